@@ -1,0 +1,70 @@
+"""`porch relay`: the command-line face of the relay, shared by `python -m relay`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import fields
+
+from relay.limits import Limits
+
+_DEFAULTS = Limits()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default: %(default)s)"
+    )
+    limits = parser.add_argument_group("limits")
+    for f in fields(Limits):
+        default = getattr(_DEFAULTS, f.name)
+        limits.add_argument(
+            "--" + f.name.replace("_", "-"),
+            type=type(default),
+            default=default,
+            metavar="N",
+            help=f"{_HELP[f.name]} (default: {default})",
+        )
+
+
+_HELP = {
+    "room_cap": "people in one room, at most 12",
+    "max_payload": "bytes of payload in one frame, at most 65536",
+    "rate": "frames per second one connection may send",
+    "burst": "frames one connection may send at once",
+    "per_ip": "open connections from one address",
+    "max_connections": "open connections in total",
+    "write_buffer": "bytes queued for a reader before it is closed as too slow",
+    "ping_interval": "seconds between keepalive pings",
+    "open_timeout": "seconds a client has to finish the handshake",
+}
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        limits = Limits(**{f.name: getattr(args, f.name) for f in fields(Limits)})
+    except ValueError as exc:
+        print(f"porch relay: {exc}.", file=sys.stderr)
+        return 2
+    from relay import server
+
+    try:
+        asyncio.run(server.run(args.host, args.port, limits, lambda line: print(line, flush=True)))
+    except OSError as exc:
+        print(
+            f"porch relay: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "
+            "Pick another --port or stop whatever holds it.",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="porch relay", description="Run a Porch relay.")
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

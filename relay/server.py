@@ -1,0 +1,227 @@
+"""The Porch relay: rooms in RAM, twelve seats each, one total order per room.
+
+The relay is blind by design. It sees a room id (derived from the invite secret,
+which it never receives), small peer numbers, frame sizes and timing. It stamps
+each room event with the next ``seq`` and its clock, and fans the frame out to
+every member, the sender included, with ``broadcast()``: encoded once, written
+synchronously, so no member's slowness can reorder or stall the room.
+
+Everything that could identify a person stays out of output: the websockets
+logger is silenced, asyncio's exception handler is replaced, and the relay
+prints one line at start and nothing after. Nothing touches the disk. A room's
+state is dropped the moment its last member leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+
+from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from protocol import wire
+from relay.limits import Limits, TokenBucket
+
+_SILENT = logging.getLogger("porch.relay.silent")
+_SILENT.addHandler(logging.NullHandler())
+_SILENT.propagate = False
+_SILENT.disabled = True
+
+
+def silence_logging() -> None:
+    """Nothing about rooms, peers or addresses may reach a log."""
+    logging.getLogger("websockets").disabled = True
+    logging.getLogger("asyncio").disabled = True
+
+
+@dataclass(slots=True)
+class Room:
+    members: dict[int, ServerConnection] = field(default_factory=dict)
+    seq: int = 0
+    next_peer: int = 1
+
+
+class Relay:
+    """Room bookkeeping and the connection handler; the network side lives in ``run``."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self.rooms: dict[str, Room] = {}
+        self.per_ip: dict[str, int] = {}
+        self.connections = 0
+        self.frames_relayed = 0
+
+    # -- HTTP side -------------------------------------------------------------
+
+    def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
+        if request.path == "/healthz":
+            body = (
+                f"ok\nrooms {len(self.rooms)}\nconnections {self.connections}\n"
+                f"frames {self.frames_relayed}\n"
+            )
+            return conn.respond(HTTPStatus.OK, body)
+        if wire.room_id_from_path(request.path) is None:
+            return conn.respond(HTTPStatus.NOT_FOUND, "Not a Porch room. Rooms live at /v1/rooms/ROOM_ID.\n")
+        return None
+
+    # -- WebSocket side --------------------------------------------------------
+
+    async def handle(self, conn: ServerConnection) -> None:
+        assert conn.request is not None
+        room_id = wire.room_id_from_path(conn.request.path)
+        assert room_id is not None  # process_request refused every other path
+        ip = _address(conn)
+        limits = self.limits
+        if self.connections >= limits.max_connections:
+            await _refuse(conn, wire.SERVER_FULL, "This relay is full. Try again later.")
+            return
+        if self.per_ip.get(ip, 0) >= limits.per_ip:
+            await _refuse(conn, wire.SERVER_FULL, "Too many connections from your address.")
+            return
+        room = self.rooms.get(room_id)
+        if room is None:
+            room = self.rooms[room_id] = Room()
+        if len(room.members) >= limits.room_cap:
+            await _refuse(
+                conn, wire.ROOM_FULL, f"this room already has {limits.room_cap} people"
+            )
+            return
+
+        # Admission is synchronous from the cap check to the join broadcast, so
+        # two connections can never both take the twelfth seat.
+        peer = room.next_peer
+        room.next_peer += 1
+        others = list(room.members)
+        room.members[peer] = conn
+        self.connections += 1
+        self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
+        broadcast((conn,), wire.encode_welcome(peer, others, limits.room_cap))
+        self._stamp_and_send(room, lambda seq, ts: wire.encode_join(seq, ts, peer))
+
+        try:
+            await self._relay_frames(conn, room, peer)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.connections -= 1
+            left = self.per_ip[ip] - 1
+            if left:
+                self.per_ip[ip] = left
+            else:
+                del self.per_ip[ip]
+            self._depart(room_id, room, peer)
+
+    async def _relay_frames(self, conn: ServerConnection, room: Room, peer: int) -> None:
+        bucket = TokenBucket(self.limits.rate, self.limits.burst)
+        max_payload = self.limits.max_payload
+        async for message in conn:
+            if type(message) is str:
+                await _refuse(conn, wire.BAD_FRAME, "Frames must be binary msgpack, not text.")
+                return
+            if not bucket.take():
+                await _refuse(conn, wire.RATE_LIMITED, "Too many frames. Slow down.")
+                return
+            try:
+                pub = wire.decode_client(message, max_payload)
+            except wire.WireError as exc:
+                await _refuse(conn, exc.code, exc.msg)
+                return
+            if peer not in room.members:  # evicted as a slow consumer meanwhile
+                return
+            d = pub.d
+            self._stamp_and_send(room, lambda seq, ts: wire.encode_msg(seq, ts, peer, d))
+
+    def _stamp_and_send(self, room: Room, frame: Callable[[int, int], bytes]) -> None:
+        slow = [p for p, c in room.members.items() if c.paused]
+        for p in slow:
+            self._evict_slow(room, p)
+        room.seq += 1
+        broadcast(room.members.values(), frame(room.seq, time_ms()))
+        self.frames_relayed += 1
+        for p in slow:
+            self._stamp_and_send(room, lambda seq, ts, p=p: wire.encode_leave(seq, ts, p))  # type: ignore[misc]
+
+    def _evict_slow(self, room: Room, peer: int) -> None:
+        conn = room.members.pop(peer)
+        broadcast((conn,), wire.encode_err(wire.SLOW_CONSUMER, "You fell too far behind the room."))
+        asyncio.get_running_loop().create_task(
+            conn.close(wire.CLOSE_CODES[wire.SLOW_CONSUMER], wire.SLOW_CONSUMER)
+        )
+
+    def _depart(self, room_id: str, room: Room, peer: int) -> None:
+        if room.members.pop(peer, None) is not None:
+            if room.members:
+                self._stamp_and_send(room, lambda seq, ts: wire.encode_leave(seq, ts, peer))
+        if not room.members and self.rooms.get(room_id) is room:
+            del self.rooms[room_id]
+
+
+def time_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _address(conn: ServerConnection) -> str:
+    remote = conn.remote_address
+    return str(remote[0]) if remote else "?"
+
+
+async def _refuse(conn: ServerConnection, code: str, msg: str) -> None:
+    try:
+        await conn.send(wire.encode_err(code, msg))
+        await conn.close(wire.CLOSE_CODES[code], code)
+    except ConnectionClosed:
+        pass
+
+
+async def start(relay: Relay, host: str, port: int) -> Server:
+    """Start listening; the caller owns the returned server."""
+    silence_logging()
+    limits = relay.limits
+    return await serve(
+        relay.handle,
+        host,
+        port,
+        process_request=relay.process_request,
+        compression=None,
+        server_header=None,
+        max_size=limits.max_payload + 64,
+        max_queue=4,
+        write_limit=limits.write_buffer,
+        ping_interval=limits.ping_interval,
+        ping_timeout=limits.ping_interval,
+        open_timeout=limits.open_timeout,
+        close_timeout=2,
+        logger=_SILENT,
+    )
+
+
+def bound_address(server: Server) -> tuple[str, int]:
+    sock = next(iter(server.sockets))
+    host, port = sock.getsockname()[:2]
+    return str(host), int(port)
+
+
+async def run(host: str, port: int, limits: Limits, announce: Callable[[str], None]) -> None:
+    """Serve until SIGINT or SIGTERM, then close every room with 1001."""
+    loop = asyncio.get_running_loop()
+    loop.set_exception_handler(lambda _loop, _context: None)
+    relay = Relay(limits)
+    server = await start(relay, host, port)
+    stop = loop.create_future()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+    bound_host, bound_port = bound_address(server)
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+    announce(f"porch relay listening on ws://{shown}:{bound_port} ({limits.describe()})")
+    try:
+        await stop
+    finally:
+        server.close(close_connections=True)
+        await server.wait_closed()
