@@ -145,7 +145,7 @@ def _pack(obj: dict[str, Any]) -> bytes:
 
 def encode_pub(d: bytes) -> bytes:
     if len(d) > MAX_PAYLOAD:
-        raise WireError(TOO_LARGE, f"a payload holds at most {MAX_PAYLOAD} bytes")
+        raise WireError(TOO_LARGE, f"A payload holds at most {MAX_PAYLOAD} bytes.")
     return _pack({"t": "pub", "d": d})
 
 
@@ -190,14 +190,14 @@ def encode(frame: ServerFrame | Pub) -> bytes:
 
 
 def _refuse_ext(code: int, data: bytes) -> Any:
-    raise WireError(BAD_FRAME, "extension types are not allowed")
+    raise WireError(BAD_FRAME, "Extension types are not allowed in frames.")
 
 
 def _unpack(data: bytes, max_size: int) -> dict[str, Any]:
     if not isinstance(data, bytes | bytearray | memoryview):
-        raise WireError(BAD_FRAME, "frames must be binary msgpack, not text")
+        raise WireError(BAD_FRAME, "Frames must be binary msgpack, not text.")
     if len(data) > max_size:
-        raise WireError(TOO_LARGE, f"frames are at most {max_size} bytes")
+        raise WireError(TOO_LARGE, f"Frames are at most {max_size} bytes.")
     try:
         obj = msgpack.unpackb(
             data,
@@ -215,44 +215,47 @@ def _unpack(data: bytes, max_size: int) -> dict[str, Any]:
     except WireError:
         raise
     except Exception as exc:  # msgpack raises a zoo of types for malformed input
-        raise WireError(BAD_FRAME, "the frame is not one valid msgpack value") from exc
+        raise WireError(BAD_FRAME, "The frame is not one valid msgpack value.") from exc
     if not isinstance(obj, dict):
-        raise WireError(BAD_FRAME, "a frame must be a msgpack map")
+        raise WireError(BAD_FRAME, "A frame must be a msgpack map.")
     return obj
 
 
 def _kind(obj: dict[str, Any]) -> str:
     t = obj.get("t")
     if type(t) is not str:
-        raise WireError(BAD_FRAME, "a frame needs a string 't'")
+        raise WireError(BAD_FRAME, "A frame needs a string 't' naming its type.")
     return t
 
 
 def _keys(obj: dict[str, Any], *names: str) -> None:
     if set(obj) != {"t", *names}:
-        raise WireError(BAD_FRAME, f"'{obj['t']}' takes exactly the keys t, {', '.join(names)}")
+        keys = ", ".join(names)
+        raise WireError(BAD_FRAME, f"A '{obj['t']}' frame takes exactly the keys t, {keys}.")
 
 
 def _uint(obj: dict[str, Any], name: str) -> int:
     value = obj[name]
     if type(value) is not int or value < 0 or value >= 2**63:
-        raise WireError(BAD_FRAME, f"'{name}' must be a non-negative integer")
+        raise WireError(BAD_FRAME, f"The '{name}' field must be a non-negative integer.")
     return value
 
 
 def _bytes(obj: dict[str, Any], name: str, limit: int) -> bytes:
     value = obj[name]
     if type(value) is not bytes:
-        raise WireError(BAD_FRAME, f"'{name}' must be binary")
+        raise WireError(BAD_FRAME, f"The '{name}' field must be binary.")
     if len(value) > limit:
-        raise WireError(TOO_LARGE, f"'{name}' holds at most {limit} bytes")
+        raise WireError(TOO_LARGE, f"The '{name}' field holds at most {limit} bytes.")
     return value
 
 
 def _str(obj: dict[str, Any], name: str, limit: int = 1024) -> str:
     value = obj[name]
     if type(value) is not str or len(value) > limit:
-        raise WireError(BAD_FRAME, f"'{name}' must be a string of at most {limit} characters")
+        raise WireError(
+            BAD_FRAME, f"The '{name}' field must be a string of at most {limit} characters."
+        )
     return value
 
 
@@ -261,7 +264,7 @@ def decode_client(data: bytes, max_payload: int = MAX_PAYLOAD) -> Pub:
     obj = _unpack(data, max_payload + 64)
     t = _kind(obj)
     if t != "pub":
-        raise WireError(BAD_FRAME, f"unknown frame type {t[:32]!r}; clients send only 'pub'")
+        raise WireError(BAD_FRAME, f"Unknown frame type {t[:32]!r}: clients send only 'pub'.")
     _keys(obj, "d")
     return Pub(_bytes(obj, "d", max_payload))
 
@@ -272,9 +275,8 @@ def decode_server(data: bytes, max_payload: int = MAX_PAYLOAD) -> ServerFrame:
     match _kind(obj):
         case "msg":
             _keys(obj, "seq", "ts", "from", "d")
-            return Msg(
-                _uint(obj, "seq"), _uint(obj, "ts"), _uint(obj, "from"), _bytes(obj, "d", max_payload)
-            )
+            seq, ts, sender = _uint(obj, "seq"), _uint(obj, "ts"), _uint(obj, "from")
+            return Msg(seq, ts, sender, _bytes(obj, "d", max_payload))
         case "join":
             _keys(obj, "seq", "ts", "peer")
             return Join(_uint(obj, "seq"), _uint(obj, "ts"), _uint(obj, "peer"))
@@ -284,15 +286,15 @@ def decode_server(data: bytes, max_payload: int = MAX_PAYLOAD) -> ServerFrame:
         case "welcome":
             _keys(obj, "v", "you", "peers", "cap")
             if obj["v"] != VERSION or type(obj["v"]) is not int:
-                raise WireError(BAD_FRAME, f"this client speaks relay protocol v{VERSION}")
+                raise WireError(BAD_FRAME, f"This client speaks relay protocol v{VERSION}.")
             peers = obj["peers"]
             if type(peers) is not list or len(peers) > ROOM_CAP:
-                raise WireError(BAD_FRAME, "'peers' must be a list of at most 12 peers")
+                raise WireError(BAD_FRAME, "The 'peers' field must be a list of at most 12 peers.")
             if any(type(p) is not int or p < 0 or p >= 2**63 for p in peers):
-                raise WireError(BAD_FRAME, "'peers' must hold non-negative integers")
+                raise WireError(BAD_FRAME, "The 'peers' field must hold non-negative integers.")
             return Welcome(_uint(obj, "you"), tuple(peers), _uint(obj, "cap"))
         case "err":
             _keys(obj, "code", "msg")
             return Err(_str(obj, "code", 64), _str(obj, "msg"))
         case t:
-            raise WireError(BAD_FRAME, f"unknown frame type {t[:32]!r}")
+            raise WireError(BAD_FRAME, f"Unknown frame type {t[:32]!r}.")

@@ -17,7 +17,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
     )
     parser.add_argument(
-        "--port", type=int, default=8765, help="port to listen on; 0 picks a free one (default: %(default)s)"
+        "--port",
+        type=int,
+        default=8765,
+        help="port to listen on; 0 picks a free one (default: %(default)s)",
     )
     limits = parser.add_argument_group("limits")
     for f in fields(Limits):

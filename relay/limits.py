@@ -56,7 +56,7 @@ class Limits:
 class TokenBucket:
     """Allows ``burst`` frames at once, refilled at ``rate`` frames per second."""
 
-    __slots__ = ("_rate", "_burst", "_tokens", "_stamp")
+    __slots__ = ("_burst", "_rate", "_stamp", "_tokens")
 
     def __init__(self, rate: float, burst: int) -> None:
         self._rate = rate

@@ -29,6 +29,8 @@ from websockets.http11 import Request, Response
 from protocol import wire
 from relay.limits import Limits, TokenBucket
 
+NOT_A_ROOM = "Not a Porch room. Rooms live at /v1/rooms/ROOM_ID.\n"
+
 _SILENT = logging.getLogger("porch.relay.silent")
 _SILENT.addHandler(logging.NullHandler())
 _SILENT.propagate = False
@@ -68,7 +70,7 @@ class Relay:
             )
             return conn.respond(HTTPStatus.OK, body)
         if wire.room_id_from_path(request.path) is None:
-            return conn.respond(HTTPStatus.NOT_FOUND, "Not a Porch room. Rooms live at /v1/rooms/ROOM_ID.\n")
+            return conn.respond(HTTPStatus.NOT_FOUND, NOT_A_ROOM)
         return None
 
     # -- WebSocket side --------------------------------------------------------
@@ -89,9 +91,7 @@ class Relay:
         if room is None:
             room = self.rooms[room_id] = Room()
         if len(room.members) >= limits.room_cap:
-            await _refuse(
-                conn, wire.ROOM_FULL, f"this room already has {limits.room_cap} people"
-            )
+            await _refuse(conn, wire.ROOM_FULL, f"this room already has {limits.room_cap} people")
             return
 
         # Admission is synchronous from the cap check to the join broadcast, so
@@ -103,7 +103,7 @@ class Relay:
         self.connections += 1
         self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
         broadcast((conn,), wire.encode_welcome(peer, others, limits.room_cap))
-        self._stamp_and_send(room, lambda seq, ts: wire.encode_join(seq, ts, peer))
+        self._stamp_and_send(room, wire.encode_join, peer)
 
         try:
             await self._relay_frames(conn, room, peer)
@@ -122,7 +122,7 @@ class Relay:
         bucket = TokenBucket(self.limits.rate, self.limits.burst)
         max_payload = self.limits.max_payload
         async for message in conn:
-            if type(message) is str:
+            if isinstance(message, str):
                 await _refuse(conn, wire.BAD_FRAME, "Frames must be binary msgpack, not text.")
                 return
             if not bucket.take():
@@ -135,18 +135,21 @@ class Relay:
                 return
             if peer not in room.members:  # evicted as a slow consumer meanwhile
                 return
-            d = pub.d
-            self._stamp_and_send(room, lambda seq, ts: wire.encode_msg(seq, ts, peer, d))
+            self._stamp_and_send(room, wire.encode_msg, peer, pub.d)
 
-    def _stamp_and_send(self, room: Room, frame: Callable[[int, int], bytes]) -> None:
+    def _stamp_and_send(self, room: Room, encode: Callable[..., bytes], *fields: object) -> None:
+        """Give the event the room's next seq and the relay's clock, and fan it out."""
+        # A reader whose buffer is over the cap is dropped before the send, so it
+        # can neither grow without bound nor hold the others back.
         slow = [p for p, c in room.members.items() if c.paused]
         for p in slow:
             self._evict_slow(room, p)
         room.seq += 1
-        broadcast(room.members.values(), frame(room.seq, time_ms()))
+        broadcast(room.members.values(), encode(room.seq, time_ms(), *fields))
         self.frames_relayed += 1
         for p in slow:
-            self._stamp_and_send(room, lambda seq, ts, p=p: wire.encode_leave(seq, ts, p))  # type: ignore[misc]
+            if room.members:
+                self._stamp_and_send(room, wire.encode_leave, p)
 
     def _evict_slow(self, room: Room, peer: int) -> None:
         conn = room.members.pop(peer)
@@ -156,11 +159,15 @@ class Relay:
         )
 
     def _depart(self, room_id: str, room: Room, peer: int) -> None:
-        if room.members.pop(peer, None) is not None:
-            if room.members:
-                self._stamp_and_send(room, lambda seq, ts: wire.encode_leave(seq, ts, peer))
+        if room.members.pop(peer, None) is not None and room.members:
+            self._stamp_and_send(room, wire.encode_leave, peer)
         if not room.members and self.rooms.get(room_id) is room:
             del self.rooms[room_id]
+
+
+def _settle(stop: asyncio.Future[None]) -> None:
+    if not stop.done():
+        stop.set_result(None)
 
 
 def time_ms() -> int:
@@ -216,7 +223,7 @@ async def run(host: str, port: int, limits: Limits, announce: Callable[[str], No
     server = await start(relay, host, port)
     stop = loop.create_future()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, lambda: stop.done() or stop.set_result(None))
+        loop.add_signal_handler(sig, _settle, stop)
     bound_host, bound_port = bound_address(server)
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     announce(f"porch relay listening on ws://{shown}:{bound_port} ({limits.describe()})")
