@@ -24,7 +24,145 @@ def build_parser() -> argparse.ArgumentParser:
     )
     relay_cli.add_arguments(relay)
     relay.set_defaults(run=relay_cli.run)
+
+    new = sub.add_parser(
+        "new",
+        help="open a new room and get its invite",
+        description=NEW_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    new.add_argument(
+        "--relay",
+        metavar="URL",
+        help="a hosted relay, e.g. wss://relay.example.org (default: one on this computer)",
+    )
+    new.add_argument("--name", metavar="NAME", help="your name in the room")
+    new.add_argument(
+        "--agreements",
+        metavar="FILE",
+        help="a text file holding the room's agreements (default: a short editable set)",
+    )
+    new.add_argument("--plain", action="store_true", help=PLAIN_HELP)
+    new.set_defaults(run=run_new)
+
+    join = sub.add_parser(
+        "join",
+        help="join a room with an invite",
+        description=JOIN_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    join.add_argument("invite", metavar="INVITE", help="the invite, in single quotes")
+    join.add_argument("--name", metavar="NAME", help="your name in the room")
+    join.add_argument("--plain", action="store_true", help=PLAIN_HELP)
+    join.set_defaults(run=run_join)
     return parser
+
+
+NEW_DESCRIPTION = """\
+Open a new room. Porch asks for your name and the room's agreements, then shows
+the invite to share. Without --relay it runs a relay inside itself on 127.0.0.1,
+which only people on this computer can reach.
+
+examples:
+  porch new
+  porch new --relay wss://relay.example.org
+  porch new --plain --name ana --agreements agreements.txt
+"""
+
+JOIN_DESCRIPTION = """\
+Join a room. Porch shows the room's agreements and asks for your consent, then
+knocks; someone in the room lets you in.
+
+examples:
+  porch join 'ws://relay.example.org#porch1.…'
+  porch join --plain --name bo 'ws://…'
+"""
+
+PLAIN_HELP = (
+    "plain line mode for screen readers and scripts: one sentence per line on stdout, "
+    "each stdin line is a message, /help lists the commands"
+)
+
+
+def _quiet_textual() -> None:
+    """Textual must keep nothing: no log file, no devtools, no screenshots on a timer."""
+    import os
+
+    for variable in ("TEXTUAL_LOG", "TEXTUAL_SCREENSHOT", "TEXTUAL_SCREENSHOT_LOCATION"):
+        os.environ.pop(variable, None)
+    features = [
+        feature
+        for feature in os.environ.get("TEXTUAL", "").split(",")
+        if feature.strip() not in ("devtools", "debug", "")
+    ]
+    os.environ["TEXTUAL"] = ",".join(features)
+
+
+def _fail(sentence: str) -> int:
+    print(f"porch: {sentence}", file=sys.stderr)
+    return 2
+
+
+def _ask_name() -> str | None:
+    print("What name should the room know you by?", flush=True)
+    line = sys.stdin.readline()
+    return line.strip() or None
+
+
+def run_new(args: argparse.Namespace) -> int:
+    relay_url = args.relay
+    if relay_url is not None and not relay_url.startswith(("ws://", "wss://")):
+        return _fail(
+            f"The relay address {relay_url!r} must start with ws:// or wss://, "
+            "for example wss://relay.example.org."
+        )
+    agreements = None
+    if args.agreements is not None:
+        try:
+            with open(args.agreements, encoding="utf-8") as handle:
+                agreements = handle.read().strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            return _fail(f"The agreements file {args.agreements!r} cannot be read ({exc}).")
+        if not agreements:
+            return _fail(f"The agreements file {args.agreements!r} is empty.")
+    return _enter(args, relay_url=relay_url, agreements=agreements)
+
+
+def run_join(args: argparse.Namespace) -> int:
+    from tui.session import DoorError, check_invite
+
+    try:
+        check_invite(args.invite)
+    except DoorError as exc:
+        return _fail(str(exc))
+    return _enter(args, invite=args.invite)
+
+
+def _enter(
+    args: argparse.Namespace,
+    *,
+    relay_url: str | None = None,
+    agreements: str | None = None,
+    invite: str | None = None,
+) -> int:
+    nick = (args.name or "").strip() or None
+    if args.plain:
+        from tui import plain
+        from tui.session import Door
+
+        if nick is None:
+            nick = _ask_name()
+            if nick is None:
+                return _fail("A name is needed to enter a room. Pass --name NAME.")
+        door = Door(nick=nick, relay_url=relay_url, agreements=agreements, invite=invite)
+        return plain.main(door)
+
+    _quiet_textual()
+    from tui.app import Plan, PorchApp
+
+    plan = Plan(invite=invite, relay_url=relay_url, nick=nick, agreements=agreements)
+    PorchApp(plan).run()
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,55 @@
+"""A Porch app whose room is fed scripted events instead of a connection.
+
+Used only for layout and rendering tests (snapshots, peer text), where a real
+room's random invite and room code would change every run. Every flow that
+involves the relay is tested against a real one in test_flows.py.
+"""
+
+from __future__ import annotations
+
+from textual import events
+
+from protocol import events as ev
+from tui.app import Plan, PorchApp
+from tui.messages import RoomEvent
+from tui.screens.room import RoomScreen
+
+HOSTILE = "[@click=app.quit]x[/]"
+ANSI = "\x1b[31mred\x1b[0m\x1b]0;owned\x07"
+
+SEATS = (
+    ev.Seat(1, "ana", connected=True, verified=False, is_host=True, is_me=True),
+    ev.Seat(2, "bo", connected=True, verified=True, is_host=False, is_me=False),
+    ev.Seat(3, HOSTILE, connected=False, verified=False, is_host=False, is_me=False),
+)
+INVITE = "ws://127.0.0.1:8765#porch1.AAAABBBBCCCCDDDDEEEEFFFFGGGGHHHHIIIIJJJJKKKKLLLLMMMMNNNN"
+NOTICE = (
+    "Using a relay on this computer at ws://127.0.0.1:8765. Only people on this machine "
+    "can reach it; for others, start Porch with --relay and a hosted relay."
+)
+TALK: tuple[ev.Event, ...] = (
+    ev.Connected(peer=1, present=3),
+    ev.Said(seq=1, ts=0, slot=1, nick="ana", text="Welcome, both of you.", mine=True),
+    ev.Said(seq=2, ts=60_000, slot=2, nick="bo", text=HOSTILE + " and " + ANSI, mine=False),
+    ev.Admitted(nick="bo", by_nick="ana"),
+)
+
+
+class ScriptedPorch(PorchApp):
+    def __init__(self, script: tuple[ev.Event, ...] = TALK, *, invite: str | None = INVITE):
+        super().__init__(Plan())
+        self.script = script
+        self.invite = invite
+
+    def on_mount(self, mount: events.Mount) -> None:
+        mount.prevent_default()
+        self.push_screen(
+            RoomScreen(
+                seats=SEATS,
+                room_code="amber otter violet seven",
+                invite=self.invite,
+                relay_notice=NOTICE if self.invite else None,
+            )
+        )
+        for event in self.script:
+            self.post_message(RoomEvent(event))

@@ -1,0 +1,56 @@
+"""Peer text never reaches a screen or stdout as markup or as terminal control."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from protocol import events as ev
+from tui.peer_text import name, shown
+from tui.sentences import sentence
+
+
+def test_escape_sequences_become_visible_pictures() -> None:
+    assert shown("\x1b[31mred\x1b[0m") == "␛[31mred␛[0m"
+    assert shown("bell\x07") == "bell␇"
+
+
+def test_bidi_overrides_are_replaced() -> None:
+    assert "\u202e" not in shown("abc\u202edef")
+
+
+def test_names_stay_on_one_line_and_short() -> None:
+    assert "\n" not in name("ana\nbo")
+    assert len(name("x" * 500)) == 32
+    assert name("") == "(no name)"
+
+
+def test_message_bodies_keep_their_newlines_when_asked() -> None:
+    assert shown("one\ntwo", multiline=True) == "one\ntwo"
+    assert shown("one\ntwo") == "one␊two"
+
+
+@given(st.text())
+def test_nothing_shown_is_a_control_character(text: str) -> None:
+    for ch in shown(text):
+        assert unicodedata.category(ch) != "Cc"
+
+
+@given(st.text(), st.text())
+def test_sentences_are_single_lines_without_controls(nick: str, text: str) -> None:
+    for event in (
+        ev.Said(seq=1, ts=0, slot=1, nick=nick, text=text, mine=False),
+        ev.Knocked(knock=1, nick=nick),
+        ev.Admitted(nick=nick, by_nick=text),
+        ev.Departed(nick=nick, reason="left"),
+        ev.Notice(sentence=text),
+    ):
+        line = sentence(event)
+        assert line is not None
+        assert not any(unicodedata.category(ch) == "Cc" for ch in line)
+
+
+def test_a_knock_names_the_person_knocking() -> None:
+    assert sentence(ev.Knocked(knock=3, nick="cy")) == "cy is knocking. Admit them, or say not now."

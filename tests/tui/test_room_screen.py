@@ -1,0 +1,103 @@
+"""The room screen as a person sees it, fed scripted events (no relay needed for layout)."""
+
+from __future__ import annotations
+
+from protocol import events as ev
+from tests.tui.scripted import ANSI, HOSTILE, ScriptedPorch
+from tui.messages import RoomEvent
+from tui.screens.help import HelpScreen
+from tui.screens.room import RoomScreen
+from tui.screens.verify import VerifyScreen
+from tui.widgets.knock_bar import KnockBar
+from tui.widgets.room_log import RoomLog
+from tui.widgets.roster import Roster
+
+
+def log_text(app: ScriptedPorch) -> str:
+    return "\n".join(strip.text for strip in app.screen.query_one(RoomLog).lines)
+
+
+def roster_text(app: ScriptedPorch) -> str:
+    return str(app.screen.query_one(Roster).render())
+
+
+async def test_peer_markup_is_shown_literally_and_does_nothing() -> None:
+    app = ScriptedPorch()
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        assert HOSTILE in log_text(app)
+        assert HOSTILE in roster_text(app)
+        # Clicking the hostile name must not run the action it names.
+        await pilot.click(Roster, offset=(4, 3))
+        await pilot.pause()
+        assert app.is_running
+        assert isinstance(app.screen, RoomScreen)
+
+
+async def test_raw_escape_sequences_never_reach_the_terminal() -> None:
+    app = ScriptedPorch()
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        text = log_text(app)
+        assert "\x1b" not in text and "\x07" not in text
+        assert "␛[31mred" in text
+
+
+async def test_a_knock_rings_shows_a_toast_and_offers_admit_and_not_now() -> None:
+    app = ScriptedPorch(script=(ev.Knocked(knock=7, nick=HOSTILE),))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        knocks = app.screen.query_one(KnockBar)
+        assert knocks.display
+        assert [row.nick for row in knocks.knocks] == [HOSTILE]
+        toasts = [str(n.message) for n in app._notifications]
+        assert any(f"{HOSTILE} is knocking" in toast for toast in toasts)
+        assert app.screen.query_one("#admit-7")
+        assert app.screen.query_one("#not-now-7")
+        app.post_message(RoomEvent(ev.KnockWithdrawn(knock=7, nick=HOSTILE)))
+        await pilot.pause()
+        assert not knocks.display
+
+
+async def test_help_verify_and_invite_keys() -> None:
+    app = ScriptedPorch()
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.press("f1")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        await pilot.press("f4")
+        assert isinstance(app.screen, VerifyScreen)
+        assert app.screen.query_one("#verify-3")  # the not-yet-verified seat offers the mark
+        await pilot.press("escape")
+        assert isinstance(app.screen, RoomScreen)
+        card = app.screen.query_one("#invite")
+        assert card.display
+        await pilot.press("f5")
+        assert not card.display
+
+
+async def test_screenshots_are_refused_because_nothing_is_kept(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = ScriptedPorch()
+    async with app.run_test(size=(110, 32)) as pilot:
+        await app.run_action("screenshot")
+        await pilot.pause()
+    assert list(tmp_path.iterdir()) == []
+
+
+async def test_every_room_action_is_in_the_command_palette() -> None:
+    app = ScriptedPorch(script=(ev.Knocked(knock=2, nick="cy"),))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        titles = [action.title for action in app.palette_actions(app.screen)]
+        for expected in (
+            "Help",
+            "Admit cy",
+            "Not now: cy",
+            "Room code and verify",
+            "Show or hide the invite",
+            "Copy the invite",
+            "Leave the room",
+        ):
+            assert expected in titles
+        assert "Screenshot" not in [c.title for c in app.get_system_commands(app.screen)]

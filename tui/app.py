@@ -1,0 +1,335 @@
+"""The Porch terminal app: `porch new` and `porch join`.
+
+One worker owns the session (and through it the relay connection) and posts
+each room event to the app as a ``RoomEvent``; every change to the screen
+happens in a message handler. The person's choices travel the other way as
+small messages (``Speak``, ``Admit``...) that the app hands to the session.
+
+Nothing is kept: the app writes no file, Textual's devtools and log file are
+off (see ``tui.cli``), screenshots are refused, and leaving clears the room.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from protocol import events as ev
+from tui.commands import Action, RoomCommands
+from tui.messages import (
+    Admit,
+    DoorOpened,
+    LeaveRoom,
+    MarkVerified,
+    NotNow,
+    React,
+    RoomEvent,
+    Speak,
+)
+from tui.peer_text import name
+from tui.screens.consent import AgreementsConsent
+from tui.screens.door import DoorScreen
+from tui.screens.ended import EndedScreen
+from tui.screens.help import HelpScreen
+from tui.screens.room import RoomScreen
+from tui.screens.setup import Setup, SetupScreen
+from tui.sentences import sentence
+from tui.session import Door, DoorError, Session
+from tui.widgets.knock_bar import KnockBar
+
+REACTIONS = ("👍", "❤️", "👏", "🙏", "😂", "😮")
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What the command line asked for; the setup screen fills in the rest."""
+
+    invite: str | None = None
+    relay_url: str | None = None
+    nick: str | None = None
+    agreements: str | None = None
+
+    @property
+    def opening(self) -> bool:
+        return self.invite is None
+
+
+class PorchApp(App[None]):
+    CSS_PATH = Path(__file__).with_name("porch.tcss")
+    TITLE = "Porch"
+    COMMANDS = App.COMMANDS | {RoomCommands}
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(self, plan: Plan) -> None:
+        super().__init__()
+        self.plan = plan
+        self.session: Session | None = None
+        self.leaving = False
+
+    def on_mount(self) -> None:
+        if self.plan.opening:
+            where = (
+                f"The room will use the relay at {self.plan.relay_url}."
+                if self.plan.relay_url
+                else "The room will use a relay on this computer, reachable only from it."
+            )
+        else:
+            where = "You are about to knock on a room with an invite."
+        screen = SetupScreen(
+            opening=self.plan.opening,
+            nick=self.plan.nick,
+            agreements=self.plan.agreements,
+            where=where,
+        )
+        self.push_screen(screen, self._door_chosen)
+
+    def _door_chosen(self, setup: Setup | None) -> None:
+        if setup is None:
+            return
+        door = Door(
+            nick=setup.nick,
+            relay_url=self.plan.relay_url,
+            agreements=setup.agreements,
+            invite=self.plan.invite,
+        )
+        self.session = Session(door)
+        self.keep_room(self.session)
+
+    @work(exclusive=True, group="room", exit_on_error=False)
+    async def keep_room(self, session: Session) -> None:
+        """Own the connection: open the door, then pass every event on, until it ends."""
+        try:
+            await session.open()
+        except DoorError as exc:
+            self.post_message(RoomEvent(ev.Closed(str(exc))))
+            return
+        except OSError as exc:
+            self.post_message(
+                RoomEvent(ev.Closed(f"Porch could not start a relay on this computer ({exc})."))
+            )
+            return
+        self.post_message(DoorOpened())
+        while True:
+            try:
+                event = await session.next_event()
+            except Exception as exc:  # bad input must end in a sentence, never a traceback
+                event = ev.Closed(
+                    f"The connection to the room failed ({type(exc).__name__}). "
+                    "Join again to continue."
+                )
+            self.post_message(RoomEvent(event))
+            if isinstance(event, ev.Closed):
+                return
+
+    # -- screens ----------------------------------------------------------------
+
+    def room_screen(self) -> RoomScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, RoomScreen):
+                return screen
+        return None
+
+    def door_screen(self) -> DoorScreen | None:
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, DoorScreen):
+                return screen
+        return None
+
+    def on_door_opened(self, _opened: DoorOpened) -> None:
+        session = self.session
+        assert session is not None
+        if session.door.opening:
+            notice = session.local_relay.notice if session.local_relay else None
+            self.push_screen(
+                RoomScreen(
+                    seats=session.seats,
+                    room_code=session.room_code,
+                    invite=session.invite,
+                    relay_notice=notice,
+                )
+            )
+            if notice:
+                self.notify(notice, markup=False, timeout=8)
+        else:
+            self.push_screen(DoorScreen(session.relay_url))
+
+    def on_room_event(self, message: RoomEvent) -> None:
+        event = message.event
+        session = self.session
+        room = self.room_screen()
+        door = self.door_screen()
+        match event:
+            case ev.Connected():
+                self._status("connected", "Connected")
+            case ev.Refused(sentence=text):
+                self._status("gone", text)
+                if door is not None:
+                    door.step(text)
+            case ev.AgreementsOffered(text=text, host_nick=host):
+                self.push_screen(AgreementsConsent(text, host), self._consent_given)
+            case ev.Waiting():
+                if door is not None:
+                    door.step(sentence(event) or "")
+            case ev.Entered() if room is None and session is not None:
+                entered = RoomScreen(seats=session.seats, room_code=event.room_code)
+                if door is not None:
+                    self.switch_screen(entered)
+                else:
+                    self.push_screen(entered)
+                self.call_after_refresh(entered.show_event, event)
+                return
+            case ev.Knocked(nick=nick):
+                self.bell()
+                self.notify(
+                    f"{name(nick)} is knocking. F2 admits, F3 says not now.",
+                    title="Knock knock",
+                    markup=False,
+                    timeout=10,
+                )
+            case ev.Closed(sentence=text):
+                self._end(text)
+                return
+        if room is not None:
+            room.show_event(event)
+
+    def _status(self, state: str, text: str) -> None:
+        for screen in (self.room_screen(), self.door_screen()):
+            if screen is not None:
+                for status in screen.query("ConnectionStatus"):
+                    status.show(state, text)  # type: ignore[attr-defined]
+
+    def _consent_given(self, agreed: bool | None) -> None:
+        if not agreed or self.session is None:
+            self.post_message(LeaveRoom())
+            return
+        self.session.agree()
+        door = self.door_screen()
+        if door is not None:
+            door.step("You agreed. Knocking…")
+
+    def _end(self, text: str) -> None:
+        room = self.room_screen()
+        if room is not None:
+            room.clear()
+        if self.leaving:
+            self.exit()
+            return
+        self.switch_screen(EndedScreen(text)) if len(self.screen_stack) > 1 else self.push_screen(
+            EndedScreen(text)
+        )
+
+    # -- a person's choices -------------------------------------------------------
+
+    def on_speak(self, message: Speak) -> None:
+        if self.session is not None:
+            self.session.say(message.text)
+
+    def on_admit(self, message: Admit) -> None:
+        if self.session is not None:
+            self.session.admit(message.knock)
+            self._drop_knock(message.knock)
+
+    def on_not_now(self, message: NotNow) -> None:
+        if self.session is not None:
+            self.session.not_now(message.knock)
+            self._drop_knock(message.knock)
+
+    def _drop_knock(self, knock: int) -> None:
+        room = self.room_screen()
+        if room is not None:
+            room.query_one(KnockBar).drop(knock)
+
+    def on_react(self, message: React) -> None:
+        if self.session is not None:
+            self.session.react(message.emoji)
+
+    def on_mark_verified(self, message: MarkVerified) -> None:
+        if self.session is not None:
+            self.session.mark_verified(message.slot)
+            room = self.room_screen()
+            if room is not None:
+                room.show_seats(self.session.seats)
+
+    async def on_leave_room(self, _message: LeaveRoom) -> None:
+        await self.action_leave()
+
+    async def action_leave(self) -> None:
+        """Leave the room: clear what was shown, say goodbye, and close."""
+        self.leaving = True
+        room = self.room_screen()
+        if room is not None:
+            room.clear()
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+        self.exit()
+
+    async def action_quit(self) -> None:
+        await self.action_leave()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """Refused: a screenshot would write the room to disk."""
+        self.notify("Porch keeps nothing, so it does not save screenshots.", markup=False)
+
+    # -- the command palette ------------------------------------------------------
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+
+    def palette_actions(self, screen: Screen[object]) -> Iterator[Action]:
+        room = self.room_screen()
+        yield Action("Help", "Keys, commands and what the room promises", self.action_help)
+        if room is not None:
+            for row in room.query_one(KnockBar).knocks:
+                knock = row.knock
+                yield Action(
+                    f"Admit {name(row.nick)}",
+                    "Let this person into the room",
+                    lambda knock=knock: self.post_message(Admit(knock)),
+                )
+                yield Action(
+                    f"Not now: {name(row.nick)}",
+                    "Decline this knock for now",
+                    lambda knock=knock: self.post_message(NotNow(knock)),
+                )
+            yield Action(
+                "Room code and verify",
+                "Read the code aloud, mark people verified",
+                room.action_verify,
+            )
+            yield Action(
+                "Show or hide the invite", "The invite and how to share it", room.action_invite
+            )
+            if room.invite:
+                yield Action(
+                    "Copy the invite",
+                    "Put the invite on the clipboard",
+                    lambda: self.copy_to_clipboard(room.invite or ""),
+                )
+            for emoji in REACTIONS:
+                yield Action(
+                    f"React {emoji}",
+                    "A reaction never takes the floor",
+                    lambda emoji=emoji: self.post_message(React(emoji)),
+                )
+        yield Action(
+            "Leave the room",
+            "Say goodbye; everything shown is cleared",
+            lambda: self.post_message(LeaveRoom()),
+        )

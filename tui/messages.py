@@ -1,0 +1,51 @@
+"""The messages that travel inside the app: room events in, a person's choices out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from protocol.events import Event
+
+
+@dataclass
+class RoomEvent(Message):
+    """Something happened in the room; posted by the worker that owns the connection."""
+
+    event: Event
+
+
+@dataclass
+class Speak(Message):
+    text: str
+
+
+@dataclass
+class Admit(Message):
+    knock: int
+
+
+@dataclass
+class NotNow(Message):
+    knock: int
+
+
+@dataclass
+class React(Message):
+    emoji: str
+
+
+@dataclass
+class MarkVerified(Message):
+    slot: int
+
+
+@dataclass
+class LeaveRoom(Message):
+    """The person chose to leave; the room is cleared from this screen and from memory."""
+
+
+@dataclass
+class DoorOpened(Message):
+    """The session is open: the relay is reachable and the endpoint exists."""

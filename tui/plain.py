@@ -1,0 +1,261 @@
+"""The plain line mode: the same room, one full sentence per line, for screen readers and scripts.
+
+Every room event becomes one line on stdout. Every stdin line is a message,
+unless it starts with ``/``: then it is a command (``/help`` lists them). When
+stdin closes, the person leaves the room cleanly. Peer text passes through
+``peer_text`` before it is printed, so no peer can send escape sequences to
+this terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import threading
+from collections.abc import Callable
+from typing import TextIO
+
+from protocol import events as ev
+from tui.peer_text import name, shown
+from tui.sentences import sentence
+from tui.session import Door, DoorError, Session
+from tui.widgets.invite_card import SHARING
+
+HELP = """\
+Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking person in; \
+/notnow NAME declines for now. /who lists the seats. /code shows the room code; \
+/verify NAME marks someone verified after you read the code aloud together. \
+/react EMOJI sends a reaction. /invite shows the invite. /agreements shows the agreements. \
+/quit (or /leave) leaves the room. Any other line is a message to the room."""
+
+
+class StdinLines:
+    """Lines from stdin, read on a daemon thread so a blocked read never holds the exit."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue()
+        loop = asyncio.get_running_loop()
+
+        def pump() -> None:
+            for raw in stream:
+                loop.call_soon_threadsafe(self.queue.put_nowait, raw.rstrip("\r\n"))
+            loop.call_soon_threadsafe(self.queue.put_nowait, None)
+
+        threading.Thread(target=pump, name="porch-stdin", daemon=True).start()
+
+    async def next(self) -> str | None:
+        return await self.queue.get()
+
+
+class PlainRoom:
+    def __init__(self, session: Session, say: Callable[[str], None]) -> None:
+        self.session = session
+        self.say = say
+        self.knocks: dict[int, str] = {}
+        self.agreements_offered = False
+        self.entered = session.door.opening
+        self.done = False
+        self.closed_by_room = False
+
+    # -- room events -------------------------------------------------------------
+
+    def on_event(self, event: ev.Event) -> None:
+        match event:
+            case ev.AgreementsOffered(text=text, host_nick=host):
+                self.agreements_offered = True
+                self.say(f"The room of {name(host)} has these agreements:")
+                for line in text.splitlines():
+                    if line.strip():
+                        self.say("  " + shown(line))
+                self.say("Type /agree to accept them and knock, or /quit to leave.")
+                return
+            case ev.Knocked(knock=knock, nick=nick):
+                self.knocks[knock] = nick
+                self.say(
+                    f"{name(nick)} is knocking. Type /admit {name(nick)} to let them in, "
+                    f"or /notnow {name(nick)}."
+                )
+                return
+            case ev.KnockWithdrawn(knock=knock):
+                self.knocks.pop(knock, None)
+            case ev.Admitted(nick=nick):
+                self._forget_knock(nick)
+            case ev.Entered():
+                self.entered = True
+            case ev.Closed():
+                self.done = self.closed_by_room = True
+        line = sentence(event)
+        if line:
+            self.say(line)
+
+    def _forget_knock(self, nick: str) -> None:
+        for knock, knocking in list(self.knocks.items()):
+            if knocking == nick:
+                del self.knocks[knock]
+                return
+
+    # -- the person's lines --------------------------------------------------------
+
+    def on_line(self, line: str) -> None:
+        if not line.strip():
+            return
+        if not line.startswith("/"):
+            if not self.entered:
+                self.say("You are not in the room yet, so nothing was sent.")
+                return
+            self.session.say(line)
+            return
+        command, _, rest = line[1:].partition(" ")
+        rest = rest.strip()
+        match command.lower():
+            case "help" | "?":
+                self.say(HELP)
+            case "agree":
+                if not self.agreements_offered or self.entered:
+                    self.say("There are no agreements waiting for your answer.")
+                    return
+                self.agreements_offered = False
+                self.session.agree()
+                self.say("You agreed to the room's agreements.")
+            case "admit" | "notnow" | "not-now":
+                self._answer_knock(command.lower() == "admit", rest)
+            case "who":
+                self._who()
+            case "code":
+                code = self.session.room_code
+                self.say(f"The room code is {shown(code)}." if code else "There is no code yet.")
+            case "verify":
+                self._verify(rest)
+            case "react":
+                if rest:
+                    self.session.react(rest.split()[0])
+                else:
+                    self.say("Say which reaction, for example /react 👍.")
+            case "invite":
+                invite = self.session.invite
+                self.say(f"invite: {invite}" if invite else "Only the host holds the invite.")
+            case "agreements":
+                for agreement in self.session.agreements.splitlines():
+                    self.say("  " + shown(agreement))
+            case "quit" | "leave" | "exit":
+                self.done = True
+            case _:
+                self.say(f"There is no command /{shown(command)}. Type /help for the list.")
+
+    def _find(self, who: str, people: dict[int, str]) -> int | None:
+        if not people:
+            return None
+        if not who and len(people) == 1:
+            return next(iter(people))
+        folded = who.casefold().lstrip("@")
+        matches = [key for key, nick in people.items() if name(nick).casefold() == folded]
+        return matches[0] if matches else None
+
+    def _answer_knock(self, admit: bool, who: str) -> None:
+        knock = self._find(who, self.knocks)
+        if knock is None:
+            waiting = ", ".join(name(nick) for nick in self.knocks.values())
+            self.say(
+                f"Nobody called {shown(who)} is knocking. Knocking now: {waiting}."
+                if waiting
+                else "Nobody is knocking right now."
+            )
+            return
+        nick = self.knocks.pop(knock)
+        if admit:
+            self.session.admit(knock)
+        else:
+            self.session.not_now(knock)
+            self.say(f"You told {name(nick)} not now.")
+
+    def _who(self) -> None:
+        seats = self.session.seats
+        if not seats:
+            self.say("Nobody is seated yet.")
+            return
+        parts = []
+        for seat in sorted(seats, key=lambda seat: seat.slot):
+            notes = [
+                note
+                for note, on in (
+                    ("you", seat.is_me),
+                    ("host", seat.is_host),
+                    ("verified", seat.verified),
+                    ("not connected", not seat.connected),
+                )
+                if on
+            ]
+            parts.append(name(seat.nick) + (f" ({', '.join(notes)})" if notes else ""))
+        self.say(f"{len(seats)} of 12 seats: " + "; ".join(parts) + ".")
+
+    def _verify(self, who: str) -> None:
+        seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}
+        slot = self._find(who, seats)
+        if slot is None:
+            self.say(
+                f"Nobody called {shown(who)} is in the room." if who else "Say who: /verify NAME."
+            )
+            return
+        self.session.mark_verified(slot)
+        self.say(f"You marked {name(seats[slot])} as verified.")
+
+
+def _print_to(out: TextIO) -> Callable[[str], None]:
+    def say(line: str) -> None:
+        out.write(line + "\n")
+        out.flush()
+
+    return say
+
+
+async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
+    say = _print_to(out)
+    session = Session(door)
+    try:
+        await session.open()
+    except DoorError as exc:
+        say(str(exc))
+        return 2
+    except OSError as exc:
+        say(f"Porch could not start a relay on this computer ({exc}).")
+        return 1
+    room = PlainRoom(session, say)
+    if session.local_relay is not None:
+        say(session.local_relay.notice)
+    if door.opening:
+        say(f"invite: {session.invite}")
+        say(SHARING)
+    else:
+        say(f"Connecting to the relay at {session.relay_url}.")
+    lines = StdinLines(stdin)
+    next_line = asyncio.ensure_future(lines.next())
+    next_event = asyncio.ensure_future(session.next_event())
+    try:
+        while not room.done:
+            done, _ = await asyncio.wait(
+                {next_line, next_event}, return_when=asyncio.FIRST_COMPLETED
+            )
+            if next_event in done:
+                room.on_event(next_event.result())
+                if not room.done:
+                    next_event = asyncio.ensure_future(session.next_event())
+            if next_line in done and not room.done:
+                line = next_line.result()
+                if line is None:
+                    room.done = True
+                else:
+                    room.on_line(line)
+                    next_line = asyncio.ensure_future(lines.next())
+    finally:
+        for pending in (next_line, next_event):
+            pending.cancel()
+        await session.close()
+    if not room.closed_by_room:
+        say("You left the room. Nothing from it was kept.")
+    return 0
+
+
+def main(door: Door) -> int:
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="replace")
+    return asyncio.run(run_plain(door, sys.stdin, sys.stdout))

@@ -1,0 +1,46 @@
+"""Help: what each key does, and what the room promises."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+KEYS = """\
+Enter        send what you wrote
+F1           this help
+F2 / F3      admit / not now, for the first person knocking
+F4           the room code: read it aloud, mark people verified
+F5           show or hide the invite
+Ctrl+P       every action, searchable
+Ctrl+L       leave the room (everything shown here is cleared)
+Ctrl+Q       leave and quit
+Tab          move between the roster, the knocks and the composer
+The mouse works too: click buttons, scroll the talk."""
+
+PROMISES = """\
+Porch rooms hold at most twelve people. What you write is encrypted on this computer
+and only the people on the roster can read it; the relay in the middle cannot.
+Nothing is kept: no history, no log. When you leave, the room is gone from this screen.
+Anyone holding the invite can knock, and any one member can let them in; everyone sees
+who admitted whom. Read the room code aloud to be sure nobody slipped in unseen."""
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "Close")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="help", classes="dialog"):
+            yield Static("Porch help", classes="title")
+            with VerticalScroll():
+                yield Static(KEYS, markup=False, id="help-keys")
+                yield Static(PROMISES, markup=False, classes="hint")
+            yield Button("Close", id="close-help")
+
+    def on_button_pressed(self, pressed: Button.Pressed) -> None:
+        pressed.stop()
+        self.dismiss()

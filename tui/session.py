@@ -1,0 +1,184 @@
+"""One person's time in one room, shared by the Textual app and the plain mode.
+
+A ``Session`` opens the door (starting a relay on this computer when none was
+given), owns the ``RoomClient`` that holds the relay connection, and hands out
+room events one at a time. It keeps nothing but what the endpoint keeps in
+memory, and ``close()`` leaves the room and lets all of it go.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass
+from typing import Any
+
+from protocol import events as ev
+from tui.local_relay import LocalRelay, start_local_relay
+
+DEFAULT_AGREEMENTS = """\
+1. What is said here stays here.
+2. Speak for yourself; listen to understand.
+3. Share only what you choose to; ask before passing anything on.
+4. Anyone can ask for a pause."""
+
+CLOSE_GRACE = 2.0  # seconds to let a goodbye reach the relay before the socket goes
+
+
+class DoorError(ValueError):
+    """The room could not be opened; the message is a full sentence for a person."""
+
+
+@dataclass(frozen=True, slots=True)
+class Door:
+    """How this person comes in: opening a new room, or joining with an invite."""
+
+    nick: str
+    relay_url: str | None = None
+    agreements: str | None = None
+    invite: str | None = None
+
+    @property
+    def opening(self) -> bool:
+        return self.invite is None
+
+
+def check_invite(invite: str) -> str:
+    """The relay address in ``invite``, or DoorError with a sentence saying what is wrong."""
+    from protocol.endpoint import InviteError, parse_invite
+
+    try:
+        return parse_invite(invite).relay_url
+    except InviteError as exc:
+        raise DoorError(str(exc)) from None
+
+
+class Session:
+    def __init__(self, door: Door) -> None:
+        self.door = door
+        self.local_relay: LocalRelay | None = None
+        self.endpoint: Any = None
+        self.client: Any = None
+        self._run: asyncio.Task[object] | None = None
+        self._closed = False
+
+    async def open(self) -> None:
+        from protocol.endpoint import Endpoint
+        from tui.client import RoomClient
+
+        door = self.door
+        url = door.relay_url
+        if door.opening and url is None:
+            self.local_relay = await start_local_relay()
+            url = self.local_relay.url
+        # Invites and names are checked by the endpoint; its errors are sentences.
+        try:
+            if door.opening:
+                endpoint = Endpoint.host(url, door.nick, door.agreements or DEFAULT_AGREEMENTS)
+            else:
+                assert door.invite is not None
+                endpoint = Endpoint.joining(door.invite, door.nick)
+        except ValueError as exc:
+            if self.local_relay is not None:
+                await self.local_relay.close()
+            raise DoorError(str(exc)) from None
+        self.endpoint = endpoint
+        self.client = client = RoomClient(endpoint)
+        self._run = asyncio.get_running_loop().create_task(client.run())
+
+    @property
+    def invite(self) -> str | None:
+        return getattr(self.endpoint, "invite", None)
+
+    @property
+    def relay_url(self) -> str:
+        if self.endpoint is not None:
+            return str(self.endpoint.relay_url)
+        if self.local_relay is not None:
+            return self.local_relay.url
+        return self.door.relay_url or "the relay named in the invite"
+
+    async def next_event(self) -> ev.Event:
+        """The next room event; a Closed one when the connection ended for good."""
+        assert self._run is not None
+        queue: asyncio.Queue[ev.Event] = self.client.events
+        if not queue.empty() or not self._run.done():
+            getter = asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter, self._run}, return_when=asyncio.FIRST_COMPLETED)
+            if getter in done:
+                return getter.result()
+            getter.cancel()
+            if not queue.empty():
+                return queue.get_nowait()
+        return ev.Closed(self._ending_sentence())
+
+    def _ending_sentence(self) -> str:
+        assert self._run is not None
+        if self._run.cancelled():
+            return "You left the room."
+        exc = self._run.exception()
+        if exc is None:
+            return "The connection to the room ended."
+        if isinstance(exc, OSError):
+            return (
+                f"The relay at {self.relay_url} cannot be reached. Check the address, "
+                "or ask whoever runs it whether it is up."
+            )
+        return f"The connection to the room failed ({type(exc).__name__}). Join again to continue."
+
+    # -- what a person can do ---------------------------------------------------
+
+    def _call(self, command: str, *args: object) -> None:
+        if self.client is None or self._closed:
+            return
+        getattr(self.client, command)(*args)
+
+    def agree(self) -> None:
+        self._call("agree")
+
+    def say(self, text: str) -> None:
+        self._call("say", text)
+
+    def admit(self, knock: int) -> None:
+        self._call("admit", knock)
+
+    def not_now(self, knock: int) -> None:
+        self._call("not_now", knock)
+
+    def react(self, emoji: str) -> None:
+        self._call("react", emoji)
+
+    def mark_verified(self, slot: int) -> None:
+        self._call("mark_verified", slot)
+
+    # -- what a person can see ----------------------------------------------------
+
+    @property
+    def seats(self) -> tuple[ev.Seat, ...]:
+        return tuple(getattr(self.endpoint, "seats", ()))
+
+    @property
+    def room_code(self) -> str:
+        return str(getattr(self.endpoint, "room_code", "") or "")
+
+    @property
+    def agreements(self) -> str:
+        return str(getattr(self.endpoint, "agreements", "") or "")
+
+    async def close(self) -> None:
+        """Leave the room, give the goodbye a moment to go out, and let everything go."""
+        if self._closed:
+            return
+        if self.client is not None:
+            with contextlib.suppress(Exception):
+                self.client.leave()
+        self._closed = True
+        if self._run is not None:
+            with contextlib.suppress(asyncio.TimeoutError, Exception):
+                await asyncio.wait_for(asyncio.shield(self._run), CLOSE_GRACE)
+            self._run.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._run
+        if self.local_relay is not None:
+            await self.local_relay.close()
+        self.client = None

@@ -1,0 +1,59 @@
+"""Knocks at the door, each with Admit and Not now. Any one member's consent lets someone in."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Button, Static
+
+from tui.messages import Admit, NotNow
+from tui.peer_text import name
+
+
+class KnockRow(Vertical):
+    def __init__(self, knock: int, nick: str) -> None:
+        super().__init__(id=f"knock-{knock}", classes="knock")
+        self.knock = knock
+        self.nick = nick
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(f"{name(self.nick)} is knocking"), classes="knock-who")
+        with Horizontal(classes="knock-choices"):
+            yield Button("Admit", variant="success", id=f"admit-{self.knock}", compact=True)
+            yield Button("Not now", id=f"not-now-{self.knock}", compact=True)
+
+    def on_button_pressed(self, pressed: Button.Pressed) -> None:
+        pressed.stop()
+        if pressed.button.id == f"admit-{self.knock}":
+            self.post_message(Admit(self.knock))
+        else:
+            self.post_message(NotNow(self.knock))
+
+
+class KnockBar(Vertical):
+    """Hidden while nobody is knocking."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.display = False
+
+    @property
+    def knocks(self) -> list[KnockRow]:
+        return list(self.query(KnockRow))
+
+    def add(self, knock: int, nick: str) -> None:
+        if self.query(f"#knock-{knock}"):
+            return
+        self.mount(KnockRow(knock, nick))
+        self.display = True
+        self.border_title = "At the door"
+
+    def drop(self, knock: int) -> None:
+        for row in self.query(f"#knock-{knock}"):
+            row.remove()
+        self.display = any(row.knock != knock for row in self.knocks)
+
+    def first(self) -> KnockRow | None:
+        rows = self.knocks
+        return rows[0] if rows else None

@@ -1,0 +1,37 @@
+"""The room's conversation, held only in this widget's memory and cleared on leaving."""
+
+from __future__ import annotations
+
+import time
+
+from rich.text import Text
+from textual.widgets import RichLog
+
+from protocol.events import Said
+from tui.peer_text import name, shown
+
+MAX_MESSAGES = 5000  # a long session stays responsive; older lines fall away
+
+
+def clock(ts_ms: int) -> str:
+    return time.strftime("%H:%M", time.localtime(ts_ms / 1000))
+
+
+class RoomLog(RichLog):
+    """Messages and room notes. Peer text is written as literal ``Text``, never markup."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False, highlight=False, wrap=True, max_lines=MAX_MESSAGES)
+        self.can_focus = False
+
+    def add_said(self, said: Said) -> None:
+        line = Text()
+        line.append(clock(said.ts) + " ", style="dim")
+        line.append(name(said.nick), style="bold cyan" if said.mine else "bold")
+        line.append("  ")
+        line.append(shown(said.text, multiline=True))
+        self.write(line)
+
+    def add_note(self, sentence: str, *, warning: bool = False) -> None:
+        """A room note (someone knocked, left, was admitted): a sentence, set apart."""
+        self.write(Text("— " + sentence, style="bold red" if warning else "italic dim"))

@@ -1,0 +1,43 @@
+"""The roster: twelve seats at most, who is connected, who has been verified aloud."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from protocol.events import Seat
+from tui.peer_text import name
+
+ROOM_CAP = 12
+
+
+def seat_line(seat: Seat) -> Content:
+    presence = "●" if seat.connected else "○"
+    mark = " ✓" if seat.verified else ""
+    notes = [note for note, on in (("you", seat.is_me), ("host", seat.is_host)) if on]
+    suffix = f" ({', '.join(notes)})" if notes else ""
+    line = Content.assemble(
+        (presence, "$success" if seat.connected else "$text-muted"),
+        " ",
+        (name(seat.nick), "bold" if seat.is_me else ""),
+        (suffix, "$text-muted"),
+        (mark, "$success bold"),
+    )
+    return line
+
+
+class Roster(Static):
+    """Seats in slot order. ● connected, ○ not connected, ✓ verified by reading the code."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.seats: tuple[Seat, ...] = ()
+        self.border_title = f"Seats 0/{ROOM_CAP}"
+
+    def show(self, seats: tuple[Seat, ...]) -> None:
+        self.seats = tuple(sorted(seats, key=lambda seat: seat.slot))
+        self.border_title = f"Seats {len(self.seats)}/{ROOM_CAP}"
+        if not self.seats:
+            self.update(Content("Nobody is seated yet."))
+            return
+        self.update(Content("\n").join(seat_line(seat) for seat in self.seats))
