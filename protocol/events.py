@@ -114,6 +114,13 @@ class RosterChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class SeatsChanged:
+    """Someone's connection or verification changed; the roster and epoch did not."""
+
+    seats: tuple[Seat, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Departed:
     """Someone left the roster (they left, or their grace period ran out)."""
 
@@ -185,6 +192,7 @@ Event = (
     | KnockWithdrawn
     | Admitted
     | RosterChanged
+    | SeatsChanged
     | Departed
     | Said
     | Reacted

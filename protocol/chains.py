@@ -1,0 +1,118 @@
+"""Sender-key chains: one per member, epoch and generation, ratcheted per message.
+
+    mk_i     = kdf(ck_i, "porch-msg")      the key for message i, used once
+    ck_{i+1} = kdf(ck_i, "porch-chain")    the chain moves on; ck_i is dropped
+
+A member draws a fresh random chain at every epoch change and every
+``ROTATE_AFTER`` messages (a new generation), and sends it to each roster
+member over the pairwise channel. Because message keys are derived forward
+and dropped, a key taken from a member's memory later cannot read earlier
+messages; because chains are redrawn per epoch, a removed member's chains
+open nothing after the Commit that removed them.
+
+The relay orders everything, so a receiver takes indices strictly upward: a
+lower index is a replay (or a reorder the relay made), a higher one is a gap
+that is shown, never hidden. Keys for skipped indices are not kept. ``Heard``
+keeps a running hash of every frame received, for acks to compare.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Final
+
+from protocol.bodies import RUNNING_SIZE, Heard
+from protocol.crypto import digest, kdf
+
+ROTATE_AFTER: Final = 300
+MAX_SKIP: Final = 1000
+HISTORY: Final = 256
+
+
+class ChainRefused(ValueError):
+    """An index that the chain will not open: a replay or a jump too far ahead."""
+
+
+def message_key(chain_key: bytes) -> bytes:
+    return kdf(chain_key, b"porch-msg")
+
+
+def next_chain_key(chain_key: bytes) -> bytes:
+    return kdf(chain_key, b"porch-chain")
+
+
+class SendingChain:
+    __slots__ = ("_chain_key", "epoch", "gen", "index")
+
+    def __init__(self, epoch: int, gen: int, chain_key: bytes) -> None:
+        self.epoch = epoch
+        self.gen = gen
+        self.index = 0
+        self._chain_key = chain_key
+
+    def next_key(self) -> tuple[int, bytes]:
+        index, chain_key = self.index, self._chain_key
+        self._chain_key = next_chain_key(chain_key)
+        self.index += 1
+        return index, message_key(chain_key)
+
+    @property
+    def worn(self) -> bool:
+        return self.index >= ROTATE_AFTER
+
+
+class ReceivingChain:
+    """A peer's chain as we hold it; ``key_for`` never changes state, ``advance`` does."""
+
+    __slots__ = (
+        "_chain_key",
+        "_history",
+        "epoch",
+        "gapped",
+        "gen",
+        "next_index",
+        "running",
+        "slot",
+    )
+
+    def __init__(self, epoch: int, slot: int, gen: int, chain_key: bytes) -> None:
+        self.epoch = epoch
+        self.slot = slot
+        self.gen = gen
+        self.next_index = 0
+        self.gapped = False
+        self.running = bytes(RUNNING_SIZE)
+        self._chain_key = chain_key
+        self._history: OrderedDict[int, bytes] = OrderedDict()
+
+    def key_for(self, index: int) -> tuple[bytes, bytes]:
+        """(message key, chain key after it) for ``index``, or ChainRefused."""
+        if index < self.next_index:
+            raise ChainRefused("a replayed or reordered message")
+        if index - self.next_index > MAX_SKIP:
+            raise ChainRefused("a message too far ahead")
+        chain_key = self._chain_key
+        for _ in range(index - self.next_index):
+            chain_key = next_chain_key(chain_key)
+        return message_key(chain_key), next_chain_key(chain_key)
+
+    def advance(self, index: int, chain_key: bytes, frame: bytes) -> int:
+        """Accept message ``index``; returns how many were skipped before it."""
+        skipped = index - self.next_index
+        if skipped:
+            self.gapped = True
+        self.next_index = index + 1
+        self._chain_key = chain_key
+        self.running = digest(self.running + digest(frame), b"porch-running", RUNNING_SIZE)
+        self._history[index] = self.running
+        while len(self._history) > HISTORY:
+            self._history.popitem(last=False)
+        return skipped
+
+    def heard(self) -> Heard | None:
+        if self.next_index == 0:
+            return None
+        return Heard(self.slot, self.gen, self.next_index - 1, self.running)
+
+    def running_at(self, index: int) -> bytes | None:
+        return self._history.get(index)

@@ -1,0 +1,139 @@
+"""The few cryptographic moves Porch makes, each in one place, all through PyNaCl.
+
+- ``kdf``: keyed BLAKE2b with a personalisation label per purpose, so no two
+  derivations can ever collide across purposes. ``RawEncoder`` is spelled out
+  every time: PyNaCl's default encoder is hex, and a hex key is a weaker key.
+- ``seal`` / ``unseal``: XChaCha20-Poly1305 (``nacl.secret.Aead``) with a random
+  24-byte nonce and the caller's associated data.
+- ``PairKeys``: ``crypto_kx`` session keys between two members, so what one
+  member sends another can never be reflected back and read as its own.
+- Signatures are detached Ed25519; ``verify`` returns a bool and never raises.
+
+Keys live in memory only. Python cannot promise to wipe them; Porch drops its
+references as soon as a key is used, which is the best the language allows.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import nacl.bindings as sodium
+import nacl.exceptions
+import nacl.hash
+import nacl.utils
+from nacl.encoding import RawEncoder
+from nacl.secret import Aead
+from nacl.signing import SigningKey, VerifyKey
+
+KEY_SIZE: Final = 32
+SIG_SIZE: Final = 64
+NONCE_SIZE: Final = 24
+TAG_SIZE: Final = 16
+SEAL_OVERHEAD: Final = NONCE_SIZE + TAG_SIZE
+PAD_BLOCK: Final = 32
+
+
+class CryptoFailure(Exception):
+    """A check failed: the frame is dropped and nothing changes."""
+
+
+def random_bytes(size: int) -> bytes:
+    return nacl.utils.random(size)
+
+
+def kdf(key: bytes, label: bytes, context: bytes = b"", size: int = KEY_SIZE) -> bytes:
+    """A subkey of ``key`` for one purpose (``label``, at most 16 bytes)."""
+    return nacl.hash.blake2b(context, digest_size=size, key=key, person=label, encoder=RawEncoder)
+
+
+def digest(data: bytes, label: bytes = b"porch-digest", size: int = KEY_SIZE) -> bytes:
+    """An unkeyed hash with a purpose label (roster hashes, running hashes)."""
+    return nacl.hash.blake2b(data, digest_size=size, person=label, encoder=RawEncoder)
+
+
+def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
+    """Nonce followed by ciphertext and tag."""
+    return bytes(Aead(key).encrypt(plaintext, aad))
+
+
+def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:
+    if len(sealed) < SEAL_OVERHEAD:
+        raise CryptoFailure("too short to be sealed")
+    try:
+        return Aead(key).decrypt(sealed, aad)
+    except nacl.exceptions.CryptoError as exc:
+        raise CryptoFailure("the seal does not open") from exc
+
+
+def sign(key: SigningKey, message: bytes) -> bytes:
+    return bytes(key.sign(message).signature)
+
+
+def verify(public: bytes, message: bytes, signature: bytes) -> bool:
+    if len(public) != KEY_SIZE or len(signature) != SIG_SIZE:
+        return False
+    try:
+        # libsodium refuses small-order public keys and non-canonical signatures.
+        VerifyKey(public).verify(message, signature)
+    except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError, ValueError):
+        return False
+    return True
+
+
+def pad(body: bytes) -> bytes:
+    """ISO/IEC 7816-4 padding to a multiple of PAD_BLOCK, so sizes leak less."""
+    padded = body + b"\x80"
+    return padded + bytes(-len(padded) % PAD_BLOCK)
+
+
+def unpad(padded: bytes) -> bytes:
+    end = padded.rstrip(b"\x00")
+    if not end or end[-1] != 0x80 or len(padded) - len(end) >= PAD_BLOCK:
+        raise CryptoFailure("bad padding")
+    return end[:-1]
+
+
+class ExchangeKey:
+    """A member's X25519 key for the pairwise channel; one per membership."""
+
+    __slots__ = ("_secret", "public")
+
+    def __init__(self) -> None:
+        self.public, self._secret = sodium.crypto_kx_keypair()
+
+    def pair(self, their_public: bytes) -> PairKeys:
+        """Session keys with one other member, or CryptoFailure for a bad key.
+
+        Both sides must agree who plays client; the lower public key does.
+        """
+        if len(their_public) != KEY_SIZE or their_public == self.public:
+            raise CryptoFailure("not a usable exchange key")
+        try:
+            if self.public < their_public:
+                rx, tx = sodium.crypto_kx_client_session_keys(
+                    self.public, self._secret, their_public
+                )
+            else:
+                rx, tx = sodium.crypto_kx_server_session_keys(
+                    self.public, self._secret, their_public
+                )
+        except (nacl.exceptions.CryptoError, nacl.exceptions.RuntimeError) as exc:
+            # libsodium refuses keys whose shared point is all zero (low order).
+            raise CryptoFailure("the exchange key is of low order") from exc
+        return PairKeys(rx, tx)
+
+
+class PairKeys:
+    """One direction to send with, one to receive with: a reflected frame cannot open."""
+
+    __slots__ = ("rx", "tx")
+
+    def __init__(self, rx: bytes, tx: bytes) -> None:
+        self.rx = rx
+        self.tx = tx
+
+    def sending(self, context: bytes) -> bytes:
+        return kdf(self.tx, b"porch-pair", context)
+
+    def receiving(self, context: bytes) -> bytes:
+        return kdf(self.rx, b"porch-pair", context)

@@ -1,0 +1,266 @@
+"""One person's end of a room, sans-I/O: relay frames in, events out; commands in, frames out.
+
+    ep = Endpoint.host("ws://127.0.0.1:8765", "ana", "We listen. We keep it here.")
+    ep.invite                      # the string to share
+    ep.receive_frame(data)         # one relay frame (wire v1)
+    ep.tick(now_ms)                # timers: departures, acks, rotation
+    ep.events_received()           # -> list[Event] for the person
+    ep.data_to_send()              # -> list[bytes], wire v1 pub frames
+
+A joiner: ``Endpoint.joining(invite, "bo")``; it shows ``AgreementsOffered`` when
+the room's sequencer answers its arrival, knocks on ``agree()``, and enters when
+a Commit names it. Every check that fails drops the frame and changes nothing;
+only what passed every check becomes an event, in the relay's order.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from nacl.signing import SigningKey
+
+from protocol import wire
+from protocol.bodies import Admit, Bye, Content, KnockBody, Lobby, React, Say
+from protocol.crypto import ExchangeKey, digest
+from protocol.events import (
+    AgreementsOffered,
+    Closed,
+    Connected,
+    Event,
+    Notice,
+    Refused,
+    Waiting,
+)
+from protocol.invite import Invite, InviteError, new_invite, parse_invite
+from protocol.membership import Membership
+
+__all__ = ["Endpoint", "Invite", "InviteError", "parse_invite"]
+
+GRACE_MS: Final = 10_000
+ACK_EVERY_MS: Final = 5_000
+
+REFUSALS: Final = {
+    wire.ROOM_FULL: "This room already has 12 people. Ask the facilitator for another room.",
+    wire.SERVER_FULL: "The relay is full or has too many connections from your address. "
+    "Try again later.",
+    wire.RATE_LIMITED: "Porch sent too much too fast and the relay closed the connection. "
+    "Reconnecting joins the room again as a new member.",
+    wire.SLOW_CONSUMER: "The connection fell too far behind the room and the relay closed it. "
+    "Reconnecting joins the room again as a new member.",
+    wire.TOO_LARGE: "A message was too large for the relay. Send something shorter.",
+    wire.BAD_FRAME: "The relay did not understand this client. Update Porch and try again.",
+}
+
+
+def check_nick(nick: str) -> str:
+    nick = nick.strip()
+    if not nick or len(nick) > 32 or not nick.isprintable():
+        raise ValueError("A nickname is 1 to 32 printable characters. Choose another one.")
+    return nick
+
+
+def agreements_hash(agreements: str) -> bytes:
+    return digest(agreements.encode(), b"porch-agreements")
+
+
+class Endpoint(Membership):
+    """A room endpoint; see the module docstring for the contract."""
+
+    @classmethod
+    def host(
+        cls, relay_url: str, nick: str, agreements: str, *, grace_ms: int = GRACE_MS
+    ) -> Endpoint:
+        """Open a new room; the invite names this endpoint's key as the first sequencer."""
+        identity = SigningKey.generate()
+        invite = new_invite(relay_url, bytes(identity.verify_key))
+        return cls(invite, nick, identity, agreements, grace_ms)
+
+    @classmethod
+    def joining(cls, invite: Invite | str, nick: str, *, grace_ms: int = GRACE_MS) -> Endpoint:
+        parsed = invite if isinstance(invite, Invite) else parse_invite(invite)
+        return cls(parsed, nick, SigningKey.generate(), None, grace_ms)
+
+    def __init__(
+        self, invite: Invite, nick: str, identity: SigningKey, agreements: str | None, grace_ms: int
+    ) -> None:
+        super().__init__(invite, check_nick(nick), identity, ExchangeKey(), grace_ms)
+        self._hosting = agreements is not None
+        self._agreements = agreements
+        self._lobby: Lobby | None = None
+        self._knocked = False
+        self._closed = False
+        self._last_ack_ms = 0
+
+    # --- what the UI reads ------------------------------------------------------------
+
+    @property
+    def invite(self) -> str:
+        return self.invite_info.text
+
+    @property
+    def relay_url(self) -> str:
+        return self.invite_info.relay_url
+
+    @property
+    def room_id(self) -> str:
+        return self.invite_info.room_id
+
+    @property
+    def room_url(self) -> str:
+        return self.invite_info.room_url
+
+    @property
+    def agreements(self) -> str | None:
+        return self._agreements
+
+    @property
+    def is_host(self) -> bool:
+        return self._hosting
+
+    @property
+    def closed(self) -> bool:
+        return self._closed or self.removed
+
+    def events_received(self) -> list[Event]:
+        events, self.events = self.events, []
+        return events
+
+    def data_to_send(self) -> list[bytes]:
+        frames, self.outbox = self.outbox, []
+        return frames
+
+    # --- frames in --------------------------------------------------------------------
+
+    def receive_frame(self, data: bytes) -> None:
+        if self.closed:
+            return
+        try:
+            frame = wire.decode_server(data)
+        except wire.WireError:
+            return  # a relay that breaks the wire contract gets no reaction
+        match frame:
+            case wire.Welcome(you, peers):
+                self.my_peer = you
+                self.present = {*peers, you}
+                self.events.append(Connected(you, len(self.present)))
+                if self._hosting and self.roster is None:
+                    assert self._agreements is not None
+                    self.open_room(agreements_hash(self._agreements))
+            case wire.Join(seq, _ts, peer):
+                self.present.add(peer)
+                self.on_join(seq, peer)
+            case wire.Leave(seq, _ts, peer):
+                self.present.discard(peer)
+                self.on_leave(seq, peer)
+            case wire.Msg(seq, ts, sender, d):
+                self.on_message(seq, ts, sender, d)
+            case wire.Err(code, msg):
+                self._closed = True
+                sentence = REFUSALS.get(code, f"The relay closed the connection ({msg[:120]}).")
+                self.events.append(Refused(code, sentence))
+        self.sequence()
+
+    def tick(self, now_ms: int) -> None:
+        self.now_ms = now_ms
+        if self._closed or self.roster is None:
+            return
+        if now_ms - self._last_ack_ms >= ACK_EVERY_MS:
+            self._last_ack_ms = now_ms
+            self.send_ack()
+        self.sequence()
+
+    # --- lobby hooks (Membership calls these) ----------------------------------------
+
+    def lobby_body(self) -> Lobby | None:
+        if self._agreements is None or self.roster is None:
+            return None
+        host = self.roster.sequencer
+        return Lobby(self._agreements, host.nick if host else self.nick, self.roster.epoch)
+
+    def on_lobby(self, lobby: Lobby) -> None:
+        if self._lobby is not None or self.roster is not None:
+            return
+        self._lobby = lobby
+        self._agreements = lobby.agreements
+        self.events.append(AgreementsOffered(lobby.agreements, lobby.host_nick))
+
+    # --- commands ---------------------------------------------------------------------
+
+    def agree(self) -> None:
+        """Accept the agreements shown and knock."""
+        if self._lobby is None or self._knocked or self.my_peer is None:
+            self.events.append(Notice("There is nothing to agree to yet. Wait for the agreements."))
+            return
+        self._knocked = True
+        knock = KnockBody(
+            self.nick,
+            bytes(self.identity.verify_key),
+            self.exchange.public,
+            agreements_hash(self._lobby.agreements),
+        )
+        self.send_knock(knock)
+        self.events.append(Waiting())
+
+    def say(self, text: str) -> None:
+        if not text.strip():
+            return
+        if len(text) > 4000:
+            self.events.append(Notice("That message is longer than 4000 characters. Split it up."))
+            return
+        self._send_content(Say(text))
+
+    def react(self, emoji: str) -> None:
+        if not emoji or len(emoji) > 16 or not emoji.isprintable():
+            self.events.append(Notice("A reaction is one short symbol, like + or a single emoji."))
+            return
+        self._send_content(React(emoji))
+
+    def admit(self, knock: int) -> None:
+        body = self.knocks.get(knock)
+        if body is None:
+            self.events.append(Notice("That knock is gone: they left before being let in."))
+            return
+        if self.is_sequencer:
+            self.want_admit(knock, self.my_slot)
+            self.sequence()
+        else:
+            self._send_content(Admit(knock, body.identity))
+
+    def not_now(self, knock: int) -> None:
+        """Set a knock aside on this screen; another member may still admit them."""
+        body = self.knocks.pop(knock, None)
+        if body is not None:
+            self.set_aside.add(knock)
+
+    def mark_verified(self, slot: int) -> None:
+        member = self.roster.seat(slot) if self.roster else None
+        if member is not None:
+            self.verified.add(member.identity)
+            self.announce_seats()
+
+    def leave(self) -> None:
+        if self._closed:
+            return
+        if self.roster is not None and self.my_slot is not None:
+            self._send_content(Bye())
+        self._closed = True
+        self.events.append(Closed("You left the room. Nothing from it was kept."))
+
+    def _send_content(self, content: Content) -> None:
+        if self.sending is None or self._closed:
+            self.events.append(Notice("You can speak once you are in the room."))
+            return
+        self.send_group(content)
+
+    def fresh(self) -> Endpoint:
+        """A new endpoint for the same room after a reconnect: a new member with new keys.
+
+        A host alone in its room opens it again with the same key, so the invite
+        still works; anyone else knocks again.
+        """
+        alone = self.roster is not None and len(self.roster.members) == 1
+        if self._hosting and self.is_sequencer and alone and self._agreements is not None:
+            return Endpoint(
+                self.invite_info, self.nick, self.identity, self._agreements, self.grace_ms
+            )
+        return Endpoint.joining(self.invite_info, self.nick, grace_ms=self.grace_ms)

@@ -1,0 +1,169 @@
+"""Porch's end-to-end frames: what travels inside a relay ``pub``/``msg`` as ``d``.
+
+Every frame opens with a fixed binary header and closes with a 64-byte Ed25519
+signature over everything before it. The header is also the AEAD's associated
+data, so a frame cannot be moved to another room, epoch, seat, generation or
+index without breaking both the seal and the signature::
+
+    room-wide, under k_join (lobby, knock, commit)
+        version u8 | kind u8 | room 16         | sealed(k_join)          | sig
+    sender keys, pairwise (one frame carries a chain key for every seat)
+        version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32
+        | count u8 | (to u8 | len u16 | sealed(pair key))*count            | sig
+    group message, under the sender's chain
+        version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32 | i u32
+        | sealed(message key)                                             | sig
+
+The relay can read these headers: it learns which seat sent a message and its
+index, which it could count anyway. Everything a person wrote is sealed.
+Parsing here is purely structural; cryptographic checks live with the keys.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Final
+
+from protocol.crypto import SEAL_OVERHEAD, SIG_SIZE
+
+VERSION: Final = 1
+ROOM_SIZE: Final = 16
+MAX_SLOTS: Final = 12
+
+
+class Kind(IntEnum):
+    LOBBY = 1
+    KNOCK = 2
+    COMMIT = 3
+    KEYS = 4
+    GROUP = 5
+
+
+class FrameError(ValueError):
+    """A frame that is not well formed; it is dropped and nothing changes."""
+
+
+_ROOMWIDE = struct.Struct(">BB16s")
+_KEYS = struct.Struct(">BB16sIBI")
+_GROUP = struct.Struct(">BB16sIBII")
+_ENTRY = struct.Struct(">BH")
+
+
+@dataclass(frozen=True, slots=True)
+class RoomFrame:
+    """A lobby, knock or commit: sealed under the join key."""
+
+    kind: Kind
+    header: bytes
+    sealed: bytes
+    signed: bytes
+    sig: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class KeysFrame:
+    """A member's new sender chain, sealed once per recipient seat."""
+
+    epoch: int
+    slot: int
+    gen: int
+    sealed: dict[int, bytes]
+    signed: bytes
+    sig: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFrame:
+    epoch: int
+    slot: int
+    gen: int
+    index: int
+    header: bytes
+    sealed: bytes
+    signed: bytes
+    sig: bytes
+
+
+Frame = RoomFrame | KeysFrame | GroupFrame
+
+
+def roomwide_header(kind: Kind, room: bytes) -> bytes:
+    return _ROOMWIDE.pack(VERSION, kind, room)
+
+
+def keys_header(room: bytes, epoch: int, slot: int, gen: int) -> bytes:
+    return _KEYS.pack(VERSION, Kind.KEYS, room, epoch, slot, gen)
+
+
+def keys_aad(header: bytes, to: int) -> bytes:
+    """The pairwise seal binds room, epoch, sender, generation, recipient and type."""
+    return header + bytes((to,))
+
+
+def keys_body(entries: dict[int, bytes]) -> bytes:
+    parts = [bytes((len(entries),))]
+    for to, sealed in sorted(entries.items()):
+        parts.append(_ENTRY.pack(to, len(sealed)))
+        parts.append(sealed)
+    return b"".join(parts)
+
+
+def group_header(room: bytes, epoch: int, slot: int, gen: int, index: int) -> bytes:
+    return _GROUP.pack(VERSION, Kind.GROUP, room, epoch, slot, gen, index)
+
+
+def parse(d: bytes, room: bytes) -> Frame:
+    """The frame's structure, or FrameError. Frames for another room are errors too."""
+    if len(d) < _ROOMWIDE.size + SIG_SIZE:
+        raise FrameError("too short")
+    version, kind_byte, frame_room = _ROOMWIDE.unpack_from(d)
+    if version != VERSION:
+        raise FrameError("unknown version")
+    if frame_room != room:
+        raise FrameError("another room's frame")
+    try:
+        kind = Kind(kind_byte)
+    except ValueError as exc:
+        raise FrameError("unknown kind") from exc
+    signed, sig = d[:-SIG_SIZE], d[-SIG_SIZE:]
+    if kind in (Kind.LOBBY, Kind.KNOCK, Kind.COMMIT):
+        sealed = signed[_ROOMWIDE.size :]
+        if len(sealed) < SEAL_OVERHEAD:
+            raise FrameError("too short")
+        return RoomFrame(kind, signed[: _ROOMWIDE.size], sealed, signed, sig)
+    if kind is Kind.KEYS:
+        return _parse_keys(signed, sig)
+    if len(signed) < _GROUP.size + SEAL_OVERHEAD:
+        raise FrameError("too short")
+    _, _, _, epoch, slot, gen, index = _GROUP.unpack_from(signed)
+    if slot >= MAX_SLOTS:
+        raise FrameError("no such seat")
+    header = signed[: _GROUP.size]
+    return GroupFrame(epoch, slot, gen, index, header, signed[_GROUP.size :], signed, sig)
+
+
+def _parse_keys(signed: bytes, sig: bytes) -> KeysFrame:
+    if len(signed) < _KEYS.size + 1:
+        raise FrameError("too short")
+    _, _, _, epoch, slot, gen = _KEYS.unpack_from(signed)
+    if slot >= MAX_SLOTS:
+        raise FrameError("no such seat")
+    count = signed[_KEYS.size]
+    if count > MAX_SLOTS:
+        raise FrameError("too many recipients")
+    at = _KEYS.size + 1
+    entries: dict[int, bytes] = {}
+    for _ in range(count):
+        if at + _ENTRY.size > len(signed):
+            raise FrameError("truncated")
+        to, size = _ENTRY.unpack_from(signed, at)
+        at += _ENTRY.size
+        if to >= MAX_SLOTS or to in entries or size < SEAL_OVERHEAD or at + size > len(signed):
+            raise FrameError("bad recipient entry")
+        entries[to] = signed[at : at + size]
+        at += size
+    if at != len(signed):
+        raise FrameError("trailing bytes")
+    return KeysFrame(epoch, slot, gen, entries, signed, sig)

@@ -1,0 +1,247 @@
+"""Membership: a chain of signed Commits, each naming the whole roster of an epoch.
+
+The rules a Commit must keep before anyone applies it (``check_next``):
+
+1. Its epoch is exactly the current epoch plus one: no replays, no skips.
+2. It names the hash of the current Commit: no forks, no splicing.
+3. It is signed by the current sequencer; or by the named successor, and then
+   only if it removes the sequencer (the host left, and the room goes on).
+4. The roster holds at most twelve seats, slots and keys unique, and everyone
+   who stays keeps their slot, nickname and keys: a Commit cannot swap a
+   member's keys under their name.
+5. The agreements hash stays the same (amending them is a later, consented
+   change); admissions only add, departures only remove.
+
+The relay never holds a signing key, so it cannot add anyone, and a Commit it
+replays or invents fails rule 1, 2 or 3. A newcomer cannot check the chain
+before its own admission; it accepts the first Commit that names it with the
+keys it knocked with, signed by the sequencer it met in the lobby.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from typing import Final
+
+from protocol.bodies import NO_SLOT, Change, CommitBody, Member, pack
+from protocol.crypto import digest, random_bytes
+from protocol.frames import MAX_SLOTS
+
+GENESIS_PREV: Final = bytes(32)
+
+
+class CommitRefused(ValueError):
+    """A Commit that breaks the rules; the reason is for tests and tampering notices."""
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """One epoch's membership, as its Commit set it."""
+
+    commit: CommitBody
+    commit_hash: bytes
+
+    @property
+    def epoch(self) -> int:
+        return self.commit.epoch
+
+    @property
+    def members(self) -> tuple[Member, ...]:
+        return self.commit.roster
+
+    def seat(self, slot: int) -> Member | None:
+        for member in self.commit.roster:
+            if member.slot == slot:
+                return member
+        return None
+
+    def by_identity(self, identity: bytes) -> Member | None:
+        for member in self.commit.roster:
+            if member.identity == identity:
+                return member
+        return None
+
+    def by_peer(self, peer: int) -> Member | None:
+        for member in self.commit.roster:
+            if member.peer == peer:
+                return member
+        return None
+
+    @property
+    def sequencer(self) -> Member | None:
+        return self.seat(self.commit.sequencer)
+
+    @property
+    def successor(self) -> Member | None:
+        return self.seat(self.commit.successor)
+
+    @property
+    def roster_hash(self) -> bytes:
+        return roster_hash(self.commit.roster)
+
+    def room_code(self, room: bytes) -> str:
+        return room_code(room, self)
+
+
+def roster_hash(members: Iterable[Member]) -> bytes:
+    rows = [[m.slot, m.nick, m.identity, m.exchange, m.peer] for m in members]
+    return digest(pack(rows), b"porch-roster")
+
+
+def commit_hash(signed_body: bytes) -> bytes:
+    return digest(signed_body, b"porch-commit")
+
+
+def room_code(room: bytes, roster: Roster) -> str:
+    """Four groups of three digits, easy to read aloud, the same for everyone.
+
+    It binds the room, the epoch, the roster, the agreements and the Commit
+    itself, so two people reading the same code hold the same room state.
+    """
+    body = roster.commit
+    seed = digest(
+        room
+        + body.epoch.to_bytes(4, "big")
+        + roster.roster_hash
+        + body.agreed
+        + roster.commit_hash,
+        b"porch-room-code",
+        8,
+    )
+    number = int.from_bytes(seed, "big")
+    groups = []
+    for _ in range(4):
+        number, group = divmod(number, 1000)
+        groups.append(f"{group:03d}")
+    return " ".join(groups)
+
+
+def check_roster(members: tuple[Member, ...]) -> None:
+    if not members:
+        raise CommitRefused("an empty roster")
+    if len(members) > MAX_SLOTS:
+        raise CommitRefused(f"a roster of {len(members)}, more than {MAX_SLOTS}")
+    slots = [m.slot for m in members]
+    if any(s >= MAX_SLOTS for s in slots) or len(set(slots)) != len(slots):
+        raise CommitRefused("seats out of range or taken twice")
+    identities = {m.identity for m in members}
+    exchanges = {m.exchange for m in members}
+    peers = {m.peer for m in members}
+    if (
+        len(identities) != len(members)
+        or len(exchanges) != len(members)
+        or len(peers) != len(members)
+    ):
+        raise CommitRefused("a key or connection appears twice")
+
+
+def check_first(body: CommitBody) -> None:
+    """What every Commit must satisfy on its own."""
+    check_roster(body.roster)
+    seats = {m.slot for m in body.roster}
+    if body.sequencer not in seats:
+        raise CommitRefused("the sequencer is not on the roster")
+    if body.successor != NO_SLOT and (
+        body.successor not in seats or body.successor == body.sequencer
+    ):
+        raise CommitRefused("the successor is not another member")
+
+
+def check_next(current: Roster, body: CommitBody, signer: Member) -> None:
+    """Raise CommitRefused unless ``body``, signed by ``signer``, may follow ``current``."""
+    old = current.commit
+    if body.epoch != old.epoch + 1:
+        raise CommitRefused(f"epoch {body.epoch} does not follow epoch {old.epoch}")
+    if body.prev != current.commit_hash:
+        raise CommitRefused("it does not follow the current Commit")
+    check_first(body)
+    if body.agreed != old.agreed:
+        raise CommitRefused("it changes the agreements without consent")
+    stays = {m.identity: m for m in body.roster}
+    was = {m.identity: m for m in old.roster}
+    for identity, member in stays.items():
+        before = was.get(identity)
+        if before is not None and before != member:
+            raise CommitRefused("it changes a member's seat, name or keys")
+    removed = [m for m in old.roster if m.identity not in stays]
+    added = [m for m in body.roster if m.identity not in was]
+    if added and removed:
+        raise CommitRefused("it adds and removes in one step")
+    sequencer = current.sequencer
+    if sequencer is not None and signer.identity == sequencer.identity:
+        return
+    successor = current.successor
+    if (
+        successor is not None
+        and signer.identity == successor.identity
+        and sequencer is not None
+        and sequencer in removed
+        and not added
+    ):
+        return
+    raise CommitRefused("it is not signed by the room's sequencer")
+
+
+def genesis(host: Member, agreed: bytes) -> CommitBody:
+    return CommitBody(
+        epoch=1,
+        prev=GENESIS_PREV,
+        roster=(host,),
+        agreed=agreed,
+        sequencer=host.slot,
+        successor=NO_SLOT,
+        changes=(Change("open", host.slot, host.slot),),
+        nonce=random_bytes(16),
+    )
+
+
+def _next(
+    current: Roster, roster: tuple[Member, ...], sequencer: int, change: Change
+) -> CommitBody:
+    ordered = tuple(sorted(roster, key=lambda m: m.slot))
+    # The successor is the longest-seated other member: the one who joined first.
+    others = [m for m in roster if m.slot != sequencer]
+    successor = others[0].slot if others else NO_SLOT
+    return replace(
+        current.commit,
+        epoch=current.epoch + 1,
+        prev=current.commit_hash,
+        roster=ordered,
+        sequencer=sequencer,
+        successor=successor,
+        changes=(change,),
+        nonce=random_bytes(16),
+    )
+
+
+def admitting(
+    current: Roster, nick: str, identity: bytes, exchange: bytes, peer: int, by: int
+) -> CommitBody:
+    """The next Commit with a newcomer in the lowest free seat; CommitRefused when full."""
+    taken = {m.slot for m in current.members}
+    free = [s for s in range(MAX_SLOTS) if s not in taken]
+    if not free:
+        raise CommitRefused("the room is full")
+    newcomer = Member(free[0], nick, identity, exchange, peer)
+    # Join order is kept in the roster tuple's tail so the successor is the elder.
+    roster = (*_by_seniority(current), newcomer)
+    return _next(current, roster, current.commit.sequencer, Change("admit", newcomer.slot, by))
+
+
+def removing(current: Roster, slot: int, reason: str, me: int) -> CommitBody:
+    gone = current.seat(slot)
+    if gone is None:
+        raise CommitRefused("no such seat")
+    roster = tuple(m for m in _by_seniority(current) if m.slot != slot)
+    sequencer = current.commit.sequencer if slot != current.commit.sequencer else me
+    return _next(current, roster, sequencer, Change(reason, slot, me))
+
+
+def _by_seniority(current: Roster) -> tuple[Member, ...]:
+    # Rosters are stored in slot order; seniority is approximated by the
+    # successor first, then slot order. That keeps the successor stable.
+    successor = current.commit.successor
+    members = list(current.members)
+    members.sort(key=lambda m: (m.slot != current.commit.sequencer, m.slot != successor, m.slot))
+    return tuple(members)
