@@ -75,6 +75,7 @@ class PorchApp(App[None]):
         self.plan = plan
         self.session: Session | None = None
         self.leaving = False
+        self.refusal: str | None = None
 
     def on_mount(self) -> None:
         if self.plan.opening:
@@ -172,9 +173,12 @@ class PorchApp(App[None]):
             case ev.Connected():
                 self._status("connected", "Connected")
             case ev.Refused(sentence=text):
+                self.refusal = text
                 self._status("gone", text)
                 if door is not None:
                     door.step(text)
+            case ev.Notice() if session is not None and session.rejoined():
+                self._status("reconnecting", "Reconnecting…")
             case ev.AgreementsOffered(text=text, host_nick=host):
                 self.push_screen(AgreementsConsent(text, host), self._consent_given)
             case ev.Waiting():
@@ -197,7 +201,8 @@ class PorchApp(App[None]):
                     timeout=10,
                 )
             case ev.Closed(sentence=text):
-                self._end(text)
+                # A refusal says more than the bare end of the connection that follows it.
+                self._end(self.refusal or text)
                 return
         if room is not None:
             room.show_event(event)

@@ -57,7 +57,8 @@ class Session:
     def __init__(self, door: Door) -> None:
         self.door = door
         self.local_relay: LocalRelay | None = None
-        self.endpoint: Any = None
+        self._endpoint: Any = None
+        self._seen_endpoint: Any = None
         self.client: Any = None
         self._run: asyncio.Task[object] | None = None
         self._closed = False
@@ -82,9 +83,25 @@ class Session:
             if self.local_relay is not None:
                 await self.local_relay.close()
             raise DoorError(str(exc)) from None
-        self.endpoint = endpoint
+        self._endpoint = endpoint
+        self._seen_endpoint = endpoint
         self.client = client = RoomClient(endpoint)
         self._run = asyncio.get_running_loop().create_task(client.run())
+
+    @property
+    def endpoint(self) -> Any:
+        """The live endpoint; after a dropped connection the client rejoins with a fresh one."""
+        if self.client is not None:
+            return self.client.endpoint
+        return self._endpoint
+
+    def rejoined(self) -> bool:
+        """True once after the client reconnected as a fresh member of the room."""
+        current = self.endpoint
+        if current is self._seen_endpoint:
+            return False
+        self._seen_endpoint = current
+        return True
 
     @property
     def invite(self) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from protocol import events as ev
-from tests.tui.scripted import ANSI, HOSTILE, ScriptedPorch
+from tests.tui.scripted import HOSTILE, ScriptedPorch
 from tui.messages import RoomEvent
 from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen

@@ -22,12 +22,13 @@ Ctrl+Q       leave and quit
 Tab          move between the roster, the knocks and the composer
 The mouse works too: click buttons, scroll the talk."""
 
-PROMISES = """\
-Porch rooms hold at most twelve people. What you write is encrypted on this computer
-and only the people on the roster can read it; the relay in the middle cannot.
-Nothing is kept: no history, no log. When you leave, the room is gone from this screen.
-Anyone holding the invite can knock, and any one member can let them in; everyone sees
-who admitted whom. Read the room code aloud to be sure nobody slipped in unseen."""
+PROMISES = (
+    "Porch rooms hold at most twelve people. What you write is encrypted on this computer "
+    "and only the people on the roster can read it; the relay in the middle cannot.\n\n"
+    "Nothing is kept: no history, no log. When you leave, the room is gone from this screen.\n\n"
+    "Anyone holding the invite can knock, and any one member can let them in; everyone sees "
+    "who admitted whom. Read the room code aloud to be sure nobody slipped in unseen."
+)
 
 
 class HelpScreen(ModalScreen[None]):

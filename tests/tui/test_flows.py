@@ -1,0 +1,236 @@
+"""Whole flows through a real relay: two or three apps in one test, real crypto, Pilot keys."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.tui.conftest import until
+from tests.tui.scripted import ANSI, HOSTILE
+from tui.app import Plan, PorchApp
+from tui.screens.consent import AgreementsConsent
+from tui.screens.door import DoorScreen
+from tui.screens.ended import EndedScreen
+from tui.screens.room import RoomScreen
+from tui.widgets.knock_bar import KnockBar
+from tui.widgets.room_log import RoomLog
+from tui.widgets.roster import Roster
+
+SIZE = (120, 36)
+
+
+def log_of(app: PorchApp) -> str:
+    room = app.room_screen()
+    if room is None:
+        return ""
+    return "\n".join(strip.text for strip in room.query_one(RoomLog).lines)
+
+
+def knocking(app: PorchApp) -> list[str]:
+    room = app.room_screen()
+    return [row.nick for row in room.query_one(KnockBar).knocks] if room else []
+
+
+async def give_name(pilot: Pilot[None], nick: str) -> None:
+    await until(lambda: pilot.app.screen.query("#nick"), "the name field")
+    field = pilot.app.screen.query_one("#nick", Input)
+    field.value = nick
+    field.focus()
+    await pilot.press("ctrl+s")
+
+
+async def open_room(pilot: Pilot[None], nick: str) -> str:
+    app = pilot.app
+    assert isinstance(app, PorchApp)
+    await give_name(pilot, nick)
+    await until(lambda: app.room_screen() is not None, "the room screen")
+    await until(lambda: "You are in the room" in log_of(app), "the host entering")
+    assert app.session is not None and app.session.invite
+    return app.session.invite
+
+
+async def knock(pilot: Pilot[None], nick: str) -> None:
+    app = pilot.app
+    await give_name(pilot, nick)
+    await until(lambda: isinstance(app.screen, AgreementsConsent), "the agreements")
+    assert "What is said here stays here." in str(
+        app.screen.query_one("#consent-text").query_one("Static").render()
+    )
+    await pilot.press("a")
+    await until(
+        lambda: (
+            isinstance(app.screen, DoorScreen)
+            and "Waiting for someone in the room"
+            in str(app.screen.query_one("#door-step").render())
+        ),
+        "the waiting status",
+    )
+
+
+async def type_line(pilot: Pilot[None], text: str) -> None:
+    composer = pilot.app.screen.query_one("#composer", Input)
+    composer.focus()
+    await pilot.press(*text)
+    await pilot.press("enter")
+
+
+async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
+    host = PorchApp(Plan(relay_url=relay_url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        assert invite.startswith(relay_url + "#")
+        shown_invite = str(host.screen.query_one("#invite-text").render())
+        assert shown_invite == invite
+
+        guest = PorchApp(Plan(invite=invite))
+        async with guest.run_test(size=SIZE) as gp:
+            await knock(gp, "bo")
+            await until(lambda: knocking(host) == ["bo"], "bo knocking at ana's door")
+            assert any("bo is knocking" in str(n.message) for n in host._notifications)
+            knock_id = host.room_screen().query_one(KnockBar).knocks[0].knock
+            await hp.click(f"#admit-{knock_id}")
+
+            await until(lambda: isinstance(guest.screen, RoomScreen), "bo entering the room")
+            await until(lambda: "ana admitted bo." in log_of(host), "who admitted whom")
+            roster = str(guest.screen.query_one(Roster).render())
+            assert "ana" in roster and "bo (you)" in roster
+            code = guest.room_screen().room_code
+            assert code and code == host.room_screen().room_code
+
+            await type_line(gp, "hello from bo")
+            await until(lambda: "bo  hello from bo" in log_of(host), "bo's message at ana's")
+            await type_line(hp, "welcome bo")
+            await until(lambda: "ana  welcome bo" in log_of(guest), "ana's reply at bo's")
+
+            await gp.press("ctrl+l")
+            await until(lambda: not guest.is_running, "bo's app closing")
+        await until(lambda: "bo left the room." in log_of(host), "ana seeing bo leave")
+        assert "bo (you)" not in str(host.room_screen().query_one(Roster).render())
+
+
+async def test_a_second_member_admits_and_everyone_sees_who(relay_url: str) -> None:
+    host = PorchApp(Plan(relay_url=relay_url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        bo = PorchApp(Plan(invite=invite))
+        async with bo.run_test(size=SIZE) as bp:
+            await knock(bp, "bo")
+            await until(lambda: knocking(host) == ["bo"], "bo knocking")
+            await hp.press("f2")
+            await until(lambda: isinstance(bo.screen, RoomScreen), "bo inside")
+            cy = PorchApp(Plan(invite=invite))
+            async with cy.run_test(size=SIZE) as cp:
+                await knock(cp, "cy")
+                await until(lambda: knocking(bo) == ["cy"], "cy knocking at bo's")
+                await bp.press("f2")
+                await until(lambda: isinstance(cy.screen, RoomScreen), "cy inside")
+                for app in (host, bo):
+                    await until(lambda app=app: "bo admitted cy." in log_of(app), "bo admitted cy")
+                await until(lambda: knocking(host) == [], "the knock cleared at ana's")
+                await until(
+                    lambda: len(cy.room_screen().query_one(Roster).seats) == 3, "three seats"
+                )
+
+
+async def test_peer_markup_and_escapes_arrive_as_plain_text(relay_url: str) -> None:
+    host = PorchApp(Plan(relay_url=relay_url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        guest = PorchApp(Plan(invite=invite))
+        async with guest.run_test(size=SIZE) as gp:
+            await knock(gp, HOSTILE)
+            await until(lambda: knocking(host) == [HOSTILE], "the hostile name knocking")
+            assert any(f"{HOSTILE} is knocking" in str(n.message) for n in host._notifications)
+            await hp.press("f2")
+            await until(lambda: isinstance(guest.screen, RoomScreen), "the guest inside")
+            assert guest.session is not None
+            guest.session.say("look " + ANSI + " " + HOSTILE)
+            await until(lambda: "look ␛[31mred" in log_of(host), "the message at ana's")
+            text = log_of(host)
+            assert "\x1b" not in text and f"{HOSTILE}  look" in text
+            assert HOSTILE in str(host.room_screen().query_one(Roster).render())
+            await hp.click(Roster)
+            assert host.is_running
+
+
+async def test_not_now_keeps_the_door_closed(relay_url: str) -> None:
+    host = PorchApp(Plan(relay_url=relay_url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        guest = PorchApp(Plan(invite=invite))
+        async with guest.run_test(size=SIZE) as gp:
+            await knock(gp, "bo")
+            await until(lambda: knocking(host) == ["bo"], "bo knocking")
+            await hp.press("f3")
+            await until(lambda: knocking(host) == [], "the knock answered")
+            await gp.pause(0.3)
+            assert not isinstance(guest.screen, RoomScreen)
+            assert len(host.room_screen().query_one(Roster).seats) == 1
+
+
+async def test_declining_the_agreements_leaves(relay_url: str) -> None:
+    host = PorchApp(Plan(relay_url=relay_url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        guest = PorchApp(Plan(invite=invite))
+        async with guest.run_test(size=SIZE) as gp:
+            await give_name(gp, "bo")
+            await until(lambda: isinstance(guest.screen, AgreementsConsent), "the agreements")
+            await gp.click("#leave")
+            await until(lambda: not guest.is_running, "bo's app closing")
+        assert knocking(host) == []
+
+
+async def test_a_full_room_says_so(small_relay) -> None:
+    url, _stop = small_relay
+    host = PorchApp(Plan(relay_url=url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        waiting = [PorchApp(Plan(invite=invite)) for _ in range(2)]
+        async with waiting[0].run_test(size=SIZE) as p1, waiting[1].run_test(size=SIZE) as p2:
+            await give_name(p1, "bo")
+            await give_name(p2, "cy")
+            for app in waiting:
+                await until(lambda app=app: isinstance(app.screen, AgreementsConsent), "consent")
+            late = PorchApp(Plan(invite=invite))
+            async with late.run_test(size=SIZE) as lp:
+                await give_name(lp, "dee")
+                await until(lambda: isinstance(late.screen, EndedScreen), "the refusal")
+                sentence = str(late.screen.query_one("#ended-sentence").render())
+                assert "already has 12 people" in sentence or "room is full" in sentence.lower()
+
+
+async def test_an_unreachable_relay_is_named(unused_port: int) -> None:
+    address = f"ws://127.0.0.1:{unused_port}"
+    app = PorchApp(Plan(relay_url=address))
+    async with app.run_test(size=SIZE) as pilot:
+        await give_name(pilot, "ana")
+        await until(lambda: isinstance(app.screen, EndedScreen), "the ended screen")
+        sentence = str(app.screen.query_one("#ended-sentence").render())
+        assert address in sentence and "reach" in sentence
+
+
+async def test_a_malformed_invite_is_a_sentence() -> None:
+    app = PorchApp(Plan(invite="ws://127.0.0.1:1#porch1.tooshort"))
+    async with app.run_test(size=SIZE) as pilot:
+        await give_name(pilot, "bo")
+        await until(lambda: isinstance(app.screen, EndedScreen), "the ended screen")
+        sentence = str(app.screen.query_one("#ended-sentence").render())
+        assert "too short" in sentence and sentence.endswith(".")
+
+
+async def test_a_dropped_relay_shows_reconnecting(small_relay) -> None:
+    url, stop = small_relay
+    host = PorchApp(Plan(relay_url=url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        guest = PorchApp(Plan(invite=invite))
+        async with guest.run_test(size=SIZE) as gp:
+            await knock(gp, "bo")
+            await until(lambda: knocking(host) == ["bo"], "bo knocking")
+            await hp.press("f2")
+            await until(lambda: isinstance(guest.screen, RoomScreen), "bo inside")
+            stop()
+            status = guest.room_screen().query_one("#status")
+            await until(lambda: status.state in ("reconnecting", "gone"), "the status changing")
+            await until(lambda: "dropped" in log_of(guest), "a sentence about the drop")
