@@ -22,6 +22,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=8765,
         help="port to listen on; 0 picks a free one (default: %(default)s)",
     )
+    parser.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="count connections per address from X-Forwarded-For (only behind your own proxy)",
+    )
     limits = parser.add_argument_group("limits")
     for f in fields(Limits):
         default = getattr(_DEFAULTS, f.name)
@@ -56,7 +61,15 @@ def run(args: argparse.Namespace) -> int:
     from relay import server
 
     try:
-        asyncio.run(server.run(args.host, args.port, limits, lambda line: print(line, flush=True)))
+        asyncio.run(
+            server.run(
+                args.host,
+                args.port,
+                limits,
+                lambda line: print(line, flush=True),
+                behind_proxy=args.behind_proxy,
+            )
+        )
     except OSError as exc:
         print(
             f"porch relay: cannot listen on {args.host}:{args.port} ({exc.strerror or exc}). "

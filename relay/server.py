@@ -53,8 +53,11 @@ class Room:
 class Relay:
     """Room bookkeeping and the connection handler; the network side lives in ``run``."""
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, *, behind_proxy: bool = False) -> None:
         self.limits = limits or Limits()
+        # Behind a reverse proxy every connection comes from the proxy's address, so
+        # the per-address limit must count the address the proxy forwards instead.
+        self.behind_proxy = behind_proxy
         self.rooms: dict[str, Room] = {}
         self.per_ip: dict[str, int] = {}
         self.connections = 0
@@ -79,7 +82,7 @@ class Relay:
         assert conn.request is not None
         room_id = wire.room_id_from_path(conn.request.path)
         assert room_id is not None  # process_request refused every other path
-        ip = _address(conn)
+        ip = self._address(conn)
         limits = self.limits
         if self.connections >= limits.max_connections:
             await _refuse(conn, wire.SERVER_FULL, "This relay is full. Try again later.")
@@ -158,6 +161,15 @@ class Relay:
             conn.close(wire.CLOSE_CODES[wire.SLOW_CONSUMER], wire.SLOW_CONSUMER)
         )
 
+    def _address(self, conn: ServerConnection) -> str:
+        if self.behind_proxy and conn.request is not None:
+            forwarded = conn.request.headers.get("X-Forwarded-For")
+            if forwarded:
+                # The proxy appends the address it saw; anything before it is the client's claim.
+                return forwarded.rsplit(",", 1)[-1].strip()
+        remote = conn.remote_address
+        return str(remote[0]) if remote else "?"
+
     def _depart(self, room_id: str, room: Room, peer: int) -> None:
         if room.members.pop(peer, None) is not None and room.members:
             self._stamp_and_send(room, wire.encode_leave, peer)
@@ -172,11 +184,6 @@ def _settle(stop: asyncio.Future[None]) -> None:
 
 def time_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-def _address(conn: ServerConnection) -> str:
-    remote = conn.remote_address
-    return str(remote[0]) if remote else "?"
 
 
 async def _refuse(conn: ServerConnection, code: str, msg: str) -> None:
@@ -215,11 +222,18 @@ def bound_address(server: Server) -> tuple[str, int]:
     return str(host), int(port)
 
 
-async def run(host: str, port: int, limits: Limits, announce: Callable[[str], None]) -> None:
+async def run(
+    host: str,
+    port: int,
+    limits: Limits,
+    announce: Callable[[str], None],
+    *,
+    behind_proxy: bool = False,
+) -> None:
     """Serve until SIGINT or SIGTERM, then close every room with 1001."""
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(lambda _loop, _context: None)
-    relay = Relay(limits)
+    relay = Relay(limits, behind_proxy=behind_proxy)
     server = await start(relay, host, port)
     stop = loop.create_future()
     for sig in (signal.SIGINT, signal.SIGTERM):

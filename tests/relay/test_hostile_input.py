@@ -166,7 +166,7 @@ mutated = st.tuples(st.sampled_from(VALID), st.integers(0, 400), st.integers(0, 
 msgpack_values = st.recursive(
     st.none()
     | st.booleans()
-    | st.integers()
+    | st.integers(-(2**63), 2**64 - 1)
     | st.floats()
     | st.text(max_size=20)
     | st.binary(max_size=40),
