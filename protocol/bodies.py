@@ -21,6 +21,7 @@ MAX_AGREEMENTS: Final = 4000
 MAX_EMOJI: Final = 16
 MAX_BODY: Final = 32 * 1024
 U32: Final = 2**32
+MAX_LINEAGE: Final = 8
 NO_SLOT: Final = 255
 
 
@@ -105,14 +106,32 @@ class Lobby:
     agreements: str
     host_nick: str
     epoch: int
+    # Handover Commits, oldest first: each names the next sequencer and is signed
+    # by the one before, starting from the key in the invite.
+    lineage: tuple[bytes, ...] = ()
 
     def encode(self) -> bytes:
-        return pack({"agreements": self.agreements, "host": self.host_nick, "epoch": self.epoch})
+        return pack(
+            {
+                "agreements": self.agreements,
+                "host": self.host_nick,
+                "epoch": self.epoch,
+                "lineage": list(self.lineage),
+            }
+        )
 
     @staticmethod
     def decode(data: bytes) -> Lobby:
-        obj = fields(unpack(data), "agreements", "host", "epoch")
-        return Lobby(text(obj["agreements"], MAX_AGREEMENTS), nick(obj["host"]), uint(obj["epoch"]))
+        obj = fields(unpack(data), "agreements", "host", "epoch", "lineage")
+        lineage = array(obj["lineage"], MAX_LINEAGE)
+        if any(type(d) is not bytes or len(d) > MAX_BODY // MAX_LINEAGE for d in lineage):
+            raise BodyError("a lineage holds Commit frames")
+        return Lobby(
+            text(obj["agreements"], MAX_AGREEMENTS),
+            nick(obj["host"]),
+            uint(obj["epoch"]),
+            tuple(lineage),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,7 +175,9 @@ class Endpoint(Membership):
         if self._agreements is None or self.roster is None:
             return None
         host = self.roster.sequencer
-        return Lobby(self._agreements, host.nick if host else self.nick, self.roster.epoch)
+        return Lobby(
+            self._agreements, host.nick if host else self.nick, self.roster.epoch, self.lineage
+        )
 
     def on_lobby(self, lobby: Lobby) -> None:
         if self._lobby is not None or self.roster is not None:

@@ -87,6 +87,9 @@ class Membership(Talk):
         self.removed = False
         self.knock_sent: KnockBody | None = None
         self.trusted_sequencer = invite.host_key
+        # Handover Commits since the invite's host, for newcomers (see ``follow_lineage``).
+        self.lineage: tuple[bytes, ...] = ()
+        self.last_commit_frame: bytes | None = None
 
     # --- hooks the Endpoint fills in --------------------------------------------------
 
@@ -177,15 +180,48 @@ class Membership(Talk):
             return None
 
     def _on_lobby(self, frame: RoomFrame) -> None:
-        if self.roster is not None or not verify(self.trusted_sequencer, frame.signed, frame.sig):
+        if self.roster is not None or self.knock_sent is not None:
             return
+        # The lobby's signer is known only once its lineage is read, so here the
+        # join key's seal is checked first, then the lineage, then the signature.
         body = self._open(frame)
         try:
             lobby = Lobby.decode(body) if body is not None else None
         except BodyError:
             return
-        if lobby is not None:
-            self.on_lobby(lobby)
+        if lobby is None:
+            return
+        sequencer = self.follow_lineage(lobby.lineage)
+        if sequencer is None or not verify(sequencer, frame.signed, frame.sig):
+            return
+        self.trusted_sequencer = sequencer
+        self.lineage = lobby.lineage
+        self.on_lobby(lobby)
+
+    def follow_lineage(self, lineage: tuple[bytes, ...]) -> bytes | None:
+        """The sequencer key today, following handovers from the invite's key; None if broken."""
+        key = self.invite_info.host_key
+        for d in lineage:
+            try:
+                frame = parse(d, self.room)
+            except FrameError:
+                return None
+            if not isinstance(frame, RoomFrame) or frame.kind is not Kind.COMMIT:
+                return None
+            if not verify(key, frame.signed, frame.sig):
+                return None
+            body_bytes = self._open(frame)
+            try:
+                body = CommitBody.decode(body_bytes) if body_bytes is not None else None
+            except BodyError:
+                return None
+            successor = (
+                next((m for m in body.roster if m.slot == body.successor), None) if body else None
+            )
+            if successor is None:
+                return None
+            key = successor.identity
+        return key
 
     def _on_knock(self, sender: int, frame: RoomFrame) -> None:
         if self.roster is None or sender in self.knocks:
@@ -199,8 +235,8 @@ class Membership(Talk):
             return
         if knock.agreed != self.roster.commit.agreed or self.roster.by_identity(knock.identity):
             return  # they saw other agreements, or the relay replays an old knock
-        if sender not in self.present:
-            return
+        if sender not in self.present or self.pair(knock.exchange) is None:
+            return  # gone already, or an exchange key no channel can be built on
         self.knocks[sender] = knock
         self.events.append(Knocked(sender, knock.nick))
 
@@ -228,7 +264,12 @@ class Membership(Talk):
                 self._check_welcome(body, signer)
         except (BodyError, CommitRefused):
             return
+        handover = roster is not None and roster.sequencer and signer != roster.sequencer.identity
+        if handover and self.last_commit_frame is not None:
+            # The Commit that named the new sequencer joins the lineage newcomers follow.
+            self.lineage = (*self.lineage, self.last_commit_frame)
         self.apply_commit(seq, body, commit_hash(body_bytes))
+        self.last_commit_frame = frame.signed + frame.sig
 
     def _check_welcome(self, body: CommitBody, signer: bytes) -> None:
         """A newcomer's first Commit: it must name us with the keys we knocked with."""

@@ -1,0 +1,115 @@
+"""Sealed bodies are decoded as strictly as the wire: exact keys, exact types, bounds."""
+
+from __future__ import annotations
+
+import msgpack
+import pytest
+
+from protocol.bodies import (
+    Ack,
+    Admit,
+    BodyError,
+    Bye,
+    CommitBody,
+    Heard,
+    KnockBody,
+    Lobby,
+    React,
+    Say,
+    decode_content,
+    encode_content,
+)
+from protocol.crypto import random_bytes
+
+
+def packb(obj: object) -> bytes:
+    return msgpack.packb(obj, use_bin_type=True)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        Say("hello"),
+        React("+"),
+        Admit(7, bytes(32)),
+        Bye(),
+        Ack(3, bytes(32), (Heard(1, 0, 5, bytes(16)),)),
+    ],
+)
+def test_content_round_trips(content: object) -> None:
+    assert decode_content(encode_content(content)) == content  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        packb(["say", b"bytes, not text"]),
+        packb(["say", "x" * 4001]),
+        packb(["say"]),
+        packb(["say", "a", "b"]),
+        packb(["react", ""]),
+        packb(["react", "\x1b[31m"]),
+        packb(["admit", True, bytes(32)]),
+        packb(["admit", -1, bytes(32)]),
+        packb(["admit", 2**64 - 1, bytes(32)]),
+        packb(["admit", 3, bytes(31)]),
+        packb(["ack", 2**40, bytes(32), []]),
+        packb(["ack", 1, bytes(32), [[12, 0, 0, bytes(16)]]]),
+        packb(["ack", 1, bytes(32), [[1, 0, 0]]]),
+        packb(["shout", "hi"]),
+        packb({"say": "hi"}),
+        packb([1, "hi"]),
+        msgpack.packb(["say", msgpack.ExtType(1, b"x")]),
+        msgpack.packb(msgpack.ExtType(5, b"boom")),
+        b"\xc1",
+        b"",
+        packb(["say", "hi"]) + b"\x00",
+        packb(["bye"] * 100),
+    ],
+)
+def test_malformed_content_is_refused(raw: bytes) -> None:
+    with pytest.raises(BodyError):
+        decode_content(raw)
+
+
+def test_knock_and_lobby_take_exactly_their_fields() -> None:
+    knock = KnockBody("bo", random_bytes(32), random_bytes(32), random_bytes(32))
+    assert KnockBody.decode(knock.encode()) == knock
+    for bad in (
+        packb({"nick": "bo", "id": bytes(32), "kx": bytes(32)}),
+        packb({"nick": "bo", "id": bytes(32), "kx": bytes(32), "agreed": bytes(32), "x": 1}),
+        packb({"nick": "", "id": bytes(32), "kx": bytes(32), "agreed": bytes(32)}),
+        packb({"nick": "bo\n", "id": bytes(32), "kx": bytes(32), "agreed": bytes(32)}),
+        packb({"nick": "bo", "id": "x" * 32, "kx": bytes(32), "agreed": bytes(32)}),
+    ):
+        with pytest.raises(BodyError):
+            KnockBody.decode(bad)
+    lobby = Lobby("Be kind.", "ana", 3, (b"frame",))
+    assert Lobby.decode(lobby.encode()) == lobby
+    with pytest.raises(BodyError):
+        Lobby.decode(packb({"agreements": "x", "host": "ana", "epoch": 1, "lineage": [b""] * 9}))
+
+
+def test_commit_bodies_refuse_wrong_shapes() -> None:
+    good = {
+        "epoch": 2,
+        "prev": bytes(32),
+        "roster": [[0, "ana", bytes(32), bytes(32), 1]],
+        "agreed": bytes(32),
+        "sequencer": 0,
+        "successor": 255,
+        "changes": [["admit", 0, 0]],
+        "nonce": bytes(16),
+    }
+    assert CommitBody.decode(packb(good)).epoch == 2
+    for key, value in [
+        ("epoch", 2**33),
+        ("epoch", "2"),
+        ("roster", [[0, "ana", bytes(32), bytes(32)]]),
+        ("roster", [[0, "ana", bytes(32), bytes(32), 1, 9]]),
+        ("roster", [[True, "ana", bytes(32), bytes(32), 1]]),
+        ("changes", [["crown", 0, 0]]),
+        ("nonce", bytes(15)),
+    ]:
+        with pytest.raises(BodyError):
+            CommitBody.decode(packb({**good, key: value}))

@@ -1,0 +1,114 @@
+"""Any bit flip or truncation of any frame is refused and leaves the receiver unchanged.
+
+Each example seals a fresh frame of one kind, damages it, and hands it to a
+member who would accept the original. Afterwards the original goes through, so
+the refusal cannot have been a side effect of an already-used key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from nacl.signing import SigningKey
+
+from protocol import events as ev
+from protocol import wire
+from protocol.bodies import KnockBody
+from protocol.crypto import ExchangeKey
+from protocol.endpoint import agreements_hash
+from protocol.frames import Kind
+from protocol.roster import removing
+from tests.protocol.conftest import fingerprint, open_room
+from tests.protocol.harness import HostileRelay, Seat
+from tests.protocol.test_attacks import roomwide
+
+
+@cache
+def room() -> tuple[HostileRelay, list[Seat]]:
+    return open_room(3)
+
+
+def fresh(kind: str) -> tuple[bytes, Seat, Seat]:
+    """(payload, sender, receiver) for a new, valid, not yet delivered frame."""
+    _, (ana, bo, cy) = room()
+    if kind == "say":
+        bo.endpoint.say("a message that must not change")
+    elif kind == "keys":
+        bo.endpoint.start_chain()
+    elif kind == "knock":
+        identity = SigningKey.generate()
+        body = KnockBody(
+            "di", bytes(identity.verify_key), ExchangeKey().public, agreements_hash("Be kind.")
+        )
+        return roomwide(ana.endpoint, Kind.KNOCK, body.encode(), identity), cy, ana
+    else:
+        roster = ana.endpoint.roster
+        assert roster is not None
+        body = removing(roster, 2, "left", 0)
+        return roomwide(ana.endpoint, Kind.COMMIT, body.encode(), ana.endpoint.identity), ana, bo
+    (frame,) = bo.endpoint.data_to_send()
+    return wire.decode_client(frame).d, bo, ana
+
+
+def damage_and_deliver(kind: str, damage: Callable[[bytes], bytes]) -> None:
+    relay, _ = room()
+    d, sender, receiver = fresh(kind)
+    damaged = damage(d)
+    if damaged == d:
+        return
+    before = fingerprint(receiver.endpoint)
+    relay.seq += 1
+    receiver.endpoint.receive_frame(wire.encode_msg(relay.seq, relay.clock, sender.peer, damaged))
+    assert fingerprint(receiver.endpoint) == before
+    assert receiver.endpoint.events_received() == []
+    assert receiver.endpoint.data_to_send() == []
+    if kind in ("say", "keys"):
+        # The undamaged frame still goes through for everyone.
+        relay.publish(sender.peer, d)
+        relay.pump()
+        if kind == "say":
+            assert isinstance(receiver.events[-1], ev.Said)
+
+
+KINDS = st.sampled_from(["say", "keys", "knock", "commit"])
+
+
+@settings(max_examples=150)
+@given(KINDS, st.data())
+def test_any_bit_flip_is_refused(kind: str, data: st.DataObject) -> None:
+    def flip(d: bytes) -> bytes:
+        bit = data.draw(st.integers(0, len(d) * 8 - 1))
+        out = bytearray(d)
+        out[bit // 8] ^= 1 << (bit % 8)
+        return bytes(out)
+
+    damage_and_deliver(kind, flip)
+
+
+@settings(max_examples=100)
+@given(KINDS, st.data())
+def test_any_truncation_is_refused(kind: str, data: st.DataObject) -> None:
+    def cut(d: bytes) -> bytes:
+        return d[: data.draw(st.integers(0, len(d) - 1))]
+
+    damage_and_deliver(kind, cut)
+
+
+@settings(max_examples=100)
+@given(KINDS, st.binary(min_size=1, max_size=64))
+def test_appended_bytes_are_refused(kind: str, tail: bytes) -> None:
+    damage_and_deliver(kind, lambda d: d + tail)
+
+
+def test_the_undamaged_frames_are_accepted() -> None:
+    """Guard for the properties above: without damage, each kind is taken."""
+    relay, _ = room()
+    d, sender, receiver = fresh("knock")
+    receiver.endpoint.receive_frame(wire.encode_msg(relay.seq + 1, 1, sender.peer, d))
+    assert any(isinstance(e, ev.Knocked) for e in receiver.endpoint.events_received())
+    d, sender, receiver = fresh("commit")
+    receiver.endpoint.receive_frame(wire.encode_msg(relay.seq + 2, 1, sender.peer, d))
+    assert receiver.endpoint.epoch == 4
