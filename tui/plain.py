@@ -250,8 +250,9 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
         for pending in (next_line, next_event):
             pending.cancel()
         await session.close()
-    if not room.closed_by_room:
-        say("You left the room. Nothing from it was kept.")
+    if room.closed_by_room:
+        return 1
+    say("You left the room. Nothing from it was kept.")
     return 0
 
 

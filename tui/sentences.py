@@ -26,7 +26,10 @@ def sentence(event: ev.Event) -> str | None:
         case ev.Waiting():
             return "You knocked. Waiting for someone in the room to let you in."
         case ev.Entered(room_code=code):
-            return f"You are in the room. The room code is {shown(code)}."
+            return (
+                f"You are in the room. The room code is {shown(code)}; read it aloud "
+                "with the others to verify the room."
+            )
         case ev.Knocked(nick=nick):
             return f"{name(nick)} is knocking. Admit them, or say not now."
         case ev.KnockWithdrawn(nick=nick):
@@ -34,10 +37,8 @@ def sentence(event: ev.Event) -> str | None:
         case ev.Admitted(nick=nick, by_nick=by):
             return f"{name(by)} admitted {name(nick)}."
         case ev.RosterChanged(seats=seats, room_code=code):
-            return (
-                f"The room now has {len(seats)} of 12 seats taken. "
-                f"The room code changed to {shown(code)}; read it aloud again to verify."
-            )
+            taken = "1 seat is" if len(seats) == 1 else f"{len(seats)} seats are"
+            return f"{taken} taken of 12. The room code is now {shown(code)}."
         case ev.Departed(nick=nick, reason=reason):
             if reason == "left":
                 return f"{name(nick)} left the room."

@@ -100,6 +100,8 @@ class RoomScreen(Screen[None]):
             case ev.RosterChanged(seats=seats, room_code=code):
                 self.show_seats(seats)
                 self.show_code(code)
+            case ev.SeatsChanged(seats=seats):
+                self.show_seats(seats)
             case ev.Entered(room_code=code):
                 self.show_code(code)
         line = sentence(event)

@@ -77,6 +77,10 @@ class SetupScreen(Screen[Setup]):
             error.update("Please give a name, so the room knows who is knocking.")
             self.query_one("#nick", Input).focus()
             return
+        if not nick.isprintable():
+            error.update("A name holds printable characters only. Please choose another.")
+            self.query_one("#nick", Input).focus()
+            return
         agreements = None
         if self.opening:
             agreements = self.query_one("#agreements", TextArea).text.strip()
