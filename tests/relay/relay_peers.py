@@ -44,7 +44,7 @@ class Peer:
 
 
 async def join(url: str) -> Peer:
-    conn = await connect(url, compression=None, max_size=None, open_timeout=5)
+    conn = await connect(url, compression=None, max_size=None, max_queue=None, open_timeout=5)
     frame = wire.decode_server(await asyncio.wait_for(conn.recv(), 5))
     if not isinstance(frame, wire.Welcome):
         await conn.close()
