@@ -1,0 +1,83 @@
+"""`porch relay` as an admin runs it: the installed command, its help, and its mistakes."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+
+import pytest
+
+PORCH = shutil.which("porch")
+
+
+def porch(*args: str, timeout: float = 20) -> subprocess.CompletedProcess[str]:
+    cmd = [PORCH] if PORCH else [sys.executable, "-m", "tui.cli"]
+    return subprocess.run([*cmd, *args], capture_output=True, text=True, timeout=timeout)
+
+
+def test_help_lists_the_subcommands_and_every_limit():
+    top = porch("--help")
+    assert top.returncode == 0
+    assert "relay" in top.stdout
+    relay = porch("relay", "--help")
+    assert relay.returncode == 0
+    for flag in (
+        "--room-cap",
+        "--max-payload",
+        "--rate",
+        "--burst",
+        "--per-ip",
+        "--max-connections",
+        "--write-buffer",
+        "--ping-interval",
+        "--behind-proxy",
+    ):
+        assert flag in relay.stdout
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--room-cap", "13"], "at most 12"),
+        (["--rate", "0"], "must be positive"),
+        (["--max-payload", "70000"], "65536"),
+    ],
+)
+def test_impossible_limits_are_refused_with_a_sentence(flags, says):
+    result = porch("relay", "--port", "0", *flags)
+    assert result.returncode == 2
+    assert says in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_is_a_sentence_not_a_traceback():
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = porch("relay", "--host", "127.0.0.1", "--port", str(port))
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(PORCH is None, reason="the porch command is not installed")
+def test_the_installed_command_runs_a_relay_and_stops_on_sigterm():
+    proc = subprocess.Popen(
+        [PORCH, "relay", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("porch relay listening on ws://127.0.0.1:")
+        assert "12 per room" in line
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(10) == 0
+        assert proc.stdout.read() == "" and proc.stderr.read() == ""
+    finally:
+        proc.kill()
