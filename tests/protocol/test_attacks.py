@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from nacl.signing import SigningKey
 
 from protocol import events as ev
@@ -17,6 +18,7 @@ from protocol.chains import SendingChain
 from protocol.crypto import ExchangeKey, pad, random_bytes, seal, sign
 from protocol.endpoint import Endpoint, agreements_hash
 from protocol.frames import (
+    FrameError,
     GroupFrame,
     KeysFrame,
     Kind,
@@ -104,7 +106,8 @@ def test_the_successor_cannot_admit_while_the_host_is_there() -> None:
 def test_a_replayed_commit_is_refused() -> None:
     """Defence: a Commit's epoch must be exactly the current one plus one."""
     relay, (ana, _bo, cy) = open_room(3)
-    first = sent_by(relay, ana, RoomFrame)[0]  # the Commit that admitted bo, epoch 2
+    commits = [m for m in sent_by(relay, ana, RoomFrame) if m.d[1] == Kind.COMMIT]
+    first = commits[0]  # the Commit that admitted bo, epoch 2
     before = fingerprint(cy.endpoint)
     relay.inject(cy.peer, restamp(first, relay.seq + 1))
     assert fingerprint(cy.endpoint) == before
@@ -183,8 +186,7 @@ def test_a_newcomer_refuses_a_welcome_not_signed_by_the_sequencer() -> None:
     roster = bo.endpoint.roster
     assert roster is not None
     body = admitting(roster, "di", knock.identity, knock.exchange, seat.peer, 1)
-    forged = replace(body, sequencer=1, successor=0)
-    publish_as(relay, bo, roomwide(bo.endpoint, Kind.COMMIT, forged.encode(), bo.endpoint.identity))
+    publish_as(relay, bo, roomwide(bo.endpoint, Kind.COMMIT, body.encode(), bo.endpoint.identity))
     assert joiner.roster is None and of(seat, ev.Entered) == []
 
 
@@ -286,6 +288,8 @@ def test_a_frame_from_another_room_is_refused() -> None:
     relay.inject(ana.peer, restamp(stolen, relay.seq + 2, d=patched, sender=bo.peer))
     assert fingerprint(ana.endpoint) == before
     assert said(ana) == []
+    with pytest.raises(FrameError):
+        parse(stolen.d, ana.endpoint.room)
 
 
 def test_a_message_moved_to_another_epoch_or_seat_is_refused() -> None:
@@ -305,15 +309,22 @@ def test_a_message_moved_to_another_epoch_or_seat_is_refused() -> None:
     assert said(ana) == [("bo", "in its place")]
 
 
-def test_an_old_epochs_message_is_refused_once_its_sender_rekeyed() -> None:
-    """Defence: a member's previous-epoch chain is dropped when their new keys arrive."""
+def test_a_late_message_from_the_previous_epoch_is_refused_once_its_sender_rekeyed() -> None:
+    """Defence: a member's previous-epoch chain is dropped when their new keys arrive.
+
+    bo sealed the message before rekeying, so in the relay's honest order it
+    comes before bo's new keys; shown after them, it was moved across epochs.
+    """
     relay, (ana, bo) = open_room(2)
+    relay.tamper = lambda peer, msg: [] if peer == ana.peer else [wire.encode(msg)]
     bo.endpoint.say("said in epoch 2")
     relay.pump()
-    old = relay.log[-1]
+    relay.tamper = None
+    late = relay.log[-1]
     knock_and_enter(relay, ana, "cy")
-    relay.inject(ana.peer, restamp(old, relay.seq + 1))
-    assert said(ana).count(("bo", "said in epoch 2")) == 1
+    assert ana.endpoint.chains[bo.endpoint.my_slot or 0].epoch == 3
+    relay.inject(ana.peer, restamp(late, relay.seq + 1))
+    assert ("bo", "said in epoch 2") not in said(ana)
 
 
 def test_a_member_cannot_speak_in_anothers_seat() -> None:

@@ -1,0 +1,133 @@
+"""Membership as people live it: admission by anyone, departures, the successor, rotation."""
+
+from __future__ import annotations
+
+from protocol import events as ev
+from protocol.chains import ROTATE_AFTER
+from protocol.endpoint import Endpoint
+from protocol.talk import ROTATE_EVERY_MS
+from tests.protocol.conftest import knock_and_enter, of, open_room, said
+
+
+def test_any_member_can_admit_and_everyone_sees_who_did() -> None:
+    relay, (ana, bo) = open_room(2)
+    cy = Endpoint.joining(ana.endpoint.invite, "cy")
+    seat = relay.connect(cy)
+    cy.agree()
+    relay.pump()
+    knock = of(bo, ev.Knocked)[-1]
+    assert isinstance(knock, ev.Knocked) and knock.nick == "cy"
+    bo.endpoint.admit(knock.knock)
+    relay.pump()
+    assert cy.my_slot == 2
+    for member in (ana, bo):
+        admitted = of(member, ev.Admitted)[-1]
+        assert admitted == ev.Admitted("cy", "bo")
+    assert of(seat, ev.Entered)
+
+
+def test_not_now_sets_a_knock_aside_and_a_withdrawn_knock_is_shown() -> None:
+    relay, (ana,) = open_room(1)
+    cy = Endpoint.joining(ana.endpoint.invite, "cy")
+    seat = relay.connect(cy)
+    cy.agree()
+    relay.pump()
+    ana.endpoint.not_now(seat.peer)
+    ana.endpoint.admit(seat.peer)
+    relay.pump()
+    assert cy.roster is None
+    assert any("gone" in n.sentence for n in of(ana, ev.Notice))  # type: ignore[attr-defined]
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    other = relay.connect(di)
+    di.agree()
+    relay.pump()
+    relay.disconnect(other.peer)
+    assert ev.KnockWithdrawn(other.peer, "di") in ana.events
+
+
+def test_the_thirteenth_cannot_be_admitted() -> None:
+    relay, seats = open_room(12)
+    late = Endpoint.joining(seats[0].endpoint.invite, "mo")
+    seat = relay.connect(late)
+    late.agree()
+    relay.pump()
+    seats[0].endpoint.admit(seat.peer)
+    relay.pump()
+    assert late.roster is None
+    assert len(seats[3].endpoint.seats) == 12
+    assert any("12 people" in n.sentence for n in of(seats[0], ev.Notice))  # type: ignore[attr-defined]
+
+
+def test_a_bye_is_committed_at_once_and_a_drop_after_the_grace_period() -> None:
+    relay, (ana, bo, cy) = open_room(3, grace_ms=2_000)
+    bo.endpoint.leave()
+    relay.pump()
+    relay.disconnect(bo.peer)
+    assert [s.nick for s in ana.endpoint.seats] == ["ana", "cy"]
+    assert ev.Departed("bo", "left") in cy.events
+    relay.tick(1_000)
+    relay.disconnect(cy.peer)
+    relay.tick(2_500)
+    assert [s.nick for s in ana.endpoint.seats] == ["ana", "cy"]
+    assert not ana.endpoint.seats[1].connected
+    relay.tick(3_100)
+    assert [s.nick for s in ana.endpoint.seats] == ["ana"]
+    assert ev.Departed("cy", "disconnected") in ana.events
+
+
+def test_the_successor_takes_over_when_the_host_drops() -> None:
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    relay.disconnect(ana.peer)
+    relay.tick(500)
+    assert bo.endpoint.epoch == 3
+    relay.tick(1_600)
+    assert bo.endpoint.is_sequencer and bo.endpoint.epoch == 4
+    assert [s.nick for s in cy.endpoint.seats] == ["bo", "cy"]
+    assert cy.endpoint.seats[0].is_host
+    bo.endpoint.say("still here")
+    relay.pump()
+    assert said(cy)[-1] == ("bo", "still here")
+
+
+def test_every_epoch_changes_the_room_code_and_everyone_shares_it() -> None:
+    _, seats = open_room(4)
+    codes = {s.endpoint.room_code for s in seats}
+    assert len(codes) == 1
+    history = [e.room_code for e in seats[0].events if isinstance(e, ev.RosterChanged)]
+    assert len(history) == 4 and len(set(history)) == 4
+
+
+def test_chains_rotate_after_a_few_hundred_messages_and_after_a_while() -> None:
+    relay, (ana, bo) = open_room(2)
+    for n in range(ROTATE_AFTER + 5):
+        bo.endpoint.say(f"m{n}")
+    relay.pump()
+    assert said(ana)[-1] == ("bo", f"m{ROTATE_AFTER + 4}")
+    assert len(said(ana)) == ROTATE_AFTER + 5
+    assert bo.endpoint.sending is not None and bo.endpoint.sending.gen == 1
+    assert ana.endpoint.chains[1].gen == 1
+    relay.tick(ROTATE_EVERY_MS + 1)
+    bo.endpoint.say("later")
+    relay.pump()
+    assert bo.endpoint.sending.gen == 2 and said(ana)[-1] == ("bo", "later")
+
+
+def test_reactions_reach_the_shared_state_in_order() -> None:
+    relay, (ana, bo) = open_room(2)
+    bo.endpoint.react("+")
+    ana.endpoint.react("*")
+    relay.pump()
+    assert ana.endpoint.state == bo.endpoint.state
+    # The relay stamped ana's first (the harness carries frames in seat order).
+    assert [r.emoji for r in ana.endpoint.state.reactions] == ["*", "+"]
+    assert ev.Reacted(1, "bo", "+") in ana.events
+
+
+def test_a_host_alone_reconnects_as_host_and_the_invite_still_works() -> None:
+    relay, (ana,) = open_room(1)
+    relay.disconnect(ana.peer)
+    again = ana.endpoint.fresh()
+    assert again.is_host and again.invite == ana.endpoint.invite
+    relay.connect(again)
+    bo = knock_and_enter(relay, relay.seats[max(relay.seats)], "bo")
+    assert bo.endpoint.roster is not None
