@@ -140,16 +140,32 @@ class KnockBody:
     identity: bytes
     exchange: bytes
     agreed: bytes  # hash of the agreements the joiner accepted
+    # A member whose connection dropped knocks again with new keys; ``was`` is
+    # their previous identity and ``vouch`` its signature over the new keys.
+    was: bytes = b""
+    vouch: bytes = b""
 
     def encode(self) -> bytes:
         return pack(
-            {"nick": self.nick, "id": self.identity, "kx": self.exchange, "agreed": self.agreed}
+            {
+                "nick": self.nick,
+                "id": self.identity,
+                "kx": self.exchange,
+                "agreed": self.agreed,
+                "was": self.was,
+                "vouch": self.vouch,
+            }
         )
 
     @staticmethod
     def decode(data: bytes) -> KnockBody:
-        obj = fields(unpack(data), "nick", "id", "kx", "agreed")
-        return KnockBody(nick(obj["nick"]), key(obj["id"]), key(obj["kx"]), key(obj["agreed"]))
+        obj = fields(unpack(data), "nick", "id", "kx", "agreed", "was", "vouch")
+        was, vouch = obj["was"], obj["vouch"]
+        if (was, vouch) != (b"", b""):
+            was, vouch = key(was), key(vouch, 64)
+        return KnockBody(
+            nick(obj["nick"]), key(obj["id"]), key(obj["kx"]), key(obj["agreed"]), was, vouch
+        )
 
 
 # --- commit -------------------------------------------------------------------------

@@ -15,13 +15,14 @@ only what passed every check becomes an event, in the relay's order.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from nacl.signing import SigningKey
 
 from protocol import wire
 from protocol.bodies import Admit, Bye, Content, KnockBody, Lobby, React, Say
-from protocol.crypto import ExchangeKey, digest
+from protocol.crypto import ExchangeKey, digest, sign
 from protocol.events import (
     AgreementsOffered,
     Closed,
@@ -32,7 +33,7 @@ from protocol.events import (
     Waiting,
 )
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
-from protocol.membership import Membership
+from protocol.membership import Membership, return_statement
 
 __all__ = ["Endpoint", "Invite", "InviteError", "parse_invite"]
 
@@ -76,9 +77,19 @@ class Endpoint(Membership):
         return cls(invite, nick, identity, agreements, grace_ms)
 
     @classmethod
-    def joining(cls, invite: Invite | str, nick: str, *, grace_ms: int = GRACE_MS) -> Endpoint:
+    def joining(
+        cls,
+        invite: Invite | str,
+        nick: str,
+        *,
+        grace_ms: int = GRACE_MS,
+        returning: tuple[SigningKey, bytes] | None = None,
+    ) -> Endpoint:
+        """A newcomer; ``returning`` (old identity, agreements hash) after a dropped connection."""
         parsed = invite if isinstance(invite, Invite) else parse_invite(invite)
-        return cls(parsed, nick, SigningKey.generate(), None, grace_ms)
+        endpoint = cls(parsed, nick, SigningKey.generate(), None, grace_ms)
+        endpoint._return_ticket = returning
+        return endpoint
 
     def __init__(
         self, invite: Invite, nick: str, identity: SigningKey, agreements: str | None, grace_ms: int
@@ -90,6 +101,7 @@ class Endpoint(Membership):
         self._knocked = False
         self._closed = False
         self._last_ack_ms = 0
+        self._return_ticket: tuple[SigningKey, bytes] | None = None
 
     # --- what the UI reads ------------------------------------------------------------
 
@@ -184,6 +196,10 @@ class Endpoint(Membership):
             return
         self._lobby = lobby
         self._agreements = lobby.agreements
+        back = self._return_ticket
+        if back is not None and back[1] == agreements_hash(lobby.agreements):
+            self.agree()  # agreed already, before the connection dropped
+            return
         self.events.append(AgreementsOffered(lobby.agreements, lobby.host_nick))
 
     # --- commands ---------------------------------------------------------------------
@@ -200,6 +216,10 @@ class Endpoint(Membership):
             self.exchange.public,
             agreements_hash(self._lobby.agreements),
         )
+        if self._return_ticket is not None:
+            old = self._return_ticket[0]
+            knock = replace(knock, was=bytes(old.verify_key))
+            knock = replace(knock, vouch=sign(old, return_statement(self.room, knock)))
         self.send_knock(knock)
         self.events.append(Waiting())
 
@@ -258,11 +278,19 @@ class Endpoint(Membership):
         """A new endpoint for the same room after a reconnect: a new member with new keys.
 
         A host alone in its room opens it again with the same key, so the invite
-        still works; anyone else knocks again.
+        still works. Anyone else knocks again, vouched for by their old identity
+        key, so the room lets them back in without asking and drops the old seat.
         """
         alone = self.roster is not None and len(self.roster.members) == 1
         if self._hosting and self.is_sequencer and alone and self._agreements is not None:
             return Endpoint(
                 self.invite_info, self.nick, self.identity, self._agreements, self.grace_ms
             )
-        return Endpoint.joining(self.invite_info, self.nick, grace_ms=self.grace_ms)
+        returning = None
+        if self.roster is not None and self.my_slot is not None and self._agreements is not None:
+            returning = (self.identity, agreements_hash(self._agreements))
+        elif self._return_ticket is not None:
+            returning = self._return_ticket  # dropped again before getting back in
+        return Endpoint.joining(
+            self.invite_info, self.nick, grace_ms=self.grace_ms, returning=returning
+        )

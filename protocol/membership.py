@@ -72,6 +72,12 @@ from protocol.roster import (
 from protocol.talk import Talk
 
 RESEND_AFTER_MS: Final = 5_000
+RETURNING: Final = -1  # in ``admits``: a member back after a drop, admitted by the sequencer
+
+
+def return_statement(room: bytes, knock: KnockBody) -> bytes:
+    """What a returning member's old identity signs: these new keys are mine."""
+    return b"porch-return" + room + knock.identity + knock.exchange
 
 
 class Membership(Talk):
@@ -238,7 +244,23 @@ class Membership(Talk):
         if sender not in self.present or self.pair(knock.exchange) is None:
             return  # gone already, or an exchange key no channel can be built on
         self.knocks[sender] = knock
-        self.events.append(Knocked(sender, knock.nick))
+        old = self._returning(knock)
+        if old is None:
+            self.events.append(Knocked(sender, knock.nick))
+            return
+        # The same person, back on a new connection: their old seat goes now and
+        # the new one comes in without asking anyone again.
+        self.events.append(Notice(f"{old.nick} lost the connection and is coming back."))
+        self.leaving[old.identity] = (self.now_ms - self.grace_ms, "disconnected")
+        self.admits.setdefault(sender, RETURNING)
+
+    def _returning(self, knock: KnockBody) -> Member | None:
+        """The roster member this knock proves to be, or None for a stranger."""
+        if not knock.was or self.roster is None:
+            return None
+        old = self.roster.by_identity(knock.was)
+        vouched = verify(knock.was, return_statement(self.room, knock), knock.vouch)
+        return old if vouched else None
 
     def _on_commit(self, seq: int, frame: RoomFrame) -> None:
         roster = self.roster
@@ -363,6 +385,7 @@ class Membership(Talk):
                 return removing(roster, member.slot, reason, self.my_slot)
             for peer, by in list(self.admits.items()):
                 knock = self.knocks[peer]
+                by = self.my_slot if by == RETURNING else by
                 try:
                     return admitting(roster, knock.nick, knock.identity, knock.exchange, peer, by)
                 except CommitRefused:

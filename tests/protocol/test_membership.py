@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from nacl.signing import SigningKey
+
 from protocol import events as ev
+from protocol.bodies import KnockBody
 from protocol.chains import ROTATE_AFTER
-from protocol.endpoint import Endpoint
+from protocol.crypto import ExchangeKey, sign
+from protocol.endpoint import Endpoint, agreements_hash
+from protocol.frames import Kind
+from protocol.membership import return_statement
 from protocol.talk import ROTATE_EVERY_MS
 from tests.protocol.conftest import knock_and_enter, of, open_room, said
+from tests.protocol.test_attacks import roomwide
 
 
 def test_any_member_can_admit_and_everyone_sees_who_did() -> None:
@@ -131,3 +140,38 @@ def test_a_host_alone_reconnects_as_host_and_the_invite_still_works() -> None:
     relay.connect(again)
     bo = knock_and_enter(relay, relay.seats[max(relay.seats)], "bo")
     assert bo.endpoint.roster is not None
+
+
+def test_a_member_back_from_a_drop_comes_in_again_without_asking() -> None:
+    relay, (ana, bo, cy) = open_room(3)
+    relay.disconnect(cy.peer)
+    back = cy.endpoint.fresh()
+    assert back.my_slot is None and back.identity != cy.endpoint.identity
+    seat = relay.connect(back)
+    relay.pump()
+    assert of(seat, ev.AgreementsOffered) == [] and of(seat, ev.Entered)
+    assert [s.nick for s in ana.endpoint.seats] == ["ana", "bo", "cy"]
+    assert ev.Departed("cy", "disconnected") in bo.events
+    assert any("coming back" in n.sentence for n in of(bo, ev.Notice))  # type: ignore[attr-defined]
+    assert not [k for k in of(bo, ev.Knocked) if k.knock == seat.peer]  # type: ignore[attr-defined]
+    back.say("I'm back")
+    relay.pump()
+    assert said(bo)[-1] == ("cy", "I'm back")
+
+
+def test_a_stranger_cannot_claim_a_members_seat_on_return() -> None:
+    relay, (ana, bo) = open_room(2)
+    stranger = SigningKey.generate()
+    knock = KnockBody(
+        "bo",
+        bytes(stranger.verify_key),
+        ExchangeKey().public,
+        agreements_hash("Be kind."),
+        was=bytes(bo.endpoint.identity.verify_key),
+    )
+    knock = replace(knock, vouch=sign(stranger, return_statement(ana.endpoint.room, knock)))
+    seat = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
+    relay.publish(seat.peer, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), stranger))
+    relay.pump()
+    assert of(ana, ev.Knocked)[-1] == ev.Knocked(seat.peer, "bo")  # asks, like any stranger
+    assert [s.nick for s in ana.endpoint.seats] == ["ana", "bo"] and bo.endpoint.seats[1].connected
