@@ -12,6 +12,7 @@ import pytest
 
 from protocol import events as ev
 from protocol.endpoint import Endpoint
+from tests.conftest import RelayProcess
 from tui.client import RoomClient
 
 E = TypeVar("E")
@@ -102,5 +103,104 @@ class Room:
 @pytest.fixture
 async def room() -> AsyncIterator[Room]:
     holder = Room()
+    yield holder
+    await holder.close()
+
+
+class RecordingProxy:
+    """A TCP proxy on 127.0.0.1 in front of the relay that keeps every byte both ways.
+
+    Client-to-relay WebSocket frames are masked on the wire; ``upstream_payloads``
+    unmasks them, so a search sees exactly what the relay received.
+    """
+
+    def __init__(self, relay_port: int) -> None:
+        self.relay_port = relay_port
+        self.upstreams: list[bytearray] = []  # one per connection: frames must not interleave
+        self.downstream = bytearray()
+        self.links: list[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = []
+        self.server: asyncio.Server | None = None
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self._link, "127.0.0.1", 0)
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.relay_port)
+        self.links.append((writer, up_writer))
+        upstream = bytearray()
+        self.upstreams.append(upstream)
+
+        async def pipe(
+            src: asyncio.StreamReader, dst: asyncio.StreamWriter, sink: bytearray
+        ) -> None:
+            with contextlib.suppress(ConnectionError, OSError):
+                while data := await src.read(65536):
+                    sink.extend(data)
+                    dst.write(data)
+                    await dst.drain()
+            with contextlib.suppress(Exception):
+                dst.close()
+
+        await asyncio.gather(
+            pipe(reader, up_writer, upstream), pipe(up_reader, writer, self.downstream)
+        )
+
+    def cut(self, index: int) -> None:
+        """Drop one client's connection abruptly, as a network would."""
+        for side in self.links[index]:
+            side.transport.abort()
+
+    def upstream_payloads(self) -> bytes:
+        return b"".join(_unmask_stream(bytes(raw)) for raw in self.upstreams)
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+        for pair in self.links:
+            for side in pair:
+                side.transport.abort()
+
+
+def _unmask_stream(raw: bytes) -> bytes:
+    """HTTP request heads as they are, WebSocket frames unmasked (RFC 6455, section 5.2)."""
+    out = bytearray()
+    at = 0
+    while at < len(raw):
+        if raw.startswith(b"GET ", at):
+            end = raw.find(b"\r\n\r\n", at)
+            if end < 0:
+                break
+            out += raw[at : end + 4]
+            at = end + 4
+            continue
+        if at + 2 > len(raw):
+            break
+        length = raw[at + 1] & 0x7F
+        masked = raw[at + 1] & 0x80
+        at += 2
+        if length == 126:
+            length = int.from_bytes(raw[at : at + 2], "big")
+            at += 2
+        elif length == 127:
+            length = int.from_bytes(raw[at : at + 8], "big")
+            at += 8
+        mask = raw[at : at + 4] if masked else bytes(4)
+        at += 4 if masked else 0
+        payload = raw[at : at + length]
+        out += bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        at += length
+    return bytes(out)
+
+
+@pytest.fixture
+async def proxy(relay: RelayProcess) -> AsyncIterator[RecordingProxy]:
+    holder = RecordingProxy(relay.port)
+    await holder.start()
     yield holder
     await holder.close()

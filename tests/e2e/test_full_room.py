@@ -1,0 +1,149 @@
+"""Twelve real clients through the real relay: one order, every message, no thirteenth."""
+
+from __future__ import annotations
+
+import asyncio
+
+from protocol import events as ev
+from protocol import wire
+from protocol.chains import ReceivingChain
+from protocol.crypto import CryptoFailure, unseal
+from protocol.endpoint import Endpoint
+from protocol.frames import GroupFrame, parse
+from tests.conftest import RelayProcess
+from tests.e2e.conftest import Person, RecordingProxy, Room
+
+NICKS = ("ana", "bo", "cy", "di", "ed", "flo", "gus", "hal", "ivy", "jo", "kit", "lu")
+
+
+def opens_with(held: list[ReceivingChain], d: bytes, room: bytes) -> bool:
+    """Whether any chain in ``held`` opens the group frame ``d``."""
+    frame = parse(d, room)
+    assert isinstance(frame, GroupFrame)
+    for chain in held:
+        try:
+            key, _ = chain.key_for(frame.index)
+            unseal(key, frame.sealed, frame.header)
+        except (CryptoFailure, ValueError):
+            continue
+        return True
+    return False
+
+
+async def test_twelve_hear_everything_in_one_order_and_the_thirteenth_is_refused(
+    relay: RelayProcess, room: Room
+) -> None:
+    people = [await room.host(relay.url, NICKS[0])]
+    for nick in NICKS[1:]:
+        # Any member may open the door; spread it around the room.
+        people.append(await room.join(people[0], nick, admitter=people[len(people) // 2]))
+    assert {p.endpoint.room_code for p in people} == {people[0].endpoint.room_code}
+    assert all(len(p.endpoint.seats) == 12 for p in people)
+
+    for person in people:
+        person.client.say(f"hello from {person.endpoint.nick}")
+    for person in people:
+        for nick in NICKS:
+            await person.expect(ev.Said, lambda s, nick=nick: s.text == f"hello from {nick}")
+    orders = {tuple(p.said()) for p in people}
+    assert len(orders) == 1
+    assert sorted(orders.pop()) == sorted((n, f"hello from {n}") for n in NICKS)
+
+    late = room.start(Endpoint.joining(people[0].endpoint.invite, "mo"), reconnect=False)
+    refused = await late.expect(ev.Refused)
+    assert refused.code == wire.ROOM_FULL
+    assert (
+        refused.sentence == "This room already has 12 people. Ask the facilitator for another room."
+    )
+    await asyncio.wait_for(late.task, 10)
+    assert all(len(p.endpoint.seats) == 12 for p in people)
+
+
+async def test_a_removed_members_keys_stop_working(
+    relay: RelayProcess, proxy: RecordingProxy, room: Room
+) -> None:
+    ana = await room.host(proxy.url, "ana")
+    bo = await room.join(ana, "bo")
+    cy = await room.join(ana, "cy")
+    held = list(cy.endpoint.chains.values())
+    cy.client.say("before leaving")
+    await ana.expect(ev.Said, lambda s: s.text == "before leaving")
+    old_frames = len(proxy.downstream)
+    cy.client.leave()
+    await asyncio.wait_for(cy.task, 10)
+    await ana.expect(ev.Departed, lambda d: d.nick == "cy")
+    await bo.expect(ev.RosterChanged, lambda r: r.epoch == 4)
+
+    bo.client.say("after cy left")
+    await ana.expect(ev.Said, lambda s: s.text == "after cy left")
+    # Find bo's new frame in what the relay sent, and try every key cy ever held.
+    frames = _group_frames(bytes(proxy.downstream[old_frames:]), ana.endpoint.room)
+    assert frames, "the relay carried bo's message"
+    assert not any(opens_with(held, d, ana.endpoint.room) for d in frames)
+    assert [s.nick for s in bo.endpoint.seats] == ["ana", "bo"]
+
+
+def _group_frames(stream: bytes, room: bytes) -> list[bytes]:
+    """Group-message payloads in a recorded relay-to-client byte stream."""
+    found = []
+    marker = b"\xa1t\xa3msg"
+    at = stream.find(marker)
+    while at >= 0:
+        end = stream.find(marker, at + 1)
+        chunk = stream[at - 1 : end if end > 0 else len(stream)]
+        try:
+            msg = wire.decode_server(chunk[: _frame_len(chunk)])
+        except (wire.WireError, ValueError):
+            msg = None
+        if isinstance(msg, wire.Msg):
+            try:
+                if isinstance(parse(msg.d, room), GroupFrame):
+                    found.append(msg.d)
+            except ValueError:
+                pass
+        at = end
+    return found
+
+
+def _frame_len(chunk: bytes) -> int:
+    import msgpack
+
+    unpacker = msgpack.Unpacker(raw=False)
+    unpacker.feed(chunk)
+    unpacker.unpack()
+    return unpacker.tell()
+
+
+async def test_a_dropped_connection_comes_back_as_a_new_member(
+    proxy: RecordingProxy, room: Room
+) -> None:
+    ana = await room.host(proxy.url, "ana")
+    bo = await room.join(ana, "bo")
+    old_key = bo.endpoint.identity
+    proxy.cut(1)
+    notice = await bo.expect(ev.Notice, lambda n: "dropped" in n.sentence)
+    assert "new member" in notice.sentence
+    await bo.expect(ev.Entered)
+    assert bo.endpoint.identity != old_key
+    await ana.expect(ev.Departed, lambda d: (d.nick, d.reason) == ("bo", "disconnected"))
+    await ana.expect(ev.Admitted, lambda a: a.nick == "bo")
+    bo.client.say("back again")
+    await ana.expect(ev.Said, lambda s: s.text == "back again")
+    assert [s.nick for s in ana.endpoint.seats] == ["ana", "bo"]
+
+
+async def test_an_unreachable_relay_is_a_sentence(room: Room) -> None:
+    person = room.start(Endpoint.host("ws://127.0.0.1:9", "ana", "x"))
+    closed = await person.expect(ev.Closed)
+    assert closed.sentence == (
+        "Cannot reach the relay at ws://127.0.0.1:9. Check the address or try again later."
+    )
+
+
+async def test_leaving_ends_the_client(relay: RelayProcess, room: Room) -> None:
+    ana = await room.host(relay.url, "ana")
+    bo: Person = await room.join(ana, "bo")
+    bo.client.leave()
+    await asyncio.wait_for(bo.task, 10)
+    await ana.expect(ev.Departed, lambda d: d.reason == "left")
+    assert any(isinstance(e, ev.Closed) for e in bo.seen) or bo.endpoint.closed
