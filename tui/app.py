@@ -76,6 +76,7 @@ class PorchApp(App[None]):
         self.session: Session | None = None
         self.leaving = False
         self.refusal: str | None = None
+        self.connection = ("connecting", "Connecting…")
 
     def on_mount(self) -> None:
         if self.plan.opening:
@@ -157,6 +158,7 @@ class PorchApp(App[None]):
                     room_code=session.room_code,
                     invite=session.invite,
                     relay_notice=notice,
+                    connection=self.connection,
                 )
             )
             if notice:
@@ -185,7 +187,9 @@ class PorchApp(App[None]):
                 if door is not None:
                     door.step(sentence(event) or "")
             case ev.Entered() if room is None and session is not None:
-                entered = RoomScreen(seats=session.seats, room_code=event.room_code)
+                entered = RoomScreen(
+                    seats=session.seats, room_code=event.room_code, connection=self.connection
+                )
                 if door is not None:
                     self.switch_screen(entered)
                 else:
@@ -208,6 +212,7 @@ class PorchApp(App[None]):
             room.show_event(event)
 
     def _status(self, state: str, text: str) -> None:
+        self.connection = (state, text)
         for screen in (self.room_screen(), self.door_screen()):
             if screen is not None:
                 for status in screen.query("ConnectionStatus"):

@@ -39,12 +39,14 @@ class RoomScreen(Screen[None]):
         room_code: str = "",
         invite: str | None = None,
         relay_notice: str | None = None,
+        connection: tuple[str, str] = ("connecting", "Connecting…"),
     ) -> None:
         super().__init__()
         self.seats = seats
         self.room_code = room_code
         self.invite = invite
         self.relay_notice = relay_notice
+        self.connection = connection
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -65,6 +67,7 @@ class RoomScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one(Roster).show(self.seats)
         self.show_code(self.room_code)
+        self.show_status(*self.connection)
         self.query_one(Composer).focus()
 
     # -- what the room shows ------------------------------------------------------

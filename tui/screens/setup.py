@@ -27,7 +27,7 @@ class SetupScreen(Screen[Setup]):
     """Asks what the room needs before the door opens; Enter or the button goes on."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "go_on", "Continue", priority=True),
+        Binding("ctrl+s", "go_on", "Continue"),
         Binding("escape", "app.quit", "Quit"),
     ]
 

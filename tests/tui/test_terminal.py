@@ -1,0 +1,168 @@
+"""A real terminal: `porch new` and `porch join` in two tmux panes, typed into with send-keys.
+
+What a person would see is read back with capture-pane. The tmux server runs on
+a private socket and is killed at the end, whatever happened. When strace is
+available, both apps run under it, and the test also proves they wrote no file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.tui.processes import file_writes, files_in, sandbox_env
+
+TMUX = shutil.which("tmux")
+STRACE = shutil.which("strace")
+pytestmark = pytest.mark.skipif(
+    TMUX is None, reason="tmux is not installed, so the real-terminal test cannot run"
+)
+INVITE = re.compile(r"ws://127\.0\.0\.1:\d+#porch1\.[A-Za-z0-9_-]+")
+
+
+class Terminal:
+    def __init__(self, socket: str) -> None:
+        self.socket = socket
+
+    def tmux(self, *args: str) -> str:
+        assert TMUX is not None
+        done = subprocess.run(
+            [TMUX, "-L", self.socket, *args], capture_output=True, text=True, timeout=10
+        )
+        return done.stdout
+
+    def screen(self, pane: str) -> str:
+        return self.tmux("capture-pane", "-p", "-t", pane)
+
+    def wait_for(self, pane: str, text: str | re.Pattern[str], seconds: float = 20.0) -> str:
+        deadline = time.monotonic() + seconds
+        screen = ""
+        for _ in range(int(seconds / 0.1) + 1):
+            screen = self.screen(pane)
+            found = text.search(screen) if isinstance(text, re.Pattern) else text in screen
+            if found:
+                return screen
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        raise AssertionError(f"Pane {pane} never showed {text!r}. It shows:\n{screen}")
+
+    def keys(self, pane: str, *keys: str) -> None:
+        self.tmux("send-keys", "-t", pane, *keys)
+
+    def type(self, pane: str, text: str) -> None:
+        self.tmux("send-keys", "-t", pane, "-l", text)
+
+    def dead(self, pane: str) -> bool:
+        return self.tmux("display-message", "-p", "-t", pane, "#{pane_dead}").strip() == "1"
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    term = Terminal(f"porch-test-{os.getpid()}-{time.monotonic_ns()}")
+    try:
+        yield term
+    finally:
+        term.tmux("kill-server")
+
+
+def porch_command(args: list[str], sandbox: Path, trace: Path | None) -> str:
+    env = sandbox_env(sandbox)
+    env["TERM"] = "xterm-256color"
+    # Asked for, Textual would write a log file and talk to devtools; Porch must not let it.
+    env["TEXTUAL"] = "devtools,debug"
+    env["TEXTUAL_LOG"] = str(sandbox / "work" / "textual.log")
+    prefix = ["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(trace)] if trace else []
+    assignments = [f"{k}={v}" for k, v in env.items() if k in _PASSED]
+    command = ["env", "-i", *assignments, *prefix, sys.executable, "-m", "tui.cli", *args]
+    return f"cd {shlex.quote(str(sandbox / 'work'))} && {shlex.join(command)}"
+
+
+_PASSED = {
+    "HOME", "TMPDIR", "PATH", "LANG", "LC_ALL", "TERM", "PYTHONPATH",
+    "PYTHONDONTWRITEBYTECODE", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
+    "XDG_STATE_HOME", "TEXTUAL", "TEXTUAL_LOG",
+}  # fmt: skip
+
+
+def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -> None:
+    ana, bo = tmp_path / "ana", tmp_path / "bo"
+    for sandbox in (ana, bo):
+        sandbox.mkdir()
+    traces = tmp_path / "traces"
+    traces.mkdir()
+    trace_of = {who: (traces / who if STRACE else None) for who in ("ana", "bo")}
+
+    terminal.tmux(
+        "new-session", "-d", "-s", "porch", "-x", "200", "-y", "84",
+        porch_command(["new"], ana, trace_of["ana"]),
+    )  # fmt: skip
+    terminal.tmux("set-option", "-t", "porch", "remain-on-exit", "on")
+    host = "porch:0.0"
+    terminal.wait_for(host, "Your name in this room")
+    terminal.type(host, "ana")
+    terminal.keys(host, "C-s")
+    screen = terminal.wait_for(host, INVITE)
+    invite = INVITE.search(screen).group(0)  # type: ignore[union-attr]
+    assert "Using a relay on this computer at ws://127.0.0.1:" in screen
+    assert "Anyone holding this invite can knock" in screen
+    assert "ana (you, host)" in screen
+
+    terminal.tmux(
+        "split-window", "-v", "-t", "porch", porch_command(["join", invite], bo, trace_of["bo"])
+    )
+    guest = "porch:0.1"
+    terminal.wait_for(guest, "Your name in this room")
+    terminal.type(guest, "bo")
+    terminal.keys(guest, "Enter")
+    screen = terminal.wait_for(guest, "ana's room has these agreements")
+    assert "1. What is said here stays here." in screen
+    terminal.keys(guest, "a")
+    terminal.wait_for(guest, "Waiting for someone in the room to let you in.")
+
+    screen = terminal.wait_for(host, "bo is knocking")
+    assert "Admit" in screen and "Not now" in screen
+    terminal.keys(host, "F2")
+    terminal.wait_for(host, "ana admitted bo.")
+    screen = terminal.wait_for(guest, "You are in the room.")
+    assert "bo (you)" in screen and "Seats 2/12" in screen
+    assert "Connected" in screen.splitlines()[0]
+
+    terminal.type(guest, "hello from bo")
+    terminal.keys(guest, "Enter")
+    terminal.wait_for(host, "bo  hello from bo")
+    terminal.type(host, "welcome, bo")
+    terminal.keys(host, "Enter")
+    screen = terminal.wait_for(guest, "ana  welcome, bo")
+    print(screen)  # shown with -s: what bo sees
+
+    terminal.keys(guest, "C-l")
+    terminal.wait_for(host, "bo left the room.")
+    assert _eventually(lambda: terminal.dead(guest)), "bo's app did not close"
+    terminal.keys(host, "C-q")
+    assert _eventually(lambda: terminal.dead(host)), "ana's app did not close"
+    for pane in (host, guest):
+        assert "Traceback" not in terminal.screen(pane)
+
+    assert files_in(ana) == [] and files_in(bo) == []
+    for trace in trace_of.values():
+        if trace is not None:
+            assert file_writes(trace) == []
+
+
+def _eventually(condition, seconds: float = 15.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
