@@ -1,0 +1,66 @@
+"""`porch new` and `porch join` on the command line: fast help, and sentences for mistakes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.tui.processes import sandbox_env
+
+NO_TEXTUAL = """\
+import sys
+from tui.cli import main
+try:
+    main([{args}])
+except SystemExit:
+    pass
+print("textual loaded" if "textual" in sys.modules else "textual not loaded")
+"""
+
+
+@pytest.mark.parametrize("args", ["'--help'", "'new', '--help'", "'join', '--help'"])
+def test_help_does_not_load_textual(args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", NO_TEXTUAL.format(args=args)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.stdout.strip().endswith("textual not loaded")
+    assert "usage: porch" in done.stdout
+
+
+def porch(args: list[str], sandbox: Path) -> subprocess.CompletedProcess[str]:
+    env = sandbox_env(sandbox)
+    return subprocess.run(
+        [sys.executable, "-m", "tui.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+        cwd=sandbox / "work",
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["join", "hello"], "An invite starts with ws:// or wss://"),
+        (["join", "ws://127.0.0.1:8765"], "the part after '#'"),
+        (["new", "--relay", "http://relay.example.org"], "must start with ws:// or wss://"),
+        (["new", "--agreements", "missing.txt"], "cannot be read"),
+    ],
+)
+def test_mistakes_are_sentences_before_any_screen_is_drawn(
+    args: list[str], words: str, tmp_path: Path
+) -> None:
+    done = porch(args, tmp_path)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("porch: ") and words in done.stderr
+    assert done.stderr.rstrip().endswith(".")
+    assert "Traceback" not in done.stderr
