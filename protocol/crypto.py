@@ -3,8 +3,9 @@
 - ``kdf``: keyed BLAKE2b with a personalisation label per purpose, so no two
   derivations can ever collide across purposes. ``RawEncoder`` is spelled out
   every time: PyNaCl's default encoder is hex, and a hex key is a weaker key.
-- ``seal`` / ``unseal``: XChaCha20-Poly1305 (``nacl.secret.Aead``) with a random
-  24-byte nonce and the caller's associated data.
+- ``seal`` / ``unseal``: XChaCha20-Poly1305, byte for byte what ``nacl.secret.Aead``
+  makes (a random 24-byte nonce, then ciphertext and tag), with the caller's
+  associated data.
 - ``PairKeys``: ``crypto_kx`` session keys between two members, so what one
   member sends another can never be reflected back and read as its own.
 - Signatures are detached Ed25519; ``verify`` returns a bool and never raises.
@@ -22,8 +23,7 @@ import nacl.exceptions
 import nacl.hash
 import nacl.utils
 from nacl.encoding import RawEncoder
-from nacl.secret import Aead
-from nacl.signing import SigningKey, VerifyKey
+from nacl.signing import SigningKey
 
 KEY_SIZE: Final = 32
 SIG_SIZE: Final = 64
@@ -51,22 +51,30 @@ def digest(data: bytes, label: bytes = b"porch-digest", size: int = KEY_SIZE) ->
     return nacl.hash.blake2b(data, digest_size=size, person=label, encoder=RawEncoder)
 
 
+# ``seal``, ``unseal``, ``sign`` and ``verify`` call the bindings under
+# ``nacl.secret.Aead`` and ``nacl.signing`` directly: the same libsodium
+# functions, without a wrapper object per message on the hot path.
+
+
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
-    """Nonce followed by ciphertext and tag."""
-    return bytes(Aead(key).encrypt(plaintext, aad))
+    """Nonce followed by ciphertext and tag (what ``Aead(key).encrypt`` returns)."""
+    nonce = nacl.utils.random(NONCE_SIZE)
+    return nonce + sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, aad, nonce, key)
 
 
 def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     if len(sealed) < SEAL_OVERHEAD:
         raise CryptoFailure("too short to be sealed")
     try:
-        return Aead(key).decrypt(sealed, aad)
+        return sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(
+            sealed[NONCE_SIZE:], aad, sealed[:NONCE_SIZE], key
+        )
     except nacl.exceptions.CryptoError as exc:
         raise CryptoFailure("the seal does not open") from exc
 
 
 def sign(key: SigningKey, message: bytes) -> bytes:
-    return bytes(key.sign(message).signature)
+    return bytes(key.sign(message)[:SIG_SIZE])  # a SignedMessage is signature + message
 
 
 def verify(public: bytes, message: bytes, signature: bytes) -> bool:
@@ -74,7 +82,7 @@ def verify(public: bytes, message: bytes, signature: bytes) -> bool:
         return False
     try:
         # libsodium refuses small-order public keys and non-canonical signatures.
-        VerifyKey(public).verify(message, signature)
+        sodium.crypto_sign_open(signature + message, public)
     except (nacl.exceptions.BadSignatureError, nacl.exceptions.CryptoError, ValueError):
         return False
     return True

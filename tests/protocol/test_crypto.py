@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from nacl.secret import Aead
 
 from protocol.chains import SendingChain
 from protocol.crypto import (
@@ -67,6 +68,14 @@ def test_no_key_or_key_nonce_pair_repeats_over_100k_messages() -> None:
         pairs.add((key, nonce))
     assert len(keys) == 100_000
     assert len(pairs) == 100_000
+
+
+def test_seal_is_exactly_nacl_secret_aead() -> None:
+    key, aad = random_bytes(32), b"header"
+    assert Aead(key).decrypt(seal(key, b"text", aad), aad) == b"text"
+    assert unseal(key, bytes(Aead(key).encrypt(b"text", aad)), aad) == b"text"
+    with pytest.raises(CryptoFailure):
+        unseal(key, seal(key, b"text", aad), b"other header")
 
 
 @pytest.mark.parametrize("size", [0, 1, 31, 32, 33, 100])

@@ -1,0 +1,236 @@
+"""How much Porch's end-to-end encryption costs, beside what it is built from.
+
+    python bench/crypto_bench.py [--messages 5000] [--joins 5]
+
+Measured in one run on one machine, each beside a baseline:
+
+- seal: one message from ``say`` to sealed, signed frame (ratchet, padding,
+  XChaCha20-Poly1305, Ed25519), against a bare ``Aead`` seal of the same text;
+- open: one relay frame in to a ``Said`` event out (wire decode, signature
+  check, ratchet, open, body decode), against a bare ``Aead`` open;
+- epoch change in a full room: CPU per member while a twelfth member is
+  admitted (Commit, new chains sealed to eleven seats, eleven chains opened),
+  against the same count of bare seals and opens;
+- join to first message on loopback, through a real relay: connect, lobby,
+  knock, admission, keys, and the newcomer's first message arriving at the
+  host, against a bare WebSocket connect and one echoed frame.
+
+Targets: seal <= 100 us, open <= 150 us, epoch change <= 20 ms per member.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from nacl.secret import Aead
+from nacl.signing import SigningKey
+from websockets.asyncio.client import connect
+
+from protocol import events as ev
+from protocol import wire
+from protocol.crypto import random_bytes
+from protocol.endpoint import Endpoint
+from relay.limits import Limits
+from relay.server import Relay, bound_address
+from relay.server import start as start_relay
+from tests.protocol.conftest import knock_and_enter, open_room
+
+TEXT = "A message of ordinary length, about as long as people write in a circle."
+
+
+def per_call_us(run: Callable[[], object], count: int) -> float:
+    """CPU time per call: other processes on a busy machine do not count against us."""
+    start = time.process_time()
+    for _ in range(count):
+        run()
+    return (time.process_time() - start) / count * 1e6
+
+
+def bench_seal_open(count: int) -> tuple[float, float, float, float, float, float]:
+    relay, (ana, bo) = open_room(2)
+    sender, receiver = bo.endpoint, ana.endpoint
+    frames: list[bytes] = []
+
+    def seal_one() -> None:
+        sender.say(TEXT)
+        frames.extend(sender.data_to_send())
+
+    seal_us = per_call_us(seal_one, count)
+    stamped = [
+        wire.encode_msg(relay.seq + 1 + n, 1, bo.peer, wire.decode_client(f).d)
+        for n, f in enumerate(frames)
+    ]
+    feed = iter(stamped)
+
+    def open_one() -> None:
+        receiver.receive_frame(next(feed))
+        receiver.events_received()
+
+    open_us = per_call_us(open_one, count)
+    got = [e for e in receiver.events_received() if isinstance(e, ev.Said)]
+    assert not got  # drained inside the loop; every frame produced a Said there
+
+    key = random_bytes(32)
+    box = Aead(key)
+    body = TEXT.encode()
+    sealed = [bytes(box.encrypt(body, b"h" * 31)) for _ in range(count)]
+    base_seal = per_call_us(lambda: box.encrypt(body, b"h" * 31), count)
+    it = iter(sealed)
+    base_open = per_call_us(lambda: box.decrypt(next(it), b"h" * 31), count)
+    signer = SigningKey.generate()
+    signed = signer.sign(sealed[0])
+    floor_seal = per_call_us(lambda: (box.encrypt(body, b"h" * 31), signer.sign(sealed[0])), count)
+    it = iter(sealed)
+    floor_open = per_call_us(
+        lambda: (signer.verify_key.verify(signed), box.decrypt(next(it), b"h" * 31)), count
+    )
+    return seal_us, open_us, base_seal, base_open, floor_seal, floor_open
+
+
+def bench_epoch_change(rounds: int) -> tuple[float, float, float]:
+    """(mean ms per member, worst member ms, baseline ms) for admitting a twelfth member."""
+    means, worsts = [], []
+    for _ in range(rounds):
+        relay, seats = open_room(11)
+        spent: dict[int, float] = {}
+        for seat in seats:
+            seat.endpoint.receive_frame = _timed(seat.endpoint.receive_frame, seat.peer, spent)  # type: ignore[method-assign]
+        newcomer = knock_and_enter(relay, seats[0], "lu")
+        assert newcomer.endpoint.epoch == 12
+        per_member = [v * 1e3 for v in spent.values()]
+        means.append(statistics.mean(per_member))
+        worsts.append(max(per_member))
+    key = random_bytes(32)
+    box = Aead(key)
+    chain = random_bytes(32)
+    sealed = bytes(box.encrypt(chain, b"a"))
+    base = (
+        per_call_us(lambda: (box.encrypt(chain, b"a"), box.decrypt(sealed, b"a")), 11 * 100)
+        * 11
+        / 1e3
+    )
+    return statistics.mean(means), max(worsts), base
+
+
+def _timed(
+    original: Callable[[bytes], None], peer: int, spent: dict[int, float]
+) -> Callable[[bytes], None]:
+    def timed(data: bytes) -> None:
+        start = time.process_time()
+        original(data)
+        spent[peer] = spent.get(peer, 0.0) + time.process_time() - start
+
+    return timed
+
+
+async def bench_join(rounds: int) -> tuple[float, float]:
+    server = await start_relay(Relay(Limits(per_ip=1000)), "127.0.0.1", 0)
+    host, port = bound_address(server)
+    url = f"ws://{host}:{port}"
+    try:
+        joins, bares = [], []
+        for _ in range(rounds):
+            joins.append(await _one_join(url))
+            start = time.perf_counter()
+            async with connect(f"{url}/v1/rooms/{'0' * 32}", compression=None) as conn:
+                await conn.recv()  # welcome
+                await conn.recv()  # our join
+                await conn.send(wire.encode_pub(b"x"))
+                await conn.recv()
+            bares.append((time.perf_counter() - start) * 1e3)
+        return statistics.median(joins), statistics.median(bares)
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+async def _one_join(url: str) -> float:
+    from tui.client import RoomClient
+
+    host = RoomClient(Endpoint.host(url, "ana", "Be kind."))
+    host_task = asyncio.create_task(host.run())
+    await _wait(host, ev.Entered)
+    start = time.perf_counter()
+    joiner = RoomClient(Endpoint.joining(host.endpoint.invite, "bo"))
+    joiner_task = asyncio.create_task(joiner.run())
+    await _wait(joiner, ev.AgreementsOffered)
+    joiner.agree()
+    knock = await _wait(host, ev.Knocked)
+    assert isinstance(knock, ev.Knocked)
+    host.admit(knock.knock)
+    await _wait(joiner, ev.Entered)
+    joiner.say("first")
+    await _wait(host, ev.Said)
+    elapsed = (time.perf_counter() - start) * 1e3
+    for task in (host_task, joiner_task):
+        task.cancel()
+    await asyncio.gather(host_task, joiner_task, return_exceptions=True)
+    return elapsed
+
+
+async def _wait(client: object, kind: type[object]) -> object:
+    queue: asyncio.Queue[object] = client.events  # type: ignore[attr-defined]
+    async with asyncio.timeout(10):
+        while True:
+            event = await queue.get()
+            if isinstance(event, kind):
+                return event
+
+
+def us(value: float) -> str:
+    return f"{value:8.1f} us"
+
+
+def ms(value: float) -> str:
+    return f"{value:8.2f} ms"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    seal_us, open_us, base_seal, base_open, floor_seal, floor_open = bench_seal_open(args.messages)
+    epoch_mean, epoch_worst, epoch_base = bench_epoch_change(args.rounds)
+    join_ms, bare_ms = asyncio.run(bench_join(args.rounds))
+
+    rows = [
+        ("seal (encrypt + sign), per message", us(seal_us), us(base_seal), "<= 100 us",
+         seal_us <= 100),
+        ("  floor: bare Aead seal + Ed25519 sign", us(floor_seal), "", "", None),
+        ("open (verify + decrypt), per message", us(open_us), us(base_open), "<= 150 us",
+         open_us <= 150),
+        ("  floor: bare Ed25519 verify + Aead open", us(floor_open), "", "", None),
+        ("epoch change, 12 seats, mean per member", ms(epoch_mean), ms(epoch_base), "<= 20 ms",
+         epoch_mean <= 20),
+        ("epoch change, 12 seats, busiest member", ms(epoch_worst), "", "<= 20 ms",
+         epoch_worst <= 20),
+        ("join to first message, loopback (wall)", ms(join_ms), ms(bare_ms), "", None),
+    ]  # fmt: skip
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    print(f"CPU time per operation; load average {load:.1f} on {os.cpu_count()} cores\n")
+    print(f"{'measure':42} {'porch':>12} {'baseline':>12}  {'target':10} met")
+    print("-" * 84)
+    for name, value, base, target, met in rows:
+        verdict = "" if met is None else "yes" if met else "NO"
+        print(f"{name:42} {value:>12} {base:>12}  {target:10} {verdict}")
+    print(
+        "\nbaselines: a bare Aead seal/open of the same text; for the epoch change, eleven bare"
+        " seals and opens;\nfor the join, a bare WebSocket connect through the same relay and"
+        " one echoed frame."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
