@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import ClassVar
 
@@ -41,7 +42,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen
 from tui.screens.setup import Setup, SetupScreen
 from tui.sentences import sentence
-from tui.session import Door, DoorError, Session
+from tui.session import Door, DoorError, Session, check_invite
 from tui.widgets.knock_bar import KnockBar
 
 REACTIONS = ("👍", "❤️", "👏", "🙏", "😂", "😮")
@@ -86,7 +87,14 @@ class PorchApp(App[None]):
                 else "The room will use a relay on this computer, reachable only from it."
             )
         else:
-            where = "You are about to knock on a room with an invite."
+            try:
+                relay = check_invite(self.plan.invite or "")
+            except DoorError:
+                relay = "the relay named in the invite"
+            where = (
+                f"You are about to knock on a room whose relay is {relay}. "
+                "You will read the room's agreements before you knock."
+            )
         screen = SetupScreen(
             opening=self.plan.opening,
             nick=self.plan.nick,
@@ -291,7 +299,7 @@ class PorchApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
-    async def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Refused: a screenshot would write the room to disk."""
         self.notify("Porch keeps nothing, so it does not save screenshots.", markup=False)
 
@@ -307,16 +315,15 @@ class PorchApp(App[None]):
         yield Action("Help", "Keys, commands and what the room promises", self.action_help)
         if room is not None:
             for row in room.query_one(KnockBar).knocks:
-                knock = row.knock
                 yield Action(
                     f"Admit {name(row.nick)}",
                     "Let this person into the room",
-                    lambda knock=knock: self.post_message(Admit(knock)),
+                    partial(self.post_message, Admit(row.knock)),
                 )
                 yield Action(
                     f"Not now: {name(row.nick)}",
                     "Decline this knock for now",
-                    lambda knock=knock: self.post_message(NotNow(knock)),
+                    partial(self.post_message, NotNow(row.knock)),
                 )
             yield Action(
                 "Room code and verify",
@@ -330,16 +337,16 @@ class PorchApp(App[None]):
                 yield Action(
                     "Copy the invite",
                     "Put the invite on the clipboard",
-                    lambda: self.copy_to_clipboard(room.invite or ""),
+                    partial(self.copy_to_clipboard, room.invite),
                 )
             for emoji in REACTIONS:
                 yield Action(
                     f"React {emoji}",
                     "A reaction never takes the floor",
-                    lambda emoji=emoji: self.post_message(React(emoji)),
+                    partial(self.post_message, React(emoji)),
                 )
         yield Action(
             "Leave the room",
             "Say goodbye; everything shown is cleared",
-            lambda: self.post_message(LeaveRoom()),
+            partial(self.post_message, LeaveRoom()),
         )

@@ -64,9 +64,9 @@ class PlainRoom:
             case ev.AgreementsOffered(text=text, host_nick=host):
                 self.agreements_offered = True
                 self.say(f"The room of {name(host)} has these agreements:")
-                for line in text.splitlines():
-                    if line.strip():
-                        self.say("  " + shown(line))
+                for agreement in text.splitlines():
+                    if agreement.strip():
+                        self.say("  " + shown(agreement))
                 self.say("Type /agree to accept them and knock, or /quit to leave.")
                 return
             case ev.Knocked(knock=knock, nick=nick):

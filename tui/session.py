@@ -75,6 +75,7 @@ class Session:
         # Invites and names are checked by the endpoint; its errors are sentences.
         try:
             if door.opening:
+                assert url is not None
                 endpoint = Endpoint.host(url, door.nick, door.agreements or DEFAULT_AGREEMENTS)
             else:
                 assert door.invite is not None
