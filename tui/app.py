@@ -212,6 +212,15 @@ class PorchApp(App[None]):
                     markup=False,
                     timeout=10,
                 )
+            case ev.Tampering(sentence=text):
+                self.bell()
+                self.notify(
+                    text,
+                    title="The room may be tampered with",
+                    severity="error",
+                    markup=False,
+                    timeout=20,
+                )
             case ev.Closed(sentence=text):
                 # A refusal says more than the bare end of the connection that follows it.
                 self._end(self.refusal or text)

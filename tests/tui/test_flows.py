@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
+import msgpack
 from textual.pilot import Pilot
 from textual.widgets import Input
+from websockets.asyncio.client import connect
 
+from protocol import wire
+from protocol.invite import parse_invite
 from tests.tui.conftest import until
 from tests.tui.scripted import ANSI, HOSTILE
 from tui.app import Plan, PorchApp
@@ -102,8 +108,11 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
             await type_line(hp, "welcome bo")
             await until(lambda: "ana  welcome bo" in log_of(guest), "ana's reply at bo's")
 
+            guest_log = guest.room_screen().query_one(RoomLog)
+            assert guest_log.lines
             await gp.press("ctrl+l")
             await until(lambda: not guest.is_running, "bo's app closing")
+            assert guest_log.lines == []  # leaving cleared the talk from memory
         await until(lambda: "bo left the room." in log_of(host), "ana seeing bo leave")
         assert "bo (you)" not in str(host.room_screen().query_one(Roster).render())
 
@@ -234,3 +243,26 @@ async def test_a_dropped_relay_shows_reconnecting(small_relay) -> None:
             status = guest.room_screen().query_one("#status")
             await until(lambda: status.state in ("reconnecting", "gone"), "the status changing")
             await until(lambda: "dropped" in log_of(guest), "a sentence about the drop")
+
+
+async def test_garbage_from_the_network_changes_nothing_a_person_sees(relay_url: str) -> None:
+    host = PorchApp(Plan(relay_url=relay_url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        junk = [
+            b"",
+            b"\x00" * 64,
+            os.urandom(2048),
+            msgpack.packb({"v": 1, "t": "say", "text": "[@click=app.quit]x[/]"}),
+            msgpack.packb([1, 2, {"x": -1}]),
+            msgpack.packb({"t": 2**63, "d": b"\xff" * 100}),
+            os.urandom(60_000),
+        ]
+        async with connect(parse_invite(invite).room_url, compression=None) as stranger:
+            for payload in junk:
+                await stranger.send(wire.encode_pub(payload))
+            await hp.pause(0.5)
+        assert host.is_running and isinstance(host.screen, RoomScreen)
+        assert "click" not in log_of(host)
+        await type_line(hp, "still here")
+        await until(lambda: "ana  still here" in log_of(host), "ana's own message")
