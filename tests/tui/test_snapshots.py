@@ -6,8 +6,9 @@ import time
 
 import pytest
 
+from protocol import events as ev
 from protocol.invite import Invite
-from tests.tui.scripted import ScriptedPorch
+from tests.tui.scripted import TALK, ScriptedPorch
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
@@ -60,3 +61,8 @@ def test_room_is_full(snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(ScriptedPorch(script=()), terminal_size=SIZE, run_before=refuse)
+
+
+def test_room_with_people_knocking(snap_compare) -> None:
+    knocks = (ev.Knocked(knock=4, nick="cy"), ev.Knocked(knock=5, nick="dee"))
+    assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE)
