@@ -1,0 +1,344 @@
+# ruff: noqa: E501
+"""Remove one defence at a time, run the test that claims it, and expect it to fail.
+
+    python tests/protocol/check_defences.py [name ...]
+
+Each mutant edits the source in place, runs one test, and restores the file,
+so run it on a clean tree. Where a defence has two independent layers, the
+mutant removes both and says so in its name. Not collected by pytest.
+"""
+
+import pathlib
+import subprocess
+import sys
+
+R = pathlib.Path(__file__).resolve().parents[2]
+T = "tests/protocol/test_attacks.py::"
+MUTANTS = [
+    (
+        "ordinary member commit",
+        "protocol/membership.py",
+        "keys = [m.identity for m in candidates]",
+        "keys = [m.identity for m in roster.members]",
+        "protocol/roster.py",
+        'raise CommitRefused("it is not signed by the room\'s sequencer")',
+        "return",
+        T + "test_a_commit_signed_by_an_ordinary_member_is_refused",
+    ),
+    (
+        "successor admits",
+        "protocol/roster.py",
+        'raise CommitRefused("it is not signed by the room\'s sequencer")',
+        "return",
+        None,
+        None,
+        None,
+        T + "test_the_successor_cannot_admit_while_the_host_is_there",
+    ),
+    (
+        "replayed commit",
+        "protocol/roster.py",
+        "if body.epoch != old.epoch + 1:",
+        "if False:",
+        "protocol/roster.py",
+        "if body.prev != current.commit_hash:",
+        "if False:",
+        T + "test_a_replayed_commit_is_refused",
+    ),
+    (
+        "13 members",
+        "protocol/roster.py",
+        "if len(members) > MAX_SLOTS:",
+        "if False:",
+        "protocol/roster.py",
+        "if any(s >= MAX_SLOTS for s in slots) or",
+        "if",
+        T + "test_a_commit_of_thirteen_is_refused_even_from_the_sequencer",
+    ),
+    (
+        "epoch skip",
+        "protocol/roster.py",
+        "if body.epoch != old.epoch + 1:",
+        "if False:",
+        None,
+        None,
+        None,
+        T + "test_a_commit_that_skips_an_epoch_is_refused",
+    ),
+    (
+        "key swap",
+        "protocol/roster.py",
+        "if before is not None and before != member:",
+        "if False:",
+        None,
+        None,
+        None,
+        T + "test_a_commit_that_swaps_a_members_keys_is_refused",
+    ),
+    (
+        "forged lobby",
+        "protocol/membership.py",
+        "if sequencer is None or not verify(sequencer, frame.signed, frame.sig):",
+        "if sequencer is None:",
+        None,
+        None,
+        None,
+        T + "test_a_forged_lobby_shows_no_agreements",
+    ),
+    (
+        "forged welcome",
+        "protocol/membership.py",
+        "signer = next((k for k in keys if verify(k, frame.signed, frame.sig)), None)",
+        "signer = next((k for k in keys if verify(k, frame.signed, frame.sig)), keys[0])",
+        None,
+        None,
+        None,
+        T + "test_a_newcomer_refuses_a_welcome_not_signed_by_the_sequencer",
+    ),
+    (
+        "replayed knock",
+        "protocol/membership.py",
+        "if knock.agreed != self.roster.commit.agreed or self.roster.by_identity(knock.identity):",
+        "if knock.agreed != self.roster.commit.agreed:",
+        None,
+        None,
+        None,
+        T + "test_a_replayed_knock_is_not_shown_again",
+    ),
+    (
+        "low-order knock",
+        "protocol/membership.py",
+        "if sender not in self.present or self.pair(knock.exchange) is None:",
+        "if sender not in self.present:",
+        None,
+        None,
+        None,
+        T + "test_a_knock_with_a_low_order_exchange_key_is_not_shown",
+    ),
+    (
+        "replay: keys kept after use",
+        "protocol/chains.py",
+        "        self.next_index = index + 1\n        self._chain_key = chain_key\n",
+        "",
+        None,
+        None,
+        None,
+        T + "test_a_replayed_message_is_shown_once",
+    ),
+    (
+        "duplicates: keys kept after use",
+        "protocol/chains.py",
+        "        self.next_index = index + 1\n        self._chain_key = chain_key\n",
+        "",
+        None,
+        None,
+        None,
+        T + "test_duplicated_frames_change_nothing",
+    ),
+    (
+        "reorder: gap hidden",
+        "protocol/talk.py",
+        "self.events.append(Gap(frame.slot, member.nick, skipped))",
+        "pass",
+        None,
+        None,
+        None,
+        T + "test_reordered_messages_show_a_gap_and_refuse_the_late_one",
+    ),
+    (
+        "reorder: late one taken (keys kept)",
+        "protocol/chains.py",
+        "if index < self.next_index:",
+        "if False:",
+        "protocol/chains.py",
+        "        self.next_index = index + 1\n        self._chain_key = chain_key\n",
+        "        self.next_index = index + 1\n",
+        T + "test_reordered_messages_show_a_gap_and_refuse_the_late_one",
+    ),
+    (
+        "drop: gap hidden",
+        "protocol/talk.py",
+        "self.events.append(Gap(frame.slot, member.nick, skipped))",
+        "pass",
+        None,
+        None,
+        None,
+        T + "test_a_dropped_message_shows_a_gap",
+    ),
+    (
+        "other room",
+        "protocol/frames.py",
+        "if frame_room != room:",
+        "if False:",
+        None,
+        None,
+        None,
+        T + "test_a_frame_from_another_room_is_refused",
+    ),
+    (
+        "late previous-epoch message",
+        "protocol/talk.py",
+        "        self.previous.pop(frame.slot, None)\n",
+        "",
+        None,
+        None,
+        None,
+        T + "test_a_late_message_from_the_previous_epoch_is_refused_once_its_sender_rekeyed",
+    ),
+    (
+        "impersonation: no signature check",
+        "protocol/talk.py",
+        "        if not verify(identity, frame.signed, frame.sig):\n            return\n",
+        "",
+        None,
+        None,
+        None,
+        T + "test_a_member_cannot_speak_in_anothers_seat",
+    ),
+    (
+        "reflection: one shared key both ways (like Box) and no sender/recipient in the AAD",
+        "protocol/crypto.py",
+        'return kdf(self.tx, b"porch-pair", context)\n\n    def receiving(self, context: bytes) -> bytes:\n        return kdf(self.rx, b"porch-pair", context)',
+        'return kdf(min(self.rx, self.tx), b"porch-pair", context)\n\n    def receiving(self, context: bytes) -> bytes:\n        return kdf(min(self.rx, self.tx), b"porch-pair", context)',
+        "protocol/frames.py",
+        "return header + bytes((to,))",
+        "return b''",
+        T + "test_a_reflected_or_forwarded_chain_key_does_not_open",
+    ),
+    (
+        "reflection unit: one key both ways",
+        "protocol/crypto.py",
+        'return kdf(self.rx, b"porch-pair", context)',
+        'return kdf(self.tx, b"porch-pair", context)',
+        None,
+        None,
+        None,
+        "tests/protocol/test_crypto.py::test_a_pairwise_seal_cannot_be_reflected_to_its_sender",
+    ),
+    (
+        "replayed key distribution",
+        "protocol/talk.py",
+        "if held is not None and frame.gen <= held.gen:",
+        "if False:",
+        None,
+        None,
+        None,
+        T + "test_a_replayed_key_distribution_cannot_rewind_a_chain",
+    ),
+    (
+        "fork: running hashes not compared",
+        "protocol/talk.py",
+        "if ours is not None and ours != heard.running:",
+        "if False:",
+        None,
+        None,
+        None,
+        T + "test_different_messages_to_different_members_are_caught_by_acks",
+    ),
+    (
+        "withheld: ack index not compared",
+        "protocol/talk.py",
+        "withheld = heard.index >= chain.next_index",
+        "withheld = False",
+        None,
+        None,
+        None,
+        T + "test_withheld_messages_are_caught_by_acks",
+    ),
+    (
+        "removed member's chains kept",
+        "protocol/talk.py",
+        "if stays is not None and stays.identity == member.identity:",
+        "if True:",
+        "protocol/talk.py",
+        "        member = roster.seat(frame.slot)\n        if member is None:",
+        "        member = roster.seat(frame.slot) or Member(frame.slot, 'cy', identity, bytes(32), 0)\n        if member is None:",
+        T + "test_a_removed_members_keys_stop_working",
+    ),
+    (
+        "huge counters: no skip bound",
+        "protocol/chains.py",
+        "if index - self.next_index > MAX_SKIP:",
+        "if False:",
+        None,
+        None,
+        None,
+        T + "test_huge_counters_are_refused_and_change_nothing",
+    ),
+    (
+        "lineage dropped from the lobby",
+        "protocol/membership.py",
+        "sequencer = self.follow_lineage(lobby.lineage)",
+        "sequencer = self.invite_info.host_key",
+        None,
+        None,
+        None,
+        T + "test_the_lineage_carries_a_room_past_its_hosts_departure",
+    ),
+    (
+        "key ratchet stalls",
+        "protocol/chains.py",
+        "message_key, self._chain_key = ratchet(self._chain_key)",
+        "message_key, _ = ratchet(self._chain_key)",
+        None,
+        None,
+        None,
+        "tests/protocol/test_crypto.py::test_no_key_or_key_nonce_pair_repeats_over_100k_messages",
+    ),
+    (
+        "bit flips: signature unchecked",
+        "protocol/talk.py",
+        "        if not verify(identity, frame.signed, frame.sig):\n            return\n",
+        "",
+        None,
+        None,
+        None,
+        "tests/protocol/test_properties.py",
+    ),
+]
+only = sys.argv[1:]
+results = []
+for name, f1, a1, b1, f2, a2, b2, test in MUTANTS:
+    if only and not any(o in name for o in only):
+        continue
+    saved = {}
+    ok = True
+    for f, a, b in ((f1, a1, b1), (f2, a2, b2)):
+        if f is None:
+            continue
+        p = R / f
+        text = saved.get(f) or p.read_text()
+        saved.setdefault(f, text)
+        cur = p.read_text()
+        if a not in cur:
+            ok = False
+            print("PATTERN MISSING", name, a)
+            break
+        p.write_text(cur.replace(a, b, 1))
+    try:
+        if ok:
+            r = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-x",
+                    "-q",
+                    "-p",
+                    "no:randomly",
+                    "--timeout",
+                    "20",
+                    test,
+                ],
+                cwd=R,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            failed = r.returncode != 0
+            results.append((name, "FAILS (good)" if failed else "STILL PASSES"))
+    finally:
+        for f, text in saved.items():
+            (R / f).write_text(text)
+for n, r in results:
+    print(f"{r:14} {n}")
