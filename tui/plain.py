@@ -53,6 +53,7 @@ class PlainRoom:
         self.say = say
         self.knocks: dict[int, str] = {}
         self.agreements_offered = False
+        self.agreements = session.agreements
         self.entered = session.door.opening
         self.done = False
         self.closed_by_room = False
@@ -63,6 +64,7 @@ class PlainRoom:
         match event:
             case ev.AgreementsOffered(text=text, host_nick=host):
                 self.agreements_offered = True
+                self.agreements = text
                 self.say(f"The room of {name(host)} has these agreements:")
                 for agreement in text.splitlines():
                     if agreement.strip():
@@ -135,7 +137,7 @@ class PlainRoom:
                 invite = self.session.invite
                 self.say(f"invite: {invite}" if invite else "Only the host holds the invite.")
             case "agreements":
-                for agreement in self.session.agreements.splitlines():
+                for agreement in self.agreements.splitlines():
                     self.say("  " + shown(agreement))
             case "quit" | "leave" | "exit":
                 self.done = True

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from dataclasses import dataclass
-from typing import Any
 
 from protocol import events as ev
+from protocol.endpoint import Endpoint, InviteError, parse_invite
+from tui.client import RoomClient
 from tui.local_relay import LocalRelay, start_local_relay
 
 DEFAULT_AGREEMENTS = """\
@@ -45,8 +46,6 @@ class Door:
 
 def check_invite(invite: str) -> str:
     """The relay address in ``invite``, or DoorError with a sentence saying what is wrong."""
-    from protocol.endpoint import InviteError, parse_invite
-
     try:
         return parse_invite(invite).relay_url
     except InviteError as exc:
@@ -57,16 +56,13 @@ class Session:
     def __init__(self, door: Door) -> None:
         self.door = door
         self.local_relay: LocalRelay | None = None
-        self._endpoint: Any = None
-        self._seen_endpoint: Any = None
-        self.client: Any = None
-        self._run: asyncio.Task[object] | None = None
+        self.client: RoomClient | None = None
+        self._first: Endpoint | None = None
+        self._seen: Endpoint | None = None
+        self._run: asyncio.Task[None] | None = None
         self._closed = False
 
     async def open(self) -> None:
-        from protocol.endpoint import Endpoint
-        from tui.client import RoomClient
-
         door = self.door
         url = door.relay_url
         if door.opening and url is None:
@@ -84,42 +80,39 @@ class Session:
             if self.local_relay is not None:
                 await self.local_relay.close()
             raise DoorError(str(exc)) from None
-        self._endpoint = endpoint
-        self._seen_endpoint = endpoint
-        self.client = client = RoomClient(endpoint)
-        self._run = asyncio.get_running_loop().create_task(client.run())
+        self._first = self._seen = endpoint
+        self.client = RoomClient(endpoint)
+        self._run = asyncio.get_running_loop().create_task(self.client.run())
 
     @property
-    def endpoint(self) -> Any:
+    def endpoint(self) -> Endpoint | None:
         """The live endpoint; after a dropped connection the client rejoins with a fresh one."""
-        if self.client is not None:
-            return self.client.endpoint
-        return self._endpoint
+        return self.client.endpoint if self.client is not None else self._first
 
     def rejoined(self) -> bool:
         """True once after the client reconnected as a fresh member of the room."""
         current = self.endpoint
-        if current is self._seen_endpoint:
+        if current is self._seen:
             return False
-        self._seen_endpoint = current
+        self._seen = current
         return True
 
     @property
     def invite(self) -> str | None:
-        return getattr(self.endpoint, "invite", None)
+        return self.endpoint.invite if self.endpoint is not None else None
 
     @property
     def relay_url(self) -> str:
         if self.endpoint is not None:
-            return str(self.endpoint.relay_url)
+            return self.endpoint.relay_url
         if self.local_relay is not None:
             return self.local_relay.url
         return self.door.relay_url or "the relay named in the invite"
 
     async def next_event(self) -> ev.Event:
         """The next room event; a Closed one when the connection ended for good."""
-        assert self._run is not None
-        queue: asyncio.Queue[ev.Event] = self.client.events
+        assert self._run is not None and self.client is not None
+        queue = self.client.events
         if not queue.empty() or not self._run.done():
             getter = asyncio.ensure_future(queue.get())
             done, _ = await asyncio.wait({getter, self._run}, return_when=asyncio.FIRST_COMPLETED)
@@ -146,51 +139,55 @@ class Session:
 
     # -- what a person can do ---------------------------------------------------
 
-    def _call(self, command: str, *args: object) -> None:
-        if self.client is None or self._closed:
-            return
-        getattr(self.client, command)(*args)
+    def _live(self) -> RoomClient | None:
+        return None if self._closed else self.client
 
     def agree(self) -> None:
-        self._call("agree")
+        if client := self._live():
+            client.agree()
 
     def say(self, text: str) -> None:
-        self._call("say", text)
+        if client := self._live():
+            client.say(text)
 
     def admit(self, knock: int) -> None:
-        self._call("admit", knock)
+        if client := self._live():
+            client.admit(knock)
 
     def not_now(self, knock: int) -> None:
-        self._call("not_now", knock)
+        if client := self._live():
+            client.not_now(knock)
 
     def react(self, emoji: str) -> None:
-        self._call("react", emoji)
+        if client := self._live():
+            client.react(emoji)
 
     def mark_verified(self, slot: int) -> None:
-        self._call("mark_verified", slot)
+        if client := self._live():
+            client.mark_verified(slot)
 
     # -- what a person can see ----------------------------------------------------
 
     @property
     def seats(self) -> tuple[ev.Seat, ...]:
-        return tuple(getattr(self.endpoint, "seats", ()))
+        return self.endpoint.seats if self.endpoint is not None else ()
 
     @property
     def room_code(self) -> str:
-        return str(getattr(self.endpoint, "room_code", "") or "")
+        return (self.endpoint.room_code or "") if self.endpoint is not None else ""
 
     @property
     def agreements(self) -> str:
-        return str(getattr(self.endpoint, "agreements", "") or "")
+        return (self.endpoint.agreements or "") if self.endpoint is not None else ""
 
     async def close(self) -> None:
         """Leave the room, give the goodbye a moment to go out, and let everything go."""
         if self._closed:
             return
+        self._closed = True
         if self.client is not None:
             with contextlib.suppress(Exception):
                 self.client.leave()
-        self._closed = True
         if self._run is not None:
             with contextlib.suppress(asyncio.TimeoutError, Exception):
                 await asyncio.wait_for(asyncio.shield(self._run), CLOSE_GRACE)
@@ -200,3 +197,4 @@ class Session:
         if self.local_relay is not None:
             await self.local_relay.close()
         self.client = None
+        self._first = self._seen = None

@@ -18,6 +18,7 @@ from tui.screens.consent import AgreementsConsent
 from tui.screens.door import DoorScreen
 from tui.screens.ended import EndedScreen
 from tui.screens.room import RoomScreen
+from tui.screens.verify import VerifyScreen
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.room_log import RoomLog
 from tui.widgets.roster import Roster
@@ -102,6 +103,24 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
             assert "ana" in roster and "bo (you)" in roster
             code = guest.room_screen().room_code
             assert code and code == host.room_screen().room_code
+
+            # Ana reads the code aloud with bo, and marks him verified.
+            await hp.press("f4")
+            await until(lambda: isinstance(host.screen, VerifyScreen), "the room code screen")
+            bo_slot = next(seat.slot for seat in host.session.seats if seat.nick == "bo")
+            await hp.click(f"#verify-{bo_slot}")
+            await hp.press("escape")
+            await until(
+                lambda: "bo ✓" in str(host.room_screen().query_one(Roster).render()),
+                "bo's verified mark",
+            )
+
+            # Every action is in the palette: ana reacts from it.
+            await hp.press("ctrl+p")
+            await hp.press(*"React")
+            await hp.pause(0.3)
+            await hp.press("enter")
+            await until(lambda: "ana reacted" in log_of(guest), "ana's reaction at bo's")
 
             await type_line(gp, "hello from bo")
             await until(lambda: "bo  hello from bo" in log_of(host), "bo's message at ana's")
