@@ -158,6 +158,7 @@ class Endpoint(Membership):
                 if self._hosting and self.roster is None:
                     assert self._agreements is not None
                     self.open_room(agreements_hash(self._agreements))
+                    self.greet_newcomers()  # some may have arrived before us
             case wire.Join(seq, _ts, peer):
                 self.present.add(peer)
                 self.on_join(seq, peer)
@@ -249,9 +250,12 @@ class Endpoint(Membership):
             self._send_content(Admit(knock, body.identity))
 
     def not_now(self, knock: int) -> None:
-        """Set a knock aside on this screen; another member may still admit them."""
-        body = self.knocks.pop(knock, None)
-        if body is not None:
+        """Decline a knock for now, on this screen only.
+
+        Admission takes one member's consent, so another member may still admit
+        them, and so may we later: the knock stays known until it is withdrawn.
+        """
+        if knock in self.knocks:
             self.set_aside.add(knock)
 
     def mark_verified(self, slot: int) -> None:

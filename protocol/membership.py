@@ -86,7 +86,8 @@ class Membership(Talk):
     ) -> None:
         super().__init__(invite, nick, identity, exchange, grace_ms)
         self.knocks: dict[int, KnockBody] = {}
-        self.set_aside: set[int] = set()
+        self.set_aside: set[int] = set()  # knocks this person said "not now" to
+        self.greeted: set[int] = set()  # connections we sent a lobby to, as sequencer
         self.admits: dict[int, int] = {}  # knock peer -> slot of the member who admitted
         self.leaving: dict[bytes, tuple[int, str]] = {}  # identity -> (since ms, reason)
         self.in_flight: tuple[int, int] | None = None  # (epoch, sent at) of our unapplied Commit
@@ -147,10 +148,25 @@ class Membership(Talk):
             return
         if self.roster.by_peer(peer) is not None:
             self.announce_seats()
-        elif self.is_sequencer:
-            lobby = self.lobby_body()
-            if lobby is not None:
-                self.send_roomwide(Kind.LOBBY, lobby.encode())
+        else:
+            self.greet_newcomers()
+
+    def greet_newcomers(self) -> None:
+        """As sequencer, answer connections not yet greeted with one lobby for all of them."""
+        roster = self.roster
+        if roster is None or not self.is_sequencer:
+            return
+        waiting = {
+            p
+            for p in self.present
+            if p != self.my_peer and roster.by_peer(p) is None and p not in self.knocks
+        }
+        if not waiting - self.greeted:
+            return
+        lobby = self.lobby_body()
+        if lobby is not None:
+            self.greeted |= waiting
+            self.send_roomwide(Kind.LOBBY, lobby.encode())
 
     def on_leave(self, seq: int, peer: int) -> None:
         knock = self.knocks.pop(peer, None)
@@ -347,6 +363,7 @@ class Membership(Talk):
         self.admits = {p: by for p, by in self.admits.items() if p in self.knocks}
         self.leaving = {i: v for i, v in self.leaving.items() if i in on_roster}
         self.start_chain()
+        self.greet_newcomers()  # after a handover, those waiting in the lobby need us
 
     # --- sequencing -------------------------------------------------------------------
 

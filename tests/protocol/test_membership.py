@@ -15,6 +15,7 @@ from protocol.frames import Kind
 from protocol.membership import return_statement
 from protocol.talk import ROTATE_EVERY_MS
 from tests.protocol.conftest import knock_and_enter, of, open_room, said
+from tests.protocol.harness import HostileRelay
 from tests.protocol.test_attacks import roomwide
 
 
@@ -35,23 +36,38 @@ def test_any_member_can_admit_and_everyone_sees_who_did() -> None:
     assert of(seat, ev.Entered)
 
 
-def test_not_now_sets_a_knock_aside_and_a_withdrawn_knock_is_shown() -> None:
-    relay, (ana,) = open_room(1)
+def test_not_now_is_one_persons_answer_and_a_withdrawn_knock_is_shown() -> None:
+    relay, (ana, bo) = open_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     seat = relay.connect(cy)
     cy.agree()
     relay.pump()
     ana.endpoint.not_now(seat.peer)
-    ana.endpoint.admit(seat.peer)
     relay.pump()
-    assert cy.roster is None
-    assert any("gone" in n.sentence for n in of(ana, ev.Notice))  # type: ignore[attr-defined]
+    assert cy.roster is None and seat.peer in ana.endpoint.set_aside
+    bo.endpoint.admit(seat.peer)  # one member's consent is enough
+    relay.pump()
+    assert cy.my_slot is not None
+    assert ev.Admitted("cy", "bo") in ana.events
     di = Endpoint.joining(ana.endpoint.invite, "di")
     other = relay.connect(di)
     di.agree()
     relay.pump()
     relay.disconnect(other.peer)
     assert ev.KnockWithdrawn(other.peer, "di") in ana.events
+    ana.endpoint.admit(other.peer)
+    relay.pump()
+    assert any("gone" in n.sentence for n in of(ana, ev.Notice))  # type: ignore[attr-defined]
+
+
+def test_someone_who_arrived_before_the_host_is_greeted() -> None:
+    relay = HostileRelay()
+    host = Endpoint.host("ws://127.0.0.1:8765", "ana", "Be kind.")
+    early = Endpoint.joining(host.invite, "bo")
+    seat = relay.connect(early)
+    assert of(seat, ev.AgreementsOffered) == []
+    relay.connect(host)
+    assert of(seat, ev.AgreementsOffered) == [ev.AgreementsOffered("Be kind.", "ana")]
 
 
 def test_the_thirteenth_cannot_be_admitted() -> None:
