@@ -45,10 +45,13 @@ async def test_raw_escape_sequences_never_reach_the_terminal() -> None:
 
 async def test_a_knock_rings_shows_a_toast_and_offers_admit_and_not_now() -> None:
     app = ScriptedPorch(script=(ev.Knocked(knock=7, nick=HOSTILE),))
+    rings: list[None] = []
+    app.bell = lambda: rings.append(None)  # type: ignore[method-assign]
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause()
         knocks = app.screen.query_one(KnockBar)
         assert knocks.display
+        assert len(rings) == 1
         assert [row.nick for row in knocks.knocks] == [HOSTILE]
         toasts = [str(n.message) for n in app._notifications]
         assert any(f"{HOSTILE} is knocking" in toast for toast in toasts)
