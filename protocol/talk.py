@@ -91,6 +91,7 @@ class Talk:
         self.previous: dict[int, tuple[ReceivingChain, bytes]] = {}
         self.pending: deque[tuple[bytes, Content]] = deque()
         self.told: set[str] = set()
+        self.heard_since_ack = False
         self._pairs: dict[bytes, PairKeys] = {}
 
     # --- hooks for Membership ---------------------------------------------------------
@@ -144,10 +145,15 @@ class Talk:
         self.publish(d)
 
     def send_ack(self) -> None:
-        if self.roster is None or self.sending is None:
+        """Tell the room what we heard, if anyone said anything since our last ack.
+
+        Acks themselves do not count, or a quiet room would ack forever.
+        """
+        if self.roster is None or self.sending is None or not self.heard_since_ack:
             return
         heard = tuple(h for c in self.chains.values() if (h := c.heard()) is not None)
         if heard:
+            self.heard_since_ack = False
             self.send_group(Ack(self.roster.epoch, self.roster.roster_hash, heard))
 
     def pair(self, exchange: bytes) -> PairKeys | None:
@@ -230,6 +236,7 @@ class Talk:
         skipped = chain.advance(frame.index, next_key, d)
         if skipped:
             self.events.append(Gap(frame.slot, member.nick, skipped))
+        self.heard_since_ack |= not isinstance(content, Ack)
         self.on_content(seq, ts, member, content, False)
 
     def _chain_for(self, frame: GroupFrame) -> tuple[ReceivingChain, bytes] | None:
@@ -265,6 +272,7 @@ class Talk:
                 record.advance(frame.index, b"", d)
         if position:
             self.tamper(f"The relay did not return {position} of your messages to you.")
+        self.heard_since_ack |= not isinstance(content, Ack)
         self.on_content(seq, ts, me, content, True)
 
     def on_ack(self, member: Member, ack: Ack) -> None:

@@ -16,6 +16,28 @@ R = pathlib.Path(__file__).resolve().parents[2]
 T = "tests/protocol/test_attacks.py::"
 MUTANTS = [
     (
+        "moved header: chain picked by seat 1 whatever the header says, no signature, no AAD",
+        "protocol/talk.py",
+        "        chain = self.chains.get(frame.slot)\n        if chain is not None and chain.epoch == frame.epoch and chain.gen == frame.gen:",
+        "        chain = self.chains.get(1)\n        if chain is not None:",
+        "protocol/talk.py",
+        "        if not verify(identity, frame.signed, frame.sig):\n            return\n",
+        "",
+        T + "test_a_message_moved_to_another_epoch_seat_or_generation_is_refused",
+        [
+            (
+                "protocol/talk.py",
+                "unseal(message_key, frame.sealed, frame.header)",
+                "unseal(message_key, frame.sealed, b'')",
+            ),
+            (
+                "protocol/talk.py",
+                "seal(message_key, pad(encode_content(content)), header)",
+                "seal(message_key, pad(encode_content(content)), b'')",
+            ),
+        ],
+    ),
+    (
         "ordinary member commit",
         "protocol/membership.py",
         "keys = [m.identity for m in candidates]",
@@ -298,12 +320,12 @@ MUTANTS = [
 ]
 only = sys.argv[1:]
 results = []
-for name, f1, a1, b1, f2, a2, b2, test in MUTANTS:
+for name, f1, a1, b1, f2, a2, b2, test, *extra in MUTANTS:
     if only and not any(o in name for o in only):
         continue
     saved = {}
     ok = True
-    for f, a, b in ((f1, a1, b1), (f2, a2, b2)):
+    for f, a, b in ((f1, a1, b1), (f2, a2, b2), *(extra[0] if extra else ())):
         if f is None:
             continue
         p = R / f

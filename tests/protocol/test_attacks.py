@@ -292,20 +292,28 @@ def test_a_frame_from_another_room_is_refused() -> None:
         parse(stolen.d, ana.endpoint.room)
 
 
-def test_a_message_moved_to_another_epoch_or_seat_is_refused() -> None:
-    """Defence: epoch, seat and generation are in the signed, sealed header."""
+def test_a_message_moved_to_another_epoch_seat_or_generation_is_refused() -> None:
+    """Defence: the header names the chain, and the signature and the seal bind the header.
+
+    The relay withholds the original from ana and shows her moved copies; none
+    opens, nothing changes, and the original still opens afterwards.
+    """
     relay, (ana, bo, cy) = open_room(3)
+    relay.tamper = lambda peer, msg: [] if peer == ana.peer else [wire.encode(msg)]
     bo.endpoint.say("in its place")
     relay.pump()
+    relay.tamper = None
     msg = relay.log[-1]
     d = msg.d
-    moved_epoch = bytes(d[:18]) + (ana.endpoint.epoch + 1).to_bytes(4, "big") + bytes(d[22:])
-    moved_seat = bytes(d[:22]) + bytes((cy.endpoint.my_slot or 0,)) + bytes(d[23:])
-    moved_gen = bytes(d[:23]) + (1).to_bytes(4, "big") + bytes(d[27:])
+    moved_epoch = d[:18] + (ana.endpoint.epoch - 1).to_bytes(4, "big") + d[22:]
+    moved_seat = d[:22] + bytes((cy.endpoint.my_slot or 0,)) + d[23:]
+    moved_gen = d[:23] + (1).to_bytes(4, "big") + d[27:]
     before = fingerprint(ana.endpoint)
     for variant in (moved_epoch, moved_seat, moved_gen):
         relay.inject(ana.peer, restamp(msg, relay.seq + 1, d=variant))
     assert fingerprint(ana.endpoint) == before
+    assert said(ana) == []
+    relay.inject(ana.peer, restamp(msg, relay.seq + 1))
     assert said(ana) == [("bo", "in its place")]
 
 

@@ -191,3 +191,16 @@ def test_a_stranger_cannot_claim_a_members_seat_on_return() -> None:
     relay.pump()
     assert of(ana, ev.Knocked)[-1] == ev.Knocked(seat.peer, "bo")  # asks, like any stranger
     assert [s.nick for s in ana.endpoint.seats] == ["ana", "bo"] and bo.endpoint.seats[1].connected
+
+
+def test_a_quiet_room_stops_acking() -> None:
+    relay, (_, bo) = open_room(2)
+    bo.endpoint.say("one")
+    relay.pump()
+    sent = len(relay.log)
+    relay.tick(10_000)
+    after_first = len(relay.log)
+    assert after_first > sent  # both acked what they heard
+    relay.tick(20_000)
+    relay.tick(30_000)
+    assert len(relay.log) == after_first
