@@ -44,6 +44,7 @@ from tui.screens.setup import Setup, SetupScreen
 from tui.sentences import sentence
 from tui.session import Door, DoorError, Session, check_invite
 from tui.widgets.knock_bar import KnockBar
+from tui.widgets.status import ConnectionStatus
 
 REACTIONS = ("👍", "❤️", "👏", "🙏", "😂", "😮")
 
@@ -227,13 +228,15 @@ class PorchApp(App[None]):
                 return
         if room is not None:
             room.show_event(event)
+        elif door is not None and isinstance(event, ev.Notice):
+            door.step(sentence(event) or "")
 
     def _status(self, state: str, text: str) -> None:
         self.connection = (state, text)
         for screen in (self.room_screen(), self.door_screen()):
             if screen is not None:
-                for status in screen.query("ConnectionStatus"):
-                    status.show(state, text)  # type: ignore[attr-defined]
+                for status in screen.query(ConnectionStatus):
+                    status.show(state, text)
 
     def _consent_given(self, agreed: bool | None) -> None:
         if not agreed or self.session is None:
@@ -251,9 +254,11 @@ class PorchApp(App[None]):
         if self.leaving:
             self.exit()
             return
-        self.switch_screen(EndedScreen(text)) if len(self.screen_stack) > 1 else self.push_screen(
-            EndedScreen(text)
-        )
+        ended = EndedScreen(text)
+        if len(self.screen_stack) > 1:
+            self.switch_screen(ended)
+        else:
+            self.push_screen(ended)
 
     # -- a person's choices -------------------------------------------------------
 
