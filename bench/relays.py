@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import os
 import re
 import select
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -17,6 +19,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 ADDRESS_RE = re.compile(r"ws://([^\s:/]+):(\d+)")
 RELAYS = ("porch", "websockets", "node-ws")
+PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 # The benchmark offers far more connections per address, and in total, than the
 # relay's defaults allow a stranger; every other limit stays at its default.
@@ -81,6 +84,14 @@ def command(name: str, node_modules: Path | None) -> list[str]:
     raise ValueError(f"unknown relay {name!r}; choose from {', '.join(RELAYS)}")
 
 
+def _prepare_child(cores: set[int] | None) -> None:
+    """Pin the relay before exec, and have the kernel end it if the benchmark dies."""
+    if cores:
+        os.sched_setaffinity(0, cores)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 def start(name: str, cores: set[int] | None, node_modules: Path | None) -> RelayProcess:
     """Start a relay pinned to ``cores`` (from before exec, so all its threads stay there)."""
     env = dict(os.environ)
@@ -94,7 +105,7 @@ def start(name: str, cores: set[int] | None, node_modules: Path | None) -> Relay
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=fd,
-        preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
+        preexec_fn=lambda: _prepare_child(cores),
     )
     os.close(fd)
     stderr_path = Path(stderr_name)
