@@ -23,6 +23,7 @@ from nacl.signing import SigningKey
 from protocol import wire
 from protocol.bodies import Admit, Bye, Content, KnockBody, Lobby, React, Say
 from protocol.crypto import ExchangeKey, digest, sign
+from protocol.door import return_statement
 from protocol.events import (
     AgreementsOffered,
     Closed,
@@ -33,7 +34,7 @@ from protocol.events import (
     Waiting,
 )
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
-from protocol.membership import Membership, return_statement
+from protocol.membership import Membership
 
 __all__ = ["Endpoint", "Invite", "InviteError", "parse_invite"]
 

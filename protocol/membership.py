@@ -27,19 +27,17 @@ from protocol.bodies import (
     Bye,
     CommitBody,
     Content,
-    KnockBody,
-    Lobby,
     Member,
     React,
     Say,
 )
-from protocol.crypto import CryptoFailure, ExchangeKey, seal, sign, unseal, verify
+from protocol.crypto import ExchangeKey, verify
+from protocol.door import RETURNING, Door
 from protocol.events import (
     Admitted,
     Closed,
     Departed,
     Entered,
-    Knocked,
     KnockWithdrawn,
     Notice,
     Reacted,
@@ -55,7 +53,6 @@ from protocol.frames import (
     Kind,
     RoomFrame,
     parse,
-    roomwide_header,
 )
 from protocol.invite import Invite
 from protocol.room_state import AgreementsSet, Reaction, apply
@@ -69,48 +66,20 @@ from protocol.roster import (
     genesis,
     removing,
 )
-from protocol.talk import Talk
 
 RESEND_AFTER_MS: Final = 5_000
-RETURNING: Final = -1  # in ``admits``: a member back after a drop, admitted by the sequencer
 
 
-def return_statement(room: bytes, knock: KnockBody) -> bytes:
-    """What a returning member's old identity signs: these new keys are mine."""
-    return b"porch-return" + room + knock.identity + knock.exchange
-
-
-class Membership(Talk):
+class Membership(Door):
     def __init__(
         self, invite: Invite, nick: str, identity: SigningKey, exchange: ExchangeKey, grace_ms: int
     ) -> None:
         super().__init__(invite, nick, identity, exchange, grace_ms)
-        self.knocks: dict[int, KnockBody] = {}
-        self.set_aside: set[int] = set()  # knocks this person said "not now" to
-        self.greeted: set[int] = set()  # connections we sent a lobby to, as sequencer
-        self.admits: dict[int, int] = {}  # knock peer -> slot of the member who admitted
-        self.leaving: dict[bytes, tuple[int, str]] = {}  # identity -> (since ms, reason)
         self.in_flight: tuple[int, int] | None = None  # (epoch, sent at) of our unapplied Commit
         self.removed = False
-        self.knock_sent: KnockBody | None = None
-        self.trusted_sequencer = invite.host_key
-        # Handover Commits since the invite's host, for newcomers (see ``follow_lineage``).
-        self.lineage: tuple[bytes, ...] = ()
         self.last_commit_frame: bytes | None = None
 
-    # --- hooks the Endpoint fills in --------------------------------------------------
-
-    def lobby_body(self) -> Lobby | None:
-        raise NotImplementedError
-
-    def on_lobby(self, lobby: Lobby) -> None:
-        raise NotImplementedError
-
     # --- who we are -------------------------------------------------------------------
-
-    @property
-    def is_sequencer(self) -> bool:
-        return self.roster is not None and self.my_slot == self.roster.commit.sequencer
 
     @property
     def epoch(self) -> int:
@@ -128,18 +97,9 @@ class Membership(Talk):
 
     # --- room-wide frames -------------------------------------------------------------
 
-    def send_roomwide(self, kind: Kind, body: bytes) -> None:
-        header = roomwide_header(kind, self.room)
-        signed = header + seal(self.join_key, body, header)
-        self.publish(signed + sign(self.identity, signed))
-
     def open_room(self, agreed: bytes) -> None:
         body = genesis(self.me(), agreed)
         self.apply_commit(0, body, commit_hash(body.encode()))
-
-    def send_knock(self, knock: KnockBody) -> None:
-        self.knock_sent = knock
-        self.send_roomwide(Kind.KNOCK, knock.encode())
 
     # --- relay events -----------------------------------------------------------------
 
@@ -150,23 +110,6 @@ class Membership(Talk):
             self.announce_seats()
         else:
             self.greet_newcomers()
-
-    def greet_newcomers(self) -> None:
-        """As sequencer, answer connections not yet greeted with one lobby for all of them."""
-        roster = self.roster
-        if roster is None or not self.is_sequencer:
-            return
-        waiting = {
-            p
-            for p in self.present
-            if p != self.my_peer and roster.by_peer(p) is None and p not in self.knocks
-        }
-        if not waiting - self.greeted:
-            return
-        lobby = self.lobby_body()
-        if lobby is not None:
-            self.greeted |= waiting
-            self.send_roomwide(Kind.LOBBY, lobby.encode())
 
     def on_leave(self, seq: int, peer: int) -> None:
         knock = self.knocks.pop(peer, None)
@@ -191,92 +134,9 @@ class Membership(Talk):
             case RoomFrame(kind=Kind.COMMIT):
                 self._on_commit(seq, frame)
             case RoomFrame(kind=Kind.KNOCK):
-                self._on_knock(sender, frame)
+                self.on_knock_frame(sender, frame)
             case RoomFrame(kind=Kind.LOBBY):
-                self._on_lobby(frame)
-
-    def _open(self, frame: RoomFrame) -> bytes | None:
-        try:
-            return unseal(self.join_key, frame.sealed, frame.header)
-        except CryptoFailure:
-            return None
-
-    def _on_lobby(self, frame: RoomFrame) -> None:
-        if self.roster is not None or self.knock_sent is not None:
-            return
-        # The lobby's signer is known only once its lineage is read, so here the
-        # join key's seal is checked first, then the lineage, then the signature.
-        body = self._open(frame)
-        try:
-            lobby = Lobby.decode(body) if body is not None else None
-        except BodyError:
-            return
-        if lobby is None:
-            return
-        sequencer = self.follow_lineage(lobby.lineage)
-        if sequencer is None or not verify(sequencer, frame.signed, frame.sig):
-            return
-        self.trusted_sequencer = sequencer
-        self.lineage = lobby.lineage
-        self.on_lobby(lobby)
-
-    def follow_lineage(self, lineage: tuple[bytes, ...]) -> bytes | None:
-        """The sequencer key today, following handovers from the invite's key; None if broken."""
-        key = self.invite_info.host_key
-        for d in lineage:
-            try:
-                frame = parse(d, self.room)
-            except FrameError:
-                return None
-            if not isinstance(frame, RoomFrame) or frame.kind is not Kind.COMMIT:
-                return None
-            if not verify(key, frame.signed, frame.sig):
-                return None
-            body_bytes = self._open(frame)
-            try:
-                body = CommitBody.decode(body_bytes) if body_bytes is not None else None
-            except BodyError:
-                return None
-            successor = (
-                next((m for m in body.roster if m.slot == body.successor), None) if body else None
-            )
-            if successor is None:
-                return None
-            key = successor.identity
-        return key
-
-    def _on_knock(self, sender: int, frame: RoomFrame) -> None:
-        if self.roster is None or sender in self.knocks:
-            return
-        body = self._open(frame)
-        try:
-            knock = KnockBody.decode(body) if body is not None else None
-        except BodyError:
-            return
-        if knock is None or not verify(knock.identity, frame.signed, frame.sig):
-            return
-        if knock.agreed != self.roster.commit.agreed or self.roster.by_identity(knock.identity):
-            return  # they saw other agreements, or the relay replays an old knock
-        if sender not in self.present or self.pair(knock.exchange) is None:
-            return  # gone already, or an exchange key no channel can be built on
-        self.knocks[sender] = knock
-        old = self._returning(knock)
-        if old is None:
-            self.events.append(Knocked(sender, knock.nick))
-            return
-        # The same person, back on a new connection: their old seat goes now and
-        # the new one comes in without asking anyone again.
-        self.events.append(Notice(f"{old.nick} lost the connection and is coming back."))
-        self.leaving[old.identity] = (self.now_ms - self.grace_ms, "disconnected")
-        self.admits.setdefault(sender, RETURNING)
-
-    def _returning(self, knock: KnockBody) -> Member | None:
-        """The roster member this knock proves to be, or None for a stranger."""
-        if not knock.was or self.roster is None:
-            return None
-        old = self.roster.by_identity(knock.was)
-        vouched = verify(knock.was, return_statement(self.room, knock), knock.vouch)
-        return old if vouched else None
+                self.on_lobby_frame(frame)
 
     def _on_commit(self, seq: int, frame: RoomFrame) -> None:
         roster = self.roster
@@ -289,7 +149,7 @@ class Membership(Talk):
             return
         # The signature is checked before the seal is opened.
         signer = next((k for k in keys if verify(k, frame.signed, frame.sig)), None)
-        body_bytes = self._open(frame) if signer is not None else None
+        body_bytes = self.open_roomwide(frame) if signer is not None else None
         if signer is None or body_bytes is None:
             return
         try:

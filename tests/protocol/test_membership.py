@@ -10,9 +10,9 @@ from protocol import events as ev
 from protocol.bodies import KnockBody
 from protocol.chains import ROTATE_AFTER
 from protocol.crypto import ExchangeKey, sign
+from protocol.door import return_statement
 from protocol.endpoint import Endpoint, agreements_hash
 from protocol.frames import Kind
-from protocol.membership import return_statement
 from protocol.talk import ROTATE_EVERY_MS
 from tests.protocol.conftest import knock_and_enter, of, open_room, said
 from tests.protocol.harness import HostileRelay
