@@ -70,7 +70,15 @@ class Invite:
 
 
 def new_invite(relay_url: str, host_key: bytes) -> Invite:
-    return Invite(_relay_url(relay_url), random_bytes(KEY_SIZE), host_key)
+    """A fresh room's invite; InviteError when the relay address cannot be used."""
+    try:
+        address = _relay_url(relay_url)
+    except InviteError:
+        raise InviteError(
+            f"The relay address {relay_url[:60]!r} cannot be used. Give a ws:// or wss:// "
+            "address with a host, like ws://127.0.0.1:8765."
+        ) from None
+    return Invite(address, random_bytes(KEY_SIZE), host_key)
 
 
 def parse_invite(text: str) -> Invite:

@@ -88,3 +88,10 @@ def test_any_single_change_to_an_invite_is_caught(data: st.DataObject) -> None:
         return
     # base64 has spare bits in the last character; only those may change silently.
     assert parsed == parse_invite(text)
+
+
+@pytest.mark.parametrize("address", ["localhost:8765", "http://relay.example.org", "ws://", ""])
+def test_opening_a_room_on_a_bad_relay_address_says_how_to_write_one(address: str) -> None:
+    with pytest.raises(InviteError) as caught:
+        new_invite(address, random_bytes(32))
+    assert "like ws://127.0.0.1:8765." in str(caught.value)
