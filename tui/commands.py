@@ -1,7 +1,8 @@
 """Every action in the command palette (Ctrl+P), including one line per person knocking.
 
 Titles can hold peer names, and the palette renders plain strings as markup, so
-every title and help line is handed over as a literal ``Content``.
+every title is handed over as a literal ``Content``. Help lines are Porch's own
+words and never carry peer text.
 """
 
 from __future__ import annotations

@@ -90,7 +90,7 @@ class Porch:
         assert self.proc.stderr is not None
         self.stderr.extend(self.proc.stderr)
 
-    def expect(self, pattern: str, seconds: float = 15.0) -> str:
+    def expect(self, pattern: str, seconds: float = 30.0) -> str:
         """The first new stdout line matching ``pattern``; fails after ``seconds``."""
         deadline = time.monotonic() + seconds
         regex = re.compile(pattern)
@@ -110,7 +110,10 @@ class Porch:
             if regex.search(line):
                 return line
         raise AssertionError(
-            f"No line matched {pattern!r} within {seconds:g}s:\n" + "\n".join(self.seen)
+            f"No line matched {pattern!r} within {seconds:g}s:\n"
+            + "\n".join(self.seen)
+            + "\nstderr:\n"
+            + "".join(self.stderr)
         )
 
     def send(self, line: str) -> None:
