@@ -57,6 +57,16 @@ def test_two_plain_processes_meet_talk_and_leave(porches, tmp_path: Path) -> Non
     guest.expect(r"^ana: hi bo$")
     guest.send("/who")
     guest.expect(r"^2 of 12 seats: ana \(host\); bo \(you\)\.$")
+    guest.send("/react 👍")
+    host.expect(r"^bo reacted 👍\.$")
+    host.send("/code")
+    code = host.expect(r"^The room code is ").removeprefix("The room code is ").rstrip(".")
+    guest.send("/code")
+    guest.expect(rf"^The room code is {code}\.$")  # the same code, read aloud on both sides
+    host.send("/verify bo")
+    host.expect(r"^You marked bo as verified\.$")
+    host.send("/who")
+    host.expect(r"^2 of 12 seats: ana \(you, host\); bo \(verified\)\.$")
 
     guest.close_stdin()
     assert guest.finish() == 0

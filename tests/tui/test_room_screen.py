@@ -104,3 +104,13 @@ async def test_every_room_action_is_in_the_command_palette() -> None:
         ):
             assert expected in titles
         assert "Screenshot" not in [c.title for c in app.get_system_commands(app.screen)]
+
+
+async def test_tampering_rings_and_stays_in_the_log() -> None:
+    warning = "The relay showed different messages to different members of this room."
+    app = ScriptedPorch(script=(ev.Tampering(sentence=warning), ev.Gap(2, "bo", 3)))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        assert any(n.severity == "error" and n.message == warning for n in app._notifications)
+        text = log_text(app)
+        assert warning in text and "3 messages from bo never arrived." in text
