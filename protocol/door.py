@@ -14,7 +14,7 @@ from typing import Final
 
 from nacl.signing import SigningKey
 
-from protocol.bodies import BodyError, CommitBody, KnockBody, Lobby, Member
+from protocol.bodies import BodyError, CommitBody, KnockBody, Lobby
 from protocol.crypto import CryptoFailure, ExchangeKey, seal, sign, unseal, verify
 from protocol.events import Knocked, Notice
 from protocol.frames import FrameError, Kind, RoomFrame, parse, roomwide_header
@@ -43,6 +43,8 @@ class Door(Talk):
         self.trusted_sequencer = invite.host_key
         # Handover Commits since the invite's host, for newcomers (see ``follow_lineage``).
         self.lineage: tuple[bytes, ...] = ()
+        # Identities whose seat went when their connection dropped, for their return.
+        self.dropped: dict[bytes, str] = {}
 
     # --- hooks the Endpoint fills in --------------------------------------------------
 
@@ -147,20 +149,30 @@ class Door(Talk):
         if sender not in self.present or self.pair(knock.exchange) is None:
             return  # gone already, or an exchange key no channel can be built on
         self.knocks[sender] = knock
-        old = self._returning(knock)
-        if old is None:
+        back = self._returning(knock)
+        if back is None:
             self.events.append(Knocked(sender, knock.nick))
             return
         # The same person, back on a new connection: their old seat goes now and
         # the new one comes in without asking anyone again.
-        self.events.append(Notice(f"{old.nick} lost the connection and is coming back."))
-        self.leaving[old.identity] = (self.now_ms - self.grace_ms, "disconnected")
+        nick, identity = back
+        self.events.append(Notice(f"{nick} lost the connection and is coming back."))
+        if self.roster.by_identity(identity) is not None:
+            self.leaving[identity] = (self.now_ms - self.grace_ms, "disconnected")
         self.admits.setdefault(sender, RETURNING)
 
-    def _returning(self, knock: KnockBody) -> Member | None:
-        """The roster member this knock proves to be, or None for a stranger."""
+    def _returning(self, knock: KnockBody) -> tuple[str, bytes] | None:
+        """(nickname, old identity) of the member this knock proves to be, or None.
+
+        A member counts while seated, or after their seat was let go because the
+        connection dropped; not after they left on purpose.
+        """
         if not knock.was or self.roster is None:
             return None
-        old = self.roster.by_identity(knock.was)
-        vouched = verify(knock.was, return_statement(self.room, knock), knock.vouch)
-        return old if vouched else None
+        seated = self.roster.by_identity(knock.was)
+        nick = seated.nick if seated else self.dropped.get(knock.was)
+        if nick is None:
+            return None
+        if not verify(knock.was, return_statement(self.room, knock), knock.vouch):
+            return None
+        return nick, knock.was

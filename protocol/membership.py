@@ -68,6 +68,7 @@ from protocol.roster import (
 )
 
 RESEND_AFTER_MS: Final = 5_000
+MAX_DROPPED: Final = 24
 
 
 class Membership(Door):
@@ -214,6 +215,10 @@ class Membership(Door):
                     self.events.append(Admitted(newcomer.nick, by.nick if by else "someone"))
             elif change.what in ("left", "disconnected") and before is not None:
                 self.events.append(Departed(before.nick, change.what))
+                if change.what == "disconnected":
+                    self.dropped[before.identity] = before.nick
+                    while len(self.dropped) > MAX_DROPPED:
+                        del self.dropped[next(iter(self.dropped))]
         code = new.room_code(self.room)
         self.events.append(RosterChanged(new.epoch, self.seats, code))
         if old is None:

@@ -187,15 +187,22 @@ class Talk:
 
     def on_keys(self, frame: KeysFrame) -> None:
         roster = self.roster
-        if roster is None or self.my_slot is None or frame.epoch != roster.epoch:
+        if roster is None or self.my_slot is None or frame.slot == self.my_slot:
             return
         member = roster.seat(frame.slot)
-        if member is None or frame.slot == self.my_slot:
+        # Keys for the epoch before arrive when their sender sealed them before
+        # seeing the newest Commit; messages under them may still be on the way.
+        late = frame.epoch + 1 == roster.epoch
+        if member is None or (frame.epoch != roster.epoch and not late):
             return
+        if late and frame.slot in self.chains:
+            return  # the sender has moved on to this epoch already
         if not verify(member.identity, frame.signed, frame.sig):
             return
-        held = self.chains.get(frame.slot)
-        if held is not None and frame.gen <= held.gen:
+        held = self.previous[frame.slot][0] if late and frame.slot in self.previous else None
+        if not late:
+            held = self.chains.get(frame.slot)
+        if held is not None and held.epoch == frame.epoch and frame.gen <= held.gen:
             return  # a replayed distribution would rewind the chain
         entry = frame.sealed.get(self.my_slot)
         pair = self.pair(member.exchange)
@@ -209,8 +216,12 @@ class Talk:
             return
         if len(chain_key) != KEY_SIZE:
             return
-        self.chains[frame.slot] = ReceivingChain(frame.epoch, frame.slot, frame.gen, chain_key)
-        self.previous.pop(frame.slot, None)
+        chain = ReceivingChain(frame.epoch, frame.slot, frame.gen, chain_key)
+        if late:
+            self.previous[frame.slot] = (chain, member.identity)
+        else:
+            self.chains[frame.slot] = chain
+            self.previous.pop(frame.slot, None)
 
     def on_group(self, seq: int, ts: int, sender: int, d: bytes, frame: GroupFrame) -> None:
         roster = self.roster

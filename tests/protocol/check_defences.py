@@ -16,10 +16,30 @@ R = pathlib.Path(__file__).resolve().parents[2]
 T = "tests/protocol/test_attacks.py::"
 MUTANTS = [
     (
+        "keys for the epoch before are refused",
+        "protocol/talk.py",
+        "late = frame.epoch + 1 == roster.epoch",
+        "late = False",
+        None,
+        None,
+        None,
+        "tests/protocol/test_membership.py::test_keys_and_messages_sent_just_before_a_commit_still_open",
+    ),
+    (
+        "a dropped member's identity forgotten",
+        "protocol/membership.py",
+        "self.dropped[before.identity] = before.nick",
+        "pass",
+        None,
+        None,
+        None,
+        "tests/protocol/test_membership.py::test_a_host_back_after_the_handover_comes_in_without_asking",
+    ),
+    (
         "a return claim without checking its vouch",
         "protocol/door.py",
-        "vouched = verify(knock.was, return_statement(self.room, knock), knock.vouch)",
-        "vouched = True",
+        "        if not verify(knock.was, return_statement(self.room, knock), knock.vouch):\n            return None\n",
+        "",
         None,
         None,
         None,

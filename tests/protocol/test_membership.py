@@ -7,6 +7,7 @@ from dataclasses import replace
 from nacl.signing import SigningKey
 
 from protocol import events as ev
+from protocol import wire
 from protocol.bodies import KnockBody
 from protocol.chains import ROTATE_AFTER
 from protocol.crypto import ExchangeKey, sign
@@ -204,3 +205,55 @@ def test_a_quiet_room_stops_acking() -> None:
     relay.tick(20_000)
     relay.tick(30_000)
     assert len(relay.log) == after_first
+
+
+def test_keys_and_messages_sent_just_before_a_commit_still_open() -> None:
+    """bo rekeys for epoch 3 and talks, but the relay had already sequenced epoch 4."""
+    relay, (ana, bo) = open_room(2)
+    cy = Endpoint.joining(ana.endpoint.invite, "cy")
+    cy_seat = relay.connect(cy)
+    cy.agree()
+    relay.pump()
+    relay.hold = True  # everyone's frames wait; we stamp them in a racing order
+    ana.endpoint.admit(cy_seat.peer)
+    relay.pump()
+    held = relay.held
+    relay.held = []
+    commit = [h for h in held if h[0] == ana.peer]
+    relay.hold = False
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    di_seat = relay.connect(di)  # the lobby goes out; di knocks
+    di.agree()
+    relay.pump()
+    for sender, payload in commit:  # epoch 3 (cy) arrives for everyone
+        relay.publish(sender, payload)
+    relay.hold = True
+    relay.pump()  # bo and ana answer with keys for epoch 3; bo talks at once
+    bo.endpoint.say("sealed under epoch 3")
+    relay.pump()
+    epoch3 = relay.held
+    relay.held = []
+    relay.hold = False
+    ana.endpoint.admit(di_seat.peer)  # the Commit for epoch 4 overtakes them
+    for frame in ana.endpoint.data_to_send():
+        relay.publish(ana.peer, wire.decode_client(frame).d)
+    for sender, payload in epoch3:
+        relay.publish(sender, payload)
+    relay.pump()
+    assert cy.epoch == 4 and ana.endpoint.epoch == 4
+    assert ("bo", "sealed under epoch 3") in said(ana)
+    assert ("bo", "sealed under epoch 3") in said(cy_seat)
+
+
+def test_a_host_back_after_the_handover_comes_in_without_asking() -> None:
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    relay.disconnect(ana.peer)
+    relay.tick(2_000)
+    assert bo.endpoint.is_sequencer
+    back = ana.endpoint.fresh()
+    assert not back.is_host
+    seat = relay.connect(back)
+    relay.pump()
+    assert of(seat, ev.Entered) and not of(seat, ev.AgreementsOffered)
+    assert sorted(s.nick for s in cy.endpoint.seats) == ["ana", "bo", "cy"]
+    assert not [k for k in of(cy, ev.Knocked) if k.knock == seat.peer]  # type: ignore[attr-defined]
