@@ -147,3 +147,21 @@ async def test_leaving_ends_the_client(relay: RelayProcess, room: Room) -> None:
     await asyncio.wait_for(bo.task, 10)
     await ana.expect(ev.Departed, lambda d: d.reason == "left")
     assert any(isinstance(e, ev.Closed) for e in bo.seen) or bo.endpoint.closed
+
+
+async def test_the_room_outlives_its_hosts_dropped_connection(
+    proxy: RecordingProxy, room: Room
+) -> None:
+    ana = room.start(Endpoint.host(proxy.url, "ana", "Be kind.", grace_ms=500))
+    await ana.expect(ev.Entered)
+    bo = await room.join(ana, "bo")
+    cy = await room.join(ana, "cy")
+    proxy.cut(0)  # the host's connection
+    await bo.expect(ev.Departed, lambda d: d.nick == "ana")
+    await ana.expect(ev.Entered)  # back, as a member, without asking
+    await cy.expect(ev.Admitted, lambda a: a.nick == "ana")
+    assert bo.endpoint.is_sequencer
+    ana.client.say("I'm back")
+    await cy.expect(ev.Said, lambda s: s.text == "I'm back")
+    di = await room.join(bo, "di")  # newcomers follow the lineage to bo
+    assert sorted(s.nick for s in di.endpoint.seats) == ["ana", "bo", "cy", "di"]
