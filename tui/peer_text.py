@@ -15,40 +15,26 @@ it is, become U+FFFD.
 
 from __future__ import annotations
 
-_BIDI_CONTROLS = frozenset(
-    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-)
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _REPLACEMENT = "\ufffd"
 
-
-def _picture(ch: str) -> str:
-    code = ord(ch)
-    if code < 0x20:
-        return chr(0x2400 + code)
-    if code == 0x7F:
-        return "\u2421"
-    if 0x80 <= code < 0xA0:
-        return _REPLACEMENT
-    if ch in _BIDI_CONTROLS:
-        return _REPLACEMENT
-    return ch
+# One translation table per mode: str.translate walks the text in C, which keeps
+# a 2,000-message log as quick to draw as a bare one.
+_ONE_LINE: dict[int, str] = {code: chr(0x2400 + code) for code in range(0x20)}
+_ONE_LINE[0x09] = " "
+_ONE_LINE[0x7F] = "\u2421"
+_ONE_LINE.update({code: _REPLACEMENT for code in range(0x80, 0xA0)})
+_ONE_LINE.update({ord(ch): _REPLACEMENT for ch in _BIDI_CONTROLS})
+_MULTILINE = {**_ONE_LINE, 0x0A: "\n", 0x09: "    "}
 
 
 def shown(text: str, *, multiline: bool = False, limit: int | None = None) -> str:
     """Return ``text`` with every control character made visible and harmless.
 
     With ``multiline`` a newline stays a newline (message bodies); otherwise it
-    becomes a visible ␤ as well (names, and every line of the plain mode).
+    becomes a visible ␊ as well (names, and every line of the plain mode).
     """
-    out: list[str] = []
-    for ch in text:
-        if multiline and ch == "\n":
-            out.append(ch)
-        elif ch == "\t":
-            out.append("    " if multiline else " ")
-        else:
-            out.append(_picture(ch))
-    result = "".join(out)
+    result = text.translate(_MULTILINE if multiline else _ONE_LINE)
     if limit is not None and len(result) > limit:
         result = result[: limit - 1] + "…"
     return result
