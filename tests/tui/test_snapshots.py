@@ -8,11 +8,15 @@ import pytest
 
 from protocol import events as ev
 from protocol.invite import Invite
+from tests.tui.conftest import until
 from tests.tui.scripted import TALK, ScriptedPorch
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
+from tui.sentences import sentence
 from tui.session import DEFAULT_AGREEMENTS
+from tui.widgets.knock_bar import KnockBar
+from tui.widgets.room_log import RoomLog
 
 SIZE = (110, 32)
 
@@ -33,16 +37,48 @@ def test_setup_for_joining(snap_compare) -> None:
     assert snap_compare(PorchApp(Plan(invite=invite, nick="bo")), terminal_size=SIZE)
 
 
+async def settled(pilot) -> None:
+    """Wait until every scripted event is on screen, so a loaded machine cannot race the shot."""
+    app = pilot.app
+    script = app.script
+    lines = sum(1 for event in script if sentence(event))
+    knocks = sum(1 for event in script if isinstance(event, ev.Knocked))
+
+    def done() -> bool:
+        room = app.room_screen()
+        if room is None:
+            return False
+        return (
+            len(room.query_one(RoomLog).lines) >= lines
+            and len(room.query_one(KnockBar).knocks) == knocks
+            and len(app._notifications) >= knocks
+        )
+
+    await until(done, "the scripted room")
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+
+
 def test_room(snap_compare) -> None:
-    assert snap_compare(ScriptedPorch(), terminal_size=SIZE)
+    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=settled)
 
 
 def test_room_code_and_verify(snap_compare) -> None:
-    assert snap_compare(ScriptedPorch(invite=None), terminal_size=SIZE, press=["f4"])
+    async def verify(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("f4")
+        await pilot.pause()
+
+    assert snap_compare(ScriptedPorch(invite=None), terminal_size=SIZE, run_before=verify)
 
 
 def test_help(snap_compare) -> None:
-    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, press=["f1"])
+    async def help_screen(pilot) -> None:
+        await settled(pilot)
+        await pilot.press("f1")
+        await pilot.pause()
+
+    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=help_screen)
 
 
 def test_agreements_consent(snap_compare) -> None:
@@ -65,4 +101,4 @@ def test_room_is_full(snap_compare) -> None:
 
 def test_room_with_people_knocking(snap_compare) -> None:
     knocks = (ev.Knocked(knock=4, nick="cy"), ev.Knocked(knock=5, nick="dee"))
-    assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE)
+    assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
