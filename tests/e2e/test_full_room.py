@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 
 from protocol import events as ev
 from protocol import wire
@@ -31,9 +32,9 @@ def opens_with(held: list[ReceivingChain], d: bytes, room: bytes) -> bool:
 
 
 async def test_twelve_hear_everything_in_one_order_and_the_thirteenth_is_refused(
-    relay: RelayProcess, room: Room
+    proxy: RecordingProxy, room: Room
 ) -> None:
-    people = [await room.host(relay.url, NICKS[0])]
+    people = [await room.host(proxy.url, NICKS[0])]
     for nick in NICKS[1:]:
         # Any member may open the door; spread it around the room.
         people.append(await room.join(people[0], nick, admitter=people[len(people) // 2]))
@@ -58,6 +59,25 @@ async def test_twelve_hear_everything_in_one_order_and_the_thirteenth_is_refused
     await asyncio.wait_for(late.task, 10)
     assert all(len(p.endpoint.seats) == 12 for p in people)
 
+    # lu leaves; what is said next opens under none of the keys lu held.
+    lu = people.pop()
+    held = copy.deepcopy(list(lu.endpoint.chains.values()))
+    mark = len(proxy.downstream)
+    people[3].client.say("before lu left")
+    await lu.expect(ev.Said, lambda s: s.text == "before lu left")
+    before = _group_frames(bytes(proxy.downstream[mark:]), lu.endpoint.room)
+    assert any(opens_with(held, d, lu.endpoint.room) for d in before)  # the keys did work
+    lu.client.leave()
+    await asyncio.wait_for(lu.task, 10)
+    for person in people:
+        await person.expect(ev.Departed, lambda d: d.nick == "lu")
+    mark = len(proxy.downstream)
+    people[3].client.say("after lu left")
+    for person in people:
+        await person.expect(ev.Said, lambda s: s.text == "after lu left")
+    frames = _group_frames(bytes(proxy.downstream[mark:]), people[0].endpoint.room)
+    assert frames and not any(opens_with(held, d, people[0].endpoint.room) for d in frames)
+
 
 async def test_a_removed_members_keys_stop_working(
     relay: RelayProcess, proxy: RecordingProxy, room: Room
@@ -65,9 +85,12 @@ async def test_a_removed_members_keys_stop_working(
     ana = await room.host(proxy.url, "ana")
     bo = await room.join(ana, "bo")
     cy = await room.join(ana, "cy")
-    held = list(cy.endpoint.chains.values())
-    cy.client.say("before leaving")
-    await ana.expect(ev.Said, lambda s: s.text == "before leaving")
+    held = copy.deepcopy(list(cy.endpoint.chains.values()))
+    mark = len(proxy.downstream)
+    bo.client.say("before cy leaves")
+    await cy.expect(ev.Said, lambda s: s.text == "before cy leaves")
+    before = _group_frames(bytes(proxy.downstream[mark:]), ana.endpoint.room)
+    assert any(opens_with(held, d, ana.endpoint.room) for d in before)  # the keys did work
     old_frames = len(proxy.downstream)
     cy.client.leave()
     await asyncio.wait_for(cy.task, 10)
