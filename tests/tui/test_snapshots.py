@@ -29,12 +29,14 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_setup_for_a_new_room(snap_compare) -> None:
-    assert snap_compare(PorchApp(Plan()), terminal_size=SIZE)
+    assert snap_compare(PorchApp(Plan()), terminal_size=SIZE, run_before=steady)
 
 
 def test_setup_for_joining(snap_compare) -> None:
     invite = Invite("ws://127.0.0.1:8765", bytes(32), bytes(32)).text  # fixed, so stable
-    assert snap_compare(PorchApp(Plan(invite=invite, nick="bo")), terminal_size=SIZE)
+    assert snap_compare(
+        PorchApp(Plan(invite=invite, nick="bo")), terminal_size=SIZE, run_before=steady
+    )
 
 
 async def settled(pilot) -> None:
@@ -55,6 +57,14 @@ async def settled(pilot) -> None:
         )
 
     await until(done, "the scripted room")
+    await steady(pilot)
+
+
+async def steady(pilot) -> None:
+    """Stop cursors blinking: a shot taken mid-blink on a loaded machine would differ."""
+    await pilot.pause()
+    for widget in pilot.app.screen.query("Input, TextArea"):
+        widget.cursor_blink = False
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
 
@@ -67,7 +77,7 @@ def test_room_code_and_verify(snap_compare) -> None:
     async def verify(pilot) -> None:
         await settled(pilot)
         await pilot.press("f4")
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(ScriptedPorch(invite=None), terminal_size=SIZE, run_before=verify)
 
@@ -76,13 +86,14 @@ def test_help(snap_compare) -> None:
     async def help_screen(pilot) -> None:
         await settled(pilot)
         await pilot.press("f1")
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=help_screen)
 
 
 def test_agreements_consent(snap_compare) -> None:
     async def offer(pilot) -> None:
+        await steady(pilot)
         pilot.app.push_screen(AgreementsConsent(DEFAULT_AGREEMENTS, "ana"))
         await pilot.pause()
 
@@ -94,7 +105,7 @@ def test_room_is_full(snap_compare) -> None:
         pilot.app.push_screen(
             EndedScreen("This room already has 12 people. Ask the facilitator for another room.")
         )
-        await pilot.pause()
+        await steady(pilot)
 
     assert snap_compare(ScriptedPorch(script=()), terminal_size=SIZE, run_before=refuse)
 
