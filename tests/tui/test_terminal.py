@@ -43,7 +43,7 @@ class Terminal:
     def screen(self, pane: str) -> str:
         return self.tmux("capture-pane", "-p", "-t", pane)
 
-    def wait_for(self, pane: str, text: str | re.Pattern[str], seconds: float = 20.0) -> str:
+    def wait_for(self, pane: str, text: str | re.Pattern[str], seconds: float = 45.0) -> str:
         deadline = time.monotonic() + seconds
         screen = ""
         for _ in range(int(seconds / 0.1) + 1):
@@ -159,7 +159,7 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
             assert file_writes(trace) == []
 
 
-def _eventually(condition, seconds: float = 15.0) -> bool:
+def _eventually(condition, seconds: float = 30.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if condition():
