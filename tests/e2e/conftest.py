@@ -116,8 +116,9 @@ class RecordingProxy:
 
     def __init__(self, relay_port: int) -> None:
         self.relay_port = relay_port
-        self.upstreams: list[bytearray] = []  # one per connection: frames must not interleave
-        self.downstream = bytearray()
+        # One buffer per connection and direction: frames must not interleave.
+        self.upstreams: list[bytearray] = []
+        self.downstreams: list[bytearray] = []
         self.links: list[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = []
         self.server: asyncio.Server | None = None
         self.port = 0
@@ -133,8 +134,9 @@ class RecordingProxy:
     async def _link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.relay_port)
         self.links.append((writer, up_writer))
-        upstream = bytearray()
+        upstream, downstream = bytearray(), bytearray()
         self.upstreams.append(upstream)
+        self.downstreams.append(downstream)
 
         async def pipe(
             src: asyncio.StreamReader, dst: asyncio.StreamWriter, sink: bytearray
@@ -147,14 +149,17 @@ class RecordingProxy:
             with contextlib.suppress(Exception):
                 dst.close()
 
-        await asyncio.gather(
-            pipe(reader, up_writer, upstream), pipe(up_reader, writer, self.downstream)
-        )
+        await asyncio.gather(pipe(reader, up_writer, upstream), pipe(up_reader, writer, downstream))
 
     def cut(self, index: int) -> None:
         """Drop one client's connection abruptly, as a network would."""
         for side in self.links[index]:
             side.transport.abort()
+
+    @property
+    def downstream(self) -> bytes:
+        """Everything the relay sent, every connection's bytes one after another."""
+        return b"".join(bytes(raw) for raw in self.downstreams)
 
     def upstream_payloads(self) -> bytes:
         return b"".join(_unmask_stream(bytes(raw)) for raw in self.upstreams)

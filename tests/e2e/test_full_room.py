@@ -62,20 +62,22 @@ async def test_twelve_hear_everything_in_one_order_and_the_thirteenth_is_refused
     # lu leaves; what is said next opens under none of the keys lu held.
     lu = people.pop()
     held = copy.deepcopy(list(lu.endpoint.chains.values()))
-    mark = len(proxy.downstream)
+    mark = len(proxy.downstreams[0])
     people[3].client.say("before lu left")
     await lu.expect(ev.Said, lambda s: s.text == "before lu left")
-    before = _group_frames(bytes(proxy.downstream[mark:]), lu.endpoint.room)
+    await people[0].expect(ev.Said, lambda s: s.text == "before lu left")  # link 0 has it too
+    before = _group_frames(bytes(proxy.downstreams[0][mark:]), lu.endpoint.room)
     assert any(opens_with(held, d, lu.endpoint.room) for d in before)  # the keys did work
     lu.client.leave()
     await asyncio.wait_for(lu.task, 10)
     for person in people:
         await person.expect(ev.Departed, lambda d: d.nick == "lu")
-    mark = len(proxy.downstream)
+    mark = len(proxy.downstreams[0])
     people[3].client.say("after lu left")
     for person in people:
         await person.expect(ev.Said, lambda s: s.text == "after lu left")
-    frames = _group_frames(bytes(proxy.downstream[mark:]), people[0].endpoint.room)
+    frames = _group_frames(bytes(proxy.downstreams[0][mark:]), people[0].endpoint.room)
+    frames = [d for d in frames if _epoch(d, people[0].endpoint.room) == people[0].endpoint.epoch]
     assert frames and not any(opens_with(held, d, people[0].endpoint.room) for d in frames)
 
 
@@ -85,13 +87,16 @@ async def test_a_removed_members_keys_stop_working(
     ana = await room.host(proxy.url, "ana")
     bo = await room.join(ana, "bo")
     cy = await room.join(ana, "cy")
+    bo.client.say("hello cy")  # by now cy holds bo's chain
+    await cy.expect(ev.Said, lambda s: s.text == "hello cy")
     held = copy.deepcopy(list(cy.endpoint.chains.values()))
-    mark = len(proxy.downstream)
+    mark = len(proxy.downstreams[0])
     bo.client.say("before cy leaves")
     await cy.expect(ev.Said, lambda s: s.text == "before cy leaves")
-    before = _group_frames(bytes(proxy.downstream[mark:]), ana.endpoint.room)
+    await ana.expect(ev.Said, lambda s: s.text == "before cy leaves")  # link 0 has it too
+    before = _group_frames(bytes(proxy.downstreams[0][mark:]), ana.endpoint.room)
     assert any(opens_with(held, d, ana.endpoint.room) for d in before)  # the keys did work
-    old_frames = len(proxy.downstream)
+    old_frames = len(proxy.downstreams[0])
     cy.client.leave()
     await asyncio.wait_for(cy.task, 10)
     await ana.expect(ev.Departed, lambda d: d.nick == "cy")
@@ -100,7 +105,8 @@ async def test_a_removed_members_keys_stop_working(
     bo.client.say("after cy left")
     await ana.expect(ev.Said, lambda s: s.text == "after cy left")
     # Find bo's new frame in what the relay sent, and try every key cy ever held.
-    frames = _group_frames(bytes(proxy.downstream[old_frames:]), ana.endpoint.room)
+    frames = _group_frames(bytes(proxy.downstreams[0][old_frames:]), ana.endpoint.room)
+    frames = [d for d in frames if _epoch(d, ana.endpoint.room) == ana.endpoint.epoch]
     assert frames, "the relay carried bo's message"
     assert not any(opens_with(held, d, ana.endpoint.room) for d in frames)
     assert [s.nick for s in bo.endpoint.seats] == ["ana", "bo"]
@@ -126,6 +132,12 @@ def _group_frames(stream: bytes, room: bytes) -> list[bytes]:
                 pass
         at = end
     return found
+
+
+def _epoch(d: bytes, room: bytes) -> int:
+    frame = parse(d, room)
+    assert isinstance(frame, GroupFrame)
+    return frame.epoch
 
 
 def _frame_len(chunk: bytes) -> int:
