@@ -157,6 +157,11 @@ def _enter(
         door = Door(nick=nick, relay_url=relay_url, agreements=agreements, invite=invite)
         return plain.main(door)
 
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):
+        return _fail(
+            "Porch's screen needs a terminal to draw in and read keys from. "
+            "For scripts and screen readers, add --plain."
+        )
     _quiet_textual()
     from tui.app import Plan, PorchApp
 

@@ -64,3 +64,10 @@ def test_mistakes_are_sentences_before_any_screen_is_drawn(
     assert done.stderr.startswith("porch: ") and words in done.stderr
     assert done.stderr.rstrip().endswith(".")
     assert "Traceback" not in done.stderr
+
+
+def test_without_a_terminal_the_screen_points_to_plain_mode(tmp_path: Path) -> None:
+    done = porch(["new", "--name", "ana"], tmp_path)
+    assert done.returncode == 2
+    assert "needs a terminal" in done.stderr and "--plain" in done.stderr
+    assert done.stdout == ""
