@@ -5,6 +5,7 @@ from __future__ import annotations
 from protocol import events as ev
 from tests.tui.scripted import HOSTILE, ScriptedPorch
 from tui.messages import RoomEvent
+from tui.screens.consent import AgreementsConsent
 from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen
 from tui.screens.verify import VerifyScreen
@@ -114,3 +115,18 @@ async def test_tampering_rings_and_stays_in_the_log() -> None:
         assert any(n.severity == "error" and n.message == warning for n in app._notifications)
         text = log_text(app)
         assert warning in text and "3 messages from bo never arrived." in text
+
+
+async def test_agreements_from_a_peer_are_shown_literally() -> None:
+    app = ScriptedPorch(script=())
+    async with app.run_test(size=(110, 32)) as pilot:
+        answers: list[bool | None] = []
+        app.push_screen(
+            AgreementsConsent(f"1. {HOSTILE}\n2. \x1b[2Jclear", HOSTILE), answers.append
+        )
+        await pilot.pause()
+        shown = str(app.screen.query_one("#consent-text").query_one("Static").render())
+        assert HOSTILE in shown and "␛[2Jclear" in shown
+        assert HOSTILE in str(app.screen.query_one(".title").render())
+        await pilot.press("a")
+        assert answers == [True]
