@@ -7,16 +7,18 @@ the refusal cannot have been a side effect of an already-used key.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from functools import cache
 
+import msgpack
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from nacl.signing import SigningKey
 
 from protocol import events as ev
 from protocol import wire
-from protocol.bodies import KnockBody
+from protocol.bodies import BodyError, CommitBody, KnockBody, Lobby, decode_content
 from protocol.crypto import ExchangeKey
 from protocol.endpoint import agreements_hash
 from protocol.frames import Kind
@@ -112,3 +114,47 @@ def test_the_undamaged_frames_are_accepted() -> None:
     d, sender, receiver = fresh("commit")
     receiver.endpoint.receive_frame(wire.encode_msg(relay.seq + 2, 1, sender.peer, d))
     assert receiver.endpoint.epoch == 4
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=600))
+def test_random_payloads_are_refused_and_change_nothing(d: bytes) -> None:
+    relay, (ana, bo, _) = room()
+    before = fingerprint(ana.endpoint)
+    relay.seq += 1
+    ana.endpoint.receive_frame(wire.encode_msg(relay.seq, 1, bo.peer, d))
+    assert fingerprint(ana.endpoint) == before
+    assert ana.endpoint.events_received() == [] and ana.endpoint.data_to_send() == []
+
+
+@settings(max_examples=300)
+@given(st.binary(max_size=300))
+def test_random_relay_frames_never_raise(data: bytes) -> None:
+    _, (ana, _, _) = room()
+    before = fingerprint(ana.endpoint)
+    ana.endpoint.receive_frame(data)
+    assert fingerprint(ana.endpoint) == before
+
+
+BODY_DECODERS = [decode_content, CommitBody.decode, KnockBody.decode, Lobby.decode]
+
+
+@settings(max_examples=200)
+@given(
+    st.sampled_from(BODY_DECODERS),
+    st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers(-(2**63), 2**64 - 1)
+        | st.floats()
+        | st.text(max_size=20)
+        | st.binary(max_size=40),
+        lambda inner: (
+            st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=10), inner, max_size=8)
+        ),
+        max_leaves=30,
+    ),
+)
+def test_any_msgpack_value_decodes_or_is_a_body_error(decode: object, value: object) -> None:
+    with contextlib.suppress(BodyError):
+        decode(msgpack.packb(value, use_bin_type=True))  # type: ignore[operator]
