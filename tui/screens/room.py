@@ -65,6 +65,9 @@ class RoomScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # Looked up once: a busy room posts an event per message.
+        self.talk = self.query_one(RoomLog)
+        self.knocks = self.query_one(KnockBar)
         self.query_one(Roster).show(self.seats)
         self.show_code(self.room_code)
         self.show_status(*self.connection)
@@ -85,8 +88,8 @@ class RoomScreen(Screen[None]):
         self.query_one(ConnectionStatus).show(state, text)
 
     def show_event(self, event: ev.Event) -> None:
-        log = self.query_one(RoomLog)
-        knocks = self.query_one(KnockBar)
+        log = self.talk
+        knocks = self.knocks
         match event:
             case ev.Said():
                 log.add_said(event)
@@ -113,7 +116,7 @@ class RoomScreen(Screen[None]):
 
     def clear(self) -> None:
         """Forget everything shown: the talk, the names, the invite."""
-        self.query_one(RoomLog).clear()
+        self.talk.clear()
         self.query_one(Roster).show(())
         for card in self.query(InviteCard):
             card.remove()
@@ -121,14 +124,14 @@ class RoomScreen(Screen[None]):
     # -- what a person can do -----------------------------------------------------
 
     def action_admit(self) -> None:
-        row = self.query_one(KnockBar).first()
+        row = self.knocks.first()
         if row is None:
             self.notify("Nobody is knocking right now.", markup=False)
             return
         self.post_message(Admit(row.knock))
 
     def action_not_now(self) -> None:
-        row = self.query_one(KnockBar).first()
+        row = self.knocks.first()
         if row is None:
             self.notify("Nobody is knocking right now.", markup=False)
             return
