@@ -10,6 +10,7 @@ this terminal.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -261,4 +262,10 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
 def main(door: Door) -> int:
     if hasattr(sys.stdout, "reconfigure"):
         sys.stdout.reconfigure(errors="replace")
-    return asyncio.run(run_plain(door, sys.stdin, sys.stdout))
+    try:
+        return asyncio.run(run_plain(door, sys.stdin, sys.stdout))
+    except BrokenPipeError:
+        # Whoever read our lines went away; run_plain already left the room. Point stdout
+        # at /dev/null so the interpreter's last flush cannot raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.tui.processes import Porch, file_writes, files_in
+from tests.tui.processes import Porch, file_writes, files_in, sandbox_env
 
 HOSTILE_NAME = "[@click=app.quit]x[/]"
 
@@ -170,3 +172,29 @@ def test_strace_sees_no_file_written_by_either_side(porches, tmp_path: Path) -> 
     assert host.finish(30) == 0
     for who in ("host", "guest"):
         assert file_writes(traces / who) == []
+
+
+def test_a_reader_that_goes_away_ends_the_session_quietly(tmp_path: Path) -> None:
+    sandbox = tmp_path / "ana"
+    sandbox.mkdir()
+    env = sandbox_env(sandbox)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui.cli", "new", "--plain", "--name", "ana"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=sandbox / "work",
+        env=env,
+    )
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        while not proc.stdout.readline().startswith(b"invite: "):
+            pass
+        proc.stdout.close()  # like `porch new --plain | head -2`
+        proc.stdin.close()
+        assert proc.wait(30) == 1
+        assert proc.stderr is not None and proc.stderr.read() == b""
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
