@@ -10,7 +10,9 @@ this terminal.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -231,6 +233,10 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     else:
         say(f"Connecting to the relay at {session.relay_url}.")
     lines = StdinLines(stdin)
+    # SIGTERM reads as "I am leaving": the room hears a goodbye instead of a dropped line.
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError, RuntimeError):
+        loop.add_signal_handler(signal.SIGTERM, lines.queue.put_nowait, None)
     next_line = asyncio.ensure_future(lines.next())
     next_event = asyncio.ensure_future(session.next_event())
     try:

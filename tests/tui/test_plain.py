@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -198,3 +199,14 @@ def test_a_reader_that_goes_away_ends_the_session_quietly(tmp_path: Path) -> Non
         if proc.poll() is None:
             proc.kill()
             proc.wait(5)
+
+
+def test_sigterm_leaves_the_room_with_a_goodbye(porches, tmp_path: Path) -> None:
+    host, guest = meet(porches, tmp_path)
+    host.expect(r"^bo is knocking")
+    host.send("/admit bo")
+    guest.expect(r"^You are in the room")
+    guest.proc.send_signal(signal.SIGTERM)
+    assert guest.finish() == 0
+    assert guest.seen[-1] == "You left the room. Nothing from it was kept."
+    host.expect(r"^bo left the room\.$")  # a goodbye, not a lost connection
