@@ -11,6 +11,9 @@ off (see ``tui.cli``), screenshots are refused, and leaving clears the room.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -81,6 +84,11 @@ class PorchApp(App[None]):
         self.connection = ("connecting", "Connecting…")
 
     def on_mount(self) -> None:
+        # SIGTERM reads as "I am leaving": say goodbye and give the terminal back intact.
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(
+                signal.SIGTERM, lambda: self.call_next(self.action_leave)
+            )
         if self.plan.opening:
             where = (
                 f"The room will use the relay at {self.plan.relay_url}."
