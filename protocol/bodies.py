@@ -106,9 +106,12 @@ class Lobby:
     agreements: str
     host_nick: str
     epoch: int
-    # Handover Commits, oldest first: each names the next sequencer and is signed
-    # by the one before, starting from the key in the invite.
+    # Handovers, oldest first, two Commit frames each: the one that named the
+    # successor, signed by the sequencer of the day, and the one with which the
+    # successor removed that sequencer. The first is signed by the invite's key.
     lineage: tuple[bytes, ...] = ()
+    # The sequencer's current Commit frame: the newcomer follows the room from it.
+    commit: bytes = b""
 
     def encode(self) -> bytes:
         return pack(
@@ -117,20 +120,23 @@ class Lobby:
                 "host": self.host_nick,
                 "epoch": self.epoch,
                 "lineage": list(self.lineage),
+                "commit": self.commit,
             }
         )
 
     @staticmethod
     def decode(data: bytes) -> Lobby:
-        obj = fields(unpack(data), "agreements", "host", "epoch", "lineage")
+        obj = fields(unpack(data), "agreements", "host", "epoch", "lineage", "commit")
         lineage = array(obj["lineage"], MAX_LINEAGE)
-        if any(type(d) is not bytes or len(d) > MAX_BODY // MAX_LINEAGE for d in lineage):
+        frames = [*lineage, obj["commit"]]
+        if any(type(d) is not bytes or len(d) > MAX_BODY // (MAX_LINEAGE + 1) for d in frames):
             raise BodyError("a lineage holds Commit frames")
         return Lobby(
             text(obj["agreements"], MAX_AGREEMENTS),
             nick(obj["host"]),
             uint(obj["epoch"]),
             tuple(lineage),
+            obj["commit"],
         )
 
 

@@ -1,15 +1,31 @@
 """The door: the lobby a newcomer sees, the knock it sends, and who may come back.
 
-The sequencer greets every new connection with one lobby, sealed under the
-join key and signed; a newcomer follows the lobby's lineage of handover
-Commits from the invite's host key to today's sequencer before believing it.
+The sequencer greets new connections with a lobby, sealed under the join key
+and signed. A newcomer believes the first lobby that proves itself from the
+invite's host key, and only that one:
+
+- the lobby's **lineage** is the room's handovers, two Commit frames each: the
+  Commit that named a successor, signed by the sequencer of the day, and the
+  Commit with which that successor removed it (``roster.check_next`` holds
+  between them). The first is signed by the invite's key;
+- the lobby carries the sequencer's **current Commit**, signed by the key the
+  lineage ends at, and the lobby itself is signed by that key;
+- from that Commit on, the newcomer follows every Commit by the same rules as
+  the members (``check_next``), its own admission included. So the Commit that
+  lets it in extends the room it was shown, from the sequencer of that room.
+
+A later lobby never moves that anchor. If one that also proves itself names a
+room we did not follow, someone is leading newcomers into a copy of the room,
+and the person is told. Members check lobbies too: only the sequencer greets.
+
 A knock is shown to every member; one member's consent admits it. A knock
-vouched for by a current member's old identity key is that member coming
-back after a dropped connection, and comes in without asking again.
+vouched for by an old identity key of a member whose connection dropped is that
+member coming back, and comes in without asking again.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from typing import Final
 
 from nacl.signing import SigningKey
@@ -19,9 +35,13 @@ from protocol.crypto import CryptoFailure, ExchangeKey, seal, sign, unseal, veri
 from protocol.events import Knocked, Notice
 from protocol.frames import FrameError, Kind, RoomFrame, parse, roomwide_header
 from protocol.invite import Invite
+from protocol.roster import CommitRefused, Roster, check_first, check_next, commit_hash
 from protocol.talk import Talk
 
 RETURNING: Final = -1  # in ``admits``: a member back after a drop, admitted by the sequencer
+# Commits seen before the lobby, kept to follow once the lobby anchors us.
+EARLY_COMMITS: Final = 8
+FOLLOWED: Final = 64
 
 
 def return_statement(room: bytes, knock: KnockBody) -> bytes:
@@ -41,12 +61,17 @@ class Door(Talk):
         self.leaving: dict[bytes, tuple[int, str]] = {}  # identity -> (since ms, reason)
         self.knock_sent: KnockBody | None = None
         self.trusted_sequencer = invite.host_key
-        # Handover Commits since the invite's host, for newcomers (see ``follow_lineage``).
+        # Handover Commit pairs since the invite's host, for newcomers (``follow_lineage``).
         self.lineage: tuple[bytes, ...] = ()
+        self.last_commit_frame: bytes | None = None
+        # Before we are in: the room as followed from the lobby we believed.
+        self.watching: Roster | None = None
+        self.early: deque[tuple[int, RoomFrame]] = deque(maxlen=EARLY_COMMITS)
+        self.followed: deque[bytes] = deque(maxlen=FOLLOWED)
         # Identities whose seat went when their connection dropped, for their return.
         self.dropped: dict[bytes, str] = {}
 
-    # --- hooks the Endpoint fills in --------------------------------------------------
+    # --- hooks the Endpoint and Membership fill in -----------------------------------
 
     def lobby_body(self) -> Lobby | None:
         raise NotImplementedError
@@ -54,14 +79,22 @@ class Door(Talk):
     def on_lobby(self, lobby: Lobby) -> None:
         raise NotImplementedError
 
+    def on_commit_frame(self, seq: int, frame: RoomFrame) -> None:
+        raise NotImplementedError
+
     @property
     def is_sequencer(self) -> bool:
         return self.roster is not None and self.my_slot == self.roster.commit.sequencer
 
-    def send_roomwide(self, kind: Kind, body: bytes) -> None:
+    # --- sending ----------------------------------------------------------------------
+
+    def roomwide_frame(self, kind: Kind, body: bytes) -> bytes:
         header = roomwide_header(kind, self.room)
         signed = header + seal(self.join_key, body, header)
-        self.publish(signed + sign(self.identity, signed))
+        return signed + sign(self.identity, signed)
+
+    def send_roomwide(self, kind: Kind, body: bytes) -> None:
+        self.publish(self.roomwide_frame(kind, body))
 
     def send_knock(self, knock: KnockBody) -> None:
         self.knock_sent = knock
@@ -84,6 +117,8 @@ class Door(Talk):
             self.greeted |= waiting
             self.send_roomwide(Kind.LOBBY, lobby.encode())
 
+    # --- lobbies ----------------------------------------------------------------------
+
     def open_roomwide(self, frame: RoomFrame) -> bytes | None:
         try:
             return unseal(self.join_key, frame.sealed, frame.header)
@@ -91,8 +126,6 @@ class Door(Talk):
             return None
 
     def on_lobby_frame(self, frame: RoomFrame) -> None:
-        if self.roster is not None or self.knock_sent is not None:
-            return
         # The lobby's signer is known only once its lineage is read, so here the
         # join key's seal is checked first, then the lineage, then the signature.
         body = self.open_roomwide(frame)
@@ -102,37 +135,111 @@ class Door(Talk):
             return
         if lobby is None:
             return
-        sequencer = self.follow_lineage(lobby.lineage)
-        if sequencer is None or not verify(sequencer, frame.signed, frame.sig):
+        if self.roster is not None:
+            self._check_greeter(frame, lobby)
             return
-        self.trusted_sequencer = sequencer
+        shown = self.follow_lineage(lobby)
+        if shown is None or shown.sequencer is None:
+            return
+        if not verify(shown.sequencer.identity, frame.signed, frame.sig):
+            return
+        if self.watching is not None:
+            if shown.commit_hash not in self.followed:
+                self.tamper(
+                    "A second lobby showed you a different room. Someone may be trying to "
+                    "lead you into a copy of this room: read the room code aloud with the "
+                    "others once you are in."
+                )
+            return
+        self.watching = shown
+        self.followed.append(shown.commit_hash)
+        self.trusted_sequencer = shown.sequencer.identity
         self.lineage = lobby.lineage
+        self.last_commit_frame = lobby.commit
         self.on_lobby(lobby)
+        early, self.early = list(self.early), deque(maxlen=EARLY_COMMITS)
+        for seq, commit in early:
+            self.on_commit_frame(seq, commit)
 
-    def follow_lineage(self, lineage: tuple[bytes, ...]) -> bytes | None:
-        """The sequencer key today, following handovers from the invite's key; None if broken."""
-        key = self.invite_info.host_key
-        for d in lineage:
-            try:
-                frame = parse(d, self.room)
-            except FrameError:
-                return None
-            if not isinstance(frame, RoomFrame) or frame.kind is not Kind.COMMIT:
-                return None
-            if not verify(key, frame.signed, frame.sig):
-                return None
-            body_bytes = self.open_roomwide(frame)
-            try:
-                body = CommitBody.decode(body_bytes) if body_bytes is not None else None
-            except BodyError:
-                return None
-            successor = (
-                next((m for m in body.roster if m.slot == body.successor), None) if body else None
+    def _check_greeter(self, frame: RoomFrame, lobby: Lobby) -> None:
+        """As a member: only the sequencer greets; a lobby from anyone else is a lure.
+
+        A sequencer stops sequencing only by being removed, so a member on the
+        roster who signs a lobby never sequenced this room. The invite's key may
+        have, before a handover; its lobbies count as a lure only if they claim
+        the epoch we are in.
+        """
+        roster = self.roster
+        assert roster is not None
+        sequencer = roster.sequencer
+        if sequencer is not None and verify(sequencer.identity, frame.signed, frame.sig):
+            return
+        for member in roster.members:
+            if verify(member.identity, frame.signed, frame.sig):
+                self.tamper(
+                    f"{member.nick} greeted a newcomer as if they ran the room, and they do "
+                    "not. Read the room code aloud with anyone who joins."
+                )
+                return
+        first_key = self.invite_info.host_key
+        if lobby.epoch >= roster.epoch and verify(first_key, frame.signed, frame.sig):
+            self.tamper(
+                "Someone holding the key this room was opened with greeted a newcomer, but "
+                "that key no longer runs the room. Read the room code aloud with anyone who joins."
             )
-            if successor is None:
+
+    def open_commit(self, d: bytes, signer: bytes) -> Roster | None:
+        """The Commit in frame ``d`` if ``signer`` signed it and it is well formed."""
+        try:
+            frame = parse(d, self.room)
+        except FrameError:
+            return None
+        if not isinstance(frame, RoomFrame) or frame.kind is not Kind.COMMIT:
+            return None
+        if not verify(signer, frame.signed, frame.sig):
+            return None
+        body_bytes = self.open_roomwide(frame)
+        try:
+            body = CommitBody.decode(body_bytes) if body_bytes is not None else None
+            if body is not None:
+                check_first(body)
+        except (BodyError, CommitRefused):
+            return None
+        return Roster(body, commit_hash(body_bytes)) if body and body_bytes else None
+
+    def follow_lineage(self, lobby: Lobby) -> Roster | None:
+        """The room the lobby shows, proven from the invite's key; None if anything breaks."""
+        key = self.invite_info.host_key
+        floor = 0
+        links = lobby.lineage
+        if len(links) % 2:
+            return None
+        for at in range(0, len(links), 2):
+            named = self.open_commit(links[at], key)
+            if named is None or named.epoch < floor or named.sequencer is None:
                 return None
-            key = successor.identity
-        return key
+            successor = named.successor
+            if named.sequencer.identity != key or successor is None:
+                return None
+            took = self.open_commit(links[at + 1], successor.identity)
+            if took is None or took.sequencer is None:
+                return None
+            try:
+                # Signed by the successor, this holds only if it removes the sequencer.
+                check_next(named, took.commit, successor)
+            except CommitRefused:
+                return None
+            if took.sequencer.identity != successor.identity:
+                return None
+            key, floor = successor.identity, took.epoch
+        current = self.open_commit(lobby.commit, key)
+        if current is None or current.epoch < floor or current.sequencer is None:
+            return None
+        if current.sequencer.identity != key:
+            return None
+        return current
+
+    # --- knocks -----------------------------------------------------------------------
 
     def on_knock_frame(self, sender: int, frame: RoomFrame) -> None:
         if self.roster is None or sender in self.knocks:

@@ -186,11 +186,15 @@ class Endpoint(Membership):
     # --- lobby hooks (Membership calls these) ----------------------------------------
 
     def lobby_body(self) -> Lobby | None:
-        if self._agreements is None or self.roster is None:
+        if self._agreements is None or self.roster is None or self.last_commit_frame is None:
             return None
         host = self.roster.sequencer
         return Lobby(
-            self._agreements, host.nick if host else self.nick, self.roster.epoch, self.lineage
+            self._agreements,
+            host.nick if host else self.nick,
+            self.roster.epoch,
+            self.lineage,
+            self.last_commit_frame,
         )
 
     def on_lobby(self, lobby: Lobby) -> None:

@@ -60,7 +60,6 @@ from protocol.roster import (
     CommitRefused,
     Roster,
     admitting,
-    check_first,
     check_next,
     commit_hash,
     genesis,
@@ -78,7 +77,6 @@ class Membership(Door):
         super().__init__(invite, nick, identity, exchange, grace_ms)
         self.in_flight: tuple[int, int] | None = None  # (epoch, sent at) of our unapplied Commit
         self.removed = False
-        self.last_commit_frame: bytes | None = None
 
     # --- who we are -------------------------------------------------------------------
 
@@ -100,7 +98,10 @@ class Membership(Door):
 
     def open_room(self, agreed: bytes) -> None:
         body = genesis(self.me(), agreed)
-        self.apply_commit(0, body, commit_hash(body.encode()))
+        body_bytes = body.encode()
+        # Signed though never sent: lobbies carry it until the next Commit.
+        self.last_commit_frame = self.roomwide_frame(Kind.COMMIT, body_bytes)
+        self.apply_commit(0, body, commit_hash(body_bytes))
 
     # --- relay events -----------------------------------------------------------------
 
@@ -133,54 +134,66 @@ class Membership(Door):
             case KeysFrame():
                 self.on_keys(frame)
             case RoomFrame(kind=Kind.COMMIT):
-                self._on_commit(seq, frame)
+                self.on_commit_frame(seq, frame)
             case RoomFrame(kind=Kind.KNOCK):
                 self.on_knock_frame(sender, frame)
             case RoomFrame(kind=Kind.LOBBY):
                 self.on_lobby_frame(frame)
 
-    def _on_commit(self, seq: int, frame: RoomFrame) -> None:
-        roster = self.roster
-        if roster is not None:
-            candidates = [m for m in (roster.sequencer, roster.successor) if m is not None]
-            keys = [m.identity for m in candidates]
-        elif self.knock_sent is not None:
-            keys = [self.trusted_sequencer]
-        else:
+    def on_commit_frame(self, seq: int, frame: RoomFrame) -> None:
+        """Members and newcomers alike take a Commit only if it extends the room they hold.
+
+        A newcomer holds the room its lobby showed (``watching``) and follows it
+        Commit by Commit until one names it; before any lobby there is nothing
+        to extend, so a few Commits wait for it.
+        """
+        base = self.roster or self.watching
+        if base is None:
+            if self.roster is None and not self.removed:
+                self.early.append((seq, frame))
             return
+        candidates = [m for m in (base.sequencer, base.successor) if m is not None]
         # The signature is checked before the seal is opened.
-        signer = next((k for k in keys if verify(k, frame.signed, frame.sig)), None)
+        signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), None)
         body_bytes = self.open_roomwide(frame) if signer is not None else None
         if signer is None or body_bytes is None:
             return
         try:
             body = CommitBody.decode(body_bytes)
-            if roster is not None:
-                signer_member = roster.by_identity(signer)
-                assert signer_member is not None
-                check_next(roster, body, signer_member)
-            else:
-                self._check_welcome(body, signer)
+            check_next(base, body, signer)
+            if self.roster is None:
+                self._check_welcome(body)
         except (BodyError, CommitRefused):
             return
-        handover = roster is not None and roster.sequencer and signer != roster.sequencer.identity
-        if handover and self.last_commit_frame is not None:
-            # The Commit that named the new sequencer joins the lineage newcomers follow.
-            self.lineage = (*self.lineage, self.last_commit_frame)
-        self.apply_commit(seq, body, commit_hash(body_bytes))
+        chash = commit_hash(body_bytes)
+        named = self.last_commit_frame
+        if base.sequencer is not None and signer.identity != base.sequencer.identity and named:
+            # A handover: the Commit that named the successor, and the one with
+            # which it took over, join the lineage newcomers follow.
+            self.lineage = (*self.lineage, named, frame.signed + frame.sig)
         self.last_commit_frame = frame.signed + frame.sig
+        if self.roster is None and not self._names_me(body):
+            self.watching = Roster(body, chash)  # someone else came or went; follow on
+            self.followed.append(chash)
+            sequencer = self.watching.sequencer
+            assert sequencer is not None
+            self.trusted_sequencer = sequencer.identity
+            return
+        self.apply_commit(seq, body, chash)
 
-    def _check_welcome(self, body: CommitBody, signer: bytes) -> None:
-        """A newcomer's first Commit: it must name us with the keys we knocked with."""
-        check_first(body)
-        sequencer = next((m for m in body.roster if m.slot == body.sequencer), None)
-        if sequencer is None or sequencer.identity != signer:
-            raise CommitRefused("not signed by its own sequencer")
+    def _names_me(self, body: CommitBody) -> bool:
+        return any(m.identity == bytes(self.identity.verify_key) for m in body.roster)
+
+    def _check_welcome(self, body: CommitBody) -> None:
+        """A Commit that names a newcomer must name it with the keys it knocked with."""
+        if not self._names_me(body):
+            return
         knock = self.knock_sent
-        assert knock is not None
-        mine = next((m for m in body.roster if m.identity == knock.identity), None)
-        if mine is None or mine.exchange != knock.exchange or mine.nick != knock.nick:
-            raise CommitRefused("it does not name us")
+        mine = next((m for m in body.roster if m.identity == bytes(self.identity.verify_key)), None)
+        if knock is None or mine is None:
+            raise CommitRefused("it names us before we knocked")
+        if mine.exchange != knock.exchange or mine.nick != knock.nick or mine.peer != self.my_peer:
+            raise CommitRefused("it does not name us as we knocked")
         if body.agreed != knock.agreed:
             raise CommitRefused("other agreements than the ones we accepted")
 

@@ -29,6 +29,7 @@ from protocol.crypto import digest, random_bytes
 from protocol.frames import MAX_SLOTS
 
 GENESIS_PREV: Final = bytes(32)
+ROOM_CODE_GROUPS: Final = 5
 
 
 class CommitRefused(ValueError):
@@ -94,10 +95,13 @@ def commit_hash(signed_body: bytes) -> bytes:
 
 
 def room_code(room: bytes, roster: Roster) -> str:
-    """Four groups of three digits, easy to read aloud, the same for everyone.
+    """Five groups of four digits, easy to read aloud, the same for everyone.
 
     It binds the room, the epoch, the roster, the agreements and the Commit
     itself, so two people reading the same code hold the same room state.
+    Whoever signs a Commit picks its nonce, so a sequencer forging a copy of
+    the room could try nonces until the copy's code matched the real one:
+    10^20 codes (66 bits) put that out of reach, where 10^12 did not.
     """
     body = roster.commit
     seed = digest(
@@ -107,13 +111,13 @@ def room_code(room: bytes, roster: Roster) -> str:
         + body.agreed
         + roster.commit_hash,
         b"porch-room-code",
-        8,
+        16,
     )
     number = int.from_bytes(seed, "big")
     groups = []
-    for _ in range(4):
-        number, group = divmod(number, 1000)
-        groups.append(f"{group:03d}")
+    for _ in range(ROOM_CODE_GROUPS):
+        number, group = divmod(number, 10_000)
+        groups.append(f"{group:04d}")
     return " ".join(groups)
 
 

@@ -169,7 +169,8 @@ def test_a_forged_lobby_shows_no_agreements() -> None:
     seat = relay.connect(joiner)
     relay.held.clear()
     relay.hold = False
-    lobby = Lobby("Anything goes.", "ana", 2)
+    commit = bo.endpoint.last_commit_frame or b""  # the room's real Commit, signed by ana
+    lobby = Lobby("Anything goes.", "ana", 2, (), commit)
     publish_as(relay, bo, roomwide(bo.endpoint, Kind.LOBBY, lobby.encode(), bo.endpoint.identity))
     assert of(seat, ev.AgreementsOffered) == []
 

@@ -1,0 +1,178 @@
+"""Attacks on the door and on membership, each driven through the hostile relay harness.
+
+Real endpoints, real crypto; the relay, and sometimes a member, is hostile.
+Every test names the defence it holds; each was checked to fail without it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from nacl.signing import SigningKey
+
+from protocol import events as ev
+from protocol import wire
+from protocol.bodies import Change, CommitBody, Lobby, Member
+from protocol.crypto import ExchangeKey, random_bytes
+from protocol.endpoint import Endpoint
+from protocol.frames import Kind, RoomFrame, parse
+from protocol.roster import genesis, removing
+from tests.protocol.conftest import of, open_room, said
+from tests.protocol.harness import HostileRelay, Seat
+from tests.protocol.test_attacks import publish_as, roomwide
+
+
+def tampering(seat: Seat) -> list[str]:
+    return [e.sentence for e in seat.events if isinstance(e, ev.Tampering)]
+
+
+def commit_frames(relay: HostileRelay, room: bytes) -> list[wire.Msg]:
+    return [
+        m
+        for m in relay.log
+        if isinstance(f := parse(m.d, room), RoomFrame) and f.kind is Kind.COMMIT
+    ]
+
+
+def copy_of_the_room(bo: Seat, newcomer: Endpoint, newcomer_peer: int) -> CommitBody:
+    """A room only bo runs: bo, two puppets under the real members' names, and the newcomer."""
+    knock = newcomer.knock_sent
+    assert knock is not None
+    puppets = [(SigningKey.generate(), ExchangeKey()) for _ in range(2)]
+    me = bo.endpoint
+    roster = (
+        Member(0, "ana", bytes(puppets[0][0].verify_key), puppets[0][1].public, 101),
+        Member(1, "bo", bytes(me.identity.verify_key), me.exchange.public, bo.peer),
+        Member(2, "cy", bytes(puppets[1][0].verify_key), puppets[1][1].public, 102),
+        Member(3, "di", knock.identity, knock.exchange, newcomer_peer),
+    )
+    return CommitBody(
+        epoch=99,
+        prev=bytes(32),
+        roster=roster,
+        agreed=knock.agreed,
+        sequencer=1,
+        successor=0,
+        changes=(Change("admit", 3, 1),),
+        nonce=random_bytes(16),
+    )
+
+
+# --- H1: one lobby, one lineage, one room ------------------------------------------
+
+
+def test_a_once_named_successor_cannot_lead_a_newcomer_into_a_copy_of_the_room() -> None:
+    """Defence: the first lobby that proves itself is the newcomer's anchor; the
+    lineage is handover pairs, not any Commit that names a successor; the welcome
+    must extend the room the lobby showed."""
+    relay, (ana, bo, cy) = open_room(3)
+    assert ana.endpoint.roster is not None and ana.endpoint.roster.successor is not None
+    assert ana.endpoint.roster.successor.nick == "bo"
+    named_bo = bo.endpoint.last_commit_frame  # signed by ana, names bo successor
+    assert named_bo is not None
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    seat = relay.connect(di)  # ana's real lobby comes first
+    lure = Lobby("Be kind.", "ana", bo.endpoint.epoch, (named_bo,), named_bo)
+    publish_as(relay, bo, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity))
+    assert di.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
+    di.agree()
+    relay.pump()
+    fake = copy_of_the_room(bo, di, seat.peer)
+    publish_as(relay, bo, roomwide(bo.endpoint, Kind.COMMIT, fake.encode(), bo.endpoint.identity))
+    assert di.roster is None and of(seat, ev.Entered) == []
+    ana.endpoint.admit(seat.peer)
+    relay.pump()
+    assert di.roster is not None and di.room_code == ana.endpoint.room_code
+    assert [s.nick for s in di.seats] == ["ana", "bo", "cy", "di"]
+    di.say("for the real room")
+    relay.pump()
+    assert ("di", "for the real room") in said(cy)
+    for member in (ana, cy):  # the lure is seen for what it is
+        assert any("bo greeted a newcomer" in t for t in tampering(member))
+
+
+def test_a_forged_handover_in_a_second_lobby_warns_the_newcomer_and_moves_nothing() -> None:
+    """Defence: a later lobby never moves the anchor, even one whose lineage holds;
+    naming a room the newcomer did not follow is told as tampering."""
+    relay, (ana, bo, cy) = open_room(3)
+    named_bo = bo.endpoint.last_commit_frame
+    roster = bo.endpoint.roster
+    assert named_bo is not None and roster is not None and bo.endpoint.my_slot is not None
+    # bo forges the takeover the room never saw: ana removed, bo sequencing.
+    took = removing(roster, 0, "disconnected", bo.endpoint.my_slot)
+    took_frame = roomwide(bo.endpoint, Kind.COMMIT, took.encode(), bo.endpoint.identity)
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    seat = relay.connect(di)
+    lure = Lobby("Be kind.", "bo", took.epoch, (named_bo, took_frame), took_frame)
+    relay.publish(bo.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity))
+    relay.pump()
+    assert di.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
+    assert any("different room" in t for t in tampering(seat))
+    di.agree()
+    relay.pump()
+    ana.endpoint.admit(seat.peer)
+    relay.pump()
+    assert di.roster is not None and di.room_code == cy.endpoint.room_code
+
+
+def test_the_first_key_cannot_greet_newcomers_after_the_handover() -> None:
+    """Defence: whoever still holds the invite's host key after a handover cannot
+    anchor a newcomer who met the real sequencer first, and members see the lure."""
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    first_key = ana.endpoint.identity
+    relay.disconnect(ana.peer)
+    relay.tick(2_000)
+    assert bo.endpoint.is_sequencer
+    di = Endpoint.joining(bo.endpoint.invite, "di")
+    seat = relay.connect(di)
+    assert di.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
+    # a genesis of a room that only the first key runs
+    puppet = Member(0, "ana", bytes(first_key.verify_key), ExchangeKey().public, 77)
+    room = genesis(puppet, bo.endpoint.roster.commit.agreed)  # type: ignore[union-attr]
+    room = replace(room, epoch=bo.endpoint.epoch)
+    fake = roomwide(bo.endpoint, Kind.COMMIT, room.encode(), first_key)
+    lure = Lobby("Be kind.", "ana", room.epoch, (), fake)
+    relay.publish(cy.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), first_key))
+    relay.pump()
+    assert di.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
+    assert any("different room" in t for t in tampering(seat))
+    assert any("opened with greeted a newcomer" in t for t in tampering(cy))
+    di.agree()
+    relay.pump()
+    bo.endpoint.admit(seat.peer)
+    relay.pump()
+    assert di.roster is not None and di.room_code == cy.endpoint.room_code
+
+
+def test_a_newcomer_follows_commits_from_its_lobby_and_those_just_before_it() -> None:
+    """Feature: a Commit stamped between the newcomer's arrival and its lobby is
+    followed once the lobby anchors it, so its welcome still extends the room."""
+    relay, (ana, _) = open_room(2)
+    cy = Endpoint.joining(ana.endpoint.invite, "cy")
+    cy_seat = relay.connect(cy)
+    cy.agree()
+    relay.pump()
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    relay.hold = True  # di arrives; ana's lobby and cy's Commit queue up
+    di_seat = relay.connect(di)
+    ana.endpoint.admit(cy_seat.peer)
+    relay.pump()
+    lobbies = [h for h in relay.held if parse(h[1], di.room).kind is Kind.LOBBY]  # type: ignore[union-attr]
+    others = [h for h in relay.held if h not in lobbies]
+    relay.held = others + lobbies  # the Commit overtakes the lobby
+    relay.release()
+    assert of(di_seat, ev.AgreementsOffered) and di.watching is not None
+    assert di.watching.epoch == ana.endpoint.epoch == 3
+    di.agree()
+    relay.pump()
+    ana.endpoint.admit(di_seat.peer)
+    relay.pump()
+    assert di.roster is not None and di.room_code == cy.room_code
+
+
+def test_the_room_code_is_five_groups_of_four_digits() -> None:
+    """Defence: 10^20 codes, so a forger choosing Commit nonces cannot match one."""
+    _, (ana, bo) = open_room(2)
+    groups = ana.endpoint.room_code.split(" ")
+    assert len(groups) == 5 and all(len(g) == 4 and g.isdigit() for g in groups)
+    assert bo.endpoint.room_code == ana.endpoint.room_code
