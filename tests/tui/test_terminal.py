@@ -7,10 +7,12 @@ available, both apps run under it, and the test also proves they wrote no file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -66,12 +68,32 @@ class Terminal:
         return self.tmux("display-message", "-p", "-t", pane, "#{pane_dead}").strip() == "1"
 
 
+def _descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo and len(found) < 1000:
+        current = todo.pop()
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        for child in map(int, children):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
 @pytest.fixture
 def terminal() -> Iterator[Terminal]:
     term = Terminal(f"porch-test-{os.getpid()}-{time.monotonic_ns()}")
     try:
         yield term
     finally:
+        # Killing the server only hangs up the panes; a traced app could outlive
+        # that, so every process the panes started is killed first.
+        panes = term.tmux("list-panes", "-a", "-F", "#{pane_pid}").split()
+        for pid in [p for pane in map(int, panes) for p in (pane, *_descendants(pane))]:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
         term.tmux("kill-server")
 
 
@@ -81,7 +103,8 @@ def porch_command(args: list[str], sandbox: Path, trace: Path | None) -> str:
     # Asked for, Textual would write a log file and talk to devtools; Porch must not let it.
     env["TEXTUAL"] = "devtools,debug"
     env["TEXTUAL_LOG"] = str(sandbox / "work" / "textual.log")
-    prefix = ["strace", "-f", "-qq", "-e", "trace=%file", "-o", str(trace)] if trace else []
+    # -I1: with -o, strace would otherwise block the signals that end a session.
+    prefix = ["strace", "-I1", "-f", "-qq", "-e", "trace=%file", "-o", str(trace)] if trace else []
     assignments = [f"{k}={v}" for k, v in env.items() if k in _PASSED]
     command = ["env", "-i", *assignments, *prefix, sys.executable, "-m", "tui.cli", *args]
     return f"cd {shlex.quote(str(sandbox / 'work'))} && {shlex.join(command)}"
