@@ -33,7 +33,8 @@ CHECK_SIZE: Final = 4
 BLOB_SIZE: Final = KEY_SIZE * 2 + CHECK_SIZE
 BLOB_CHARS: Final = len(base64.urlsafe_b64encode(bytes(BLOB_SIZE)).rstrip(b"="))
 _B64_CHAR: Final = re.compile(r"[A-Za-z0-9_-]")
-_WHITESPACE: Final = re.compile(r"\s+")
+# Whitespace and box-drawing borders: what a terminal copy of a wrapped invite adds.
+_WRAPPING: Final = re.compile(r"[\s\u2500-\u257f]+")
 
 
 class InviteError(ValueError):
@@ -85,8 +86,9 @@ def parse_invite(text: str) -> Invite:
     """The invite in ``text``, or InviteError with a sentence saying what to do."""
     if not isinstance(text, str):
         raise InviteError("An invite is text. Paste the invite the facilitator sent you.")
-    # Mail and chat programs wrap long lines; an invite never holds whitespace.
-    text = _WHITESPACE.sub("", text)
+    # Mail, chat and terminals wrap long lines (a terminal copy can even bring the
+    # borders of the box the invite was shown in); an invite holds neither.
+    text = _WRAPPING.sub("", text)
     if not text:
         raise InviteError("The invite is empty. Paste the whole invite the facilitator sent you.")
     if not text.startswith(("ws://", "wss://")):

@@ -38,6 +38,12 @@ def test_wrapped_lines_and_spaces_are_forgiven() -> None:
     assert parse_invite(wrapped) == parse_invite(text)
 
 
+def test_a_copy_from_the_invite_box_in_a_terminal_is_forgiven() -> None:
+    text = make()
+    boxed = f"│ {text[:50]} │\n│ {text[50:]}      │"
+    assert parse_invite(boxed) == parse_invite(text)
+
+
 @pytest.mark.parametrize(
     ("mangle", "says"),
     [
