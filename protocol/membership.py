@@ -75,7 +75,8 @@ class Membership(Door):
         self, invite: Invite, nick: str, identity: SigningKey, exchange: ExchangeKey, grace_ms: int
     ) -> None:
         super().__init__(invite, nick, identity, exchange, grace_ms)
-        self.in_flight: tuple[int, int] | None = None  # (epoch, sent at) of our unapplied Commit
+        # Our signed Commit not yet back from the relay: (epoch, sent at, frame).
+        self.in_flight: tuple[int, int, bytes] | None = None
         self.removed = False
 
     # --- who we are -------------------------------------------------------------------
@@ -250,21 +251,28 @@ class Membership(Door):
             self.admits.setdefault(peer, by)
 
     def sequence(self) -> None:
-        """If we sequence the room and something waits to be committed, commit it."""
+        """If we sequence the room and something waits to be committed, commit it.
+
+        We sign one Commit per epoch, ever. One that has not come back is sent
+        again byte for byte, never rebuilt: a relay that withheld it from us
+        could otherwise get two different Commits for one epoch out of us and
+        split the room in two, each half on its own chain.
+        """
         roster = self.roster
         if roster is None or self.my_slot is None or self.removed:
             return
         waiting = self.in_flight
-        if (
-            waiting
-            and waiting[0] == roster.epoch + 1
-            and self.now_ms - waiting[1] < RESEND_AFTER_MS
-        ):
+        if waiting is not None and waiting[0] == roster.epoch + 1:
+            epoch, sent_at, frame = waiting
+            if self.now_ms - sent_at >= RESEND_AFTER_MS:
+                self.in_flight = (epoch, self.now_ms, frame)
+                self.publish(frame)
             return
         body = self._next_commit(roster)
         if body is not None:
-            self.in_flight = (body.epoch, self.now_ms)
-            self.send_roomwide(Kind.COMMIT, body.encode())
+            frame = self.roomwide_frame(Kind.COMMIT, body.encode())
+            self.in_flight = (body.epoch, self.now_ms, frame)
+            self.publish(frame)
 
     def _next_commit(self, roster: Roster) -> CommitBody | None:
         assert self.my_slot is not None

@@ -401,6 +401,18 @@ MUTANTS += [
         D + "test_the_room_code_is_five_groups_of_four_digits",
     ),
 ]
+MUTANTS += [
+    (
+        "a withheld Commit is rebuilt after the resend delay",
+        "protocol/membership.py",
+        "if waiting is not None and waiting[0] == roster.epoch + 1:",
+        "if waiting is not None and waiting[0] == roster.epoch + 1 and self.now_ms - waiting[1] < RESEND_AFTER_MS:",
+        None,
+        None,
+        None,
+        D + "test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt",
+    ),
+]
 only = sys.argv[1:]
 results = []
 for name, f1, a1, b1, f2, a2, b2, test, *extra in MUTANTS:

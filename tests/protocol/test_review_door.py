@@ -176,3 +176,44 @@ def test_the_room_code_is_five_groups_of_four_digits() -> None:
     groups = ana.endpoint.room_code.split(" ")
     assert len(groups) == 5 and all(len(g) == 4 and g.isdigit() for g in groups)
     assert bo.endpoint.room_code == ana.endpoint.room_code
+
+
+# --- H2: one Commit per epoch -------------------------------------------------------
+
+
+def test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt() -> None:
+    """Defence: the sequencer signs one Commit per epoch and resends that frame;
+    a relay withholding it cannot get a second, different Commit for the epoch."""
+    relay, (ana, bo, cy) = open_room(3)
+    room = ana.endpoint.room
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    di_seat = relay.connect(di)
+    di.agree()
+    relay.pump()
+    epoch = ana.endpoint.epoch
+
+    def only_bo_and_di(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = parse(msg.d, room)
+        is_commit = isinstance(frame, RoomFrame) and frame.kind is Kind.COMMIT
+        if is_commit and peer not in (bo.peer, di_seat.peer):
+            return []
+        return [wire.encode(msg)]
+
+    relay.tamper = only_bo_and_di
+    before = len(commit_frames(relay, room))
+    ana.endpoint.admit(di_seat.peer)
+    relay.pump()
+    assert bo.endpoint.epoch == epoch + 1 and ana.endpoint.epoch == epoch
+    cy.endpoint.leave()  # something else now waits to be committed
+    relay.pump()
+    for now in (6_000, 12_000):
+        relay.tick(now)
+    sent = [m.d for m in commit_frames(relay, room)[before:]]
+    assert len(sent) == 3 and len(set(sent)) == 1  # the same bytes, three times
+    assert ana.endpoint.epoch == epoch and bo.endpoint.epoch == epoch + 1
+    relay.tamper = None
+    relay.tick(18_000)
+    relay.tick(24_000)
+    assert ana.endpoint.epoch == bo.endpoint.epoch == di.epoch == epoch + 2
+    assert ana.endpoint.room_code == bo.endpoint.room_code == di.room_code
+    assert [s.nick for s in bo.endpoint.seats] == ["ana", "bo", "di"]
