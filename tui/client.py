@@ -45,7 +45,7 @@ class RoomClient:
         self.reconnect = reconnect
         self._outgoing: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._leaving = False
-        self._refused: str | None = None
+        self._refused: Refused | None = None
         self.connections = 0
 
     # --- commands: call the endpoint, then flush what it produced -------------------
@@ -122,8 +122,12 @@ class RoomClient:
                 continue
             if self._leaving or self.endpoint.removed:
                 return
-            if self._refused in FINAL_REFUSALS or not self.reconnect:
-                self._emit(Closed("The connection to the room ended."))
+            refused = self._refused
+            if (refused and refused.code in FINAL_REFUSALS) or not self.reconnect:
+                # The refusal already said why; the ending repeats it for whoever shows only that.
+                self._emit(
+                    Closed(refused.sentence if refused else "The connection to the room ended.")
+                )
                 return
             self._refused = None
             self.endpoint = self.endpoint.fresh()
@@ -173,7 +177,7 @@ class RoomClient:
     def _flush(self) -> None:
         for event in self.endpoint.events_received():
             if isinstance(event, Refused):
-                self._refused = event.code
+                self._refused = event
             self._emit(event)
         for frame in self.endpoint.data_to_send():
             self._outgoing.put_nowait(frame)

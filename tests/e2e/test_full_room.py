@@ -57,6 +57,8 @@ async def test_twelve_hear_everything_in_one_order_and_the_thirteenth_is_refused
         refused.sentence == "This room already has 12 people. Ask the facilitator for another room."
     )
     await asyncio.wait_for(late.task, 10)
+    closed = await late.expect(ev.Closed)
+    assert closed.sentence == refused.sentence  # the ending says why, not just that it ended
     assert all(len(p.endpoint.seats) == 12 for p in people)
 
     # lu leaves; what is said next opens under none of the keys lu held.
