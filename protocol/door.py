@@ -251,10 +251,14 @@ class Door(Talk):
             return
         if knock is None or not verify(knock.identity, frame.signed, frame.sig):
             return
-        if knock.agreed != self.roster.commit.agreed or self.roster.by_identity(knock.identity):
-            return  # they saw other agreements, or the relay replays an old knock
-        if sender not in self.present or self.pair(knock.exchange) is None:
-            return  # gone already, or an exchange key no channel can be built on
+        if knock.agreed != self.roster.commit.agreed or sender not in self.present:
+            return  # they saw other agreements, or they are gone already
+        if not self._fresh(knock):
+            return  # a replayed knock, or keys already in the room: no Commit could hold them
+        try:
+            self.exchange.pair(knock.exchange)  # not kept: a knock is not yet a member
+        except CryptoFailure:
+            return  # an exchange key no channel can be built on
         self.knocks[sender] = knock
         back = self._returning(knock)
         if back is None:
@@ -267,6 +271,22 @@ class Door(Talk):
         if self.roster.by_identity(identity) is not None:
             self.leaving[identity] = (self.now_ms - self.grace_ms, "disconnected")
         self.admits.setdefault(sender, RETURNING)
+
+    def _fresh(self, knock: KnockBody) -> bool:
+        """No key of this knock is on the roster or in another knock.
+
+        Anyone holding the invite reads the roster's public keys; a knock that
+        reused one would make a Commit every member refuses. (A connection
+        already seated is caught when the sequencer checks its own Commit.)
+        """
+        assert self.roster is not None
+        for m in self.roster.members:
+            if knock.identity == m.identity or knock.exchange == m.exchange:
+                return False
+        for k in self.knocks.values():
+            if knock.identity == k.identity or knock.exchange == k.exchange:
+                return False
+        return knock.identity != knock.was
 
     def _returning(self, knock: KnockBody) -> tuple[str, bytes] | None:
         """(nickname, old identity) of the member this knock proves to be, or None.

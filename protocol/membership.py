@@ -47,6 +47,7 @@ from protocol.events import (
     SeatsChanged,
 )
 from protocol.frames import (
+    MAX_SLOTS,
     FrameError,
     GroupFrame,
     KeysFrame,
@@ -290,12 +291,20 @@ class Membership(Door):
                 knock = self.knocks[peer]
                 by = self.my_slot if by == RETURNING else by
                 try:
-                    return admitting(roster, knock.nick, knock.identity, knock.exchange, peer, by)
+                    body = admitting(roster, knock.nick, knock.identity, knock.exchange, peer, by)
+                    # Our own Commit passes the rules everyone will hold it to, or
+                    # we would sign, again and again, what every member refuses.
+                    self._check_own(roster, body)
+                    return body
                 except CommitRefused:
                     del self.admits[peer]
-                    self.events.append(
-                        Notice(f"{knock.nick} cannot come in: the room already has 12 people.")
+                    full = len(roster.members) >= MAX_SLOTS
+                    why = (
+                        "the room already has 12 people"
+                        if full
+                        else "their knock names keys or a connection already in the room"
                     )
+                    self.events.append(Notice(f"{knock.nick} cannot come in: {why}."))
             return None
         sequencer = roster.sequencer
         if roster.commit.successor == self.my_slot and sequencer is not None:
@@ -303,6 +312,12 @@ class Membership(Door):
                 if member.slot == sequencer.slot:
                     return removing(roster, member.slot, reason, self.my_slot)
         return None
+
+    def _check_own(self, roster: Roster, body: CommitBody) -> None:
+        me = roster.seat(self.my_slot) if self.my_slot is not None else None
+        if me is None:
+            raise CommitRefused("we are not on the roster")
+        check_next(roster, body, me)
 
     # --- content ----------------------------------------------------------------------
 

@@ -149,9 +149,9 @@ MUTANTS = [
     ),
     (
         "replayed knock",
-        "protocol/membership.py",
-        "if knock.agreed != self.roster.commit.agreed or self.roster.by_identity(knock.identity):",
-        "if knock.agreed != self.roster.commit.agreed:",
+        "protocol/door.py",
+        "        for m in self.roster.members:\n            if knock.identity == m.identity or knock.exchange == m.exchange:\n                return False\n",
+        "",
         None,
         None,
         None,
@@ -159,9 +159,9 @@ MUTANTS = [
     ),
     (
         "low-order knock",
-        "protocol/membership.py",
-        "if sender not in self.present or self.pair(knock.exchange) is None:",
-        "if sender not in self.present:",
+        "protocol/door.py",
+        "        except CryptoFailure:\n            return  # an exchange key no channel can be built on",
+        "        except CryptoFailure:\n            pass",
         None,
         None,
         None,
@@ -411,6 +411,28 @@ MUTANTS += [
         None,
         None,
         D + "test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt",
+    ),
+]
+MUTANTS += [
+    (
+        "a knock reusing a member's exchange key is shown",
+        "protocol/door.py",
+        "if knock.identity == m.identity or knock.exchange == m.exchange:",
+        "if knock.identity == m.identity:",
+        None,
+        None,
+        None,
+        D + "test_a_knock_reusing_a_members_exchange_key_is_not_shown",
+    ),
+    (
+        "the sequencer signs an admission without checking it",
+        "protocol/membership.py",
+        "                    self._check_own(roster, body)\n",
+        "",
+        None,
+        None,
+        None,
+        D + "test_the_sequencer_drops_an_admission_no_member_could_accept",
     ),
 ]
 only = sys.argv[1:]

@@ -12,12 +12,12 @@ from nacl.signing import SigningKey
 
 from protocol import events as ev
 from protocol import wire
-from protocol.bodies import Change, CommitBody, Lobby, Member
+from protocol.bodies import Change, CommitBody, KnockBody, Lobby, Member
 from protocol.crypto import ExchangeKey, random_bytes
 from protocol.endpoint import Endpoint
 from protocol.frames import Kind, RoomFrame, parse
 from protocol.roster import genesis, removing
-from tests.protocol.conftest import of, open_room, said
+from tests.protocol.conftest import knock_and_enter, of, open_room, said
 from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.test_attacks import publish_as, roomwide
 
@@ -217,3 +217,51 @@ def test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt() -> None:
     assert ana.endpoint.epoch == bo.endpoint.epoch == di.epoch == epoch + 2
     assert ana.endpoint.room_code == bo.endpoint.room_code == di.room_code
     assert [s.nick for s in bo.endpoint.seats] == ["ana", "bo", "di"]
+
+
+# --- M3: knocks that no Commit could hold -----------------------------------------
+
+
+def test_a_knock_reusing_a_members_exchange_key_is_not_shown() -> None:
+    """Defence: a knock naming a key (or connection) already in the room, or in
+    another knock, is dropped: anyone with the invite reads the roster's keys."""
+    relay, (ana, bo, cy) = open_room(3)
+    mallory = Endpoint.joining(ana.endpoint.invite, "mal")
+    seat = relay.connect(mallory)
+    roster = ana.endpoint.roster
+    assert roster is not None
+    bo_member = roster.by_identity(bytes(bo.endpoint.identity.verify_key))
+    assert bo_member is not None
+    identity = SigningKey.generate()
+    agreed = roster.commit.agreed
+    knock = KnockBody("mal", bytes(identity.verify_key), bo_member.exchange, agreed)
+    publish_as(relay, seat, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), identity))
+    for member in (ana, bo, cy):
+        assert seat.peer not in member.endpoint.knocks
+        assert not [k for k in of(member, ev.Knocked) if k.nick == "mal"]  # type: ignore[attr-defined]
+    fi = knock_and_enter(relay, ana, "fi")
+    assert fi.endpoint.roster is not None and len(ana.endpoint.seats) == 4
+
+
+def test_the_sequencer_drops_an_admission_no_member_could_accept() -> None:
+    """Defence: the sequencer holds its own Commit to check_next before signing;
+    one that fails is dropped with a sentence, and later admissions go on."""
+    relay, (ana, bo, cy) = open_room(3)
+    roster = ana.endpoint.roster
+    assert roster is not None
+    bo_member = roster.by_identity(bytes(bo.endpoint.identity.verify_key))
+    assert bo_member is not None
+    bad = KnockBody(
+        "mal", bytes(SigningKey.generate().verify_key), bo_member.exchange, roster.commit.agreed
+    )
+    ana.endpoint.knocks[999] = bad  # past the door's own check, as a modified client could
+    ana.endpoint.admit(999)
+    relay.pump()
+    relay.tick(6_000)
+    relay.tick(12_000)
+    assert ana.endpoint.epoch == bo.endpoint.epoch == 3
+    assert ana.endpoint.in_flight is None
+    notices = [n.sentence for n in of(ana, ev.Notice)]  # type: ignore[attr-defined]
+    assert any("mal cannot come in" in n for n in notices)
+    fi = knock_and_enter(relay, ana, "fi")
+    assert fi.endpoint.roster is not None and cy.endpoint.epoch == 4
