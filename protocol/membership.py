@@ -165,6 +165,7 @@ class Membership(Door):
             check_next(base, body, signer)
             if self.roster is None:
                 self._check_welcome(body)
+            self._check_takeover(base, signer)
         except (BodyError, CommitRefused):
             return
         chash = commit_hash(body_bytes)
@@ -182,6 +183,38 @@ class Membership(Door):
             self.trusted_sequencer = sequencer.identity
             return
         self.apply_commit(seq, body, chash)
+
+    def _check_takeover(self, base: Roster, signer: Member) -> None:
+        """A successor takes over only from a sequencer we saw go: a Bye, or a leave.
+
+        The relay announces a leave to everyone in one order, so a member who
+        still sees the sequencer connected, with no goodbye from it, knows the
+        relay told the successor alone: it refuses rather than let a lie remove
+        someone still here. So does the sequencer itself.
+        """
+        sequencer = base.sequencer
+        if sequencer is None or signer.identity == sequencer.identity:
+            return
+        said_bye = self.leaving.get(sequencer.identity, (0, ""))[1] == "left"
+        if said_bye or sequencer.peer not in self.present:
+            return
+        who = "you are" if sequencer.slot == self.my_slot else f"{sequencer.nick} is"
+        self.tamper(
+            f"{signer.nick} tried to take over the room while {who} still connected. "
+            f"The relay may have told {signer.nick} otherwise."
+        )
+        raise CommitRefused("the sequencer is still connected")
+
+    def _still_here(self, member: Member) -> None:
+        """A member whose leave the relay announced, yet who speaks, did not leave."""
+        entry = self.leaving.get(member.identity)
+        if entry is None or entry[1] != "disconnected" or member.peer in self.present:
+            return
+        del self.leaving[member.identity]
+        self.tamper(
+            f"The relay said {member.nick}'s connection dropped, but {member.nick} is still "
+            "speaking. The relay may be trying to get them removed."
+        )
 
     def _names_me(self, body: CommitBody) -> bool:
         return any(m.identity == bytes(self.identity.verify_key) for m in body.roster)
@@ -322,6 +355,7 @@ class Membership(Door):
     # --- content ----------------------------------------------------------------------
 
     def on_content(self, seq: int, ts: int, member: Member, content: Content, mine: bool) -> None:
+        self._still_here(member)
         match content:
             case Say(said):
                 self.events.append(Said(seq, ts, member.slot, member.nick, said, mine))

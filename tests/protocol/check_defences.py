@@ -435,6 +435,28 @@ MUTANTS += [
         D + "test_the_sequencer_drops_an_admission_no_member_could_accept",
     ),
 ]
+MUTANTS += [
+    (
+        "a member who speaks after a leave is still removed",
+        "protocol/membership.py",
+        "        self._still_here(member)\n",
+        "",
+        None,
+        None,
+        None,
+        D + "test_a_host_who_keeps_talking_is_not_removed_by_a_leave_told_to_one_member",
+    ),
+    (
+        "a takeover is taken while the sequencer is still connected",
+        "protocol/membership.py",
+        "        if said_bye or sequencer.peer not in self.present:",
+        "        if True:",
+        None,
+        None,
+        None,
+        D + "test_members_refuse_a_takeover_while_they_still_see_the_host",
+    ),
+]
 only = sys.argv[1:]
 results = []
 for name, f1, a1, b1, f2, a2, b2, test, *extra in MUTANTS:

@@ -265,3 +265,57 @@ def test_the_sequencer_drops_an_admission_no_member_could_accept() -> None:
     assert any("mal cannot come in" in n for n in notices)
     fi = knock_and_enter(relay, ana, "fi")
     assert fi.endpoint.roster is not None and cy.endpoint.epoch == 4
+
+
+# --- M4: a leave the relay invents ------------------------------------------------
+
+
+def fake_leave(relay: HostileRelay, to: Seat, peer: int) -> None:
+    relay.seq += 1
+    relay.deliver(to, wire.encode_leave(relay.seq, relay.clock, peer))
+
+
+def test_a_host_who_keeps_talking_is_not_removed_by_a_leave_told_to_one_member() -> None:
+    """Defence: a verified frame from a member whose leave was announced cancels
+    the pending departure, and the relay's lie is told."""
+    relay, (ana, bo, cy) = open_room(3)
+    fake_leave(relay, bo, ana.peer)  # only the successor hears it
+    for now in (3_000, 6_000, 9_000):
+        ana.endpoint.say(f"still here at {now}")
+        relay.pump()
+        relay.tick(now)
+    relay.tick(11_000)
+    relay.tick(20_000)
+    for seat in (ana, bo, cy):
+        assert [s.nick for s in seat.endpoint.seats] == ["ana", "bo", "cy"]
+        assert seat.endpoint.roster is not None and seat.endpoint.roster.sequencer is not None
+        assert seat.endpoint.roster.sequencer.nick == "ana"
+    assert not of(ana, ev.Closed)
+    assert any("ana is still speaking" in t for t in tampering(bo))
+
+
+def test_members_refuse_a_takeover_while_they_still_see_the_host() -> None:
+    """Defence: a successor's Commit removing the sequencer is refused by every
+    member who saw no leave and no goodbye from it, the sequencer included."""
+    relay, (ana, bo, cy) = open_room(3)
+    fake_leave(relay, bo, ana.peer)
+    relay.tick(11_000)  # ana is quiet: bo commits the takeover
+    assert bo.endpoint.is_sequencer
+    for seat in (ana, cy):
+        roster = seat.endpoint.roster
+        assert roster is not None and roster.sequencer is not None
+        assert roster.sequencer.nick == "ana" and len(roster.members) == 3
+        assert any("bo tried to take over" in t for t in tampering(seat))
+    assert not of(ana, ev.Closed)
+    cy.endpoint.say("ana is still our host")
+    relay.pump()
+    assert ("cy", "ana is still our host") in said(ana)
+
+
+def test_a_takeover_after_a_goodbye_or_a_real_drop_still_holds() -> None:
+    """Feature: the successor still takes over when the sequencer said goodbye."""
+    relay, (ana, bo, cy) = open_room(3)
+    ana.endpoint.leave()
+    relay.pump()  # the goodbye is committed at once, before the relay's leave
+    assert bo.endpoint.is_sequencer and [s.nick for s in cy.endpoint.seats] == ["bo", "cy"]
+    assert not tampering(cy)
