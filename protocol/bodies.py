@@ -13,7 +13,7 @@ from typing import Any, Final
 import msgpack
 
 from protocol.crypto import KEY_SIZE
-from protocol.frames import MAX_SLOTS
+from protocol.frames import CHECK_SIZE, MAX_SLOTS
 
 MAX_NICK: Final = 32
 MAX_TEXT: Final = 4000
@@ -281,18 +281,28 @@ class Bye:
 
 @dataclass(frozen=True, slots=True)
 class Heard:
-    """One chain as an ack's sender saw it: last index and running hash."""
+    """One chain as an ack's sender saw it: last index, running hash, the key's check."""
 
     slot: int
     gen: int
     index: int
     running: bytes
+    check: bytes
 
 
 @dataclass(frozen=True, slots=True)
 class Ack:
+    """What the sender holds: its Commit, its room-state log, and every chain it heard.
+
+    The Commit hash, not only the roster, so that two Commits for one epoch (a
+    split room) show; the room-state log (events applied since that Commit, and
+    their running hash) so that a relay cannot feed members different states.
+    """
+
     epoch: int
-    roster_hash: bytes
+    commit_hash: bytes
+    state_count: int
+    state_hash: bytes
     heard: tuple[Heard, ...]
 
 
@@ -310,9 +320,9 @@ def encode_content(content: Content) -> bytes:
             return pack(["admit", peer, identity])
         case Bye():
             return pack(["bye"])
-        case Ack(epoch, roster_hash, heard):
-            rows = [[h.slot, h.gen, h.index, h.running] for h in heard]
-            return pack(["ack", epoch, roster_hash, rows])
+        case Ack(epoch, commit_hash, state_count, state_hash, heard):
+            rows = [[h.slot, h.gen, h.index, h.running, h.check] for h in heard]
+            return pack(["ack", epoch, commit_hash, state_count, state_hash, rows])
     raise TypeError(f"not content: {content!r}")
 
 
@@ -332,10 +342,10 @@ def decode_content(data: bytes) -> Content:
             return Admit(uint(peer, 2**63), key(identity))
         case ["bye"]:
             return Bye()
-        case ["ack", epoch, roster_hash, rows]:
+        case ["ack", epoch, commit_hash, state_count, state_hash, rows]:
             heard = []
             for row in array(rows, MAX_SLOTS * 2):
-                if len(array(row, 4)) != 4:
+                if len(array(row, 5)) != 5:
                     raise BodyError("bad ack row")
                 heard.append(
                     Heard(
@@ -343,7 +353,14 @@ def decode_content(data: bytes) -> Content:
                         uint(row[1]),
                         uint(row[2]),
                         key(row[3], RUNNING_SIZE),
+                        key(row[4], CHECK_SIZE),
                     )
                 )
-            return Ack(uint(epoch), key(roster_hash), tuple(heard))
+            return Ack(
+                uint(epoch),
+                key(commit_hash),
+                uint(state_count),
+                key(state_hash, RUNNING_SIZE),
+                tuple(heard),
+            )
     raise BodyError("unknown content")

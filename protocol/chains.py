@@ -15,7 +15,9 @@ open nothing after the Commit that removed them.
 The relay orders everything, so a receiver takes indices strictly upward: a
 lower index is a replay (or a reorder the relay made), a higher one is a gap
 that is shown, never hidden. Keys for skipped indices are not kept. ``Heard``
-keeps a running hash of every frame received, for acks to compare.
+keeps a running hash of every frame received, for acks to compare, and the
+chain key's ``check``, so that acks show when a sender handed members
+different keys.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Final
 
 from protocol.bodies import RUNNING_SIZE, Heard
 from protocol.crypto import KEY_SIZE, SIG_SIZE, digest, kdf
+from protocol.frames import CHECK_SIZE
 
 ROTATE_AFTER: Final = 300
 MAX_SKIP: Final = 1000
@@ -35,6 +38,11 @@ class ChainRefused(ValueError):
     """An index that the chain will not open: a replay or a jump too far ahead."""
 
 
+def key_check(chain_key: bytes) -> bytes:
+    """A public commitment to a chain key: the same key gives the same check for all."""
+    return kdf(chain_key, b"porch-key-check", size=CHECK_SIZE)
+
+
 def ratchet(chain_key: bytes) -> tuple[bytes, bytes]:
     """(message key, next chain key) for the message at ``chain_key``."""
     out = kdf(chain_key, b"porch-ratchet", size=2 * KEY_SIZE)
@@ -42,12 +50,13 @@ def ratchet(chain_key: bytes) -> tuple[bytes, bytes]:
 
 
 class SendingChain:
-    __slots__ = ("_chain_key", "epoch", "gen", "index")
+    __slots__ = ("_chain_key", "check", "epoch", "gen", "index")
 
     def __init__(self, epoch: int, gen: int, chain_key: bytes) -> None:
         self.epoch = epoch
         self.gen = gen
         self.index = 0
+        self.check = key_check(chain_key)
         self._chain_key = chain_key
 
     def next_key(self) -> tuple[int, bytes]:
@@ -67,6 +76,7 @@ class ReceivingChain:
     __slots__ = (
         "_chain_key",
         "_history",
+        "check",
         "epoch",
         "gapped",
         "gen",
@@ -75,10 +85,11 @@ class ReceivingChain:
         "slot",
     )
 
-    def __init__(self, epoch: int, slot: int, gen: int, chain_key: bytes) -> None:
+    def __init__(self, epoch: int, slot: int, gen: int, chain_key: bytes, check: bytes) -> None:
         self.epoch = epoch
         self.slot = slot
         self.gen = gen
+        self.check = check
         self.next_index = 0
         self.gapped = False
         self.running = bytes(RUNNING_SIZE)
@@ -116,7 +127,7 @@ class ReceivingChain:
     def heard(self) -> Heard | None:
         if self.next_index == 0:
             return None
-        return Heard(self.slot, self.gen, self.next_index - 1, self.running)
+        return Heard(self.slot, self.gen, self.next_index - 1, self.running, self.check)
 
     def running_at(self, index: int) -> bytes | None:
         return self._history.get(index)

@@ -162,12 +162,12 @@ class Endpoint(Membership):
                     self.greet_newcomers()  # some may have arrived before us
             case wire.Join(seq, _ts, peer):
                 self.present.add(peer)
-                self.on_join(seq, peer)
+                self.on_join(self.place(seq), peer)
             case wire.Leave(seq, _ts, peer):
                 self.present.discard(peer)
-                self.on_leave(seq, peer)
+                self.on_leave(self.place(seq), peer)
             case wire.Msg(seq, ts, sender, d):
-                self.on_message(seq, ts, sender, d)
+                self.on_message(self.place(seq), ts, sender, d)
             case wire.Err(code, msg):
                 self._closed = True
                 sentence = REFUSALS.get(code, f"The relay closed the connection ({msg[:120]}).")

@@ -9,6 +9,7 @@ index without breaking both the seal and the signature::
         version u8 | kind u8 | room 16         | sealed(k_join)          | sig
     sender keys, pairwise (one frame carries a chain key for every seat)
         version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32
+        | check 16 | ended: epoch u32 | gen u32 | count u32
         | count u8 | (to u8 | len u16 | sealed(pair key))*count            | sig
     group message, under the sender's chain
         version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32 | i u32
@@ -16,6 +17,12 @@ index without breaking both the seal and the signature::
 
 The relay can read these headers: it learns which seat sent a message and its
 index, which it could count anyway. Everything a person wrote is sealed.
+
+A keys frame also signs, in the clear, a ``check`` of the chain key (a keyed
+hash: it reveals nothing of the key) so that every recipient can tell whether
+the key sealed to it is the one announced to all, and acks can compare it; and
+``ended``, how many messages the sender sealed under the chain this one
+replaces, so the last messages before a new chain cannot vanish unseen.
 Parsing here is purely structural; cryptographic checks live with the keys.
 """
 
@@ -46,7 +53,9 @@ class FrameError(ValueError):
 
 
 _ROOMWIDE = struct.Struct(">BB16s")
-_KEYS = struct.Struct(">BB16sIBI")
+_KEYS = struct.Struct(">BB16sIBI16sIII")
+CHECK_SIZE: Final = 16
+NO_CHAIN: Final = (0, 0, 0)
 _GROUP = struct.Struct(">BB16sIBII")
 _ENTRY = struct.Struct(">BH")
 
@@ -72,6 +81,10 @@ class KeysFrame:
     sealed: dict[int, bytes]
     signed: bytes
     sig: bytes
+    header: bytes = b""
+    check: bytes = b""
+    # (epoch, generation, messages sealed) of the chain this one replaces.
+    ended: tuple[int, int, int] = NO_CHAIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +106,15 @@ def roomwide_header(kind: Kind, room: bytes) -> bytes:
     return _ROOMWIDE.pack(VERSION, kind, room)
 
 
-def keys_header(room: bytes, epoch: int, slot: int, gen: int) -> bytes:
-    return _KEYS.pack(VERSION, Kind.KEYS, room, epoch, slot, gen)
+def keys_header(
+    room: bytes,
+    epoch: int,
+    slot: int,
+    gen: int,
+    check: bytes = bytes(CHECK_SIZE),
+    ended: tuple[int, int, int] = NO_CHAIN,
+) -> bytes:
+    return _KEYS.pack(VERSION, Kind.KEYS, room, epoch, slot, gen, check, *ended)
 
 
 def keys_aad(header: bytes, to: int) -> bytes:
@@ -147,7 +167,7 @@ def parse(d: bytes, room: bytes) -> Frame:
 def _parse_keys(signed: bytes, sig: bytes) -> KeysFrame:
     if len(signed) < _KEYS.size + 1:
         raise FrameError("too short")
-    _, _, _, epoch, slot, gen = _KEYS.unpack_from(signed)
+    _, _, _, epoch, slot, gen, check, *ended = _KEYS.unpack_from(signed)
     if slot >= MAX_SLOTS:
         raise FrameError("no such seat")
     count = signed[_KEYS.size]
@@ -166,4 +186,8 @@ def _parse_keys(signed: bytes, sig: bytes) -> KeysFrame:
         at += size
     if at != len(signed):
         raise FrameError("trailing bytes")
-    return KeysFrame(epoch, slot, gen, entries, signed, sig)
+    ended_epoch, ended_gen, ended_count = ended
+    header = signed[: _KEYS.size]
+    return KeysFrame(
+        epoch, slot, gen, entries, signed, sig, header, check, (ended_epoch, ended_gen, ended_count)
+    )

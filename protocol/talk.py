@@ -1,4 +1,4 @@
-"""Talking in a room: sender chains, their distribution, group messages and acks.
+"""Hearing a room: others' keys and group messages, checked in a fixed order; acks compared.
 
 The order of checks on every group frame is fixed, and nothing changes until
 all of them pass:
@@ -14,186 +14,56 @@ Only then does the chain move on, its running hash absorb the frame, and the
 content reach the room. Our own frames come back from the relay like everyone
 else's; we take them from a list of what we sent, so our view of the order is
 the room's.
+
+Epochs are where a hostile relay has room to play, so their edges are watched:
+
+- a frame signed by a member we know, for an epoch after ours, means a Commit
+  was withheld from us; we say so and send nothing more in this epoch, whose
+  chains a removed member may still hold;
+- a member's chain of the epoch before is taken only until its sender's new
+  keys arrive, and never more than ``PREVIOUS_WINDOW_MS`` after the Commit; a
+  member still speaking in it after that is named, and not shown;
+- every keys frame says how many messages the chain it replaces carried, so
+  messages dropped just before a new chain or epoch show as a gap;
+- the relay's ``seq`` must rise by exactly one per frame; we keep our own count
+  and say when it does not, so one wild number cannot freeze the room state.
 """
 
 from __future__ import annotations
 
-from collections import deque
+from dataclasses import replace
 from typing import Final
 
-from nacl.signing import SigningKey
+from protocol.acks import discrepancies
+from protocol.bodies import Ack, BodyError, Content, Member, decode_content
+from protocol.chains import ChainRefused, ReceivingChain, key_check
+from protocol.crypto import KEY_SIZE, CryptoFailure, unpad, unseal, verify
+from protocol.events import Gap
+from protocol.frames import GroupFrame, KeysFrame, keys_aad
+from protocol.speaking import HELD_BACK, ROTATE_EVERY_MS, Speaking, pair_context
 
-from protocol import wire
-from protocol.bodies import Ack, BodyError, Content, Member, decode_content, encode_content
-from protocol.chains import ChainRefused, ReceivingChain, SendingChain
-from protocol.crypto import (
-    KEY_SIZE,
-    CryptoFailure,
-    ExchangeKey,
-    PairKeys,
-    pad,
-    random_bytes,
-    seal,
-    sign,
-    unpad,
-    unseal,
-    verify,
-)
-from protocol.events import Event, Gap, Tampering
-from protocol.frames import (
-    GroupFrame,
-    KeysFrame,
-    group_header,
-    keys_aad,
-    keys_body,
-    keys_header,
-)
-from protocol.invite import Invite
-from protocol.room_state import RoomState
-from protocol.roster import Roster
+__all__ = ["HELD_BACK", "PREVIOUS_WINDOW_MS", "ROTATE_EVERY_MS", "Talk", "pair_context"]
 
-ROTATE_EVERY_MS: Final = 10 * 60 * 1000
-MAX_PENDING: Final = 1024
+# How long after a Commit a staying member's old chain is still taken: long
+# enough for frames already on their way, short enough that a member kept in
+# the old epoch by a withheld Commit is not read for long by whoever left.
+PREVIOUS_WINDOW_MS: Final = 5_000
 
 
-def pair_context(room: bytes, epoch: int) -> bytes:
-    return room + epoch.to_bytes(4, "big")
-
-
-class Talk:
-    """State and checks for group messages; ``Membership`` builds on it."""
-
-    def __init__(
-        self, invite: Invite, nick: str, identity: SigningKey, exchange: ExchangeKey, grace_ms: int
-    ) -> None:
-        self.invite_info = invite
-        self.room = bytes.fromhex(invite.room_id)
-        self.join_key = invite.join_key
-        self.nick = nick
-        self.identity = identity
-        self.exchange = exchange
-        self.grace_ms = grace_ms
-        self.events: list[Event] = []
-        self.outbox: list[bytes] = []
-        self.present: set[int] = set()
-        self.my_peer: int | None = None
-        self.roster: Roster | None = None
-        self.my_slot: int | None = None
-        self.now_ms = 0
-        self.verified: set[bytes] = set()
-        self.state = RoomState()
-        self.sending: SendingChain | None = None
-        self.sending_since_ms = 0
-        # Chains of the current epoch by seat, ours included (for acks).
-        self.chains: dict[int, ReceivingChain] = {}
-        # Chains of the epoch before, kept only until their sender's new keys
-        # arrive, so a message sent just before a Commit is not lost.
-        self.previous: dict[int, tuple[ReceivingChain, bytes]] = {}
-        self.pending: deque[tuple[bytes, Content]] = deque()
-        self.told: set[str] = set()
-        self.heard_since_ack = False
-        self._pairs: dict[bytes, PairKeys] = {}
-
-    # --- hooks for Membership ---------------------------------------------------------
-
-    def on_content(self, seq: int, ts: int, member: Member, content: Content, mine: bool) -> None:
-        raise NotImplementedError
-
-    # --- sending ----------------------------------------------------------------------
-
-    def publish(self, d: bytes) -> None:
-        self.outbox.append(wire.encode_pub(d))
-
-    def start_chain(self) -> None:
-        """Draw a new chain (new epoch or rotation) and hand it to every other seat."""
-        assert self.roster is not None and self.my_slot is not None
-        epoch = self.roster.epoch
-        same_epoch = self.sending is not None and self.sending.epoch == epoch
-        gen = self.sending.gen + 1 if same_epoch and self.sending is not None else 0
-        chain_key = random_bytes(KEY_SIZE)
-        self.sending = SendingChain(epoch, gen, chain_key)
-        self.sending_since_ms = self.now_ms
-        header = keys_header(self.room, epoch, self.my_slot, gen)
-        context = pair_context(self.room, epoch)
-        entries = {}
-        for member in self.roster.members:
-            if member.slot == self.my_slot:
-                continue
-            pair = self.pair(member.exchange)
-            if pair is None:
-                continue
-            entries[member.slot] = seal(
-                pair.sending(context), chain_key, keys_aad(header, member.slot)
-            )
-        if entries:
-            signed = header + keys_body(entries)
-            self.publish(signed + sign(self.identity, signed))
-
-    def send_group(self, content: Content) -> None:
-        assert self.sending is not None and self.my_slot is not None
-        if self.sending.worn or (
-            self.sending.index and self.now_ms - self.sending_since_ms >= ROTATE_EVERY_MS
-        ):
-            self.start_chain()
-        index, message_key = self.sending.next_key()
-        header = group_header(self.room, self.sending.epoch, self.my_slot, self.sending.gen, index)
-        signed = header + seal(message_key, pad(encode_content(content)), header)
-        d = signed + sign(self.identity, signed)
-        if len(self.pending) >= MAX_PENDING:
-            self.pending.popleft()
-        self.pending.append((d, content))
-        self.publish(d)
-
-    def send_ack(self) -> None:
-        """Tell the room what we heard, if anyone said anything since our last ack.
-
-        Acks themselves do not count, or a quiet room would ack forever.
-        """
-        if self.roster is None or self.sending is None or not self.heard_since_ack:
-            return
-        heard = tuple(h for c in self.chains.values() if (h := c.heard()) is not None)
-        if heard:
-            self.heard_since_ack = False
-            self.send_group(Ack(self.roster.epoch, self.roster.roster_hash, heard))
-
-    def pair(self, exchange: bytes) -> PairKeys | None:
-        pair = self._pairs.get(exchange)
-        if pair is None:
-            try:
-                pair = self._pairs[exchange] = self.exchange.pair(exchange)
-            except CryptoFailure:
-                return None
-        return pair
-
-    # --- epochs -----------------------------------------------------------------------
-
-    def turn_epoch(self, old: Roster | None, new: Roster) -> None:
-        """Keep the chains of members who stay until their new keys arrive; drop the rest."""
-        self.previous = {}
-        if old is not None:
-            for slot, chain in self.chains.items():
-                member = old.seat(slot)
-                if member is None or slot == self.my_slot:
-                    continue
-                stays = new.seat(slot)
-                if stays is not None and stays.identity == member.identity:
-                    self.previous[slot] = (chain, member.identity)
-        self.chains = {}
-        self.told = set()
-        live = {m.exchange for m in new.members}
-        self._pairs = {k: v for k, v in self._pairs.items() if k in live}
-
-    # --- receiving --------------------------------------------------------------------
+class Talk(Speaking):
+    """Receiving group messages and keys, in the fixed order of checks above."""
 
     def on_keys(self, frame: KeysFrame) -> None:
         roster = self.roster
         if roster is None or self.my_slot is None or frame.slot == self.my_slot:
             return
-        member = roster.seat(frame.slot)
+        if (member := roster.seat(frame.slot)) is None:
+            return
         # Keys for the epoch before arrive when their sender sealed them before
         # seeing the newest Commit; messages under them may still be on the way.
-        late = frame.epoch + 1 == roster.epoch
-        if member is None or (frame.epoch != roster.epoch and not late):
+        late = frame.epoch + 1 == roster.epoch and not self._window_over()
+        if frame.epoch != roster.epoch and not late:
+            self._unheld(member, frame.epoch, frame.signed, frame.sig)
             return
         if late and frame.slot in self.chains:
             return  # the sender has moved on to this epoch already
@@ -208,20 +78,84 @@ class Talk:
         pair = self.pair(member.exchange)
         if entry is None or pair is None:
             return
-        header = frame.signed[: len(keys_header(self.room, 0, 0, 0))]
         try:
             key = pair.receiving(pair_context(self.room, frame.epoch))
-            chain_key = unseal(key, entry, keys_aad(header, self.my_slot))
+            chain_key = unseal(key, entry, keys_aad(frame.header, self.my_slot))
         except CryptoFailure:
             return
         if len(chain_key) != KEY_SIZE:
             return
-        chain = ReceivingChain(frame.epoch, frame.slot, frame.gen, chain_key)
+        if key_check(chain_key) != frame.check:
+            self.tamper(
+                f"{member.nick}'s client sealed you a key other than the one it announced to "
+                "the room: it may be showing members different messages."
+            )
+            return
+        self._count_ended(member, frame.ended)
+        chain = ReceivingChain(frame.epoch, frame.slot, frame.gen, chain_key, frame.check)
         if late:
             self.previous[frame.slot] = (chain, member.identity)
         else:
             self.chains[frame.slot] = chain
             self.previous.pop(frame.slot, None)
+
+    def _count_ended(self, member: Member, ended: tuple[int, int, int]) -> None:
+        """Show as a gap what the sender sealed under its last chain and we never got."""
+        epoch, gen, count = ended
+        kept = self.previous.get(member.slot)
+        for chain in (self.chains.get(member.slot), kept[0] if kept else None):
+            if chain is None or chain.epoch != epoch or chain.gen > gen:
+                continue
+            # A whole generation we never got the keys for counts in full.
+            missing = count - chain.next_index if chain.gen == gen else count
+            if missing > 0:
+                self.events.append(Gap(member.slot, member.nick, missing))
+            return
+
+    def _unheld(self, member: Member, epoch: int, signed: bytes, sig: bytes) -> None:
+        """A member's frame for an epoch we hold no chain of: evidence, if they signed it."""
+        assert self.roster is not None
+        ahead = epoch > self.roster.epoch
+        if not ahead and not (epoch < self.roster.epoch and self._window_over()):
+            return
+        if not verify(member.identity, signed, sig):
+            return
+        if ahead and self._takeover_refused(member):
+            self.tamper(
+                f"{member.nick} is already in a later state of this room than you and "
+                "the host: the room has split. Read the room code aloud."
+            )
+        elif ahead:
+            self.behind = True
+            self.tamper(
+                f"A membership change was withheld from you: {member.nick} is already in a "
+                "later state of this room. Nothing you say is sent until you reconnect, because "
+                "someone who left could still read it."
+            )
+        else:
+            self.tamper(
+                f"{member.nick} is still speaking in this room as it was before the last "
+                "membership change, so someone who left could read it. The relay may be "
+                f"withholding that change from {member.nick}; those messages are not shown."
+            )
+
+    def _takeover_refused(self, member: Member) -> bool:
+        """Whether ``member`` is ahead by a takeover we refused, not by a Commit we missed.
+
+        Only the sequencer and, by taking over, the successor make epochs. A
+        successor ahead of us while the sequencer is still here took over without
+        us (we refuse that); nobody who left holds a chain of ours, so we go on.
+        """
+        assert self.roster is not None
+        sequencer = self.roster.sequencer
+        return (
+            member.slot == self.roster.commit.successor
+            and sequencer is not None
+            and sequencer.peer in self.present
+        )
+
+    def _window_over(self) -> bool:
+        return self.now_ms - self.turned_ms >= PREVIOUS_WINDOW_MS
 
     def on_group(self, seq: int, ts: int, sender: int, d: bytes, frame: GroupFrame) -> None:
         roster = self.roster
@@ -232,6 +166,9 @@ class Talk:
             return
         found = self._chain_for(frame)
         if found is None:
+            someone = roster.seat(frame.slot)
+            if someone is not None:
+                self._unheld(someone, frame.epoch, frame.signed, frame.sig)
             return
         chain, identity = found
         if not verify(identity, frame.signed, frame.sig):
@@ -248,7 +185,20 @@ class Talk:
         if skipped:
             self.events.append(Gap(frame.slot, member.nick, skipped))
         self.heard_since_ack |= not isinstance(content, Ack)
-        self.on_content(seq, ts, member, content, False)
+        self._deliver(seq, ts, member, content, False, frame.epoch != roster.epoch)
+
+    def _deliver(
+        self, seq: int, ts: int, member: Member, content: Content, mine: bool, late: bool
+    ) -> None:
+        """Hand ``content`` on; sealed in the epoch before, it stays out of the state's log.
+
+        A newcomer cannot open what was sealed before it came in, so the log that
+        acks compare holds only what everyone in this epoch could apply.
+        """
+        before = self.state
+        self.on_content(seq, ts, member, content, mine)
+        if late and self.state is not before:
+            self.state = replace(self.state, log_count=before.log_count, log=before.log)
 
     def _chain_for(self, frame: GroupFrame) -> tuple[ReceivingChain, bytes] | None:
         assert self.roster is not None
@@ -257,7 +207,9 @@ class Talk:
             member = self.roster.seat(frame.slot)
             return (chain, member.identity) if member is not None else None
         kept = self.previous.get(frame.slot)
-        if kept is not None and kept[0].epoch == frame.epoch and kept[0].gen == frame.gen:
+        if kept is None or self._window_over():
+            return None
+        if kept[0].epoch == frame.epoch and kept[0].gen == frame.gen:
             return kept
         return None
 
@@ -276,50 +228,29 @@ class Talk:
         record = self.chains.get(self.my_slot)
         if frame.epoch == self.roster.epoch:
             if record is None or record.gen != frame.gen:
+                check = self._own_checks.get((frame.epoch, frame.gen), b"")
                 record = self.chains[self.my_slot] = ReceivingChain(
-                    frame.epoch, frame.slot, frame.gen, b""
+                    frame.epoch, frame.slot, frame.gen, b"", check
                 )
             if frame.index >= record.next_index:
                 record.advance(frame.index, b"", d)
         if position:
             self.tamper(f"The relay did not return {position} of your messages to you.")
         self.heard_since_ack |= not isinstance(content, Ack)
-        self.on_content(seq, ts, me, content, True)
+        self._deliver(seq, ts, me, content, True, frame.epoch != self.roster.epoch)
 
     def on_ack(self, member: Member, ack: Ack) -> None:
-        """Compare what ``member`` received with what we received."""
+        """Compare what ``member`` received with what we received (see ``protocol.acks``)."""
         roster = self.roster
-        if roster is None or ack.epoch != roster.epoch:
+        if roster is None:
             return
-        if ack.roster_hash != roster.roster_hash:
-            self.tamper(
-                f"{member.nick} sees a different roster than you. Read the room code aloud."
-            )
-            return
-        for heard in ack.heard:
-            chain = self.chains.get(heard.slot)
-            sender = roster.seat(heard.slot)
-            name = sender.nick if sender else f"seat {heard.slot}"
-            if chain is None or heard.gen > chain.gen:
-                withheld = True
-            elif heard.gen < chain.gen or chain.gapped:
-                continue
-            else:
-                withheld = heard.index >= chain.next_index
-            if withheld:
-                self.tamper(
-                    f"{member.nick} received messages from {name} that never reached you. "
-                    "The relay may be holding them back."
-                )
-                continue
-            ours = chain.running_at(heard.index) if chain else None
-            if ours is not None and ours != heard.running:
-                self.tamper(
-                    f"You and {member.nick} received different messages from {name}. "
-                    "The relay may be showing members different things."
-                )
 
-    def tamper(self, sentence: str) -> None:
-        if sentence not in self.told:
-            self.told.add(sentence)
-            self.events.append(Tampering(sentence))
+        def name_of(slot: int) -> str:
+            seated = roster.seat(slot)
+            return seated.nick if seated else f"seat {slot}"
+
+        found = discrepancies(
+            ack, member.nick, roster.epoch, self.commits, self.state, self.chains, name_of
+        )
+        for sentence in found:
+            self.tamper(sentence)

@@ -361,9 +361,10 @@ def test_a_reflected_or_forwarded_chain_key_does_not_open() -> None:
     for_bo = frame.sealed[bo.endpoint.my_slot or 0]
     epoch = bo.endpoint.epoch
     before_ana, before_cy = fingerprint(ana.endpoint), fingerprint(cy.endpoint)
-    # bo reflects ana's entry back to ana, and forwards it to cy, as bo's own next chain.
+    # bo reflects ana's entry back to ana, and forwards it to cy, as bo's own next
+    # chain, announcing the key's public check as ana did.
     for target in (ana.endpoint.my_slot or 0, cy.endpoint.my_slot or 0):
-        header = keys_header(bo.endpoint.room, epoch, bo.endpoint.my_slot or 0, 5)
+        header = keys_header(bo.endpoint.room, epoch, bo.endpoint.my_slot or 0, 5, frame.check)
         signed = header + keys_body({target: for_bo})
         publish_as(relay, bo, signed + sign(bo.endpoint.identity, signed))
     assert fingerprint(ana.endpoint) == before_ana

@@ -33,7 +33,7 @@ def packb(obj: object) -> bytes:
         React("+"),
         Admit(7, bytes(32)),
         Bye(),
-        Ack(3, bytes(32), (Heard(1, 0, 5, bytes(16)),)),
+        Ack(3, bytes(32), 7, bytes(16), (Heard(1, 0, 5, bytes(16), bytes(16)),)),
     ],
 )
 def test_content_round_trips(content: object) -> None:

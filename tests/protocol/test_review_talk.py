@@ -1,0 +1,425 @@
+"""Attacks on talk, acks and room state at the edges: epochs, generations, gaps, numbering.
+
+Most tests use a careful hostile relay that renumbers what it shows each
+member, so every member sees its ``seq`` rise by exactly one however much is
+dropped or reordered: the coarse numbering check stays quiet, and the defence
+each test names has to hold on its own. Each was checked to fail with that
+defence removed (``tests/protocol/check_defences.py`` does it again).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from protocol import events as ev
+from protocol import wire
+from protocol.bodies import Say, decode_content, encode_content
+from protocol.chains import key_check, ratchet
+from protocol.crypto import pad, random_bytes, seal, sign, unpad, unseal
+from protocol.endpoint import Endpoint
+from protocol.frames import GroupFrame, Kind, RoomFrame, group_header, keys_body, keys_header, parse
+from protocol.roster import admitting
+from protocol.talk import HELD_BACK, PREVIOUS_WINDOW_MS, pair_context
+from tests.protocol.conftest import NICKS, knock_and_enter, of, said
+from tests.protocol.harness import HostileRelay, Seat, restamp
+from tests.protocol.test_attacks import publish_as, roomwide
+
+
+class CarefulRelay(HostileRelay):
+    """A hostile relay that hides its drops: each member's numbers rise by one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.numbers: dict[int, int] = {}
+
+    def deliver(self, seat: Seat, frame: bytes) -> None:
+        event = wire.decode_server(frame)
+        if isinstance(event, wire.Msg | wire.Join | wire.Leave):
+            number = self.numbers[seat.peer] = self.numbers.get(seat.peer, event.seq - 1) + 1
+            frame = wire.encode(replace(event, seq=number))
+        super().deliver(seat, frame)
+
+
+def careful_room(size: int, grace_ms: int = 10_000) -> tuple[CarefulRelay, list[Seat]]:
+    relay = CarefulRelay()
+    host = Endpoint.host("ws://127.0.0.1:8765", NICKS[0], "Be kind.", grace_ms=grace_ms)
+    seats = [relay.connect(host)]
+    for nick in NICKS[1:size]:
+        seats.append(knock_and_enter(relay, seats[0], nick, grace_ms))
+    return relay, seats
+
+
+def sentences(seat: Seat) -> list[str]:
+    return [t.sentence for t in of(seat, ev.Tampering)]
+
+
+def kind_of(seat: Seat, msg: wire.Msg) -> object:
+    return parse(msg.d, seat.endpoint.room)
+
+
+def is_commit(frame: object) -> bool:
+    return isinstance(frame, RoomFrame) and frame.kind is Kind.COMMIT
+
+
+def readable_by_a_kept_chain(
+    relay: HostileRelay, seat: Seat, kept: tuple[bytes, tuple[int, int, int], int]
+) -> list[str]:
+    """What someone holding ``seat``'s old chain (key, (slot, epoch, gen), next index) reads."""
+    chain_key, at, start = kept
+    read = []
+    for msg in relay.log:
+        frame = kind_of(seat, msg)
+        if not isinstance(frame, GroupFrame) or (frame.slot, frame.epoch, frame.gen) != at:
+            continue
+        if frame.index < start:
+            continue
+        key = chain_key
+        for _ in range(frame.index - start):
+            key = ratchet(key)[1]
+        content = decode_content(unpad(unseal(ratchet(key)[0], frame.sealed, frame.header)))
+        if isinstance(content, Say):
+            read.append(content.text)
+    return read
+
+
+# --- a Commit withheld from one member (H3) ---------------------------------------
+
+
+def test_a_member_kept_from_a_commit_is_told_and_says_nothing_a_removed_member_could_read() -> None:
+    """Defence: a signed frame from a later epoch means a Commit was withheld; we stop sending.
+
+    The relay withholds from cy the Commit that removes di. di still holds cy's
+    chain. ana and bo rekey; their keys frames name the new epoch, so cy learns
+    it is behind, says so, and sends nothing di could read.
+    """
+    relay, (ana, _bo, cy, di) = careful_room(4, grace_ms=1_000)
+    cy_slot = cy.endpoint.my_slot or 0
+    held = di.endpoint.chains[cy_slot]
+    kept = (held._chain_key, (cy_slot, held.epoch, held.gen), held.next_index)
+
+    def withhold_commit(peer: int, msg: wire.Msg) -> list[bytes]:
+        if peer == cy.peer and is_commit(kind_of(ana, msg)):
+            return []
+        return [wire.encode(msg)]
+
+    relay.tamper = withhold_commit
+    relay.disconnect(di.peer)
+    relay.tick(5_000)
+    assert ana.endpoint.epoch == cy.endpoint.epoch + 1
+    cy.endpoint.say("after di was removed")
+    relay.pump()
+    relay.tick(15_000)
+    assert any("membership change was withheld from you" in s for s in sentences(cy))
+    assert ev.Notice(HELD_BACK) in of(cy, ev.Notice)
+    assert readable_by_a_kept_chain(relay, cy, kept) == []
+    assert ("cy", "after di was removed") not in said(ana)
+
+
+def test_a_member_still_speaking_in_the_old_epoch_is_named_and_not_shown() -> None:
+    """Defence: a staying member's old chain is taken only for a short window after a Commit.
+
+    The relay withholds the Commit and everything after it from cy, so cy never
+    learns it is behind and keeps talking under a chain the removed di holds.
+    ana and bo take it only within the window, then refuse it and say why.
+    """
+    relay, (ana, bo, cy, di) = careful_room(4, grace_ms=1_000)
+    cut = {"from": None}
+
+    def isolate_cy(peer: int, msg: wire.Msg) -> list[bytes]:
+        if cut["from"] is None and is_commit(kind_of(ana, msg)):
+            cut["from"] = msg.seq
+        if peer == cy.peer and cut["from"] is not None and msg.sender != cy.peer:
+            return []
+        return [wire.encode(msg)]
+
+    relay.tamper = isolate_cy
+    relay.disconnect(di.peer)
+    relay.tick(5_000)
+    assert ana.endpoint.epoch == cy.endpoint.epoch + 1
+    cy.endpoint.say("just after the change")
+    relay.pump()
+    relay.tick(5_000 + PREVIOUS_WINDOW_MS)
+    cy.endpoint.say("long after the change")
+    relay.pump()
+    for seat in (ana, bo):
+        assert ("cy", "just after the change") in said(seat)  # could have been on its way
+        assert ("cy", "long after the change") not in said(seat)
+        assert any("cy is still speaking in this room as it was" in s for s in sentences(seat))
+
+
+# --- a split room (H2, the acks) -------------------------------------------------
+
+
+def test_two_commits_for_one_epoch_are_caught_by_acks_as_a_split() -> None:
+    """Defence: acks carry the Commit hash, not only the roster hash.
+
+    A sequencer signs two Commits for the same epoch (a modified client, or a
+    relay that made an honest one sign twice); they differ only in their nonce,
+    so the rosters are equal. The relay shows one to bo and the other to cy.
+    """
+    relay, (ana, bo, cy) = careful_room(3)
+    roster = ana.endpoint.roster
+    assert roster is not None
+    newcomer = Endpoint.joining(ana.endpoint.invite, "di")
+    di = relay.connect(newcomer)
+    identity = bytes(newcomer.identity.verify_key)
+    first = admitting(roster, "di", identity, newcomer.exchange.public, di.peer, 0)
+    second = replace(first, nonce=random_bytes(16))
+    to_bo = roomwide(ana.endpoint, Kind.COMMIT, first.encode(), ana.endpoint.identity)
+    to_cy = roomwide(ana.endpoint, Kind.COMMIT, second.encode(), ana.endpoint.identity)
+
+    def fork(peer: int, msg: wire.Msg) -> list[bytes]:
+        if msg.d == to_bo and peer == cy.peer:
+            return [restamp(msg, msg.seq, d=to_cy)]
+        return [wire.encode(msg)]
+
+    relay.tamper = fork
+    publish_as(relay, ana, to_bo)
+    assert bo.endpoint.epoch == cy.endpoint.epoch == roster.epoch + 1
+    assert bo.endpoint.roster and cy.endpoint.roster
+    assert bo.endpoint.roster.roster_hash == cy.endpoint.roster.roster_hash
+    bo.endpoint.say("on one side")
+    cy.endpoint.say("on the other")
+    relay.pump()
+    relay.tick(10_000)
+    for seat in (bo, cy):
+        assert any("the room has split" in s for s in sentences(seat)), sentences(seat)
+
+
+# --- gaps must not switch acks off (M1) -------------------------------------------
+
+
+def keys_to_each(
+    relay: HostileRelay, sender: Seat, keys: list[tuple[Seat, bytes]], announced: bytes | None
+) -> None:
+    """``sender`` hands each seat its own chain key for a new generation.
+
+    With ``announced`` one frame carries them all under that check; without,
+    each seat gets its own frame, each with the check of its own key.
+    """
+    ep = sender.endpoint
+    assert ep.sending is not None and ep.roster is not None and ep.my_slot is not None
+    gen = ep.sending.gen + 1
+    frames: list[tuple[bytes, dict[int, bytes]]] = []
+    for seat, chain_key in keys:
+        member = ep.roster.by_identity(bytes(seat.endpoint.identity.verify_key))
+        assert member is not None
+        check = announced if announced is not None else key_check(chain_key)
+        header = keys_header(ep.room, ep.epoch, ep.my_slot, gen, check)
+        pair = ep.pair(member.exchange)
+        assert pair is not None
+        sealed = seal(
+            pair.sending(pair_context(ep.room, ep.epoch)),
+            chain_key,
+            header + bytes((member.slot,)),
+        )
+        if announced is not None and frames:
+            frames[0][1][member.slot] = sealed
+        else:
+            frames.append((header, {member.slot: sealed}))
+    for header, entries in frames:
+        signed = header + keys_body(entries)
+        publish_as(relay, sender, signed + sign(ep.identity, signed))
+
+
+def message(sender: Seat, chain_key: bytes, gen: int, index: int, text: str) -> bytes:
+    """A group message from ``sender`` at ``index`` of the chain that starts at ``chain_key``."""
+    ep = sender.endpoint
+    assert ep.my_slot is not None
+    for _ in range(index):
+        chain_key = ratchet(chain_key)[1]
+    header = group_header(ep.room, ep.epoch, ep.my_slot, gen, index)
+    signed = header + seal(ratchet(chain_key)[0], pad(encode_content(Say(text))), header)
+    return signed + sign(ep.identity, signed)
+
+
+def test_a_member_handing_out_different_keys_is_caught_even_behind_a_gap() -> None:
+    """Defence: acks compare each chain's key check, gapped or not.
+
+    bo sends ana and cy each their own keys frame for one generation, each
+    consistent on its own, then one message per key at index 1: each sees one
+    missing message and a different text.
+    """
+    relay, (ana, bo, cy) = careful_room(3)
+    assert bo.endpoint.sending is not None
+    gen = bo.endpoint.sending.gen + 1
+    k_ana, k_cy = random_bytes(32), random_bytes(32)
+    keys_to_each(relay, bo, [(ana, k_ana), (cy, k_cy)], None)
+    publish_as(relay, bo, message(bo, k_ana, gen, 1, "the vote is tonight"))
+    publish_as(relay, bo, message(bo, k_cy, gen, 1, "the vote is cancelled"))
+    assert ("bo", "the vote is tonight") in said(ana)
+    assert ("bo", "the vote is cancelled") in said(cy)
+    relay.tick(10_000)
+    for seat in (ana, cy):
+        assert any("bo's client gave you and" in s for s in sentences(seat)), sentences(seat)
+
+
+def test_a_key_other_than_the_one_announced_is_refused_and_named() -> None:
+    """Defence: the keys frame signs a check of the chain key; each recipient compares it."""
+    relay, (ana, bo, cy) = careful_room(3)
+    assert bo.endpoint.sending is not None
+    gen = bo.endpoint.sending.gen + 1
+    k_ana, k_cy = random_bytes(32), random_bytes(32)
+    keys_to_each(relay, bo, [(ana, k_ana), (cy, k_cy)], key_check(k_ana))
+    publish_as(relay, bo, message(bo, k_cy, gen, 0, "only cy can read this"))
+    assert ("bo", "only cy can read this") not in said(cy)
+    assert any("sealed you a key other than the one it announced" in s for s in sentences(cy))
+    assert not any("sealed you a key" in s for s in sentences(ana))
+
+
+def test_withholding_after_one_gap_is_still_caught_by_acks() -> None:
+    """Defence: a gapped chain is still compared: indices we lack show as withheld."""
+    relay, (_ana, bo, cy) = careful_room(3)
+
+    def gap_then_withhold(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = kind_of(bo, msg)
+        to_cy = peer == cy.peer and msg.sender == bo.peer
+        if to_cy and isinstance(frame, GroupFrame) and frame.index != 1:
+            return []
+        return [wire.encode(msg)]
+
+    relay.tamper = gap_then_withhold
+    for text in ("zero", "one", "two", "three"):
+        bo.endpoint.say(text)
+        relay.pump()
+    relay.tick(10_000)
+    assert said(cy).count(("bo", "one")) == 1 and ("bo", "three") not in said(cy)
+    assert [g.missing for g in of(cy, ev.Gap)] == [1]
+    assert any("from bo that never reached you" in s for s in sentences(cy)), sentences(cy)
+
+
+# --- drops at a chain's end (M2) --------------------------------------------------
+
+
+def drop_bo_to_cy(relay: HostileRelay, ana: Seat, bo: Seat, cy: Seat) -> dict[str, bool]:
+    dropping = {"on": True}
+
+    def drop(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = kind_of(ana, msg)
+        to_cy = dropping["on"] and peer == cy.peer and msg.sender == bo.peer
+        if to_cy and isinstance(frame, GroupFrame):
+            return []
+        return [wire.encode(msg)]
+
+    relay.tamper = drop
+    return dropping
+
+
+def test_messages_dropped_just_before_an_epoch_change_show_as_a_gap() -> None:
+    """Defence: the first keys of a new epoch say how many messages the last chain held."""
+    relay, (ana, bo, cy) = careful_room(3)
+    dropping = drop_bo_to_cy(relay, ana, bo, cy)
+    bo.endpoint.say("meet at the back door at nine")
+    bo.endpoint.say("bring the papers")
+    relay.pump()
+    dropping["on"] = False
+    knock_and_enter(relay, ana, "di")
+    bo.endpoint.say("see you")
+    relay.pump()
+    assert said(cy)[-1] == ("bo", "see you")
+    assert [(g.nick, g.missing) for g in of(cy, ev.Gap)] == [("bo", 2)]
+
+
+def test_messages_dropped_just_before_a_new_generation_show_as_a_gap() -> None:
+    """Defence: a new generation's keys say how many messages the one before held."""
+    relay, (ana, bo, cy) = careful_room(3)
+    bo.endpoint.say("heard by all")
+    relay.pump()
+    dropping = drop_bo_to_cy(relay, ana, bo, cy)
+    bo.endpoint.say("the last of this chain")
+    relay.pump()
+    dropping["on"] = False
+    bo.endpoint.start_chain()
+    bo.endpoint.say("on a new chain")
+    relay.pump()
+    assert said(cy) == [("bo", "heard by all"), ("bo", "on a new chain")]
+    assert [(g.nick, g.missing) for g in of(cy, ev.Gap)] == [("bo", 1)]
+
+
+# --- the relay's numbering and the room state (M8) -------------------------------
+
+
+def test_a_wild_relay_number_is_reported_and_does_not_freeze_the_room_state() -> None:
+    """Defence: members check that the relay's seq rises by one and keep their own count."""
+    relay = HostileRelay()
+    host = Endpoint.host("ws://127.0.0.1:8765", "ana", "Be kind.")
+    ana = relay.connect(host)
+    bo = knock_and_enter(relay, ana, "bo")
+    cy = knock_and_enter(relay, ana, "cy")
+
+    def wild(peer: int, msg: wire.Msg) -> list[bytes]:
+        if peer == cy.peer and msg.sender == bo.peer:
+            return [restamp(msg, 2**62)]
+        return [wire.encode(msg)]
+
+    relay.tamper = wild
+    bo.endpoint.react("+")
+    relay.pump()
+    relay.tamper = None
+    for emoji in ("!", "?"):
+        ana.endpoint.react(emoji)
+        relay.pump()
+    assert [r.emoji for r in cy.endpoint.state.reactions] == ["+", "!", "?"]
+    assert cy.endpoint.state.log_hash == ana.endpoint.state.log_hash
+    assert any("numbered the room's events out of order" in s for s in sentences(cy))
+    assert not sentences(ana) and not sentences(bo)
+
+
+def test_reactions_shown_in_another_order_are_caught_by_acks() -> None:
+    """Defence: acks carry the room-state log; the same count with another hash is a fork.
+
+    Each sender's chain is untouched (no gap, no withheld index): only the
+    interleaving of two senders differs, which only the room state records.
+    """
+    relay, (ana, bo, cy) = careful_room(3)
+    relay.hold = True
+    ana.endpoint.react("+")
+    bo.endpoint.react("!")
+    relay.pump()
+    held, relay.held = relay.held, []
+    relay.hold = False
+    swapped: dict[int, list[bytes]] = {}
+
+    def swap_for_cy(peer: int, msg: wire.Msg) -> list[bytes]:
+        if peer != cy.peer:
+            return [wire.encode(msg)]
+        swapped.setdefault(peer, []).append(wire.encode(msg))
+        if len(swapped[peer]) == 2:
+            first, second = swapped.pop(peer)
+            return [second, first]
+        return []
+
+    relay.tamper = swap_for_cy
+    for sender, payload in held:
+        relay.publish(sender, payload)
+    relay.pump()
+    relay.tamper = None
+    assert [r.emoji for r in ana.endpoint.state.reactions] == ["+", "!"]
+    assert [r.emoji for r in cy.endpoint.state.reactions] == ["!", "+"]
+    relay.tick(10_000)
+    assert any("room state differs from yours" in s for s in sentences(cy)), sentences(cy)
+
+
+def test_a_reaction_crossing_a_commit_raises_no_false_alarm_for_the_newcomer() -> None:
+    """Guard: what was sealed before a newcomer came in stays out of the compared state log."""
+    relay, (ana, bo) = careful_room(2)
+    cy = Endpoint.joining(ana.endpoint.invite, "cy")
+    cy_seat = relay.connect(cy)
+    cy.agree()
+    relay.pump()
+    relay.hold = True
+    ana.endpoint.admit(cy_seat.peer)
+    bo.endpoint.react("+")  # sealed in the old epoch, stamped after the Commit
+    relay.pump()
+    commit = [h for h in relay.held if h[0] == ana.peer]
+    reaction = [h for h in relay.held if h[0] == bo.peer]
+    relay.held = commit + reaction
+    relay.release()
+    assert cy.epoch == ana.endpoint.epoch
+    assert [r.emoji for r in ana.endpoint.state.reactions] == ["+"]
+    for seat in (ana, bo, cy_seat):
+        seat.endpoint.react("!")
+        relay.pump()
+    relay.tick(10_000)
+    for seat in (ana, bo, cy_seat):
+        assert not any("room state differs" in s for s in sentences(seat)), sentences(seat)
