@@ -20,7 +20,7 @@ and the person is told. Members check lobbies too: only the sequencer greets.
 
 A knock is shown to every member; one member's consent admits it. A knock
 vouched for by an old identity key of a member whose connection dropped is that
-member coming back, and comes in without asking again.
+member coming back, and comes in without asking again, once per old key.
 """
 
 from __future__ import annotations
@@ -70,6 +70,7 @@ class Door(Talk):
         self.followed: deque[bytes] = deque(maxlen=FOLLOWED)
         # Identities whose seat went when their connection dropped, for their return.
         self.dropped: dict[bytes, str] = {}
+        self.returned: set[bytes] = set()  # old keys already used, whose seat is not gone yet
 
     # --- hooks the Endpoint and Membership fill in -----------------------------------
 
@@ -292,13 +293,18 @@ class Door(Talk):
         """(nickname, old identity) of the member this knock proves to be, or None.
 
         A member counts while seated, or after their seat was let go because the
-        connection dropped; not after they left on purpose.
+        connection dropped; not after they left on purpose. An old key brings
+        back one person, under the same name, once: it is a return ticket, not
+        a key to the door. Its entry in ``dropped`` goes when its holder is
+        back in, and a second knock on the same ticket is a stranger's.
         """
-        if not knock.was or self.roster is None:
+        if not knock.was or self.roster is None or knock.was in self.returned:
+            return None
+        if any(k.was == knock.was for k in self.knocks.values() if k is not knock):
             return None
         seated = self.roster.by_identity(knock.was)
         nick = seated.nick if seated else self.dropped.get(knock.was)
-        if nick is None:
+        if nick is None or nick != knock.nick:
             return None
         if not verify(knock.was, return_statement(self.room, knock), knock.vouch):
             return None

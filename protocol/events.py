@@ -98,10 +98,15 @@ class KnockWithdrawn:
 
 @dataclass(frozen=True, slots=True)
 class Admitted:
-    """Everyone sees who admitted whom."""
+    """Everyone sees who admitted whom.
+
+    ``returning``: nobody did; they came back after their connection dropped,
+    vouched for by their old key (``by_nick`` is then their own nickname).
+    """
 
     nick: str
     by_nick: str
+    returning: bool = False
 
 
 @dataclass(frozen=True, slots=True)

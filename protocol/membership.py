@@ -259,8 +259,12 @@ class Membership(Door):
             if change.what == "admit":
                 newcomer = new.seat(change.slot)
                 by = new.seat(change.by)
+                if newcomer is not None:
+                    self._used_ticket(newcomer)
                 if newcomer is not None and old is not None:
-                    self.events.append(Admitted(newcomer.nick, by.nick if by else "someone"))
+                    back = change.by == change.slot
+                    name = by.nick if by else "someone"
+                    self.events.append(Admitted(newcomer.nick, name, returning=back))
             elif change.what in ("left", "disconnected") and before is not None:
                 self.events.append(Departed(before.nick, change.what))
                 if change.what == "disconnected":
@@ -275,6 +279,7 @@ class Membership(Door):
         self.knocks = {p: k for p, k in self.knocks.items() if k.identity not in on_roster}
         self.admits = {p: by for p, by in self.admits.items() if p in self.knocks}
         self.leaving = {i: v for i, v in self.leaving.items() if i in on_roster}
+        self.returned &= on_roster
         self.start_chain()
         self.greet_newcomers()  # after a handover, those waiting in the lobby need us
 
@@ -322,9 +327,9 @@ class Membership(Door):
                 return removing(roster, member.slot, reason, self.my_slot)
             for peer, by in list(self.admits.items()):
                 knock = self.knocks[peer]
-                by = self.my_slot if by == RETURNING else by
+                who = None if by == RETURNING else by
                 try:
-                    body = admitting(roster, knock.nick, knock.identity, knock.exchange, peer, by)
+                    body = admitting(roster, knock.nick, knock.identity, knock.exchange, peer, who)
                     # Our own Commit passes the rules everyone will hold it to, or
                     # we would sign, again and again, what every member refuses.
                     self._check_own(roster, body)
@@ -345,6 +350,13 @@ class Membership(Door):
                 if member.slot == sequencer.slot:
                     return removing(roster, member.slot, reason, self.my_slot)
         return None
+
+    def _used_ticket(self, newcomer: Member) -> None:
+        """An old key that brought someone back has done its work: it vouches no more."""
+        knock = next((k for k in self.knocks.values() if k.identity == newcomer.identity), None)
+        if knock is not None and knock.was:
+            self.dropped.pop(knock.was, None)
+            self.returned.add(knock.was)  # in case its old seat is not gone yet
 
     def _check_own(self, roster: Roster, body: CommitBody) -> None:
         me = roster.seat(self.my_slot) if self.my_slot is not None else None

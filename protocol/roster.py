@@ -220,9 +220,13 @@ def _next(
 
 
 def admitting(
-    current: Roster, nick: str, identity: bytes, exchange: bytes, peer: int, by: int
+    current: Roster, nick: str, identity: bytes, exchange: bytes, peer: int, by: int | None
 ) -> CommitBody:
-    """The next Commit with a newcomer in the lowest free seat; CommitRefused when full."""
+    """The next Commit with a newcomer in the lowest free seat; CommitRefused when full.
+
+    ``by`` is the admitting member's seat; None for a member coming back after a
+    dropped connection, whom nobody admitted: the Commit names their own seat.
+    """
     taken = {m.slot for m in current.members}
     free = [s for s in range(MAX_SLOTS) if s not in taken]
     if not free:
@@ -230,7 +234,10 @@ def admitting(
     newcomer = Member(free[0], nick, identity, exchange, peer)
     # Join order is kept in the roster tuple's tail so the successor is the elder.
     roster = (*_by_seniority(current), newcomer)
-    return _next(current, roster, current.commit.sequencer, Change("admit", newcomer.slot, by))
+    admitted_by = newcomer.slot if by is None else by
+    return _next(
+        current, roster, current.commit.sequencer, Change("admit", newcomer.slot, admitted_by)
+    )
 
 
 def removing(current: Roster, slot: int, reason: str, me: int) -> CommitBody:

@@ -34,6 +34,8 @@ def sentence(event: ev.Event) -> str | None:
             return f"{name(nick)} is knocking. Admit them, or say not now."
         case ev.KnockWithdrawn(nick=nick):
             return f"{name(nick)} stopped knocking."
+        case ev.Admitted(nick=nick, returning=True):
+            return f"{name(nick)} is back in the room."
         case ev.Admitted(nick=nick, by_nick=by):
             return f"{name(by)} admitted {name(nick)}."
         case ev.RosterChanged(seats=seats, room_code=code):

@@ -14,7 +14,7 @@ from protocol import events as ev
 from protocol import wire
 from protocol.bodies import Change, CommitBody, KnockBody, Lobby, Member
 from protocol.crypto import ExchangeKey, random_bytes
-from protocol.endpoint import Endpoint
+from protocol.endpoint import Endpoint, agreements_hash
 from protocol.frames import Kind, RoomFrame, parse
 from protocol.roster import genesis, removing
 from tests.protocol.conftest import knock_and_enter, of, open_room, said
@@ -319,3 +319,45 @@ def test_a_takeover_after_a_goodbye_or_a_real_drop_still_holds() -> None:
     relay.pump()  # the goodbye is committed at once, before the relay's leave
     assert bo.endpoint.is_sequencer and [s.nick for s in cy.endpoint.seats] == ["bo", "cy"]
     assert not tampering(cy)
+
+
+# --- M5: a return ticket is used once -----------------------------------------------
+
+
+def test_an_old_key_brings_back_one_person_once_and_vouches_for_no_stranger() -> None:
+    """Defence: the old key's entry goes when its holder is back in; a later
+    knock on it, or one under another name, is a stranger's and waits for consent."""
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    old_bo = bo.endpoint.identity
+    agreed = agreements_hash("Be kind.")
+    relay.disconnect(bo.peer)
+    relay.tick(5_000)
+    back = relay.connect(bo.endpoint.fresh())
+    relay.pump()
+    assert [s.nick for s in cy.endpoint.seats] == ["ana", "bo", "cy"]
+    assert ev.Admitted("bo", "bo", returning=True) in cy.events
+    for nick in ("bo", "zed"):
+        stranger = Endpoint.joining(ana.endpoint.invite, nick, returning=(old_bo, agreed))
+        relay.connect(stranger)
+        relay.pump()
+        relay.tick(relay.clock)
+        assert stranger.roster is None
+    assert [s.nick for s in cy.endpoint.seats] == ["ana", "bo", "cy"]
+    assert [k.nick for k in of(cy, ev.Knocked)] == ["bo", "zed"]  # type: ignore[attr-defined]
+    assert back.endpoint.roster is not None
+
+
+def test_an_old_key_cannot_bring_someone_back_under_another_name() -> None:
+    """Defence: a return keeps the nickname the old key had."""
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    old_bo = bo.endpoint.identity
+    relay.disconnect(bo.peer)
+    relay.tick(5_000)
+    stranger = Endpoint.joining(
+        ana.endpoint.invite, "zed", returning=(old_bo, agreements_hash("Be kind."))
+    )
+    seat = relay.connect(stranger)
+    relay.pump()
+    relay.tick(relay.clock)
+    assert stranger.roster is None and [s.nick for s in cy.endpoint.seats] == ["ana", "cy"]
+    assert ev.Knocked(seat.peer, "zed") in cy.events
