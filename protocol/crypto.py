@@ -31,6 +31,7 @@ NONCE_SIZE: Final = 24
 TAG_SIZE: Final = 16
 SEAL_OVERHEAD: Final = NONCE_SIZE + TAG_SIZE
 PAD_BLOCK: Final = 32
+BUCKET: Final = 512
 
 
 class CryptoFailure(Exception):
@@ -97,6 +98,26 @@ def pad(body: bytes) -> bytes:
 def unpad(padded: bytes) -> bytes:
     end = padded.rstrip(b"\x00")
     if not end or end[-1] != 0x80 or len(padded) - len(end) >= PAD_BLOCK:
+        raise CryptoFailure("bad padding")
+    return end[:-1]
+
+
+def pad_bucket(body: bytes) -> bytes:
+    """ISO/IEC 7816-4 padding to a power of two, at least ``BUCKET`` bytes.
+
+    For room-wide bodies (lobby, knock, Commit): their sizes would otherwise tell
+    the relay the length of a nickname or of the agreements, or that a knock
+    comes from someone returning. Now it learns only a size class.
+    """
+    size = BUCKET
+    while size < len(body) + 1:
+        size *= 2
+    return body + b"\x80" + bytes(size - len(body) - 1)
+
+
+def unpad_bucket(padded: bytes) -> bytes:
+    end = padded.rstrip(b"\x00")
+    if not end or end[-1] != 0x80 or len(pad_bucket(end[:-1])) != len(padded):
         raise CryptoFailure("bad padding")
     return end[:-1]
 

@@ -31,7 +31,16 @@ from typing import Final
 from nacl.signing import SigningKey
 
 from protocol.bodies import BodyError, CommitBody, KnockBody, Lobby
-from protocol.crypto import CryptoFailure, ExchangeKey, seal, sign, unseal, verify
+from protocol.crypto import (
+    CryptoFailure,
+    ExchangeKey,
+    pad_bucket,
+    seal,
+    sign,
+    unpad_bucket,
+    unseal,
+    verify,
+)
 from protocol.events import Knocked, Notice
 from protocol.frames import FrameError, Kind, RoomFrame, parse, roomwide_header
 from protocol.invite import Invite
@@ -91,7 +100,7 @@ class Door(Talk):
 
     def roomwide_frame(self, kind: Kind, body: bytes) -> bytes:
         header = roomwide_header(kind, self.room)
-        signed = header + seal(self.join_key, body, header)
+        signed = header + seal(self.join_key, pad_bucket(body), header)
         return signed + sign(self.identity, signed)
 
     def send_roomwide(self, kind: Kind, body: bytes) -> None:
@@ -122,7 +131,7 @@ class Door(Talk):
 
     def open_roomwide(self, frame: RoomFrame) -> bytes | None:
         try:
-            return unseal(self.join_key, frame.sealed, frame.header)
+            return unpad_bucket(unseal(self.join_key, frame.sealed, frame.header))
         except CryptoFailure:
             return None
 

@@ -513,6 +513,16 @@ MUTANTS += [
         None,
         V + "test_reactions_shown_in_another_order_are_caught_by_acks",
     ),
+    (
+        "room-wide bodies not padded",
+        "protocol/door.py",
+        "seal(self.join_key, pad_bucket(body), header)",
+        "seal(self.join_key, body, header)",
+        "protocol/door.py",
+        "unpad_bucket(unseal(self.join_key, frame.sealed, frame.header))",
+        "unseal(self.join_key, frame.sealed, frame.header)",
+        V + "test_room_wide_frames_tell_the_relay_no_nickname_or_agreements_length",
+    ),
 ]
 MUTANTS += [
     (

@@ -15,7 +15,7 @@ from protocol import events as ev
 from protocol import wire
 from protocol.bodies import KnockBody, Lobby, Member, Say, encode_content
 from protocol.chains import SendingChain
-from protocol.crypto import ExchangeKey, pad, random_bytes, seal, sign
+from protocol.crypto import ExchangeKey, pad, pad_bucket, random_bytes, seal, sign
 from protocol.endpoint import Endpoint, agreements_hash
 from protocol.frames import (
     FrameError,
@@ -37,7 +37,7 @@ from tests.protocol.harness import HostileRelay, Seat, restamp
 def roomwide(ep: Endpoint, kind: Kind, body: bytes, signer: SigningKey) -> bytes:
     """A lobby, knock or commit sealed under the room's join key and signed by ``signer``."""
     header = roomwide_header(kind, ep.room)
-    signed = header + seal(ep.join_key, body, header)
+    signed = header + seal(ep.join_key, pad_bucket(body), header)
     return signed + sign(signer, signed)
 
 

@@ -20,7 +20,7 @@ from protocol.endpoint import Endpoint
 from protocol.frames import GroupFrame, Kind, RoomFrame, group_header, keys_body, keys_header, parse
 from protocol.roster import admitting
 from protocol.talk import HELD_BACK, PREVIOUS_WINDOW_MS, pair_context
-from tests.protocol.conftest import NICKS, knock_and_enter, of, said
+from tests.protocol.conftest import NICKS, knock_and_enter, of, open_room, said
 from tests.protocol.harness import HostileRelay, Seat, restamp
 from tests.protocol.test_attacks import publish_as, roomwide
 
@@ -423,3 +423,29 @@ def test_a_reaction_crossing_a_commit_raises_no_false_alarm_for_the_newcomer() -
     relay.tick(10_000)
     for seat in (ana, bo, cy_seat):
         assert not any("room state differs" in s for s in sentences(seat)), sentences(seat)
+
+
+# --- sizes of room-wide frames (L3) -----------------------------------------------
+
+
+def test_room_wide_frames_tell_the_relay_no_nickname_or_agreements_length() -> None:
+    """Defence: lobby, knock and Commit bodies are padded to a power of two (512 at least)."""
+    sizes = {}
+    for nick, agreements in (
+        ("al", "Be kind."),
+        ("alexandra-the-great", "Be kind. Listen fully. Speak for yourself. Keep it here."),
+    ):
+        relay, (ana,) = open_room(1, agreements)
+        joiner = Endpoint.joining(ana.endpoint.invite, nick)
+        seat = relay.connect(joiner)
+        joiner.agree()
+        relay.pump()
+        ana.endpoint.admit(seat.peer)
+        relay.pump()
+        kinds = [(kind_of(ana, msg), msg) for msg in relay.log]
+        lobby = next(m for f, m in kinds if isinstance(f, RoomFrame) and f.kind is Kind.LOBBY)
+        knock = next(m for f, m in kinds if isinstance(f, RoomFrame) and f.kind is Kind.KNOCK)
+        commit = [m for f, m in kinds if is_commit(f)][-1]
+        assert joiner.epoch == ana.endpoint.epoch
+        sizes[nick] = (len(lobby.d), len(knock.d), len(commit.d))
+    assert sizes["al"] == sizes["alexandra-the-great"]
