@@ -48,6 +48,10 @@ from protocol.roster import CommitRefused, Roster, check_first, check_next, comm
 from protocol.talk import Talk
 
 RETURNING: Final = -1  # in ``admits``: a member back after a drop, admitted by the sequencer
+# Lobbies: a burst for a room filling up, then a steady trickle, far below the
+# relay's own limit of 50 frames a second, so churn cannot get us cut off.
+LOBBY_BURST: Final = 16
+LOBBY_EVERY_MS: Final = 500
 # Commits seen before the lobby, kept to follow once the lobby anchors us.
 EARLY_COMMITS: Final = 8
 FOLLOWED: Final = 64
@@ -66,6 +70,8 @@ class Door(Talk):
         self.knocks: dict[int, KnockBody] = {}
         self.set_aside: set[int] = set()  # knocks this person said "not now" to
         self.greeted: set[int] = set()  # connections we sent a lobby to, as sequencer
+        self.lobby_tokens = LOBBY_BURST
+        self.lobby_refilled_ms = 0
         self.admits: dict[int, int] = {}  # knock peer -> slot of the member who admitted
         self.leaving: dict[bytes, tuple[int, str]] = {}  # identity -> (since ms, reason)
         self.knock_sent: KnockBody | None = None
@@ -111,7 +117,12 @@ class Door(Talk):
         self.send_roomwide(Kind.KNOCK, knock.encode())
 
     def greet_newcomers(self) -> None:
-        """As sequencer, answer connections not yet greeted with one lobby for all of them."""
+        """As sequencer, answer connections not yet greeted with one lobby for all of them.
+
+        Lobbies are rationed: anyone who knows the room id can open and close
+        connections, and a lobby per connection would get us cut off by the
+        relay. Those still waiting when a lobby is due again share the next one.
+        """
         roster = self.roster
         if roster is None or not self.is_sequencer:
             return
@@ -120,10 +131,16 @@ class Door(Talk):
             for p in self.present
             if p != self.my_peer and roster.by_peer(p) is None and p not in self.knocks
         }
+        self.greeted &= self.present
         if not waiting - self.greeted:
             return
+        refill = (self.now_ms - self.lobby_refilled_ms) // LOBBY_EVERY_MS
+        if refill > 0:
+            self.lobby_tokens = min(LOBBY_BURST, self.lobby_tokens + refill)
+            self.lobby_refilled_ms = self.now_ms
         lobby = self.lobby_body()
-        if lobby is not None:
+        if lobby is not None and self.lobby_tokens > 0:
+            self.lobby_tokens -= 1
             self.greeted |= waiting
             self.send_roomwide(Kind.LOBBY, lobby.encode())
 

@@ -116,6 +116,7 @@ class Membership(Door):
             self.greet_newcomers()
 
     def on_leave(self, seq: int, peer: int) -> None:
+        self.greeted.discard(peer)
         knock = self.knocks.pop(peer, None)
         self.admits.pop(peer, None)
         if knock is not None:
@@ -300,6 +301,7 @@ class Membership(Door):
         roster = self.roster
         if roster is None or self.my_slot is None or self.removed:
             return
+        self.greet_newcomers()  # a lobby held back by the ration goes out when due
         waiting = self.in_flight
         if waiting is not None and waiting[0] == roster.epoch + 1:
             epoch, sent_at, frame = waiting

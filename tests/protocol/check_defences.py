@@ -590,6 +590,28 @@ MUTANTS += [
         D + "test_an_old_key_cannot_bring_someone_back_under_another_name",
     ),
 ]
+MUTANTS += [
+    (
+        "a lobby per connection",
+        "protocol/door.py",
+        "if lobby is not None and self.lobby_tokens > 0:",
+        "if lobby is not None:",
+        None,
+        None,
+        None,
+        D + "test_connection_churn_cannot_make_the_sequencer_flood_the_relay",
+    ),
+    (
+        "greeted connections never forgotten",
+        "protocol/door.py",
+        "        self.greeted &= self.present\n",
+        "",
+        "protocol/membership.py",
+        "        self.greeted.discard(peer)\n",
+        "",
+        D + "test_connection_churn_cannot_make_the_sequencer_flood_the_relay",
+    ),
+]
 only = sys.argv[1:]
 results = []
 for name, f1, a1, b1, f2, a2, b2, test, *extra in MUTANTS:

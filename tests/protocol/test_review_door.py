@@ -361,3 +361,40 @@ def test_an_old_key_cannot_bring_someone_back_under_another_name() -> None:
     relay.tick(relay.clock)
     assert stranger.roster is None and [s.nick for s in cy.endpoint.seats] == ["ana", "cy"]
     assert ev.Knocked(seat.peer, "zed") in cy.events
+
+
+# --- M7: connection churn ---------------------------------------------------------
+
+
+def lobbies_in(frames: list[bytes], room: bytes) -> int:
+    count = 0
+    for data in frames:
+        frame = parse(wire.decode_client(data).d, room)
+        count += isinstance(frame, RoomFrame) and frame.kind is Kind.LOBBY
+    return count
+
+
+def test_connection_churn_cannot_make_the_sequencer_flood_the_relay() -> None:
+    """Defence: lobbies are rationed (a burst, then one per half second) and
+    greeted connections are forgotten when they go; a real newcomer still gets in."""
+    relay, (ana, bo) = open_room(2)
+    host = ana.endpoint
+    host.data_to_send()
+    lobbies = 0
+    for peer in range(1_000, 1_300):
+        relay.seq += 1
+        host.receive_frame(wire.encode_join(relay.seq, relay.clock, peer))
+        relay.seq += 1
+        host.receive_frame(wire.encode_leave(relay.seq, relay.clock, peer))
+        lobbies += lobbies_in(host.data_to_send(), host.room)
+    assert lobbies <= 16  # the relay closes a connection past a burst of 100
+    assert len(host.greeted) <= len(host.present) <= 3
+    di = Endpoint.joining(host.invite, "di")
+    seat = relay.connect(di)
+    relay.tick(1_000)  # the ration refills; the lobby held back goes out
+    assert of(seat, ev.AgreementsOffered)
+    di.agree()
+    relay.pump()
+    host.admit(seat.peer)
+    relay.pump()
+    assert di.roster is not None and di.room_code == bo.endpoint.room_code
