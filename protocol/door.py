@@ -42,12 +42,14 @@ from protocol.crypto import (
     verify,
 )
 from protocol.events import Knocked, Notice
-from protocol.frames import FrameError, Kind, RoomFrame, parse, roomwide_header
+from protocol.frames import MAX_SLOTS, FrameError, Kind, RoomFrame, parse, roomwide_header
 from protocol.invite import Invite
 from protocol.roster import CommitRefused, Roster, check_first, check_next, commit_hash
 from protocol.talk import Talk
 
 RETURNING: Final = -1  # in ``admits``: a member back after a drop, admitted by the sequencer
+# The relay holds at most 12 connections per room; only a lying relay goes past this.
+MAX_PRESENT: Final = 2 * MAX_SLOTS
 # Lobbies: a burst for a room filling up, then a steady trickle, far below the
 # relay's own limit of 50 frames a second, so churn cannot get us cut off.
 LOBBY_BURST: Final = 16

@@ -32,7 +32,7 @@ from protocol.bodies import (
     Say,
 )
 from protocol.crypto import ExchangeKey, verify
-from protocol.door import RETURNING, Door
+from protocol.door import MAX_PRESENT, RETURNING, Door
 from protocol.events import (
     Admitted,
     Closed,
@@ -108,6 +108,9 @@ class Membership(Door):
     # --- relay events -----------------------------------------------------------------
 
     def on_join(self, seq: int, peer: int) -> None:
+        if len(self.present) > MAX_PRESENT:
+            self.present.discard(peer)  # more connections than a relay holds: invented
+            return
         if self.roster is None or peer == self.my_peer:
             return
         if self.roster.by_peer(peer) is not None:

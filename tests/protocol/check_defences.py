@@ -612,6 +612,28 @@ MUTANTS += [
         D + "test_connection_churn_cannot_make_the_sequencer_flood_the_relay",
     ),
 ]
+MUTANTS += [
+    (
+        "knocks not merged by identity, connections uncapped",
+        "protocol/door.py",
+        "        for k in self.knocks.values():\n            if knock.identity == k.identity or knock.exchange == k.exchange:\n                return False\n",
+        "",
+        "protocol/membership.py",
+        "        if len(self.present) > MAX_PRESENT:",
+        "        if False:",
+        D + "test_a_knock_replayed_under_invented_connections_is_shown_once",
+    ),
+    (
+        "a newcomer takes a seat bound to another connection",
+        "protocol/membership.py",
+        " or mine.peer != self.my_peer:",
+        ":",
+        None,
+        None,
+        None,
+        D + "test_a_newcomer_refuses_a_seat_bound_to_another_connection",
+    ),
+]
 only = sys.argv[1:]
 results = []
 for name, f1, a1, b1, f2, a2, b2, test, *extra in MUTANTS:

@@ -398,3 +398,52 @@ def test_connection_churn_cannot_make_the_sequencer_flood_the_relay() -> None:
     host.admit(seat.peer)
     relay.pump()
     assert di.roster is not None and di.room_code == bo.endpoint.room_code
+
+
+# --- L1: one knock, replayed under invented connections -----------------------------
+
+
+def test_a_knock_replayed_under_invented_connections_is_shown_once() -> None:
+    """Defence: knocks are merged by identity, the relay's connection count is
+    capped far above what it can hold, and a knock builds no kept channel."""
+    relay, (ana, bo) = open_room(2)
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    seat = relay.connect(di)
+    di.agree()
+    relay.pump()
+    knock = [m for m in relay.log if m.sender == seat.peer][-1].d
+    member = bo.endpoint
+    pairs = len(member._pairs)
+    shown = len(of(bo, ev.Knocked))
+    for peer in range(10_000, 12_000):
+        relay.seq += 1
+        member.receive_frame(wire.encode_join(relay.seq, relay.clock, peer))
+        relay.seq += 1
+        member.receive_frame(wire.encode_msg(relay.seq, relay.clock, peer, knock))
+    knocked = [e for e in member.events_received() if isinstance(e, ev.Knocked)]
+    assert knocked == [] and len(of(bo, ev.Knocked)) == shown
+    assert list(member.knocks) == [seat.peer]
+    assert len(member.present) <= 24 and len(member._pairs) == pairs
+
+
+def test_a_newcomer_refuses_a_seat_bound_to_another_connection() -> None:
+    """Defence: the Commit that admits a newcomer must name its own connection,
+    so a knock the relay replayed under an invented one cannot seat it."""
+    relay, (ana,) = open_room(1)
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    seat = relay.connect(di)
+    relay.hold = True  # di's knock is held; the relay replays it as peer 77 first
+    di.agree()
+    relay.pump()
+    (_, knock), *_ = relay.held
+    relay.held.clear()
+    relay.hold = False
+    relay.seq += 1
+    relay.clock += 7
+    for s in list(relay.seats.values()):
+        relay.deliver(s, wire.encode_join(relay.seq, relay.clock, 77))
+    relay.publish(77, knock)
+    relay.pump()
+    ana.endpoint.admit(77)
+    relay.pump()
+    assert di.roster is None and of(seat, ev.Entered) == []
