@@ -122,8 +122,9 @@ class Talk(Speaking):
             return
         if ahead and self._takeover_refused(member):
             self.tamper(
-                f"{member.nick} is already in a later state of this room than you and "
-                "the host: the room has split. Read the room code aloud."
+                f"{member.nick} is already in a later state of this room than you: a "
+                f"membership change was withheld from you, or {member.nick} took over the "
+                "room without you and it has split. Read the room code aloud."
             )
         elif ahead:
             self.behind = True
