@@ -406,5 +406,5 @@ class Membership(Door):
                 is_host=m.slot == roster.commit.sequencer,
                 is_me=m.slot == self.my_slot,
             )
-            for m in roster.members
+            for m in sorted(roster.members, key=lambda m: m.slot)  # the roster is in join order
         )

@@ -11,6 +11,8 @@ The rules a Commit must keep before anyone applies it (``check_next``):
    member's keys under their name.
 5. The agreements hash stays the same (amending them is a later, consented
    change); admissions only add, departures only remove.
+6. The roster lists members in the order they joined and keeps that order;
+   the successor is the longest-seated member other than the sequencer.
 
 The relay never holds a signing key, so it cannot add anyone, and a Commit it
 replays or invents fails rule 1, 2 or 3. A newcomer cannot check the chain
@@ -172,6 +174,13 @@ def check_next(current: Roster, body: CommitBody, signer: Member) -> None:
     added = [m for m in body.roster if m.identity not in was]
     if added and removed:
         raise CommitRefused("it adds and removes in one step")
+    # The roster lists members in the order they joined, so the successor is
+    # the longest-seated: no Commit can reorder it to promote a newcomer.
+    kept = [m.identity for m in old.roster if m.identity in stays]
+    if [m.identity for m in body.roster[: len(kept)]] != kept:
+        raise CommitRefused("it changes the order in which members joined")
+    if body.successor != eldest_other(body.roster, body.sequencer):
+        raise CommitRefused("its successor is not the longest-seated member")
     sequencer = current.sequencer
     if sequencer is not None and signer.identity == sequencer.identity:
         return
@@ -203,20 +212,22 @@ def genesis(host: Member, agreed: bytes) -> CommitBody:
 def _next(
     current: Roster, roster: tuple[Member, ...], sequencer: int, change: Change
 ) -> CommitBody:
-    ordered = tuple(sorted(roster, key=lambda m: m.slot))
-    # The successor is the longest-seated other member: the one who joined first.
-    others = [m for m in roster if m.slot != sequencer]
-    successor = others[0].slot if others else NO_SLOT
+    """The next Commit; ``roster`` is in the order members joined, the eldest first."""
     return replace(
         current.commit,
         epoch=current.epoch + 1,
         prev=current.commit_hash,
-        roster=ordered,
+        roster=roster,
         sequencer=sequencer,
-        successor=successor,
+        successor=eldest_other(roster, sequencer),
         changes=(change,),
         nonce=random_bytes(16),
     )
+
+
+def eldest_other(roster: tuple[Member, ...], sequencer: int) -> int:
+    """The successor: the longest-seated member other than the sequencer."""
+    return next((m.slot for m in roster if m.slot != sequencer), NO_SLOT)
 
 
 def admitting(
@@ -232,8 +243,7 @@ def admitting(
     if not free:
         raise CommitRefused("the room is full")
     newcomer = Member(free[0], nick, identity, exchange, peer)
-    # Join order is kept in the roster tuple's tail so the successor is the elder.
-    roster = (*_by_seniority(current), newcomer)
+    roster = (*current.members, newcomer)  # the newest joins the end of the order
     admitted_by = newcomer.slot if by is None else by
     return _next(
         current, roster, current.commit.sequencer, Change("admit", newcomer.slot, admitted_by)
@@ -244,15 +254,6 @@ def removing(current: Roster, slot: int, reason: str, me: int) -> CommitBody:
     gone = current.seat(slot)
     if gone is None:
         raise CommitRefused("no such seat")
-    roster = tuple(m for m in _by_seniority(current) if m.slot != slot)
+    roster = tuple(m for m in current.members if m.slot != slot)
     sequencer = current.commit.sequencer if slot != current.commit.sequencer else me
     return _next(current, roster, sequencer, Change(reason, slot, me))
-
-
-def _by_seniority(current: Roster) -> tuple[Member, ...]:
-    # Rosters are stored in slot order; seniority is approximated by the
-    # successor first, then slot order. That keeps the successor stable.
-    successor = current.commit.successor
-    members = list(current.members)
-    members.sort(key=lambda m: (m.slot != current.commit.sequencer, m.slot != successor, m.slot))
-    return tuple(members)

@@ -362,13 +362,13 @@ MUTANTS += [
         D + "test_a_forged_handover_in_a_second_lobby_warns_the_newcomer_and_moves_nothing",
     ),
     (
-        "a newcomer takes any Commit its sequencer or successor signs",
+        "a newcomer takes any Commit its sequencer or successor signs (check_next and the takeover check)",
         "protocol/membership.py",
         "            check_next(base, body, signer)\n",
         "            if self.roster is not None:\n                check_next(base, body, signer)\n",
-        None,
-        None,
-        None,
+        "protocol/membership.py",
+        "            self._check_takeover(base, signer)\n",
+        "",
         D + "test_a_once_named_successor_cannot_lead_a_newcomer_into_a_copy_of_the_room",
     ),
     (
@@ -632,6 +632,28 @@ MUTANTS += [
         None,
         None,
         D + "test_a_newcomer_refuses_a_seat_bound_to_another_connection",
+    ),
+]
+MUTANTS += [
+    (
+        "the successor is the lowest other seat",
+        "protocol/roster.py",
+        "return next((m.slot for m in roster if m.slot != sequencer), NO_SLOT)",
+        "return next((m.slot for m in sorted(roster, key=lambda m: m.slot) if m.slot != sequencer), NO_SLOT)",
+        None,
+        None,
+        None,
+        D + "test_the_successor_is_the_longest_seated_not_the_lowest_free_seat",
+    ),
+    (
+        "Commits may reorder the roster and name any successor",
+        "protocol/roster.py",
+        "    if [m.identity for m in body.roster[: len(kept)]] != kept:",
+        "    if False:",
+        "protocol/roster.py",
+        "    if body.successor != eldest_other(body.roster, body.sequencer):",
+        "    if False:",
+        D + "test_the_successor_is_the_longest_seated_not_the_lowest_free_seat",
     ),
 ]
 only = sys.argv[1:]

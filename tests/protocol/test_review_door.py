@@ -16,7 +16,7 @@ from protocol.bodies import Change, CommitBody, KnockBody, Lobby, Member
 from protocol.crypto import ExchangeKey, random_bytes
 from protocol.endpoint import Endpoint, agreements_hash
 from protocol.frames import Kind, RoomFrame, parse
-from protocol.roster import genesis, removing
+from protocol.roster import admitting, genesis, removing
 from tests.protocol.conftest import knock_and_enter, of, open_room, said
 from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.test_attacks import publish_as, roomwide
@@ -447,3 +447,36 @@ def test_a_newcomer_refuses_a_seat_bound_to_another_connection() -> None:
     ana.endpoint.admit(77)
     relay.pump()
     assert di.roster is None and of(seat, ev.Entered) == []
+
+
+# --- L2: the successor is the longest-seated ------------------------------------------
+
+
+def test_the_successor_is_the_longest_seated_not_the_lowest_free_seat() -> None:
+    """Defence: the roster keeps join order, the successor is the eldest other
+    member, and members refuse a Commit that reorders it or names another."""
+    relay, (ana, bo, cy, di) = open_room(4, grace_ms=1_000)
+    bo.endpoint.leave()
+    relay.pump()
+    relay.disconnect(bo.peer)
+    eve = knock_and_enter(relay, ana, "eve", grace_ms=1_000)
+    assert eve.endpoint.my_slot == 1  # bo's old seat, the lowest free one
+    cy.endpoint.leave()
+    relay.pump()
+    relay.disconnect(cy.peer)
+    roster = ana.endpoint.roster
+    assert roster is not None and roster.successor is not None
+    assert roster.successor.nick == "di"  # seated before eve, in a higher seat
+    assert [s.nick for s in eve.endpoint.seats] == ["ana", "eve", "di"]
+    # Commits promoting eve over di, reordered or merely named, are refused by all.
+    ana_m, di_m, eve_m = roster.members
+    assert (di_m.nick, eve_m.nick) == ("di", "eve")
+    newcomer = Member(2, "fi", bytes(SigningKey.generate().verify_key), ExchangeKey().public, 88)
+    honest = admitting(roster, "fi", newcomer.identity, newcomer.exchange, 88, 0)
+    reordered = replace(honest, roster=(ana_m, eve_m, di_m, honest.roster[3]), successor=1)
+    named = replace(honest, successor=eve_m.slot)
+    before = di.endpoint.epoch
+    for forged in (reordered, named):
+        frame = roomwide(ana.endpoint, Kind.COMMIT, forged.encode(), ana.endpoint.identity)
+        publish_as(relay, ana, frame)
+        assert di.endpoint.epoch == eve.endpoint.epoch == before
