@@ -69,7 +69,7 @@ MUTANTS = [
         ],
     ),
     (
-        "ordinary member commit",
+        "ordinary member commit (and the takeover check)",
         "protocol/membership.py",
         "candidates = [m for m in (base.sequencer, base.successor) if m is not None]",
         "candidates = list(base.members)",
@@ -77,9 +77,10 @@ MUTANTS = [
         'raise CommitRefused("it is not signed by the room\'s sequencer")',
         "return",
         T + "test_a_commit_signed_by_an_ordinary_member_is_refused",
+        [("protocol/membership.py", "            self._check_takeover(base, signer)\n", "")],
     ),
     (
-        "successor admits",
+        "successor admits (and the takeover check)",
         "protocol/roster.py",
         'raise CommitRefused("it is not signed by the room\'s sequencer")',
         "return",
@@ -87,6 +88,7 @@ MUTANTS = [
         None,
         None,
         T + "test_the_successor_cannot_admit_while_the_host_is_there",
+        [("protocol/membership.py", "            self._check_takeover(base, signer)\n", "")],
     ),
     (
         "replayed commit",
@@ -139,7 +141,7 @@ MUTANTS = [
         T + "test_a_forged_lobby_shows_no_agreements",
     ),
     (
-        "forged welcome: no signature check, and check_next's signer rule gone",
+        "forged welcome: no signature check, check_next's signer rule and the takeover check gone",
         "protocol/membership.py",
         "signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), None)",
         "signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), candidates[0])",
@@ -147,6 +149,7 @@ MUTANTS = [
         'raise CommitRefused("it is not signed by the room\'s sequencer")',
         "return",
         T + "test_a_newcomer_refuses_a_welcome_not_signed_by_the_sequencer",
+        [("protocol/membership.py", "            self._check_takeover(base, signer)\n", "")],
     ),
     (
         "replayed knock",
