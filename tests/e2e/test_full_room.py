@@ -81,6 +81,10 @@ async def test_twelve_hear_everything_in_one_order_and_the_thirteenth_is_refused
     frames = _group_frames(bytes(proxy.downstreams[0][mark:]), people[0].endpoint.room)
     frames = [d for d in frames if _epoch(d, people[0].endpoint.room) == people[0].endpoint.epoch]
     assert frames and not any(opens_with(held, d, people[0].endpoint.room) for d in frames)
+    # An honest relay, eleven epochs, acks all along: nobody was warned of anything.
+    for person in people:
+        person._drain()
+        assert not [e for e in person.seen if isinstance(e, ev.Tampering)], person.seen
 
 
 async def test_a_removed_members_keys_stop_working(
@@ -202,3 +206,29 @@ async def test_the_room_outlives_its_hosts_dropped_connection(
     await cy.expect(ev.Said, lambda s: s.text == "I'm back")
     di = await room.join(bo, "di")  # newcomers follow the lineage to bo
     assert sorted(s.nick for s in di.endpoint.seats) == ["ana", "bo", "cy", "di"]
+
+
+async def test_acks_through_a_real_relay_raise_no_alarm(relay: RelayProcess, room: Room) -> None:
+    """Guard: acks, key checks, chain lengths and the numbering hold with an honest relay."""
+    ana = await room.host(relay.url, "ana")
+    bo = await room.join(ana, "bo")
+    cy = await room.join(ana, "cy", admitter=bo)
+    people = (ana, bo, cy)
+    for person in people:
+        person.client.say(f"hello from {person.endpoint.nick}")
+        person.client.react("+")
+    for person in people:
+        for nick in ("ana", "bo", "cy"):
+            await person.expect(ev.Said, lambda s, nick=nick: s.text == f"hello from {nick}")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while any(p.endpoint.heard_since_ack for p in people):  # each acks what it heard
+        assert loop.time() < deadline, "no acks within 20 s"
+        await asyncio.sleep(0.2)
+    for person in people:  # each one's ack went out before this, so arrives before it
+        person.client.say(f"after the acks, {person.endpoint.nick}")
+    for person in people:
+        for nick in ("ana", "bo", "cy"):
+            await person.expect(ev.Said, lambda s, nick=nick: s.text == f"after the acks, {nick}")
+        person._drain()
+        assert not [e for e in person.seen if isinstance(e, (ev.Tampering, ev.Gap))], person.seen
