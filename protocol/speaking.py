@@ -92,7 +92,9 @@ class Speaking:
         self.heard_since_ack = False
         self._pairs: dict[bytes, PairKeys] = {}
         self.commits: dict[int, bytes] = {}  # Commit hash by epoch, the latest few
-        self.turned_ms = 0  # when we applied the current epoch's Commit
+        # When we applied the current epoch's Commit; None when the clock had not
+        # started yet (no tick), and then the first look at the clock starts it.
+        self.turned_ms: int | None = None
         self.behind = False  # a member we know already speaks in a later epoch
         self.last_seq: int | None = None
         self._own_checks: dict[tuple[int, int], bytes] = {}
@@ -197,7 +199,7 @@ class Speaking:
         self.chains = {}
         self.told = set()
         self.behind = False
-        self.turned_ms = self.now_ms
+        self.turned_ms = self.now_ms or None
         self.commits[new.epoch] = new.commit_hash
         while len(self.commits) > KEPT_COMMITS:
             del self.commits[min(self.commits)]

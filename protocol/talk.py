@@ -156,6 +156,9 @@ class Talk(Speaking):
         )
 
     def _window_over(self) -> bool:
+        if self.turned_ms is None:
+            self.turned_ms = self.now_ms or None
+            return False
         return self.now_ms - self.turned_ms >= PREVIOUS_WINDOW_MS
 
     def on_group(self, seq: int, ts: int, sender: int, d: bytes, frame: GroupFrame) -> None:

@@ -449,3 +449,28 @@ def test_room_wide_frames_tell_the_relay_no_nickname_or_agreements_length() -> N
         assert joiner.epoch == ana.endpoint.epoch
         sizes[nick] = (len(lobby.d), len(knock.d), len(commit.d))
     assert sizes["al"] == sizes["alexandra-the-great"]
+
+
+def test_a_message_crossing_the_commit_before_the_clock_starts_raises_no_false_alarm() -> None:
+    """Guard: an endpoint that entered before its first tick does not see its window as over."""
+    relay, (ana, bo) = careful_room(2)
+    cy = Endpoint.joining(ana.endpoint.invite, "cy")
+    cy_seat = relay.connect(cy)
+    cy.agree()
+    relay.pump()
+    relay.hold = True
+    ana.endpoint.admit(cy_seat.peer)
+    bo.endpoint.say("sealed before bo saw cy come in")
+    relay.pump()
+    (commit,) = [d for sender, d in relay.held if sender == ana.peer]
+    (late,) = [d for sender, d in relay.held if sender == bo.peer]
+    relay.held = []
+    relay.publish(ana.peer, commit)  # everyone's answers to it stay held
+    relay.pump()
+    assert cy.epoch == ana.endpoint.epoch and cy.now_ms == 0
+    relay.tick(5_000_000)  # the clock starts long after the Commit was applied
+    relay.publish(bo.peer, late)  # before bo's new keys, as the race had it
+    relay.release()
+    assert ("bo", "sealed before bo saw cy come in") in said(ana)
+    for seat in (ana, bo, cy_seat):
+        assert not any("still speaking" in s for s in sentences(seat)), sentences(seat)
