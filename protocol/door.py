@@ -268,6 +268,22 @@ class Door(Talk):
             return None
         return current
 
+    def names_me(self, body: CommitBody) -> bool:
+        return any(m.identity == bytes(self.identity.verify_key) for m in body.roster)
+
+    def check_welcome(self, body: CommitBody) -> None:
+        """A Commit that names a newcomer must name it with the keys it knocked with."""
+        if not self.names_me(body):
+            return
+        knock = self.knock_sent
+        mine = next((m for m in body.roster if m.identity == bytes(self.identity.verify_key)), None)
+        if knock is None or mine is None:
+            raise CommitRefused("it names us before we knocked")
+        if mine.exchange != knock.exchange or mine.nick != knock.nick or mine.peer != self.my_peer:
+            raise CommitRefused("it does not name us as we knocked")
+        if body.agreed != knock.agreed:
+            raise CommitRefused("other agreements than the ones we accepted")
+
     # --- knocks -----------------------------------------------------------------------
 
     def on_knock_frame(self, sender: int, frame: RoomFrame) -> None:

@@ -168,7 +168,7 @@ class Membership(Door):
             body = CommitBody.decode(body_bytes)
             check_next(base, body, signer)
             if self.roster is None:
-                self._check_welcome(body)
+                self.check_welcome(body)
             self._check_takeover(base, signer)
         except (BodyError, CommitRefused):
             return
@@ -179,7 +179,7 @@ class Membership(Door):
             # which it took over, join the lineage newcomers follow.
             self.lineage = (*self.lineage, named, frame.signed + frame.sig)
         self.last_commit_frame = frame.signed + frame.sig
-        if self.roster is None and not self._names_me(body):
+        if self.roster is None and not self.names_me(body):
             self.watching = Roster(body, chash)  # someone else came or went; follow on
             self.followed.append(chash)
             sequencer = self.watching.sequencer
@@ -219,22 +219,6 @@ class Membership(Door):
             f"The relay said {member.nick}'s connection dropped, but {member.nick} is still "
             "speaking. The relay may be trying to get them removed."
         )
-
-    def _names_me(self, body: CommitBody) -> bool:
-        return any(m.identity == bytes(self.identity.verify_key) for m in body.roster)
-
-    def _check_welcome(self, body: CommitBody) -> None:
-        """A Commit that names a newcomer must name it with the keys it knocked with."""
-        if not self._names_me(body):
-            return
-        knock = self.knock_sent
-        mine = next((m for m in body.roster if m.identity == bytes(self.identity.verify_key)), None)
-        if knock is None or mine is None:
-            raise CommitRefused("it names us before we knocked")
-        if mine.exchange != knock.exchange or mine.nick != knock.nick or mine.peer != self.my_peer:
-            raise CommitRefused("it does not name us as we knocked")
-        if body.agreed != knock.agreed:
-            raise CommitRefused("other agreements than the ones we accepted")
 
     # --- applying a Commit ------------------------------------------------------------
 

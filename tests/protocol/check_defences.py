@@ -628,7 +628,7 @@ MUTANTS += [
     ),
     (
         "a newcomer takes a seat bound to another connection",
-        "protocol/membership.py",
+        "protocol/door.py",
         " or mine.peer != self.my_peer:",
         ":",
         None,
