@@ -249,7 +249,8 @@ class Membership(Door):
                 by = new.seat(change.by)
                 if newcomer is not None:
                     self._used_ticket(newcomer)
-                if newcomer is not None and old is not None:
+                # The newcomer sees it too: everyone, them included, knows who let them in.
+                if newcomer is not None:
                     back = change.by == change.slot
                     name = by.nick if by else "someone"
                     self.events.append(Admitted(newcomer.nick, name, returning=back))

@@ -27,6 +27,8 @@ async def test_host_and_joiner_enter_and_talk_through_a_real_relay(
     entered = await bo.expect(ev.Entered)
     admitted = await ana.expect(ev.Admitted)
     assert (admitted.nick, admitted.by_nick) == ("bo", "ana")
+    # The newcomer is told who let them in, like everyone else.
+    assert ev.Admitted("bo", "ana") in bo.seen
     assert entered.room_code == ana.endpoint.room_code == bo.endpoint.room_code
     assert entered.epoch == 2
 
