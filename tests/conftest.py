@@ -7,8 +7,10 @@ nothing and printed nothing beyond its one start line.
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,10 +22,15 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
-# Hypothesis keeps no example database: the suite, like Porch, writes nothing.
+# Hypothesis keeps no example database, and its other caches go to a temporary
+# folder removed at exit: the suite, like Porch, leaves nothing behind.
 settings.register_profile("porch", database=None, deadline=None)
 settings.load_profile("porch")
+_HYPOTHESIS_HOME = tempfile.mkdtemp(prefix="porch-hypothesis-")
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 
 REPO = Path(__file__).resolve().parent.parent
 _ADDRESS = re.compile(r"listening on (ws://\S+) ")
