@@ -88,6 +88,9 @@ class Door(Talk):
         # Identities whose seat went when their connection dropped, for their return.
         self.dropped: dict[bytes, str] = {}
         self.returned: set[bytes] = set()  # old keys already used, whose seat is not gone yet
+        # Our sequencer greeted from a later epoch than ours: the room went on
+        # without us (it was opened again after the relay lost it), so we come back.
+        self.left_behind = False
 
     # --- hooks the Endpoint and Membership fill in -----------------------------------
 
@@ -202,6 +205,14 @@ class Door(Talk):
         assert roster is not None
         sequencer = roster.sequencer
         if sequencer is not None and verify(sequencer.identity, frame.signed, frame.sig):
+            if lobby.epoch > roster.epoch and not self.left_behind:
+                self.left_behind = True
+                self.events.append(
+                    Notice(
+                        f"{sequencer.nick} holds this room at a later point than you: it was "
+                        "opened again, or Commits never reached you. Joining again to come back in."
+                    )
+                )
             return
         for member in roster.members:
             if verify(member.identity, frame.signed, frame.sig):

@@ -33,8 +33,18 @@ from protocol.events import (
     Refused,
     Waiting,
 )
+from protocol.frames import Kind
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
 from protocol.membership import Membership
+from protocol.reopen import (
+    REOPENED,
+    WAITING_NOTICE_MS,
+    Reopening,
+    reopening_after_drop,
+    waiting_sentence,
+    who_may_return,
+)
+from protocol.roster import commit_hash
 
 __all__ = ["Endpoint", "Invite", "InviteError", "parse_invite"]
 
@@ -103,6 +113,14 @@ class Endpoint(Membership):
         self._closed = False
         self._last_ack_ms = 0
         self._return_ticket: tuple[SigningKey, bytes] | None = None
+        # Before we are in: whom we wait for, since when, and (as the sequencer
+        # who dropped) what we need to open the room again (``protocol.reopen``).
+        self._awaited: str | None = None
+        self._waiting_since: int | None = None
+        self._told_waiting = False
+        self._reopening: Reopening | None = None
+        self._room_gone = False  # the relay shows that nobody here holds the room
+        self._reopen_after = 0
 
     # --- what the UI reads ------------------------------------------------------------
 
@@ -160,8 +178,14 @@ class Endpoint(Membership):
                     assert self._agreements is not None
                     self.open_room(agreements_hash(self._agreements))
                     self.greet_newcomers()  # some may have arrived before us
+                reopening = self._reopening
+                if reopening is not None and not reopening.held_elsewhere(self.present, you):
+                    self._room_gone = True
             case wire.Join(seq, _ts, peer):
                 self.present.add(peer)
+                reopening = self._reopening
+                if reopening and peer == self.my_peer and reopening.numbered_again(seq):
+                    self._room_gone = True
                 self.on_join(self.place(seq), peer)
             case wire.Leave(seq, _ts, peer):
                 self.present.discard(peer)
@@ -176,12 +200,52 @@ class Endpoint(Membership):
 
     def tick(self, now_ms: int) -> None:
         self.now_ms = now_ms
+        if not self._closed and self.roster is None:
+            self._wait_for_lobby()
         if self._closed or self.roster is None:
             return
         if now_ms - self._last_ack_ms >= ACK_EVERY_MS:
             self._last_ack_ms = now_ms
             self.send_ack()
         self.sequence()
+
+    # --- before a lobby: opening the room again, or saying whom we wait for -----------
+
+    def _wait_for_lobby(self) -> None:
+        if self.my_peer is None or self._lobby is not None:
+            return
+        reopening = self._reopening
+        if self._waiting_since is None:
+            self._waiting_since = self.now_ms
+            if reopening is not None:
+                if reopening.dropped_at is None:
+                    reopening = self._reopening = replace(reopening, dropped_at=self.now_ms)
+                self._reopen_after = reopening.wait(self.now_ms, self.grace_ms, self._room_gone)
+        waited = self.now_ms - self._waiting_since
+        if reopening is not None and waited >= self._reopen_after:
+            self._reopen(reopening)
+        elif waited >= WAITING_NOTICE_MS and not self._told_waiting:
+            self._told_waiting = True
+            self.events.append(Notice(waiting_sentence(reopening, self._awaited)))
+
+    def _reopen(self, reopening: Reopening) -> None:
+        """Open the room again as its sequencer, extending the chain we hold."""
+        assert self.my_peer is not None
+        self._reopening = self._return_ticket = None
+        self.identity = reopening.identity  # the key newcomers trust through the lineage
+        self.trusted_sequencer = bytes(reopening.identity.verify_key)
+        self._hosting = (
+            not reopening.lineage and self.trusted_sequencer == self.invite_info.host_key
+        )
+        self._agreements = reopening.agreements
+        self.lineage = reopening.lineage
+        self.dropped = dict(reopening.returning)
+        body = reopening.commit(self.exchange.public, self.my_peer)
+        body_bytes = body.encode()
+        # Signed though never sent, like a new room's first Commit: lobbies carry it.
+        self.last_commit_frame = self.roomwide_frame(Kind.COMMIT, body_bytes)
+        self.events.append(Notice(REOPENED))
+        self.apply_commit(0, body, commit_hash(body_bytes))
 
     # --- lobby hooks (Membership calls these) ----------------------------------------
 
@@ -202,6 +266,7 @@ class Endpoint(Membership):
             return
         self._lobby = lobby
         self._agreements = lobby.agreements
+        self._reopening = None  # someone holds the room: it is not ours to open again
         back = self._return_ticket
         if back is not None and back[1] == agreements_hash(lobby.agreements):
             self.agree()  # agreed already, before the connection dropped
@@ -289,6 +354,8 @@ class Endpoint(Membership):
         A host alone in its room opens it again with the same key, so the invite
         still works. Anyone else knocks again, vouched for by their old identity
         key, so the room lets them back in without asking and drops the old seat.
+        The sequencer knocks too, and opens the room again if the relay lost it
+        (``protocol.reopen`` says when).
         """
         alone = self.roster is not None and len(self.roster.members) == 1
         if self._hosting and self.is_sequencer and alone and self._agreements is not None:
@@ -300,6 +367,18 @@ class Endpoint(Membership):
             returning = (self.identity, agreements_hash(self._agreements))
         elif self._return_ticket is not None:
             returning = self._return_ticket  # dropped again before getting back in
-        return Endpoint.joining(
+        endpoint = Endpoint.joining(
             self.invite_info, self.nick, grace_ms=self.grace_ms, returning=returning
         )
+        roster = self.roster
+        sequencer = roster.sequencer if roster is not None else None
+        if roster is not None and sequencer is not None and self.my_slot is not None:
+            # Those who come back after us are recognised too, not shown as strangers.
+            endpoint.dropped = who_may_return(self, roster)
+            if self.is_sequencer and self._agreements is not None:
+                endpoint._reopening = reopening_after_drop(self, self._agreements, self.now_ms)
+            endpoint._awaited = None if endpoint._reopening else sequencer.nick
+        else:
+            endpoint._reopening, endpoint._awaited = self._reopening, self._awaited
+            endpoint.dropped = dict(self.dropped)
+        return endpoint

@@ -7,7 +7,9 @@ second so departures, acks and rotations happen without anyone typing.
 
 When the connection drops, the client knocks again as a new member with new
 keys (``Endpoint.fresh``): the room sees the old seat leave after its grace
-period and the new one come in, and no key outlives its connection.
+period and the new one come in, and no key outlives its connection. When the
+relay itself restarted, the member who was sequencing opens the room again and
+everyone else comes back the same way (``protocol.reopen``).
 
 This module imports websockets and protocol, never textual: the TUI, the line
 mode, the tests and the benchmarks all use it.
@@ -25,10 +27,12 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 from protocol import wire
 from protocol.endpoint import Endpoint
-from protocol.events import Closed, Event, Notice, Refused
+from protocol.events import Closed, Event, KnockWithdrawn, Notice, Refused
 
 TICK_SECONDS: Final = 0.5
-RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 4.0, 8.0)
+# About two minutes in all: long enough for a relay to be upgraded and restarted,
+# after which the room opens again by itself (see protocol/reopen.py).
+RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 4.0, 8.0, *(15.0,) * 7)
 FINAL_REFUSALS: Final = frozenset({wire.ROOM_FULL, wire.SERVER_FULL, wire.BAD_FRAME})
 
 
@@ -130,21 +134,30 @@ class RoomClient:
                 )
                 return
             self._refused = None
+            left_behind = self.endpoint.left_behind  # it said why already
+            # A knock is known by its connection's number, and a restarted relay
+            # numbers connections from 1 again: a knock left on screen could
+            # admit someone else. Whoever was knocking knocks again.
+            for knock, body in self.endpoint.knocks.items():
+                self._emit(KnockWithdrawn(knock, body.nick))
             self.endpoint = self.endpoint.fresh()
             self._drain_outgoing()
-            self._emit(
-                Notice(
-                    "The connection to the relay dropped. Joining again as a new member; "
-                    "the room will see you leave and come back."
+            if not left_behind:
+                self._emit(
+                    Notice(
+                        "The connection to the relay dropped. Joining again as a new member; "
+                        "the room will see you leave and come back."
+                    )
                 )
-            )
 
     async def _hold(self, conn: ClientConnection) -> None:
         reader = asyncio.create_task(self._read(conn))
         writer = asyncio.create_task(self._write(conn))
         ticker = asyncio.create_task(self._tick())
         try:
-            await asyncio.wait({reader, writer}, return_when=asyncio.FIRST_COMPLETED)
+            # The ticker only ends by failing: that ends the connection at once, rather
+            # than leaving a room without timers that fails at the next drop.
+            await asyncio.wait({reader, writer, ticker}, return_when=asyncio.FIRST_COMPLETED)
         finally:
             for task in (reader, writer, ticker):
                 task.cancel()
@@ -160,6 +173,8 @@ class RoomClient:
                     continue
                 self.endpoint.receive_frame(message)
                 self._flush()
+                if self.endpoint.left_behind:
+                    return  # the room went on without us: come back on a new connection
 
     async def _write(self, conn: ClientConnection) -> None:
         while True:

@@ -659,6 +659,28 @@ MUTANTS += [
         D + "test_the_successor_is_the_longest_seated_not_the_lowest_free_seat",
     ),
 ]
+MUTANTS += [
+    (
+        "a returning sequencer ignores the members still on the relay",
+        "protocol/reopen.py",
+        "        return bool(named & (present - {me}))",
+        "        return False",
+        None,
+        None,
+        None,
+        "tests/protocol/test_reopen.py::test_a_sequencer_dropped_alone_waits_for_the_room_the_others_hold",
+    ),
+    (
+        "a sequencer back after the grace period reopens as soon as a fresh one",
+        "protocol/reopen.py",
+        "        if self.dropped_at is not None and now - self.dropped_at >= grace_ms:",
+        "        if False:",
+        None,
+        None,
+        None,
+        "tests/protocol/test_reopen.py::test_a_sequencer_back_late_lets_its_successor_open_the_room_first",
+    ),
+]
 only = sys.argv[1:]
 results = []
 for name, f1, a1, b1, f2, a2, b2, test, *extra in MUTANTS:

@@ -1,0 +1,154 @@
+"""Opening a room again after the relay lost it, without ever splitting it in two.
+
+A relay keeps nothing: when it restarts, every connection drops and the room
+is gone from it, while every member still holds the room's Commit chain in
+memory. Only the member who was sequencing may open the room again, and it
+does so by extending that chain: the next epoch after its last Commit (or
+after its own Commit still in flight, so it never signs two Commits for one
+epoch), signed by the key the lineage ends at, with itself alone on the roster
+under a new exchange key and connection. A newcomer checks that Commit exactly
+as any lobby's: from the invite's host key through the lineage. Everyone else
+comes back as a returning member, vouched for by their old identity key, and
+is let in without asking anyone again, as after any dropped connection.
+
+When to reopen. The sequencer cannot tell a restarted relay from its own
+connection dropping, so it comes back as a returning member first, and opens
+the room again only when no one can still be holding it:
+
+- at once, if it is back within the grace period and the relay shows that no
+  one there holds the room: none of the other members' connections is in the
+  welcome (the relay never reuses a connection number in a room's life, so a
+  member still holding the room would be there under the number the roster
+  names), or the relay stamps our arrival with a ``seq`` no higher than the
+  last one we saw (a room's ``seq`` only grows while the relay holds it). A
+  successor takes over only a grace period after the relay showed it our drop,
+  so back within that time we find no other chain grown beside ours;
+- otherwise only after ``REOPEN_AFTER_MS`` with no lobby that proves itself.
+  A room still held greets the returning sequencer once its successor has taken
+  over, after the grace period; the wait is longer than that. (A restarted relay
+  hands out small numbers again, so it may show a number the roster names.)
+- if it comes back after the grace period, a successor may have taken over
+  before the relay lost the room, and will open its own room again at once:
+  then it waits twice as long, so that the successor's lobby reaches it first
+  and it comes back into that room as a member.
+
+The decision is taken on a clock tick, never on arrival, and a reopened room
+greets every connection as it arrives: whoever opens the room first greets
+anyone else who might have, and they come back into it instead.
+
+Opening again admits no one: the roster holds the sequencer alone, and anyone
+else comes in by the usual rules. A relay that lies about who is connected
+can get a room opened twice, like a relay that tells each half of a room that
+the other half left; members see it (different room codes, a greeting they did
+not expect) and it adds no one. See docs/security.md, "The relay restarts".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from nacl.signing import SigningKey
+
+from protocol.bodies import NO_SLOT, Change, CommitBody, Member
+from protocol.crypto import random_bytes
+from protocol.membership import Membership
+from protocol.roster import Roster
+
+# Longer than the grace period (10 s) after which a successor takes over and
+# greets a returning sequencer, with time for that Commit to go round.
+REOPEN_AFTER_MS: Final = 15_000
+# How long a returning member waits for a lobby before being told why nothing happens.
+WAITING_NOTICE_MS: Final = 5_000
+REOPENED: Final = (
+    "The relay no longer held this room (it may have restarted), so you opened it again. "
+    "The invite still works; the others come back in as they reconnect."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Reopening:
+    """What a sequencer carries across a dropped connection, to open the room again."""
+
+    identity: SigningKey  # the key the lineage ends at: it signs the reopened room
+    room: Roster  # the room as we last sequenced it
+    lineage: tuple[bytes, ...]
+    agreements: str
+    # Who may come back into the reopened room (identity, nickname): everyone on
+    # its roster, and those whose seat went when their connection dropped.
+    returning: tuple[tuple[bytes, str], ...]
+    last_seq: int = 0  # the relay's last number for the room before the drop
+    # Our clock when the connection dropped; None if it had not started yet,
+    # and then the first tick after the drop stands for it.
+    dropped_at: int | None = None
+
+    def held_elsewhere(self, present: set[int], me: int) -> bool:
+        """Whether a connection the roster names, other than ours, is on the relay."""
+        mine = bytes(self.identity.verify_key)
+        named = {m.peer for m in self.room.members if m.identity != mine}
+        return bool(named & (present - {me}))
+
+    def wait(self, now: int, grace_ms: int, room_gone: bool) -> int:
+        """How long to wait for a lobby before opening the room again, from ``now``."""
+        if self.dropped_at is not None and now - self.dropped_at >= grace_ms:
+            return 2 * REOPEN_AFTER_MS  # a successor may have taken over: let it go first
+        return 0 if room_gone else REOPEN_AFTER_MS
+
+    def numbered_again(self, seq: int) -> bool:
+        """Whether the relay stamped our arrival no higher than what we saw before."""
+        return seq <= self.last_seq
+
+    def commit(self, exchange: bytes, peer: int) -> CommitBody:
+        """The Commit that opens the room again: the next epoch, with us alone on it."""
+        old = self.room.by_identity(bytes(self.identity.verify_key))
+        assert old is not None  # a sequencer is on its own roster
+        me = Member(old.slot, old.nick, old.identity, exchange, peer)
+        return CommitBody(
+            epoch=self.room.epoch + 1,
+            prev=self.room.commit_hash,
+            roster=(me,),
+            agreed=self.room.commit.agreed,
+            sequencer=me.slot,
+            successor=NO_SLOT,
+            changes=(Change("open", me.slot, me.slot),),
+            nonce=random_bytes(16),
+        )
+
+
+def reopening_after_drop(member: Membership, agreements: str, now: int) -> Reopening:
+    """What a sequencer whose connection dropped needs to open the room again."""
+    roster = member.roster
+    assert roster is not None and member.is_sequencer
+    room = roster
+    if member.in_flight is not None:
+        # Our next Commit may have reached some: build on it, so that we never
+        # sign two Commits for one epoch.
+        ahead = member.open_commit(member.in_flight[2], bytes(member.identity.verify_key))
+        if ahead is not None and ahead.commit.prev == roster.commit_hash:
+            room = ahead
+    returning = tuple(who_may_return(member, room).items())
+    last_seq = member.last_seq or 0
+    dropped_at = now or None  # the clock starts at the first tick
+    return Reopening(
+        member.identity, room, member.lineage, agreements, returning, last_seq, dropped_at
+    )
+
+
+def who_may_return(member: Membership, room: Roster) -> dict[bytes, str]:
+    """Members of ``room`` and those whose seat went when their connection dropped.
+
+    Not ``member`` itself, and not anyone who said goodbye: they knock like strangers.
+    """
+    mine = bytes(member.identity.verify_key)
+    left = {i for i, (_, why) in member.leaving.items() if why == "left"}
+    back = {**member.dropped, **{m.identity: m.nick for m in room.members}}
+    return {i: n for i, n in back.items() if i != mine and i not in left}
+
+
+def waiting_sentence(reopening: Reopening | None, awaited: str | None) -> str:
+    """What a person still waiting for a lobby is told, once."""
+    if reopening is not None:
+        return "The others may still hold this room. Waiting for them to let you back in…"
+    if awaited is not None:
+        return f"Nobody who can open this room is here yet. Waiting for {awaited}…"
+    return "Nobody who can let you in is here yet. Waiting for the host…"

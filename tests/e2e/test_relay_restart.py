@@ -1,0 +1,196 @@
+"""A relay that restarts keeps nothing; the room comes back by itself.
+
+The member who was sequencing opens the room again with the key it holds, so
+the invite keeps working; everyone else comes back as a returning member,
+vouched for by their old key. A sequencer whose connection alone dropped, while
+the others still hold the room, comes back into that room instead of opening a
+second one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from protocol import events as ev
+from protocol.endpoint import Endpoint
+from tests.conftest import RelayProcess
+from tests.e2e.conftest import Person, RecordingProxy, Room
+
+# Long enough for a sequencer that has to wait before reopening (see docs/security.md).
+BACK = 45.0
+StartRelay = Callable[..., RelayProcess]
+
+
+async def settle(*people: Person) -> None:
+    """Once everyone sees the whole roster, ``expect`` looks only at what comes after."""
+    for person in people:
+        await person.expect(ev.RosterChanged, lambda r: len(r.seats) == len(people))
+    for person in people:
+        person._drain()
+        person._taken |= {id(e) for e in person.seen}
+
+
+def restart(start_relay: StartRelay, relay: RelayProcess) -> RelayProcess:
+    """Stop the relay as an admin would (SIGTERM) and start a new one on the same port."""
+    relay.stop()
+    return start_relay("--per-ip", "1000", "--port", str(relay.port))
+
+
+async def test_after_a_relay_restart_everyone_is_back_in_one_room(
+    start_relay: StartRelay, room: Room
+) -> None:
+    relay = start_relay("--per-ip", "1000")
+    ana = await room.host(relay.url, "ana")
+    bo = await room.join(ana, "bo")
+    cy = await room.join(ana, "cy", admitter=bo)
+    people = (ana, bo, cy)
+    invite = ana.endpoint.invite
+    before = ana.endpoint.epoch
+    await settle(*people)
+    marks = {p.endpoint.nick: len(p.seen) for p in people}
+
+    restart(start_relay, relay)
+
+    reopened = await ana.expect(ev.Notice, lambda n: "opened it again" in n.sentence, BACK)
+    assert "invite still works" in reopened.sentence
+    rosters = [await p.expect(ev.RosterChanged, lambda r: len(r.seats) == 3, BACK) for p in people]
+    assert all(r.epoch > before for r in rosters)
+    assert len({r.epoch for r in rosters}) == 1
+    assert len({r.room_code for r in rosters}) == 1
+    assert {p.endpoint.room_code for p in people} == {rosters[0].room_code}
+    for person in people:
+        assert sorted(s.nick for s in person.endpoint.seats) == ["ana", "bo", "cy"]
+        assert person.endpoint.invite == invite
+    assert ana.endpoint.is_sequencer
+    # Everyone sees who came back: the sequencer sees both, back without anyone asked.
+    for nick in ("bo", "cy"):
+        await ana.expect(ev.Notice, lambda n, nick=nick: n.sentence.startswith(f"{nick} "))
+        admitted = await ana.expect(ev.Admitted, lambda a, nick=nick: a.nick == nick)
+        assert admitted.returning
+    for person in (bo, cy):
+        # Back without being asked to agree again, or anyone asked to admit them.
+        person._drain()
+        fresh = [e for e in person.seen[marks[person.endpoint.nick] :]]
+        assert not [e for e in fresh if isinstance(e, ev.AgreementsOffered | ev.Knocked)]
+        assert any(isinstance(e, ev.Entered) for e in fresh)
+    # Whoever of bo and cy came back first saw the other come in after them.
+    ana._drain()
+    later = {
+        e.nick
+        for p in (bo, cy)
+        for e in p.seen[marks[p.endpoint.nick] :]
+        if isinstance(e, ev.Admitted)
+    }
+    assert later & {"bo", "cy"}
+
+    cy.client.say("we are back")
+    for person in people:
+        said = await person.expect(ev.Said, lambda s: s.text == "we are back")
+        assert said.nick == "cy"
+
+    # The invite still opens the door: a newcomer follows it into the reopened room.
+    di = await room.join(ana, "di", admitter=cy)
+    assert sorted(s.nick for s in di.endpoint.seats) == ["ana", "bo", "cy", "di"]
+    seen = await ana.expect(ev.RosterChanged, lambda r: len(r.seats) == 4)
+    assert di.endpoint.room_code == seen.room_code
+
+
+async def test_a_knock_nobody_answered_needs_consent_again_after_a_restart(
+    start_relay: StartRelay, room: Room
+) -> None:
+    relay = start_relay("--per-ip", "1000")
+    ana = await room.host(relay.url, "ana")
+    bo = await room.join(ana, "bo")
+    ed = room.start(Endpoint.joining(ana.endpoint.invite, "ed"))
+    await ed.expect(ev.AgreementsOffered)
+    ed.client.agree()
+    for member in (ana, bo):
+        await member.expect(ev.Knocked, lambda k: k.nick == "ed")
+    await settle(ana, bo)
+
+    restart(start_relay, relay)
+
+    await bo.expect(ev.RosterChanged, lambda r: len(r.seats) == 2, BACK)
+    # Knocks are known by connection numbers, which a new relay hands out again:
+    # the one on screen goes, so that admitting it cannot let someone else in.
+    await bo.expect(ev.KnockWithdrawn, lambda k: k.nick == "ed")
+    # ed was never let in: after the restart they see the agreements again and
+    # knock like anyone, and stay outside until someone admits them.
+    await ed.expect(ev.AgreementsOffered, timeout=BACK)
+    ed.client.agree()
+    knock = await bo.expect(ev.Knocked, lambda k: k.nick == "ed")
+    assert ed.endpoint.roster is None
+    assert sorted(s.nick for s in ana.endpoint.seats) == ["ana", "bo"]
+    bo.client.admit(knock.knock)
+    await ed.expect(ev.Entered)
+    admitted = await ana.expect(ev.Admitted, lambda a: a.nick == "ed")
+    assert admitted.by_nick == "bo"
+    codes = [
+        (await p.expect(ev.RosterChanged, lambda r: len(r.seats) == 3)).room_code for p in (ana, bo)
+    ]
+    assert codes == [ed.endpoint.room_code] * 2
+
+
+async def test_without_the_sequencer_the_others_are_told_who_they_wait_for(
+    start_relay: StartRelay, room: Room
+) -> None:
+    relay = start_relay("--per-ip", "1000")
+    ana = await room.host(relay.url, "ana")
+    bo = await room.join(ana, "bo")
+    await settle(ana, bo)
+    ana.task.cancel()  # the host's computer is gone, without a goodbye
+    relay = restart(start_relay, relay)
+
+    waiting = await bo.expect(ev.Notice, lambda n: n.sentence.startswith("Nobody"), BACK)
+    assert waiting.sentence == "Nobody who can open this room is here yet. Waiting for ana…"
+    assert bo.endpoint.roster is None
+
+    # The host comes back (a new client, the same keys): the room opens again.
+    again = ana.endpoint.fresh()
+    ana_again = room.start(again)
+    await ana_again.expect(ev.Entered, timeout=BACK)
+    both = [
+        await p.expect(ev.RosterChanged, lambda r: len(r.seats) == 2, BACK) for p in (ana_again, bo)
+    ]
+    assert both[0].room_code == both[1].room_code
+
+
+async def test_a_sequencer_dropped_alone_returns_into_the_room_the_others_hold(
+    proxy: RecordingProxy, room: Room
+) -> None:
+    """The relay still holds the room: waiting out the handover, never a second room."""
+    ana = await room.host(proxy.url, "ana")
+    bo = await room.join(ana, "bo")
+    cy = await room.join(ana, "cy")
+    await settle(ana, bo, cy)
+    proxy.cut(0)  # the host's connection, with everyone's default grace period
+    await bo.expect(ev.Departed, lambda d: d.nick == "ana", BACK)
+    await ana.expect(ev.Entered, timeout=BACK)
+    assert bo.endpoint.is_sequencer and not ana.endpoint.is_sequencer
+    assert not [n for n in ana.seen if isinstance(n, ev.Notice) and "opened it" in n.sentence]
+    await cy.expect(ev.Admitted, lambda a: a.nick == "ana")
+    ana.client.say("back in the same room")
+    for person in (bo, cy):
+        await person.expect(ev.Said, lambda s: s.text == "back in the same room")
+    assert len({p.endpoint.room_code for p in (ana, bo, cy)}) == 1
+
+
+async def test_a_member_left_holding_the_old_room_comes_back_into_the_reopened_one(
+    proxy: RecordingProxy, room: Room
+) -> None:
+    """The host and its successor drop at once: nobody left can sequence, so the host reopens."""
+    ana = await room.host(proxy.url, "ana")
+    bo = await room.join(ana, "bo")
+    cy = await room.join(ana, "cy")
+    await settle(ana, bo, cy)
+    proxy.cut(0)
+    proxy.cut(1)
+    await ana.expect(ev.Notice, lambda n: "opened it again" in n.sentence, BACK)
+    behind = await cy.expect(ev.Notice, lambda n: "later point" in n.sentence, BACK)
+    assert behind.sentence.startswith("ana holds this room")
+    for person in (ana, bo, cy):
+        await person.expect(ev.RosterChanged, lambda r: len(r.seats) == 3, BACK)
+    assert len({p.endpoint.room_code for p in (ana, bo, cy)}) == 1
+    bo.client.say("all three again")
+    for person in (ana, cy):
+        await person.expect(ev.Said, lambda s: s.text == "all three again")
