@@ -14,7 +14,7 @@ import sys
 
 R = pathlib.Path(__file__).resolve().parents[2]
 T = "tests/protocol/test_attacks.py::"
-V = "tests/protocol/test_review_talk.py::"
+V = "tests/protocol/test_attacks_talk.py::"
 MUTANTS = [
     (
         "keys for the epoch before are refused",
@@ -352,7 +352,7 @@ MUTANTS = [
         "tests/protocol/test_properties.py",
     ),
 ]
-D = "tests/protocol/test_review_door.py::"
+D = "tests/protocol/test_attacks_membership.py::"
 MUTANTS += [
     (
         "a later lobby moves the newcomer's anchor",
