@@ -74,6 +74,17 @@ async def knock(pilot: Pilot[None], nick: str) -> None:
     )
 
 
+async def admitted(
+    host: tuple[Pilot[None], PorchApp], guest: tuple[Pilot[None], PorchApp], nick: str
+) -> None:
+    """The guest knocks, the host's first knock shows it, F2 admits, the guest is inside."""
+    (host_pilot, host_app), (guest_pilot, guest_app) = host, guest
+    await knock(guest_pilot, nick)
+    await until(lambda: knocking(host_app) == [nick], f"{nick} knocking")
+    await host_pilot.press("f2")
+    await until(lambda: isinstance(guest_app.screen, RoomScreen), f"{nick} inside")
+
+
 async def type_line(pilot: Pilot[None], text: str) -> None:
     composer = pilot.app.screen.query_one("#composer", Input)
     composer.focus()
@@ -142,16 +153,10 @@ async def test_a_second_member_admits_and_everyone_sees_who(relay_url: str) -> N
         invite = await open_room(hp, "ana")
         bo = PorchApp(Plan(invite=invite))
         async with bo.run_test(size=SIZE) as bp:
-            await knock(bp, "bo")
-            await until(lambda: knocking(host) == ["bo"], "bo knocking")
-            await hp.press("f2")
-            await until(lambda: isinstance(bo.screen, RoomScreen), "bo inside")
+            await admitted((hp, host), (bp, bo), "bo")
             cy = PorchApp(Plan(invite=invite))
             async with cy.run_test(size=SIZE) as cp:
-                await knock(cp, "cy")
-                await until(lambda: knocking(bo) == ["cy"], "cy knocking at bo's")
-                await bp.press("f2")
-                await until(lambda: isinstance(cy.screen, RoomScreen), "cy inside")
+                await admitted((bp, bo), (cp, cy), "cy")
                 for app in (host, bo):
                     await until(lambda app=app: "bo admitted cy." in log_of(app), "bo admitted cy")
                 await until(lambda: knocking(host) == [], "the knock cleared at ana's")
@@ -254,10 +259,7 @@ async def test_a_dropped_relay_shows_reconnecting(small_relay) -> None:
         invite = await open_room(hp, "ana")
         guest = PorchApp(Plan(invite=invite))
         async with guest.run_test(size=SIZE) as gp:
-            await knock(gp, "bo")
-            await until(lambda: knocking(host) == ["bo"], "bo knocking")
-            await hp.press("f2")
-            await until(lambda: isinstance(guest.screen, RoomScreen), "bo inside")
+            await admitted((hp, host), (gp, guest), "bo")
             stop()
             status = guest.room_screen().query_one("#status")
             await until(lambda: status.state in ("reconnecting", "gone"), "the status changing")
