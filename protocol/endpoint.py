@@ -1,73 +1,141 @@
 """One person's end of a room, sans-I/O: relay frames in, events out; commands in, frames out.
 
     ep = Endpoint.host("ws://127.0.0.1:8765", "ana", "We listen. We keep it here.")
-    ep.invite                      # the string to share
-    ep.receive_frame(data)         # one relay frame (wire v1)
-    ep.tick(now_ms)                # timers: departures, acks, rotation
-    ep.events_received()           # -> list[Event] for the person
-    ep.data_to_send()              # -> list[bytes], wire v1 pub frames
+    ep.invite                          # the string to share
+    ep.receive_frame(data, now_ms)     # one relay frame (wire v1)
+    ep.send(Say("hello"), now_ms)      # a person's command (``protocol.commands``)
+    ep.tick(now_ms)                    # timers: departures, acks, resends, reopening
+    ep.next_deadline()                 # when the next tick is due, if any
+    ep.events_received()               # -> list[Event] for the person
+    ep.data_to_send()                  # -> list[bytes], wire v1 pub frames
 
-A joiner: ``Endpoint.joining(invite, "bo")``; it shows ``AgreementsOffered`` when
-the room's sequencer answers its arrival, knocks on ``agree()``, and enters when
-a Commit names it. Every check that fails drops the frame and changes nothing;
-only what passed every check becomes an event, in the relay's order.
+A joiner: ``Endpoint.joining(invite, "bo")``; it shows ``AgreementsOffered``
+when the room's sequencer answers its arrival, knocks on ``Agree()``, and
+enters when a Commit names it. Every check that fails drops the frame and
+changes nothing; only what passed every check becomes an event, in the
+relay's order.
+
+The endpoint owns a few parts and only orchestrates them. Each part is the
+only writer of its own fields, takes what it needs from the others as
+arguments, and returns what happened:
+
+    me          who we are here: the invite, our nickname, our identity key
+    presence    what the relay shows: our connection, who is connected, its numbering
+    entry       coming in: the lobby we believe, our knock, a return ticket, reopening
+    door        the knocks members see, "not now", who may come back
+    chain       the Commit chain we hold: roster, our seat, lineage, recent hashes
+    departures  who is on their way out, and since when
+    sequencer   as sequencer: consents to commit, our Commit in flight, lobbies
+    pairs       our exchange key and the pairwise keys built on it
+    sender      our chain, its rotation, what we sent that has not come back
+    receiver    the others' chains and the fixed order of checks
+    acks        when an ack is due, and whether anything was heard since
+    state       the room state, a pure reducer over verified events in relay order
+
+What is left to the endpoint itself: the time of the last input, the events
+and frames not yet taken, the alarms already raised this epoch, the seats
+this person marked verified, and whether it hosts the room and has closed.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Final
+from dataclasses import dataclass, field, replace
+from typing import Any, Final
 
 from nacl.signing import SigningKey
 
+from protocol import commands as cmd
 from protocol import wire
-from protocol.bodies import Admit, Bye, Content, KnockBody, Lobby, React, Say
-from protocol.crypto import ExchangeKey, digest, sign
-from protocol.door import return_statement
+from protocol.bodies import Ack, Admit, BodyError, Bye, Content, React, Say
+from protocol.bodies.commit import ChangeKind, Member
+from protocol.bodies.door import KnockBody, Lobby
+from protocol.crypto import ExchangeKey, digest, sign, verify
 from protocol.events import (
+    Admitted,
     AgreementsOffered,
+    Alarm,
     Closed,
     Connected,
+    Departed,
+    Ending,
+    Entered,
     Event,
+    Gap,
+    Knocked,
+    KnockWithdrawn,
+    Note,
     Notice,
+    Reacted,
     Refused,
+    RosterChanged,
+    Said,
+    Seat,
+    SeatsChanged,
+    Tampering,
     Waiting,
 )
-from protocol.frames import Kind
+from protocol.frames import FrameError, GroupFrame, KeysFrame, Kind, RoomFrame, parse
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
-from protocol.membership import Membership
-from protocol.reopen import (
-    REOPENED,
-    WAITING_NOTICE_MS,
-    Reopening,
-    reopening_after_drop,
-    waiting_sentence,
-    who_may_return,
+from protocol.keys.acks import Acks, discrepancies
+from protocol.keys.pairs import Pairs
+from protocol.keys.receiver import (
+    Ahead,
+    Behind,
+    Delivered,
+    Received,
+    Receiver,
+    Rekeyed,
+    Unannounced,
 )
-from protocol.roster import commit_hash
+from protocol.keys.sender import Sender, Voice
+from protocol.limits import NICK_CHARS, REACTION_CHARS, TEXT_CHARS
+from protocol.membership.chain import Chain, CommitContext, TakeoverRefused, Transition
+from protocol.membership.door import (
+    ComingBack,
+    Door,
+    Greeter,
+    KnockSeen,
+    prove_lobby,
+    return_statement,
+    who_greeted,
+)
+from protocol.membership.entry import Due, Entry, ReturnTicket
+from protocol.membership.presence import Departures, Presence
+from protocol.membership.reopen import Reopening, who_may_return
+from protocol.membership.roomwide import open_commit, open_roomwide, roomwide_frame
+from protocol.membership.roster import Roster, genesis
+from protocol.membership.sequencer import (
+    RESEND_AFTER_MS,
+    RETURNING,
+    Sequencer,
+    departure_duty,
+    newcomers,
+    next_commit,
+)
+from protocol.room.state import (
+    AgreementsSet,
+    Applied,
+    Message,
+    Reaction,
+    RoomState,
+    Spoken,
+    StateEvent,
+)
+from protocol.room.state import Reacted as RoomReacted
+from protocol.room.state import apply as apply_state
+from protocol.snapshot import snapshot
 
-__all__ = ["Endpoint", "Invite", "InviteError", "parse_invite"]
+__all__ = ["Endpoint", "Invite", "InviteError", "ReturnTicket", "agreements_hash", "parse_invite"]
 
 GRACE_MS: Final = 10_000
-ACK_EVERY_MS: Final = 5_000
-
-REFUSALS: Final = {
-    wire.ROOM_FULL: "This room already has 12 people. Ask the facilitator for another room.",
-    wire.SERVER_FULL: "The relay is full or has too many connections from your address. "
-    "Try again later.",
-    wire.RATE_LIMITED: "Porch sent too much too fast and the relay closed the connection. "
-    "Reconnecting joins the room again as a new member.",
-    wire.SLOW_CONSUMER: "The connection fell too far behind the room and the relay closed it. "
-    "Reconnecting joins the room again as a new member.",
-    wire.TOO_LARGE: "A message was too large for the relay. Send something shorter.",
-    wire.BAD_FRAME: "The relay did not understand this client. Update Porch and try again.",
-}
 
 
 def check_nick(nick: str) -> str:
     nick = nick.strip()
-    if not nick or len(nick) > 32 or not nick.isprintable():
-        raise ValueError("A nickname is 1 to 32 printable characters. Choose another one.")
+    if not nick or len(nick) > NICK_CHARS or not nick.isprintable():
+        raise ValueError(
+            f"A nickname is 1 to {NICK_CHARS} printable characters. Choose another one."
+        )
     return nick
 
 
@@ -75,8 +143,53 @@ def agreements_hash(agreements: str) -> bytes:
     return digest(agreements.encode(), b"porch-agreements")
 
 
-class Endpoint(Membership):
+@dataclass(frozen=True, slots=True)
+class Me:
+    invite: Invite
+    nick: str
+    identity: SigningKey
+
+    @property
+    def key(self) -> bytes:
+        return bytes(self.identity.verify_key)
+
+    @property
+    def room(self) -> bytes:
+        return bytes.fromhex(self.invite.room_id)
+
+
+@dataclass(slots=True, eq=False)
+class Endpoint:
     """A room endpoint; see the module docstring for the contract."""
+
+    me: Me
+    pairs: Pairs
+    grace_ms: int = GRACE_MS
+    hosting: bool = False
+    agreements: str | None = None
+    presence: Presence = field(default_factory=Presence)
+    entry: Entry = field(default_factory=Entry)
+    door: Door = field(default_factory=Door)
+    chain: Chain = field(init=False)
+    departures: Departures = field(default_factory=Departures)
+    sequencer: Sequencer = field(default_factory=Sequencer)
+    sender: Sender = field(default_factory=Sender)
+    receiver: Receiver = field(default_factory=Receiver)
+    acks: Acks = field(default_factory=Acks)
+    state: RoomState = field(default_factory=RoomState)
+    verified: set[bytes] = field(default_factory=set)
+    closed_by_us: bool = False
+    now: int = 0  # the time of the latest input
+    told: set[tuple[Alarm, tuple[str, ...], int]] = field(default_factory=set)
+    events: list[Event] = field(default_factory=list)
+    outbox: list[bytes] = field(default_factory=list)
+    join_key: bytes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.chain = Chain(self.me.invite.host_key)
+        self.join_key = self.me.invite.join_key
+
+    # --- making one -------------------------------------------------------------------
 
     @classmethod
     def host(
@@ -85,7 +198,14 @@ class Endpoint(Membership):
         """Open a new room; the invite names this endpoint's key as the first sequencer."""
         identity = SigningKey.generate()
         invite = new_invite(relay_url, bytes(identity.verify_key))
-        return cls(invite, nick, identity, agreements, grace_ms)
+        return cls.opening(invite, nick, identity, agreements, grace_ms)
+
+    @classmethod
+    def opening(
+        cls, invite: Invite, nick: str, identity: SigningKey, agreements: str, grace_ms: int
+    ) -> Endpoint:
+        me = Me(invite, check_nick(nick), identity)
+        return cls(me, Pairs(ExchangeKey()), grace_ms, hosting=True, agreements=agreements)
 
     @classmethod
     def joining(
@@ -94,63 +214,160 @@ class Endpoint(Membership):
         nick: str,
         *,
         grace_ms: int = GRACE_MS,
-        returning: tuple[SigningKey, bytes] | None = None,
+        returning: ReturnTicket | None = None,
     ) -> Endpoint:
-        """A newcomer; ``returning`` (old identity, agreements hash) after a dropped connection."""
+        """A newcomer; ``returning`` is the ticket back in after a dropped connection."""
         parsed = invite if isinstance(invite, Invite) else parse_invite(invite)
-        endpoint = cls(parsed, nick, SigningKey.generate(), None, grace_ms)
-        endpoint._return_ticket = returning
+        me = Me(parsed, check_nick(nick), SigningKey.generate())
+        return cls(me, Pairs(ExchangeKey()), grace_ms, entry=Entry(ticket=returning))
+
+    def fresh(self, now_ms: int) -> Endpoint:
+        """A new endpoint for the same room after a reconnect: a new member with new keys.
+
+        A host alone in its room opens it again with the same key, so the invite
+        still works. Anyone else knocks again, vouched for by their old identity
+        key, so the room lets them back in without asking and drops the old seat.
+        The sequencer knocks too, and opens the room again if the relay lost it
+        (``membership.reopen`` says when).
+        """
+        roster, slot, agreements = self.chain.roster, self.chain.my_slot, self.agreements
+        alone = roster is not None and len(roster.members) == 1
+        if self.hosting and self.chain.is_sequencer and alone and agreements is not None:
+            return Endpoint.opening(
+                self.me.invite, self.me.nick, self.me.identity, agreements, self.grace_ms
+            )
+        ticket = self.entry.ticket  # dropped again before getting back in
+        if roster is not None and slot is not None and agreements is not None:
+            ticket = ReturnTicket(self.me.identity, agreements_hash(agreements))
+        endpoint = Endpoint.joining(
+            self.me.invite, self.me.nick, grace_ms=self.grace_ms, returning=ticket
+        )
+        sequencer = roster.sequencer if roster is not None else None
+        if roster is None or sequencer is None or slot is None:
+            endpoint.entry.reopening, endpoint.entry.awaited = (
+                self.entry.reopening,
+                self.entry.awaited,
+            )
+            endpoint.door.expect(self.door.dropped)
+            return endpoint
+        # Those who come back after us are recognised too, not shown as strangers.
+        left = self.departures.left_on_purpose()
+        endpoint.door.expect(who_may_return(self.me.key, roster, self.door.dropped, left))
+        if self.chain.is_sequencer and agreements is not None:
+            endpoint.entry.reopening = self._reopening(roster, agreements, now_ms)
+        else:
+            endpoint.entry.awaited = sequencer.nick
         return endpoint
 
-    def __init__(
-        self, invite: Invite, nick: str, identity: SigningKey, agreements: str | None, grace_ms: int
-    ) -> None:
-        super().__init__(invite, check_nick(nick), identity, ExchangeKey(), grace_ms)
-        self._hosting = agreements is not None
-        self._agreements = agreements
-        self._lobby: Lobby | None = None
-        self._knocked = False
-        self._closed = False
-        self._last_ack_ms = 0
-        self._return_ticket: tuple[SigningKey, bytes] | None = None
-        # Before we are in: whom we wait for, since when, and (as the sequencer
-        # who dropped) what we need to open the room again (``protocol.reopen``).
-        self._awaited: str | None = None
-        self._waiting_since: int | None = None
-        self._told_waiting = False
-        self._reopening: Reopening | None = None
-        self._room_gone = False  # the relay shows that nobody here holds the room
-        self._reopen_after = 0
+    def _reopening(self, roster: Roster, agreements: str, now: int) -> Reopening:
+        """What this sequencer, whose connection dropped, needs to open the room again."""
+        room = roster
+        flight = self.sequencer.in_flight
+        if flight is not None:
+            # Our next Commit may have reached some: build on it, so that we never
+            # sign two Commits for one epoch.
+            ahead = open_commit(flight.frame, self.me.key, self.me.room, self.join_key)
+            if ahead is not None and ahead.commit.prev == roster.commit_hash:
+                room = ahead
+        left = self.departures.left_on_purpose()
+        returning = who_may_return(self.me.key, room, self.door.dropped, left)
+        return Reopening(
+            self.me.identity,
+            room,
+            self.chain.lineage,
+            agreements,
+            tuple(returning.items()),
+            self.presence.last_seq or 0,
+            now,
+        )
 
-    # --- what the UI reads ------------------------------------------------------------
+    # --- what the UI reads --------------------------------------------------------------
 
     @property
     def invite(self) -> str:
-        return self.invite_info.text
+        return self.me.invite.text
+
+    @property
+    def invite_info(self) -> Invite:
+        return self.me.invite
 
     @property
     def relay_url(self) -> str:
-        return self.invite_info.relay_url
-
-    @property
-    def room_id(self) -> str:
-        return self.invite_info.room_id
+        return self.me.invite.relay_url
 
     @property
     def room_url(self) -> str:
-        return self.invite_info.room_url
+        return self.me.invite.room_url
 
     @property
-    def agreements(self) -> str | None:
-        return self._agreements
+    def room(self) -> bytes:
+        return self.me.room
+
+    @property
+    def nick(self) -> str:
+        return self.me.nick
+
+    @property
+    def identity(self) -> SigningKey:
+        return self.me.identity
 
     @property
     def is_host(self) -> bool:
-        return self._hosting
+        return self.hosting
+
+    @property
+    def roster(self) -> Roster | None:
+        return self.chain.roster
+
+    @property
+    def my_slot(self) -> int | None:
+        return self.chain.my_slot
+
+    @property
+    def epoch(self) -> int:
+        return self.chain.roster.epoch if self.chain.roster else 0
+
+    @property
+    def room_code(self) -> str:
+        return self.chain.roster.room_code(self.me.room) if self.chain.roster else ""
+
+    @property
+    def is_sequencer(self) -> bool:
+        return self.chain.is_sequencer
+
+    @property
+    def removed(self) -> bool:
+        return self.chain.removed
+
+    @property
+    def left_behind(self) -> bool:
+        return self.chain.left_behind
 
     @property
     def closed(self) -> bool:
-        return self._closed or self.removed
+        return self.closed_by_us or self.chain.removed
+
+    @property
+    def knocks(self) -> dict[int, KnockBody]:
+        return self.door.knocks
+
+    @property
+    def seats(self) -> tuple[Seat, ...]:
+        roster = self.chain.roster
+        if roster is None:
+            return ()
+        present = self.presence.present
+        return tuple(
+            Seat(
+                slot=m.slot,
+                nick=m.nick,
+                connected=m.peer in present,
+                verified=m.identity in self.verified,
+                is_host=m.slot == roster.commit.sequencer,
+                is_me=m.slot == self.chain.my_slot,
+            )
+            for m in sorted(roster.members, key=lambda m: m.slot)  # the roster is in join order
+        )
 
     def events_received(self) -> list[Event]:
         events, self.events = self.events, []
@@ -160,9 +377,15 @@ class Endpoint(Membership):
         frames, self.outbox = self.outbox, []
         return frames
 
-    # --- frames in --------------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """Every part's whole state, for tests that check a frame changed nothing."""
+        return {name: snapshot(getattr(self, name)) for name in self.__dataclass_fields__}
 
-    def receive_frame(self, data: bytes) -> None:
+    # --- inputs -----------------------------------------------------------------------
+
+    def receive_frame(self, data: bytes, now_ms: int) -> None:
+        """One relay frame (wire v1) at ``now_ms``; anything that breaks the contract is dropped."""
+        self.now = now_ms
         if self.closed:
             return
         try:
@@ -171,214 +394,559 @@ class Endpoint(Membership):
             return  # a relay that breaks the wire contract gets no reaction
         match frame:
             case wire.Welcome(you, peers):
-                self.my_peer = you
-                self.present = {*peers, you}
-                self.events.append(Connected(you, len(self.present)))
-                if self._hosting and self.roster is None:
-                    assert self._agreements is not None
-                    self.open_room(agreements_hash(self._agreements))
-                    self.greet_newcomers()  # some may have arrived before us
-                reopening = self._reopening
-                if reopening is not None and not reopening.held_elsewhere(self.present, you):
-                    self._room_gone = True
+                self._welcomed(you, peers)
             case wire.Join(seq, _ts, peer):
-                self.present.add(peer)
-                reopening = self._reopening
-                if reopening and peer == self.my_peer and reopening.numbered_again(seq):
-                    self._room_gone = True
-                self.on_join(self.place(seq), peer)
+                self._joined(seq, peer)
             case wire.Leave(seq, _ts, peer):
-                self.present.discard(peer)
-                self.on_leave(self.place(seq), peer)
+                self.presence.leave(peer)
+                self._left(self._place(seq), peer)
             case wire.Msg(seq, ts, sender, d):
-                self.on_message(self.place(seq), ts, sender, d)
-            case wire.Err(code, msg):
-                self._closed = True
-                sentence = REFUSALS.get(code, f"The relay closed the connection ({msg[:120]}).")
-                self.events.append(Refused(code, sentence))
-        self.sequence()
+                self._message(self._place(seq), ts, sender, d)
+            case wire.Err(code, _msg):
+                self.closed_by_us = True
+                self.events.append(Refused(code))
+        self._sequence()
+
+    def send(self, command: cmd.Command, now_ms: int) -> None:
+        """What the person asked for, at ``now_ms``."""
+        self.now = now_ms
+        match command:
+            case cmd.Agree():
+                self._agree()
+            case cmd.Say(text) if text.strip():
+                if len(text) > TEXT_CHARS:
+                    self._note(Note.TOO_LONG)
+                else:
+                    self._speak(Say(text))
+            case cmd.React(emoji):
+                if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
+                    self._note(Note.NOT_A_REACTION)
+                else:
+                    self._speak(React(emoji))
+            case cmd.Admit(knock):
+                self._admit(knock)
+            case cmd.NotNow(knock):
+                self.door.not_now(knock)
+            case cmd.Verify(slot):
+                self._verify(slot)
+            case cmd.Leave():
+                self._leave()
+        self._sequence()
 
     def tick(self, now_ms: int) -> None:
-        self.now_ms = now_ms
-        if not self._closed and self.roster is None:
-            self._wait_for_lobby()
-        if self._closed or self.roster is None:
+        """Timers: a lobby that never came, acks due, Commits to make or to send again."""
+        self.now = now_ms
+        if self.closed:
             return
-        if now_ms - self._last_ack_ms >= ACK_EVERY_MS:
-            self._last_ack_ms = now_ms
-            self.send_ack()
-        self.sequence()
+        if self.chain.roster is None:
+            self._wait_for_lobby()
+            return
+        if self.acks.take_due(now_ms):
+            self._ack()
+        self._sequence()
+
+    def next_deadline(self) -> int | None:
+        """When ``tick`` next has something to do, if no other input comes first."""
+        roster = self.chain.roster
+        if self.closed:
+            return None
+        if roster is None:
+            if self.presence.mine is None or self.entry.lobby is not None:
+                return None
+            return self.entry.deadline(self.now)
+        times = [
+            self.acks.deadline(),
+            self.sequencer.next_lobby_ms() if self._ungreeted() else None,
+        ]
+        if self.sequencer.awaits(roster.epoch + 1):
+            flight = self.sequencer.in_flight
+            times.append(flight.sent_ms + RESEND_AFTER_MS if flight else None)
+        else:
+            duty = departure_duty(roster, self.chain.my_slot)
+            times.append(self.departures.deadline(self.grace_ms, duty))
+        return min((t for t in times if t is not None), default=None)
+
+    # --- the relay's events -----------------------------------------------------------
+
+    def _place(self, seq: int) -> int:
+        position, in_order = self.presence.place(seq)
+        if not in_order:
+            self._alarm(Alarm.OUT_OF_ORDER)
+        return position
+
+    def _welcomed(self, you: int, peers: tuple[int, ...]) -> None:
+        self.presence.welcome(you, peers)
+        self.events.append(Connected(you, len(self.presence.present)))
+        if self.hosting and self.chain.roster is None and self.agreements is not None:
+            self._open_room()
+        reopening = self.entry.reopening
+        if reopening is not None and not reopening.held_elsewhere(self.presence.present, you):
+            self.entry.mark_room_gone()
+
+    def _joined(self, seq: int, peer: int) -> None:
+        believed = self.presence.join(peer)
+        reopening = self.entry.reopening
+        if reopening and peer == self.presence.mine and reopening.numbered_again(seq):
+            self.entry.mark_room_gone()
+        self._place(seq)
+        roster = self.chain.roster
+        if not believed or roster is None or peer == self.presence.mine:
+            return
+        if roster.by_peer(peer) is not None:
+            self.events.append(SeatsChanged(self.seats))
+        else:
+            self._greet()
+
+    def _left(self, seq: int, peer: int) -> None:
+        self.sequencer.gone(peer)
+        knock = self.door.withdraw(peer)
+        if knock is not None:
+            self.events.append(KnockWithdrawn(peer, knock.nick))
+        roster = self.chain.roster
+        member = roster.by_peer(peer) if roster else None
+        if member is not None and member.slot != self.chain.my_slot:
+            self.departures.dropped(member.identity, self.now)
+            self.events.append(SeatsChanged(self.seats))
+
+    def _message(self, seq: int, ts: int, sender: int, d: bytes) -> None:
+        try:
+            frame = parse(d, self.me.room)
+        except FrameError:
+            return
+        match frame:
+            case GroupFrame():
+                self._group(seq, ts, sender, d, frame)
+            case KeysFrame():
+                self._keys(frame)
+            case RoomFrame(kind=Kind.COMMIT):
+                self._commit_frame(seq, frame)
+            case RoomFrame(kind=Kind.KNOCK):
+                self._knock_frame(sender, frame)
+            case RoomFrame(kind=Kind.LOBBY):
+                self._lobby_frame(frame)
+
+    # --- entering: lobbies and knocks -----------------------------------------------
+
+    def _lobby_frame(self, frame: RoomFrame) -> None:
+        # The lobby's signer is known only once its lineage is read, so here the
+        # join key's seal is checked first, then the lineage, then the signature.
+        body = open_roomwide(frame, self.join_key)
+        try:
+            lobby = Lobby.decode(body) if body is not None else None
+        except BodyError:
+            return
+        if lobby is None:
+            return
+        roster = self.chain.roster
+        if roster is not None:
+            self._greeted_by(frame, lobby, roster)
+            return
+        invite = self.me.invite
+        shown = prove_lobby(lobby, invite.host_key, self.me.room, self.join_key)
+        if shown is None or shown.sequencer is None:
+            return
+        if not verify(shown.sequencer.identity, frame.signed, frame.sig):
+            return
+        if self.chain.watching is not None:
+            if shown.commit_hash not in self.chain.followed:
+                self._alarm(Alarm.LOBBY_OF_ANOTHER_ROOM)
+            return
+        self.chain.anchor(shown, lobby.lineage, lobby.commit)
+        self.agreements = lobby.agreements
+        if self.entry.shown(lobby, agreements_hash(lobby.agreements)):
+            self._agree()  # agreed already, before the connection dropped
+        else:
+            self.events.append(AgreementsOffered(lobby.agreements, lobby.host_nick))
+        for seq, commit in self.chain.take_early():
+            self._commit_frame(seq, commit)
+
+    def _greeted_by(self, frame: RoomFrame, lobby: Lobby, roster: Roster) -> None:
+        """As a member: only the sequencer greets; a lobby from anyone else is a lure."""
+        greeter, nick = who_greeted(frame, lobby, roster, self.me.invite.host_key)
+        match greeter:
+            case Greeter.SEQUENCER_AHEAD:
+                if self.chain.fell_behind():
+                    self._note(Note.LEFT_BEHIND, nick)
+            case Greeter.MEMBER:
+                self._alarm(Alarm.LURE_BY_MEMBER, (nick,))
+            case Greeter.FIRST_KEY:
+                self._alarm(Alarm.LURE_BY_FIRST_KEY)
+
+    def _knock_frame(self, sender: int, frame: RoomFrame) -> None:
+        roster = self.chain.roster
+        if roster is None or sender in self.door.knocks:
+            return
+        body = open_roomwide(frame, self.join_key)
+        try:
+            knock = KnockBody.decode(body) if body is not None else None
+        except BodyError:
+            return
+        if knock is None or not verify(knock.identity, frame.signed, frame.sig):
+            return
+        seen = self.door.see(sender, knock, roster, self.presence.present, self.me.room, self.pairs)
+        match seen:
+            case KnockSeen(peer, nick):
+                self.events.append(Knocked(peer, nick))
+            case ComingBack(peer, nick, was):
+                # The same person, back on a new connection: their old seat goes now
+                # and the new one comes in without asking anyone again.
+                self._note(Note.COMING_BACK, nick)
+                if roster.by_identity(was) is not None:
+                    self.departures.back_on_new_connection(was, self.now, self.grace_ms)
+                self.sequencer.consent(peer, RETURNING)
+
+    # --- membership: Commits ----------------------------------------------------------
+
+    def _commit_frame(self, seq: int, frame: RoomFrame) -> None:
+        context = CommitContext(
+            room=self.me.room,
+            join_key=self.join_key,
+            me=self.me.key,
+            peer=self.presence.mine,
+            knock=self.entry.knock,
+            present=frozenset(self.presence.present),
+            said_bye=frozenset(self.departures.left_on_purpose()),
+        )
+        match self.chain.take(seq, frame, context):
+            case Transition() as transition:
+                self._transition(transition)
+            case TakeoverRefused(successor, sequencer, sequencer_is_me):
+                if sequencer_is_me:
+                    self._alarm(Alarm.TAKEOVER_WHILE_YOU_ARE_HERE, (successor,))
+                else:
+                    self._alarm(Alarm.TAKEOVER_WHILE_HERE, (successor, sequencer))
+
+    def _open_room(self) -> None:
+        assert self.agreements is not None and self.presence.mine is not None
+        me = Member(0, self.me.nick, self.me.key, self.pairs.public, self.presence.mine)
+        body = genesis(me, agreements_hash(self.agreements))
+        body_bytes = body.encode()
+        frame = self._roomwide(Kind.COMMIT, body_bytes)
+        self._transition(self.chain.begin(body, body_bytes, frame, self.me.key))
+
+    def _transition(self, change: Transition) -> None:
+        """Everything a new epoch changes, part by part."""
+        old, new, mine = change.old, change.new, change.me
+        self.sequencer.committed()
+        if mine is None:
+            self.sender.stop()
+            self.events.append(Closed(Ending.REMOVED))
+            return
+        self.receiver.turn_epoch(old, new, mine.slot, self.now)
+        self.sender.turn_epoch()
+        self.pairs.keep_only({m.exchange for m in new.members})
+        self.told = set()
+        self.state, _ = apply_state(
+            self.state, Applied(change.seq, 0, mine.slot, AgreementsSet(new.commit.agreed))
+        )
+        for what in new.commit.changes:
+            self._change(what.what, what.slot, what.by, old, new)
+        code = new.room_code(self.me.room)
+        self.events.append(RosterChanged(new.epoch, self.seats, code))
+        if old is None:
+            self.events.append(Entered(mine.slot, new.epoch, code))
+            self.acks.entered(self.now)
+        on_roster = {m.identity for m in new.members}
+        self.door.keep(on_roster)
+        self.sequencer.keep(self.door.knocks)
+        self.departures.keep(on_roster)
+        voice = Voice(self.me.room, mine.slot, self.me.identity)
+        keys = self.sender.start_chain(voice, new, self.pairs, self.now)
+        if keys is not None:
+            self.publish(keys)
+        self._greet()  # after a handover, those waiting in the lobby need us
+
+    def _change(
+        self, what: ChangeKind, slot: int, by: int, old: Roster | None, new: Roster
+    ) -> None:
+        before = old.seat(slot) if old else None
+        if what is ChangeKind.ADMIT:
+            newcomer, admitter = new.seat(slot), new.seat(by)
+            if newcomer is not None:
+                self.door.admitted(newcomer.identity)
+                # The newcomer sees it too: everyone, them included, knows who let them in.
+                name = admitter.nick if admitter else "someone"
+                self.events.append(Admitted(newcomer.nick, name, returning=by == slot))
+        elif what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED) and before is not None:
+            self.events.append(Departed(before.nick, what))
+            if what is ChangeKind.DISCONNECTED:
+                self.door.seat_dropped(before.identity, before.nick)
+
+    # --- talk: keys, group frames, content, acks ------------------------------------
+
+    def _keys(self, frame: KeysFrame) -> None:
+        roster, slot = self.chain.roster, self.chain.my_slot
+        if roster is None or slot is None:
+            return
+        self._heard(
+            self.receiver.take_keys(frame, roster, slot, self.me.room, self.pairs, self.now)
+        )
+
+    def _group(self, seq: int, ts: int, sender: int, d: bytes, frame: GroupFrame) -> None:
+        roster = self.chain.roster
+        if roster is None:
+            return
+        if sender == self.presence.mine and frame.slot == self.chain.my_slot:
+            self._own(seq, ts, d, frame, roster)
+            return
+        heard = self.receiver.open(frame, d, roster, self.now)
+        if isinstance(heard, Delivered):
+            member = heard.member
+            if heard.skipped:
+                self.events.append(Gap(member.slot, member.nick, heard.skipped))
+            self._content(seq, ts, member, heard.content, mine=False, late=heard.late)
+        else:
+            self._heard(heard)
+
+    def _heard(self, heard: Received | None) -> None:
+        """What a keys or group frame was evidence of, if it was not delivered."""
+        match heard:
+            case Rekeyed(member, missing) if missing > 0:
+                self.events.append(Gap(member.slot, member.nick, missing))
+            case Unannounced(member):
+                self._alarm(Alarm.KEY_NOT_ANNOUNCED, (member.nick,))
+            case Behind(member):
+                self._alarm(Alarm.SPEAKS_IN_OLD_EPOCH, (member.nick,))
+            case Ahead(member) if self._took_over_without_us(member):
+                self._alarm(Alarm.AHEAD_BY_TAKEOVER, (member.nick,))
+            case Ahead(member):
+                self.sender.hold_back()
+                self._alarm(Alarm.COMMIT_WITHHELD, (member.nick,))
+
+    def _took_over_without_us(self, member: Member) -> bool:
+        """Whether ``member`` is ahead by a takeover we refused, not by a Commit we missed.
+
+        Only the sequencer and, by taking over, the successor make epochs. A
+        successor ahead of us while the sequencer is still here took over without
+        us (we refuse that); nobody who left holds a chain of ours, so we go on.
+        """
+        roster = self.chain.roster
+        assert roster is not None
+        sequencer = roster.sequencer
+        return (
+            member.slot == roster.commit.successor
+            and sequencer is not None
+            and self.presence.here(sequencer.peer)
+        )
+
+    def _own(self, seq: int, ts: int, d: bytes, frame: GroupFrame, roster: Roster) -> None:
+        returned = self.sender.returned(d)
+        me = roster.seat(frame.slot)
+        if returned is None or me is None:
+            return  # not something we sent, or already seen: a replay
+        missing, content = returned
+        check = self.sender.check_of(frame.epoch, frame.gen)
+        self.receiver.record_own(frame, d, roster.epoch, check)
+        if missing:
+            self._alarm(Alarm.OWN_NOT_RETURNED, count=missing)
+        self._content(seq, ts, me, content, mine=True, late=frame.epoch != roster.epoch)
+
+    def _content(
+        self, seq: int, ts: int, member: Member, content: Content, *, mine: bool, late: bool
+    ) -> None:
+        """Verified content at its place in the room's order."""
+        if not isinstance(content, Ack):
+            self.acks.heard()
+        if self.departures.still_here(member, self.presence.present):
+            self._alarm(Alarm.SPEAKS_AFTER_LEAVE, (member.nick,))
+        match content:
+            case Say(text):
+                self._apply(seq, ts, member, Spoken(text), late=late, mine=mine)
+            case React(emoji):
+                self._apply(seq, ts, member, Reaction(emoji), late=late, mine=mine)
+            case Admit(peer, identity):
+                knock = self.door.knocks.get(peer)
+                if self.chain.is_sequencer and knock is not None and knock.identity == identity:
+                    self.sequencer.consent(peer, member.slot)
+            case Bye():
+                self.departures.said_bye(member.identity, self.now)
+            case Ack() if not mine:
+                self._compare(member, content)
+
+    def _apply(
+        self, seq: int, ts: int, member: Member, event: StateEvent, *, late: bool, mine: bool
+    ) -> None:
+        """Into the room state; what it changed, onto the screen."""
+        applied = Applied(seq, ts, member.slot, event, logged=not late)
+        self.state, changes = apply_state(self.state, applied)
+        for change in changes:
+            match change:
+                case Message(seq=at, ts=stamp, text=text):
+                    self.events.append(Said(at, stamp, member.slot, member.nick, text, mine))
+                case RoomReacted(emoji=emoji):
+                    self.events.append(Reacted(member.slot, member.nick, emoji))
+
+    def _compare(self, member: Member, ack: Ack) -> None:
+        roster = self.chain.roster
+        assert roster is not None
+
+        def name_of(slot: int) -> str:
+            seated = roster.seat(slot)
+            return seated.nick if seated else f"seat {slot}"
+
+        found = discrepancies(
+            ack, member.nick, roster.epoch, self.chain.commits, self.state, self.receiver.chains,
+            name_of,
+        )  # fmt: skip
+        for alarm, who in found:
+            self._alarm(alarm, who)
+
+    # --- commands ---------------------------------------------------------------------
+
+    def _agree(self) -> None:
+        """Accept the agreements shown and knock."""
+        lobby = self.entry.lobby
+        if lobby is None or self.entry.knock is not None or self.presence.mine is None:
+            self._note(Note.NOTHING_TO_AGREE)
+            return
+        knock = KnockBody(
+            self.me.nick, self.me.key, self.pairs.public, agreements_hash(lobby.agreements)
+        )
+        ticket = self.entry.ticket
+        if ticket is not None:
+            knock = replace(knock, was=bytes(ticket.identity.verify_key))
+            vouch = sign(ticket.identity, return_statement(self.me.room, knock))
+            knock = replace(knock, vouch=vouch)
+        self.entry.knocked(knock)
+        self.publish(self._roomwide(Kind.KNOCK, knock.encode()))
+        self.events.append(Waiting())
+
+    def _admit(self, knock: int) -> None:
+        body = self.door.knocks.get(knock)
+        if body is None:
+            self._note(Note.KNOCK_GONE)
+        elif self.chain.is_sequencer and self.chain.my_slot is not None:
+            self.sequencer.consent(knock, self.chain.my_slot)
+        else:
+            self._speak(Admit(knock, body.identity))
+
+    def _verify(self, slot: int) -> None:
+        member = self.chain.roster.seat(slot) if self.chain.roster else None
+        if member is not None:
+            self.verified.add(member.identity)
+            self.events.append(SeatsChanged(self.seats))
+
+    def _leave(self) -> None:
+        if self.closed_by_us:
+            return
+        if self.chain.roster is not None and self.chain.my_slot is not None:
+            self._speak(Bye())
+        self.closed_by_us = True
+        self.events.append(Closed(Ending.LEFT))
+
+    def _ack(self) -> None:
+        """Tell the room what we heard (see ``keys.acks``)."""
+        roster = self.chain.roster
+        if roster is None or self.sender.chain is None or self.sender.held_back:
+            return
+        heard = self.receiver.heard()
+        if heard:
+            state = self.state
+            self._speak(
+                Ack(roster.epoch, roster.commit_hash, state.log_count, state.log_hash, heard)
+            )
+
+    # --- sequencing -------------------------------------------------------------------
+
+    def _sequence(self) -> None:
+        """If we sequence the room and something waits to be committed, commit it."""
+        roster, slot = self.chain.roster, self.chain.my_slot
+        if roster is None or slot is None or self.chain.removed:
+            return
+        self._greet()  # a lobby held back by the ration goes out when due
+        if self.sequencer.awaits(roster.epoch + 1):
+            frame = self.sequencer.resend(self.now)
+            if frame is not None:
+                self.publish(frame)
+            return
+        me = roster.seat(slot)
+        assert me is not None
+        due = self.departures.due(roster, self.now, self.grace_ms)
+        decided = next_commit(
+            roster, me, due=due, consents=self.sequencer.consents, knocks=self.door.knocks
+        )
+        for declined in decided.declined:
+            self.sequencer.drop_consent(declined.peer)
+            why = Note.CANNOT_ADMIT_FULL if declined.room_full else Note.CANNOT_ADMIT_KEYS
+            self._note(why, declined.nick)
+        if decided.body is not None:
+            frame = self._roomwide(Kind.COMMIT, decided.body.encode())
+            self.sequencer.signed(decided.body.epoch, frame, self.now)
+            self.publish(frame)
+
+    def _ungreeted(self) -> set[int]:
+        roster = self.chain.roster
+        if roster is None or not self.chain.is_sequencer:
+            return set()
+        return newcomers(self.presence.present, self.presence.mine, roster, self.door.knocks)
+
+    def _greet(self) -> None:
+        """As sequencer, answer connections not yet greeted with one lobby for all of them."""
+        waiting = self._ungreeted()
+        if not waiting:
+            return
+        lobby = self.chain.lobby(self.agreements, self.me.nick)
+        present = self.presence.present
+        if self.sequencer.greet(waiting, present, self.now, can=lobby is not None):
+            assert lobby is not None
+            self.publish(self._roomwide(Kind.LOBBY, lobby.encode()))
 
     # --- before a lobby: opening the room again, or saying whom we wait for -----------
 
     def _wait_for_lobby(self) -> None:
-        if self.my_peer is None or self._lobby is not None:
+        if self.presence.mine is None or self.entry.lobby is not None:
             return
-        reopening = self._reopening
-        if self._waiting_since is None:
-            self._waiting_since = self.now_ms
-            if reopening is not None:
-                if reopening.dropped_at is None:
-                    reopening = self._reopening = replace(reopening, dropped_at=self.now_ms)
-                self._reopen_after = reopening.wait(self.now_ms, self.grace_ms, self._room_gone)
-        waited = self.now_ms - self._waiting_since
-        if reopening is not None and waited >= self._reopen_after:
-            self._reopen(reopening)
-        elif waited >= WAITING_NOTICE_MS and not self._told_waiting:
-            self._told_waiting = True
-            self.events.append(Notice(waiting_sentence(reopening, self._awaited)))
+        match self.entry.due(self.now, self.grace_ms):
+            case Due.REOPEN:
+                assert self.entry.reopening is not None
+                self._reopen(self.entry.reopening)
+            case Due.TELL_WAITING:
+                note, who = self.entry.waiting_note()
+                self._note(note, who)
 
     def _reopen(self, reopening: Reopening) -> None:
         """Open the room again as its sequencer, extending the chain we hold."""
-        assert self.my_peer is not None
-        self._reopening = self._return_ticket = None
-        self.identity = reopening.identity  # the key newcomers trust through the lineage
-        self.trusted_sequencer = bytes(reopening.identity.verify_key)
-        self._hosting = (
-            not reopening.lineage and self.trusted_sequencer == self.invite_info.host_key
-        )
-        self._agreements = reopening.agreements
-        self.lineage = reopening.lineage
-        self.dropped = dict(reopening.returning)
-        body = reopening.commit(self.exchange.public, self.my_peer)
+        assert self.presence.mine is not None
+        self.entry.reopened()
+        # The key newcomers trust through the lineage signs the reopened room.
+        self.me = replace(self.me, identity=reopening.identity)
+        self.hosting = not reopening.lineage and self.me.key == self.me.invite.host_key
+        self.agreements = reopening.agreements
+        self.door.expect(dict(reopening.returning))
+        self.chain.continue_from(reopening.lineage)
+        body = reopening.commit(self.pairs.public, self.presence.mine)
         body_bytes = body.encode()
-        # Signed though never sent, like a new room's first Commit: lobbies carry it.
-        self.last_commit_frame = self.roomwide_frame(Kind.COMMIT, body_bytes)
-        self.events.append(Notice(REOPENED))
-        self.apply_commit(0, body, commit_hash(body_bytes))
+        frame = self._roomwide(Kind.COMMIT, body_bytes)
+        self._note(Note.REOPENED)
+        self._transition(self.chain.begin(body, body_bytes, frame, self.me.key))
 
-    # --- lobby hooks (Membership calls these) ----------------------------------------
+    # --- outputs ----------------------------------------------------------------------
 
-    def lobby_body(self) -> Lobby | None:
-        if self._agreements is None or self.roster is None or self.last_commit_frame is None:
-            return None
-        host = self.roster.sequencer
-        return Lobby(
-            self._agreements,
-            host.nick if host else self.nick,
-            self.roster.epoch,
-            self.lineage,
-            self.last_commit_frame,
-        )
-
-    def on_lobby(self, lobby: Lobby) -> None:
-        if self._lobby is not None or self.roster is not None:
+    def _speak(self, content: Content) -> None:
+        """Seal ``content`` for the room, if we may speak."""
+        roster, slot = self.chain.roster, self.chain.my_slot
+        if self.sender.chain is None or self.closed_by_us or roster is None or slot is None:
+            self._note(Note.NOT_IN_ROOM)
             return
-        self._lobby = lobby
-        self._agreements = lobby.agreements
-        self._reopening = None  # someone holds the room: it is not ours to open again
-        back = self._return_ticket
-        if back is not None and back[1] == agreements_hash(lobby.agreements):
-            self.agree()  # agreed already, before the connection dropped
+        if self.sender.held_back and not isinstance(content, Bye):
+            self._note(Note.HELD_BACK)
             return
-        self.events.append(AgreementsOffered(lobby.agreements, lobby.host_nick))
+        voice = Voice(self.me.room, slot, self.me.identity)
+        for d in self.sender.seal(content, voice, roster, self.pairs, self.now):
+            self.publish(d)
 
-    # --- commands ---------------------------------------------------------------------
+    def _roomwide(self, kind: Kind, body: bytes) -> bytes:
+        return roomwide_frame(kind, body, self.me.room, self.join_key, self.me.identity)
 
-    def agree(self) -> None:
-        """Accept the agreements shown and knock."""
-        if self._lobby is None or self._knocked or self.my_peer is None:
-            self.events.append(Notice("There is nothing to agree to yet. Wait for the agreements."))
-            return
-        self._knocked = True
-        knock = KnockBody(
-            self.nick,
-            bytes(self.identity.verify_key),
-            self.exchange.public,
-            agreements_hash(self._lobby.agreements),
-        )
-        if self._return_ticket is not None:
-            old = self._return_ticket[0]
-            knock = replace(knock, was=bytes(old.verify_key))
-            knock = replace(knock, vouch=sign(old, return_statement(self.room, knock)))
-        self.send_knock(knock)
-        self.events.append(Waiting())
+    def publish(self, d: bytes) -> None:
+        self.outbox.append(wire.encode_pub(d))
 
-    def say(self, text: str) -> None:
-        if not text.strip():
-            return
-        if len(text) > 4000:
-            self.events.append(Notice("That message is longer than 4000 characters. Split it up."))
-            return
-        self._send_content(Say(text))
+    def _note(self, note: Note, who: str = "") -> None:
+        self.events.append(Notice(note, who))
 
-    def react(self, emoji: str) -> None:
-        if not emoji or len(emoji) > 16 or not emoji.isprintable():
-            self.events.append(Notice("A reaction is one short symbol, like + or a single emoji."))
-            return
-        self._send_content(React(emoji))
-
-    def admit(self, knock: int) -> None:
-        body = self.knocks.get(knock)
-        if body is None:
-            self.events.append(Notice("That knock is gone: they left before being let in."))
-            return
-        if self.is_sequencer:
-            self.want_admit(knock, self.my_slot)
-            self.sequence()
-        else:
-            self._send_content(Admit(knock, body.identity))
-
-    def not_now(self, knock: int) -> None:
-        """Decline a knock for now, on this screen only.
-
-        Admission takes one member's consent, so another member may still admit
-        them, and so may we later: the knock stays known until it is withdrawn.
-        """
-        if knock in self.knocks:
-            self.set_aside.add(knock)
-
-    def mark_verified(self, slot: int) -> None:
-        member = self.roster.seat(slot) if self.roster else None
-        if member is not None:
-            self.verified.add(member.identity)
-            self.announce_seats()
-
-    def leave(self) -> None:
-        if self._closed:
-            return
-        if self.roster is not None and self.my_slot is not None:
-            self._send_content(Bye())
-        self._closed = True
-        self.events.append(Closed("You left the room. Nothing from it was kept."))
-
-    def _send_content(self, content: Content) -> None:
-        if self.sending is None or self._closed:
-            self.events.append(Notice("You can speak once you are in the room."))
-            return
-        self.send_group(content)
-
-    def fresh(self) -> Endpoint:
-        """A new endpoint for the same room after a reconnect: a new member with new keys.
-
-        A host alone in its room opens it again with the same key, so the invite
-        still works. Anyone else knocks again, vouched for by their old identity
-        key, so the room lets them back in without asking and drops the old seat.
-        The sequencer knocks too, and opens the room again if the relay lost it
-        (``protocol.reopen`` says when).
-        """
-        alone = self.roster is not None and len(self.roster.members) == 1
-        if self._hosting and self.is_sequencer and alone and self._agreements is not None:
-            return Endpoint(
-                self.invite_info, self.nick, self.identity, self._agreements, self.grace_ms
-            )
-        returning = None
-        if self.roster is not None and self.my_slot is not None and self._agreements is not None:
-            returning = (self.identity, agreements_hash(self._agreements))
-        elif self._return_ticket is not None:
-            returning = self._return_ticket  # dropped again before getting back in
-        endpoint = Endpoint.joining(
-            self.invite_info, self.nick, grace_ms=self.grace_ms, returning=returning
-        )
-        roster = self.roster
-        sequencer = roster.sequencer if roster is not None else None
-        if roster is not None and sequencer is not None and self.my_slot is not None:
-            # Those who come back after us are recognised too, not shown as strangers.
-            endpoint.dropped = who_may_return(self, roster)
-            if self.is_sequencer and self._agreements is not None:
-                endpoint._reopening = reopening_after_drop(self, self._agreements, self.now_ms)
-            endpoint._awaited = None if endpoint._reopening else sequencer.nick
-        else:
-            endpoint._reopening, endpoint._awaited = self._reopening, self._awaited
-            endpoint.dropped = dict(self.dropped)
-        return endpoint
+    def _alarm(self, alarm: Alarm, who: tuple[str, ...] = (), count: int = 0) -> None:
+        """Tell the person once per epoch: the same evidence again adds nothing."""
+        key = (alarm, who, count)
+        if key not in self.told:
+            self.told.add(key)
+            self.events.append(Tampering(alarm, who, count))

@@ -1,26 +1,21 @@
 """What a room endpoint tells the person in front of it: small frozen events.
 
-The endpoint (``protocol.endpoint.Endpoint``) is sans-I/O, shaped like the
-websockets ``Protocol``::
+Events are data: what happened, of which kind, and to whom. They carry no
+prose; the sentence a person reads for each is written once, on the client
+side (``tui/sentences.py``), and shared by the terminal app, the plain mode
+and the browser.
 
-    ep.receive_frame(data)      # bytes of one relay frame (wire v1) in
-    ep.tick(now_ms)             # timers: departure grace, periodic acks, rotation
-    ep.events_received()        # -> list[Event], drained
-    ep.data_to_send()           # -> list[bytes], wire v1 frames to send, drained
-
-and person-level commands go in as method calls (``agree()``, ``say(text)``,
-``admit(knock)``, ``not_now(knock)``, ``react(...)``, ``mark_verified(slot)``,
-``leave()``). The TUI, the plain line mode, the tests, the benchmarks and the
-hostile-relay harness all drive the same endpoint, so what one sees is what all
-see.
-
-Every field that came from a peer (``nick``, ``text``, ``agreements``) is
-untrusted plain text: show it as a literal string, never as markup.
+Every field that came from a peer (``nick``, ``text``, ``agreements``, the
+names in ``who``) is untrusted plain text: show it as a literal string, never
+as markup.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, auto
+
+from protocol.bodies.commit import ChangeKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +43,31 @@ class Connected:
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    """The relay refused or closed us; ``sentence`` says what happened and what to do."""
+    """The relay refused or closed us, with one of the wire's error codes."""
 
     code: str
-    sentence: str
+
+
+class Ending(Enum):
+    """Why the session ended for this endpoint."""
+
+    LEFT = auto()  # we left
+    REMOVED = auto()  # a Commit no longer names us
+    REFUSED = auto()  # the relay refused us for good (``detail``: the wire code)
+    NOT_A_RELAY = auto()  # the address answers, but not as a Porch relay (``detail``: address)
+    UNREACHABLE = auto()  # the relay cannot be reached (``detail``: address)
+    ENDED = auto()  # the connection ended and will not be tried again
+    FAILED = auto()  # the client failed (``detail``: what failed)
+    CANNOT_OPEN = auto()  # the door could not be opened (``detail``: the sentence why)
+    NO_LOCAL_RELAY = auto()  # no relay could start on this computer (``detail``: why)
+
+
+@dataclass(frozen=True, slots=True)
+class Closed:
+    """The session is over for this endpoint."""
+
+    ending: Ending
+    detail: str = ""
 
 
 # --- entering ---------------------------------------------------------------------
@@ -84,7 +100,7 @@ class Entered:
 
 @dataclass(frozen=True, slots=True)
 class Knocked:
-    """Someone holding the invite asks to come in. ``knock`` identifies it for admit/not_now."""
+    """Someone holding the invite asks to come in. ``knock`` identifies it for admitting."""
 
     knock: int
     nick: str
@@ -127,10 +143,10 @@ class SeatsChanged:
 
 @dataclass(frozen=True, slots=True)
 class Departed:
-    """Someone left the roster (they left, or their grace period ran out)."""
+    """Someone left the roster: they said goodbye, or their grace period ran out."""
 
     nick: str
-    reason: str  # "left" | "disconnected"
+    reason: ChangeKind  # LEFT or DISCONNECTED
 
 
 # --- talk -------------------------------------------------------------------------
@@ -166,30 +182,82 @@ class Gap:
     missing: int
 
 
+# --- evidence and notes -----------------------------------------------------------
+
+
+class Alarm(Enum):
+    """Evidence that the relay, or a member's client, broke the room's rules.
+
+    ``who`` in the event names the parties, in the order each kind lists them.
+    """
+
+    # membership
+    TAKEOVER_WHILE_HERE = auto()  # (successor, sequencer): took over a sequencer still here
+    TAKEOVER_WHILE_YOU_ARE_HERE = auto()  # (successor,): took over from us, still here
+    SPEAKS_AFTER_LEAVE = auto()  # (member,): the relay said they dropped, yet they speak
+    # the door
+    LOBBY_OF_ANOTHER_ROOM = auto()  # a second lobby showed a newcomer a different room
+    LURE_BY_MEMBER = auto()  # (member,): greeted a newcomer as if they ran the room
+    LURE_BY_FIRST_KEY = auto()  # the invite's key greeted after it handed over
+    # talk
+    KEY_NOT_ANNOUNCED = auto()  # (sender,): sealed us another key than the one announced
+    AHEAD_BY_TAKEOVER = auto()  # (member,): in a later epoch by a takeover we refused
+    COMMIT_WITHHELD = auto()  # (member,): in a later epoch; a Commit was withheld from us
+    SPEAKS_IN_OLD_EPOCH = auto()  # (member,): still speaking after the window closed
+    OWN_NOT_RETURNED = auto()  # ``count`` of our frames the relay never brought back
+    OUT_OF_ORDER = auto()  # the relay's numbering skipped, repeated or went back
+    # acks
+    SPLIT = auto()  # (acker,): holds another Commit for an epoch we hold
+    STATE_DIFFERS = auto()  # (acker,): another room-state log at the same count
+    DIFFERENT_KEYS = auto()  # (sender, acker): the sender gave us different keys
+    WITHHELD = auto()  # (acker, sender): the acker heard messages that never reached us
+    DIFFERENT_MESSAGES = auto()  # (acker, sender): shown different frames at one index
+    DIFFERENT_RECORDS = auto()  # (acker, sender): as above, behind a gap in our chain
+
+
 @dataclass(frozen=True, slots=True)
 class Tampering:
-    """Evidence that the relay dropped, forked or forged something; everyone is told."""
+    """Evidence that something was dropped, forked or forged; everyone is told."""
 
-    sentence: str
+    alarm: Alarm
+    who: tuple[str, ...] = ()
+    count: int = 0
+
+
+class Note(Enum):
+    """Anything else a person should know; ``who`` is the person it concerns, if any."""
+
+    # a command that could not be carried out
+    NOTHING_TO_AGREE = auto()
+    TOO_LONG = auto()
+    NOT_A_REACTION = auto()
+    KNOCK_GONE = auto()
+    NOT_IN_ROOM = auto()
+    HELD_BACK = auto()  # a Commit was withheld from us: nothing is sent until we catch up
+    # the door
+    CANNOT_ADMIT_FULL = auto()  # (who): the room already has every seat taken
+    CANNOT_ADMIT_KEYS = auto()  # (who): their knock names keys already in the room
+    COMING_BACK = auto()  # (who): lost the connection and is coming back
+    LEFT_BEHIND = auto()  # (who, the sequencer): the room went on without us
+    # the relay lost the room
+    REOPENED = auto()
+    WAITING_FOR_HOLDERS = auto()
+    WAITING_FOR = auto()  # (who): the member who can open the room again
+    WAITING_FOR_HOST = auto()
+    # the connection
+    RECONNECTING = auto()
 
 
 @dataclass(frozen=True, slots=True)
 class Notice:
-    """Anything else a person should read: one full sentence."""
-
-    sentence: str
-
-
-@dataclass(frozen=True, slots=True)
-class Closed:
-    """The session is over for this endpoint (we left, or the room is gone)."""
-
-    sentence: str
+    note: Note
+    who: str = ""
 
 
 Event = (
     Connected
     | Refused
+    | Closed
     | AgreementsOffered
     | Waiting
     | Entered
@@ -204,5 +272,4 @@ Event = (
     | Gap
     | Tampering
     | Notice
-    | Closed
 )

@@ -34,10 +34,10 @@ from enum import IntEnum
 from typing import Final
 
 from protocol.crypto import SEAL_OVERHEAD, SIG_SIZE
+from protocol.limits import SEATS
 
 VERSION: Final = 1
 ROOM_SIZE: Final = 16
-MAX_SLOTS: Final = 12
 
 
 class Kind(IntEnum):
@@ -158,7 +158,7 @@ def parse(d: bytes, room: bytes) -> Frame:
     if len(signed) < _GROUP.size + SEAL_OVERHEAD:
         raise FrameError("too short")
     _, _, _, epoch, slot, gen, index = _GROUP.unpack_from(signed)
-    if slot >= MAX_SLOTS:
+    if slot >= SEATS:
         raise FrameError("no such seat")
     header = signed[: _GROUP.size]
     return GroupFrame(epoch, slot, gen, index, header, signed[_GROUP.size :], signed, sig)
@@ -168,10 +168,10 @@ def _parse_keys(signed: bytes, sig: bytes) -> KeysFrame:
     if len(signed) < _KEYS.size + 1:
         raise FrameError("too short")
     _, _, _, epoch, slot, gen, check, *ended = _KEYS.unpack_from(signed)
-    if slot >= MAX_SLOTS:
+    if slot >= SEATS:
         raise FrameError("no such seat")
     count = signed[_KEYS.size]
-    if count > MAX_SLOTS:
+    if count > SEATS:
         raise FrameError("too many recipients")
     at = _KEYS.size + 1
     entries: dict[int, bytes] = {}
@@ -180,7 +180,7 @@ def _parse_keys(signed: bytes, sig: bytes) -> KeysFrame:
             raise FrameError("truncated")
         to, size = _ENTRY.unpack_from(signed, at)
         at += _ENTRY.size
-        if to >= MAX_SLOTS or to in entries or size < SEAL_OVERHEAD or at + size > len(signed):
+        if to >= SEATS or to in entries or size < SEAL_OVERHEAD or at + size > len(signed):
             raise FrameError("bad recipient entry")
         entries[to] = signed[at : at + size]
         at += size

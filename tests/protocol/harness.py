@@ -4,6 +4,9 @@ It keeps a room's total order like the real relay, and then lets a test drop,
 replay, reorder, duplicate, inject, move frames between rooms or epochs, and
 show different members different frames. Endpoints are the real ones with real
 crypto; only the network is replaced, by something worse than a network.
+
+It also keeps the clock: every frame reaches an endpoint at ``now`` (ms), and
+``tick(now)`` moves the clock on and lets every endpoint's timers run.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from protocol import commands as cmd
 from protocol import wire
 from protocol.endpoint import Endpoint
 from protocol.events import Event
@@ -24,16 +28,26 @@ Tamper = Callable[[int, wire.Msg], list[bytes]]
 class Seat:
     peer: int
     endpoint: Endpoint
+    relay: HostileRelay
     events: list[Event] = field(default_factory=list)
     inbox: list[bytes] = field(default_factory=list)  # every frame delivered, in order
 
+    def send(self, command: cmd.Command) -> None:
+        """The person at this seat asks for ``command`` now (the frames wait for a pump)."""
+        self.endpoint.send(command, self.relay.now)
+        self.events.extend(self.endpoint.events_received())
+
+    def say(self, text: str) -> None:
+        self.send(cmd.Say(text))
+
 
 class HostileRelay:
-    def __init__(self) -> None:
+    def __init__(self, now: int = 0) -> None:
         self.seats: dict[int, Seat] = {}
         self.seq = 0
         self.next_peer = 1
-        self.clock = 1_000_000
+        self.now = now  # the endpoints' clock
+        self.clock = 1_000_000  # the relay's own clock, for ``ts``
         self.log: list[wire.Msg] = []  # every msg stamped, for replays
         self.received: list[bytes] = []  # every pub payload, for the relay's-view checks
         self.tamper: Tamper | None = None
@@ -45,8 +59,10 @@ class HostileRelay:
     def connect(self, endpoint: Endpoint) -> Seat:
         peer = self.next_peer
         self.next_peer += 1
-        seat = self.seats[peer] = Seat(peer, endpoint)
-        endpoint.receive_frame(wire.encode_welcome(peer, [p for p in self.seats if p != peer]))
+        seat = self.seats[peer] = Seat(peer, endpoint, self)
+        endpoint.receive_frame(
+            wire.encode_welcome(peer, [p for p in self.seats if p != peer]), self.now
+        )
         self._stamp_all(lambda seq, ts: wire.encode_join(seq, ts, peer))
         self.pump()
         return seat
@@ -89,7 +105,7 @@ class HostileRelay:
 
     def deliver(self, seat: Seat, frame: bytes) -> None:
         seat.inbox.append(frame)
-        seat.endpoint.receive_frame(frame)
+        seat.endpoint.receive_frame(frame, self.now)
         seat.events.extend(seat.endpoint.events_received())
 
     def inject(self, peer: int, frame: bytes) -> None:
@@ -104,7 +120,8 @@ class HostileRelay:
         self.pump()
 
     def tick(self, now_ms: int) -> None:
-        for seat in self.seats.values():
+        self.now = now_ms
+        for seat in list(self.seats.values()):
             seat.endpoint.tick(now_ms)
         self.pump()
 

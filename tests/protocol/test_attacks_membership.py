@@ -10,20 +10,28 @@ from dataclasses import replace
 
 from nacl.signing import SigningKey
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
-from protocol.bodies import Change, CommitBody, KnockBody, Lobby, Member
+from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member
+from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import ExchangeKey, random_bytes
-from protocol.endpoint import Endpoint, agreements_hash
+from protocol.endpoint import Endpoint, ReturnTicket, agreements_hash
+from protocol.events import Alarm, Note
 from protocol.frames import Kind, RoomFrame, parse
-from protocol.roster import admitting, genesis, removing
-from tests.protocol.conftest import knock_and_enter, of, open_room, said
+from protocol.membership.roster import admitting, genesis, removing
 from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.test_attacks import publish_as, roomwide
-
-
-def tampering(seat: Seat) -> list[str]:
-    return [e.sentence for e in seat.events if isinstance(e, ev.Tampering)]
+from tests.protocol.rooms import (
+    alarms,
+    knock_and_enter,
+    notes,
+    of,
+    open_room,
+    publish_as,
+    raised,
+    roomwide,
+    said,
+)
 
 
 def commit_frames(relay: HostileRelay, room: bytes) -> list[wire.Msg]:
@@ -36,13 +44,13 @@ def commit_frames(relay: HostileRelay, room: bytes) -> list[wire.Msg]:
 
 def copy_of_the_room(bo: Seat, newcomer: Endpoint, newcomer_peer: int) -> CommitBody:
     """A room only bo runs: bo, two puppets under the real members' names, and the newcomer."""
-    knock = newcomer.knock_sent
+    knock = newcomer.entry.knock
     assert knock is not None
     puppets = [(SigningKey.generate(), ExchangeKey()) for _ in range(2)]
     me = bo.endpoint
     roster = (
         Member(0, "ana", bytes(puppets[0][0].verify_key), puppets[0][1].public, 101),
-        Member(1, "bo", bytes(me.identity.verify_key), me.exchange.public, bo.peer),
+        Member(1, "bo", bytes(me.identity.verify_key), me.pairs.public, bo.peer),
         Member(2, "cy", bytes(puppets[1][0].verify_key), puppets[1][1].public, 102),
         Member(3, "di", knock.identity, knock.exchange, newcomer_peer),
     )
@@ -53,7 +61,7 @@ def copy_of_the_room(bo: Seat, newcomer: Endpoint, newcomer_peer: int) -> Commit
         agreed=knock.agreed,
         sequencer=1,
         successor=0,
-        changes=(Change("admit", 3, 1),),
+        changes=(Change(ChangeKind.ADMIT, 3, 1),),
         nonce=random_bytes(16),
     )
 
@@ -68,49 +76,49 @@ def test_a_once_named_successor_cannot_lead_a_newcomer_into_a_copy_of_the_room()
     relay, (ana, bo, cy) = open_room(3)
     assert ana.endpoint.roster is not None and ana.endpoint.roster.successor is not None
     assert ana.endpoint.roster.successor.nick == "bo"
-    named_bo = bo.endpoint.last_commit_frame  # signed by ana, names bo successor
+    named_bo = bo.endpoint.chain.last_frame  # signed by ana, names bo successor
     assert named_bo is not None
     di = Endpoint.joining(ana.endpoint.invite, "di")
     seat = relay.connect(di)  # ana's real lobby comes first
     lure = Lobby("Be kind.", "ana", bo.endpoint.epoch, (named_bo,), named_bo)
     publish_as(relay, bo, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity))
-    assert di.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
-    di.agree()
+    assert di.chain.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
     fake = copy_of_the_room(bo, di, seat.peer)
     publish_as(relay, bo, roomwide(bo.endpoint, Kind.COMMIT, fake.encode(), bo.endpoint.identity))
     assert di.roster is None and of(seat, ev.Entered) == []
-    ana.endpoint.admit(seat.peer)
+    ana.send(cmd.Admit(seat.peer))
     relay.pump()
     assert di.roster is not None and di.room_code == ana.endpoint.room_code
     assert [s.nick for s in di.seats] == ["ana", "bo", "cy", "di"]
-    di.say("for the real room")
+    di.send(cmd.Say("for the real room"), relay.now)
     relay.pump()
     assert ("di", "for the real room") in said(cy)
     for member in (ana, cy):  # the lure is seen for what it is
-        assert any("bo greeted a newcomer" in t for t in tampering(member))
+        assert raised(member, Alarm.LURE_BY_MEMBER, "bo"), alarms(member)
 
 
 def test_a_forged_handover_in_a_second_lobby_warns_the_newcomer_and_moves_nothing() -> None:
     """Defence: a later lobby never moves the anchor, even one whose lineage holds;
     naming a room the newcomer did not follow is told as tampering."""
     relay, (ana, bo, cy) = open_room(3)
-    named_bo = bo.endpoint.last_commit_frame
+    named_bo = bo.endpoint.chain.last_frame
     roster = bo.endpoint.roster
     assert named_bo is not None and roster is not None and bo.endpoint.my_slot is not None
     # bo forges the takeover the room never saw: ana removed, bo sequencing.
-    took = removing(roster, 0, "disconnected", bo.endpoint.my_slot)
+    took = removing(roster, 0, ChangeKind.DISCONNECTED, bo.endpoint.my_slot)
     took_frame = roomwide(bo.endpoint, Kind.COMMIT, took.encode(), bo.endpoint.identity)
     di = Endpoint.joining(ana.endpoint.invite, "di")
     seat = relay.connect(di)
     lure = Lobby("Be kind.", "bo", took.epoch, (named_bo, took_frame), took_frame)
     relay.publish(bo.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity))
     relay.pump()
-    assert di.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
-    assert any("different room" in t for t in tampering(seat))
-    di.agree()
+    assert di.chain.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
+    assert raised(seat, Alarm.LOBBY_OF_ANOTHER_ROOM), alarms(seat)
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
-    ana.endpoint.admit(seat.peer)
+    ana.send(cmd.Admit(seat.peer))
     relay.pump()
     assert di.roster is not None and di.room_code == cy.endpoint.room_code
 
@@ -125,7 +133,7 @@ def test_the_first_key_cannot_greet_newcomers_after_the_handover() -> None:
     assert bo.endpoint.is_sequencer
     di = Endpoint.joining(bo.endpoint.invite, "di")
     seat = relay.connect(di)
-    assert di.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
+    assert di.chain.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
     # a genesis of a room that only the first key runs
     puppet = Member(0, "ana", bytes(first_key.verify_key), ExchangeKey().public, 77)
     room = genesis(puppet, bo.endpoint.roster.commit.agreed)  # type: ignore[union-attr]
@@ -134,12 +142,12 @@ def test_the_first_key_cannot_greet_newcomers_after_the_handover() -> None:
     lure = Lobby("Be kind.", "ana", room.epoch, (), fake)
     relay.publish(cy.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), first_key))
     relay.pump()
-    assert di.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
-    assert any("different room" in t for t in tampering(seat))
-    assert any("opened with greeted a newcomer" in t for t in tampering(cy))
-    di.agree()
+    assert di.chain.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
+    assert raised(seat, Alarm.LOBBY_OF_ANOTHER_ROOM), alarms(seat)
+    assert raised(cy, Alarm.LURE_BY_FIRST_KEY), alarms(cy)
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
-    bo.endpoint.admit(seat.peer)
+    bo.send(cmd.Admit(seat.peer))
     relay.pump()
     assert di.roster is not None and di.room_code == cy.endpoint.room_code
 
@@ -150,22 +158,22 @@ def test_a_newcomer_follows_commits_from_its_lobby_and_those_just_before_it() ->
     relay, (ana, _) = open_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     cy_seat = relay.connect(cy)
-    cy.agree()
+    cy.send(cmd.Agree(), relay.now)
     relay.pump()
     di = Endpoint.joining(ana.endpoint.invite, "di")
     relay.hold = True  # di arrives; ana's lobby and cy's Commit queue up
     di_seat = relay.connect(di)
-    ana.endpoint.admit(cy_seat.peer)
+    ana.send(cmd.Admit(cy_seat.peer))
     relay.pump()
     lobbies = [h for h in relay.held if parse(h[1], di.room).kind is Kind.LOBBY]  # type: ignore[union-attr]
     others = [h for h in relay.held if h not in lobbies]
     relay.held = others + lobbies  # the Commit overtakes the lobby
     relay.release()
-    assert of(di_seat, ev.AgreementsOffered) and di.watching is not None
-    assert di.watching.epoch == ana.endpoint.epoch == 3
-    di.agree()
+    assert of(di_seat, ev.AgreementsOffered) and di.chain.watching is not None
+    assert di.chain.watching.epoch == ana.endpoint.epoch == 3
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
-    ana.endpoint.admit(di_seat.peer)
+    ana.send(cmd.Admit(di_seat.peer))
     relay.pump()
     assert di.roster is not None and di.room_code == cy.room_code
 
@@ -188,7 +196,7 @@ def test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt() -> None:
     room = ana.endpoint.room
     di = Endpoint.joining(ana.endpoint.invite, "di")
     di_seat = relay.connect(di)
-    di.agree()
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
     epoch = ana.endpoint.epoch
 
@@ -201,10 +209,10 @@ def test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt() -> None:
 
     relay.tamper = only_bo_and_di
     before = len(commit_frames(relay, room))
-    ana.endpoint.admit(di_seat.peer)
+    ana.send(cmd.Admit(di_seat.peer))
     relay.pump()
     assert bo.endpoint.epoch == epoch + 1 and ana.endpoint.epoch == epoch
-    cy.endpoint.leave()  # something else now waits to be committed
+    cy.send(cmd.Leave())  # something else now waits to be committed
     relay.pump()
     for now in (6_000, 12_000):
         relay.tick(now)
@@ -254,15 +262,14 @@ def test_the_sequencer_drops_an_admission_no_member_could_accept() -> None:
     bad = KnockBody(
         "mal", bytes(SigningKey.generate().verify_key), bo_member.exchange, roster.commit.agreed
     )
-    ana.endpoint.knocks[999] = bad  # past the door's own check, as a modified client could
-    ana.endpoint.admit(999)
+    ana.endpoint.door.knocks[999] = bad  # past the door's own check, as a modified client could
+    ana.send(cmd.Admit(999))
     relay.pump()
     relay.tick(6_000)
     relay.tick(12_000)
     assert ana.endpoint.epoch == bo.endpoint.epoch == 3
-    assert ana.endpoint.in_flight is None
-    notices = [n.sentence for n in of(ana, ev.Notice)]  # type: ignore[attr-defined]
-    assert any("mal cannot come in" in n for n in notices)
+    assert ana.endpoint.sequencer.in_flight is None
+    assert (Note.CANNOT_ADMIT_KEYS, "mal") in notes(ana)
     fi = knock_and_enter(relay, ana, "fi")
     assert fi.endpoint.roster is not None and cy.endpoint.epoch == 4
 
@@ -281,7 +288,7 @@ def test_a_host_who_keeps_talking_is_not_removed_by_a_leave_told_to_one_member()
     relay, (ana, bo, cy) = open_room(3)
     fake_leave(relay, bo, ana.peer)  # only the successor hears it
     for now in (3_000, 6_000, 9_000):
-        ana.endpoint.say(f"still here at {now}")
+        ana.say(f"still here at {now}")
         relay.pump()
         relay.tick(now)
     relay.tick(11_000)
@@ -291,7 +298,7 @@ def test_a_host_who_keeps_talking_is_not_removed_by_a_leave_told_to_one_member()
         assert seat.endpoint.roster is not None and seat.endpoint.roster.sequencer is not None
         assert seat.endpoint.roster.sequencer.nick == "ana"
     assert not of(ana, ev.Closed)
-    assert any("ana is still speaking" in t for t in tampering(bo))
+    assert raised(bo, Alarm.SPEAKS_AFTER_LEAVE, "ana"), alarms(bo)
 
 
 def test_members_refuse_a_takeover_while_they_still_see_the_host() -> None:
@@ -305,9 +312,11 @@ def test_members_refuse_a_takeover_while_they_still_see_the_host() -> None:
         roster = seat.endpoint.roster
         assert roster is not None and roster.sequencer is not None
         assert roster.sequencer.nick == "ana" and len(roster.members) == 3
-        assert any("bo tried to take over" in t for t in tampering(seat))
+        assert raised(seat, Alarm.TAKEOVER_WHILE_HERE, "bo", "ana") or raised(
+            seat, Alarm.TAKEOVER_WHILE_YOU_ARE_HERE, "bo"
+        ), alarms(seat)
     assert not of(ana, ev.Closed)
-    cy.endpoint.say("ana is still our host")
+    cy.say("ana is still our host")
     relay.pump()
     assert ("cy", "ana is still our host") in said(ana)
 
@@ -315,10 +324,10 @@ def test_members_refuse_a_takeover_while_they_still_see_the_host() -> None:
 def test_a_takeover_after_a_goodbye_or_a_real_drop_still_holds() -> None:
     """Feature: the successor still takes over when the sequencer said goodbye."""
     relay, (ana, bo, cy) = open_room(3)
-    ana.endpoint.leave()
+    ana.send(cmd.Leave())
     relay.pump()  # the goodbye is committed at once, before the relay's leave
     assert bo.endpoint.is_sequencer and [s.nick for s in cy.endpoint.seats] == ["bo", "cy"]
-    assert not tampering(cy)
+    assert not alarms(cy)
 
 
 # --- M5: a return ticket is used once -----------------------------------------------
@@ -332,12 +341,12 @@ def test_an_old_key_brings_back_one_person_once_and_vouches_for_no_stranger() ->
     agreed = agreements_hash("Be kind.")
     relay.disconnect(bo.peer)
     relay.tick(5_000)
-    back = relay.connect(bo.endpoint.fresh())
+    back = relay.connect(bo.endpoint.fresh(bo.endpoint.now))
     relay.pump()
     assert [s.nick for s in cy.endpoint.seats] == ["ana", "bo", "cy"]
     assert ev.Admitted("bo", "bo", returning=True) in cy.events
     for nick in ("bo", "zed"):
-        stranger = Endpoint.joining(ana.endpoint.invite, nick, returning=(old_bo, agreed))
+        stranger = Endpoint.joining(ana.endpoint.invite, nick, returning=ReturnTicket(old_bo, agreed))
         relay.connect(stranger)
         relay.pump()
         relay.tick(relay.clock)
@@ -354,7 +363,7 @@ def test_an_old_key_cannot_bring_someone_back_under_another_name() -> None:
     relay.disconnect(bo.peer)
     relay.tick(5_000)
     stranger = Endpoint.joining(
-        ana.endpoint.invite, "zed", returning=(old_bo, agreements_hash("Be kind."))
+        ana.endpoint.invite, "zed", returning=ReturnTicket(old_bo, agreements_hash("Be kind."))
     )
     seat = relay.connect(stranger)
     relay.pump()
@@ -383,19 +392,19 @@ def test_connection_churn_cannot_make_the_sequencer_flood_the_relay() -> None:
     lobbies = 0
     for peer in range(1_000, 1_300):
         relay.seq += 1
-        host.receive_frame(wire.encode_join(relay.seq, relay.clock, peer))
+        host.receive_frame(wire.encode_join(relay.seq, relay.clock, peer), relay.now)
         relay.seq += 1
-        host.receive_frame(wire.encode_leave(relay.seq, relay.clock, peer))
+        host.receive_frame(wire.encode_leave(relay.seq, relay.clock, peer), relay.now)
         lobbies += lobbies_in(host.data_to_send(), host.room)
     assert lobbies <= 16  # the relay closes a connection past a burst of 100
-    assert len(host.greeted) <= len(host.present) <= 3
+    assert len(host.sequencer.greeted) <= len(host.presence.present) <= 3
     di = Endpoint.joining(host.invite, "di")
     seat = relay.connect(di)
     relay.tick(1_000)  # the ration refills; the lobby held back goes out
     assert of(seat, ev.AgreementsOffered)
-    di.agree()
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
-    host.admit(seat.peer)
+    host.send(cmd.Admit(seat.peer), relay.now)
     relay.pump()
     assert di.roster is not None and di.room_code == bo.endpoint.room_code
 
@@ -409,21 +418,21 @@ def test_a_knock_replayed_under_invented_connections_is_shown_once() -> None:
     relay, (ana, bo) = open_room(2)
     di = Endpoint.joining(ana.endpoint.invite, "di")
     seat = relay.connect(di)
-    di.agree()
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
     knock = [m for m in relay.log if m.sender == seat.peer][-1].d
     member = bo.endpoint
-    pairs = len(member._pairs)
+    pairs = len(member.pairs.built)
     shown = len(of(bo, ev.Knocked))
     for peer in range(10_000, 12_000):
         relay.seq += 1
-        member.receive_frame(wire.encode_join(relay.seq, relay.clock, peer))
+        member.receive_frame(wire.encode_join(relay.seq, relay.clock, peer), relay.now)
         relay.seq += 1
-        member.receive_frame(wire.encode_msg(relay.seq, relay.clock, peer, knock))
+        member.receive_frame(wire.encode_msg(relay.seq, relay.clock, peer, knock), relay.now)
     knocked = [e for e in member.events_received() if isinstance(e, ev.Knocked)]
     assert knocked == [] and len(of(bo, ev.Knocked)) == shown
     assert list(member.knocks) == [seat.peer]
-    assert len(member.present) <= 24 and len(member._pairs) == pairs
+    assert len(member.presence.present) <= 24 and len(member.pairs.built) == pairs
 
 
 def test_a_newcomer_refuses_a_seat_bound_to_another_connection() -> None:
@@ -433,7 +442,7 @@ def test_a_newcomer_refuses_a_seat_bound_to_another_connection() -> None:
     di = Endpoint.joining(ana.endpoint.invite, "di")
     seat = relay.connect(di)
     relay.hold = True  # di's knock is held; the relay replays it as peer 77 first
-    di.agree()
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
     (_, knock), *_ = relay.held
     relay.held.clear()
@@ -444,7 +453,7 @@ def test_a_newcomer_refuses_a_seat_bound_to_another_connection() -> None:
         relay.deliver(s, wire.encode_join(relay.seq, relay.clock, 77))
     relay.publish(77, knock)
     relay.pump()
-    ana.endpoint.admit(77)
+    ana.send(cmd.Admit(77))
     relay.pump()
     assert di.roster is None and of(seat, ev.Entered) == []
 
@@ -456,12 +465,12 @@ def test_the_successor_is_the_longest_seated_not_the_lowest_free_seat() -> None:
     """Defence: the roster keeps join order, the successor is the eldest other
     member, and members refuse a Commit that reorders it or names another."""
     relay, (ana, bo, cy, di) = open_room(4, grace_ms=1_000)
-    bo.endpoint.leave()
+    bo.send(cmd.Leave())
     relay.pump()
     relay.disconnect(bo.peer)
     eve = knock_and_enter(relay, ana, "eve", grace_ms=1_000)
     assert eve.endpoint.my_slot == 1  # bo's old seat, the lowest free one
-    cy.endpoint.leave()
+    cy.send(cmd.Leave())
     relay.pump()
     relay.disconnect(cy.peer)
     roster = ana.endpoint.roster

@@ -11,46 +11,32 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
 from protocol.bodies import Say, decode_content, encode_content
-from protocol.chains import key_check, ratchet
 from protocol.crypto import pad, random_bytes, seal, sign, unpad, unseal
 from protocol.endpoint import Endpoint
+from protocol.events import Alarm, Note
 from protocol.frames import GroupFrame, Kind, RoomFrame, group_header, keys_body, keys_header, parse
-from protocol.roster import admitting
-from protocol.talk import HELD_BACK, PREVIOUS_WINDOW_MS, pair_context
-from tests.protocol.conftest import NICKS, knock_and_enter, of, open_room, said
+from protocol.keys.chains import key_check, ratchet
+from protocol.keys.pairs import pair_context
+from protocol.keys.receiver import PREVIOUS_WINDOW_MS
+from protocol.membership.roster import admitting
 from tests.protocol.harness import HostileRelay, Seat, restamp
-from tests.protocol.test_attacks import publish_as, roomwide
-
-
-class CarefulRelay(HostileRelay):
-    """A hostile relay that hides its drops: each member's numbers rise by one."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.numbers: dict[int, int] = {}
-
-    def deliver(self, seat: Seat, frame: bytes) -> None:
-        event = wire.decode_server(frame)
-        if isinstance(event, wire.Msg | wire.Join | wire.Leave):
-            number = self.numbers[seat.peer] = self.numbers.get(seat.peer, event.seq - 1) + 1
-            frame = wire.encode(replace(event, seq=number))
-        super().deliver(seat, frame)
-
-
-def careful_room(size: int, grace_ms: int = 10_000) -> tuple[CarefulRelay, list[Seat]]:
-    relay = CarefulRelay()
-    host = Endpoint.host("ws://127.0.0.1:8765", NICKS[0], "Be kind.", grace_ms=grace_ms)
-    seats = [relay.connect(host)]
-    for nick in NICKS[1:size]:
-        seats.append(knock_and_enter(relay, seats[0], nick, grace_ms))
-    return relay, seats
-
-
-def sentences(seat: Seat) -> list[str]:
-    return [t.sentence for t in of(seat, ev.Tampering)]
+from tests.protocol.rooms import (
+    alarms,
+    careful_room,
+    knock_and_enter,
+    new_chain,
+    notes,
+    of,
+    open_room,
+    publish_as,
+    raised,
+    roomwide,
+    said,
+)
 
 
 def kind_of(seat: Seat, msg: wire.Msg) -> object:
@@ -94,7 +80,7 @@ def test_a_member_kept_from_a_commit_is_told_and_says_nothing_a_removed_member_c
     """
     relay, (ana, _bo, cy, di) = careful_room(4, grace_ms=1_000)
     cy_slot = cy.endpoint.my_slot or 0
-    held = di.endpoint.chains[cy_slot]
+    held = di.endpoint.receiver.chains[cy_slot]
     kept = (held._chain_key, (cy_slot, held.epoch, held.gen), held.next_index)
 
     def withhold_commit(peer: int, msg: wire.Msg) -> list[bytes]:
@@ -106,11 +92,11 @@ def test_a_member_kept_from_a_commit_is_told_and_says_nothing_a_removed_member_c
     relay.disconnect(di.peer)
     relay.tick(5_000)
     assert ana.endpoint.epoch == cy.endpoint.epoch + 1
-    cy.endpoint.say("after di was removed")
+    cy.say("after di was removed")
     relay.pump()
     relay.tick(15_000)
-    assert any("membership change was withheld from you" in s for s in sentences(cy))
-    assert ev.Notice(HELD_BACK) in of(cy, ev.Notice)
+    assert raised(cy, Alarm.COMMIT_WITHHELD), alarms(cy)
+    assert (Note.HELD_BACK, "") in notes(cy)
     assert readable_by_a_kept_chain(relay, cy, kept) == []
     assert ("cy", "after di was removed") not in said(ana)
 
@@ -136,15 +122,15 @@ def test_a_member_still_speaking_in_the_old_epoch_is_named_and_not_shown() -> No
     relay.disconnect(di.peer)
     relay.tick(5_000)
     assert ana.endpoint.epoch == cy.endpoint.epoch + 1
-    cy.endpoint.say("just after the change")
+    cy.say("just after the change")
     relay.pump()
     relay.tick(5_000 + PREVIOUS_WINDOW_MS)
-    cy.endpoint.say("long after the change")
+    cy.say("long after the change")
     relay.pump()
     for seat in (ana, bo):
         assert ("cy", "just after the change") in said(seat)  # could have been on its way
         assert ("cy", "long after the change") not in said(seat)
-        assert any("cy is still speaking in this room as it was" in s for s in sentences(seat))
+        assert raised(seat, Alarm.SPEAKS_IN_OLD_EPOCH, "cy"), alarms(seat)
 
 
 # --- a split room (H2, the acks) -------------------------------------------------
@@ -163,7 +149,7 @@ def test_two_commits_for_one_epoch_are_caught_by_acks_as_a_split() -> None:
     newcomer = Endpoint.joining(ana.endpoint.invite, "di")
     di = relay.connect(newcomer)
     identity = bytes(newcomer.identity.verify_key)
-    first = admitting(roster, "di", identity, newcomer.exchange.public, di.peer, 0)
+    first = admitting(roster, "di", identity, newcomer.pairs.public, di.peer, 0)
     second = replace(first, nonce=random_bytes(16))
     to_bo = roomwide(ana.endpoint, Kind.COMMIT, first.encode(), ana.endpoint.identity)
     to_cy = roomwide(ana.endpoint, Kind.COMMIT, second.encode(), ana.endpoint.identity)
@@ -178,12 +164,12 @@ def test_two_commits_for_one_epoch_are_caught_by_acks_as_a_split() -> None:
     assert bo.endpoint.epoch == cy.endpoint.epoch == roster.epoch + 1
     assert bo.endpoint.roster and cy.endpoint.roster
     assert bo.endpoint.roster.roster_hash == cy.endpoint.roster.roster_hash
-    bo.endpoint.say("on one side")
-    cy.endpoint.say("on the other")
+    bo.say("on one side")
+    cy.say("on the other")
     relay.pump()
     relay.tick(10_000)
     for seat in (bo, cy):
-        assert any("the room has split" in s for s in sentences(seat)), sentences(seat)
+        assert raised(seat, Alarm.SPLIT), alarms(seat)
 
 
 # --- gaps must not switch acks off (M1) -------------------------------------------
@@ -198,15 +184,15 @@ def keys_to_each(
     each seat gets its own frame, each with the check of its own key.
     """
     ep = sender.endpoint
-    assert ep.sending is not None and ep.roster is not None and ep.my_slot is not None
-    gen = ep.sending.gen + 1
+    assert ep.sender.chain is not None and ep.roster is not None and ep.my_slot is not None
+    gen = ep.sender.chain.gen + 1
     frames: list[tuple[bytes, dict[int, bytes]]] = []
     for seat, chain_key in keys:
         member = ep.roster.by_identity(bytes(seat.endpoint.identity.verify_key))
         assert member is not None
         check = announced if announced is not None else key_check(chain_key)
         header = keys_header(ep.room, ep.epoch, ep.my_slot, gen, check)
-        pair = ep.pair(member.exchange)
+        pair = ep.pairs.with_member(member.exchange)
         assert pair is not None
         sealed = seal(
             pair.sending(pair_context(ep.room, ep.epoch)),
@@ -241,8 +227,8 @@ def test_a_member_handing_out_different_keys_is_caught_even_behind_a_gap() -> No
     missing message and a different text.
     """
     relay, (ana, bo, cy) = careful_room(3)
-    assert bo.endpoint.sending is not None
-    gen = bo.endpoint.sending.gen + 1
+    assert bo.endpoint.sender.chain is not None
+    gen = bo.endpoint.sender.chain.gen + 1
     k_ana, k_cy = random_bytes(32), random_bytes(32)
     keys_to_each(relay, bo, [(ana, k_ana), (cy, k_cy)], None)
     publish_as(relay, bo, message(bo, k_ana, gen, 1, "the vote is tonight"))
@@ -251,20 +237,21 @@ def test_a_member_handing_out_different_keys_is_caught_even_behind_a_gap() -> No
     assert ("bo", "the vote is cancelled") in said(cy)
     relay.tick(10_000)
     for seat in (ana, cy):
-        assert any("bo's client gave you and" in s for s in sentences(seat)), sentences(seat)
+        assert raised(seat, Alarm.DIFFERENT_KEYS), alarms(seat)
+        assert all(who[0] == "bo" for a, who in alarms(seat) if a is Alarm.DIFFERENT_KEYS)
 
 
 def test_a_key_other_than_the_one_announced_is_refused_and_named() -> None:
     """Defence: the keys frame signs a check of the chain key; each recipient compares it."""
     relay, (ana, bo, cy) = careful_room(3)
-    assert bo.endpoint.sending is not None
-    gen = bo.endpoint.sending.gen + 1
+    assert bo.endpoint.sender.chain is not None
+    gen = bo.endpoint.sender.chain.gen + 1
     k_ana, k_cy = random_bytes(32), random_bytes(32)
     keys_to_each(relay, bo, [(ana, k_ana), (cy, k_cy)], key_check(k_ana))
     publish_as(relay, bo, message(bo, k_cy, gen, 0, "only cy can read this"))
     assert ("bo", "only cy can read this") not in said(cy)
-    assert any("sealed you a key other than the one it announced" in s for s in sentences(cy))
-    assert not any("sealed you a key" in s for s in sentences(ana))
+    assert raised(cy, Alarm.KEY_NOT_ANNOUNCED, "bo"), alarms(cy)
+    assert not raised(ana, Alarm.KEY_NOT_ANNOUNCED)
 
 
 def test_withholding_after_one_gap_is_still_caught_by_acks() -> None:
@@ -280,12 +267,12 @@ def test_withholding_after_one_gap_is_still_caught_by_acks() -> None:
 
     relay.tamper = gap_then_withhold
     for text in ("zero", "one", "two", "three"):
-        bo.endpoint.say(text)
+        bo.say(text)
         relay.pump()
     relay.tick(10_000)
     assert said(cy).count(("bo", "one")) == 1 and ("bo", "three") not in said(cy)
     assert [g.missing for g in of(cy, ev.Gap)] == [1]
-    assert any("from bo that never reached you" in s for s in sentences(cy)), sentences(cy)
+    assert raised(cy, Alarm.WITHHELD, "ana", "bo"), alarms(cy)
 
 
 # --- drops at a chain's end (M2) --------------------------------------------------
@@ -309,12 +296,12 @@ def test_messages_dropped_just_before_an_epoch_change_show_as_a_gap() -> None:
     """Defence: the first keys of a new epoch say how many messages the last chain held."""
     relay, (ana, bo, cy) = careful_room(3)
     dropping = drop_bo_to_cy(relay, ana, bo, cy)
-    bo.endpoint.say("meet at the back door at nine")
-    bo.endpoint.say("bring the papers")
+    bo.say("meet at the back door at nine")
+    bo.say("bring the papers")
     relay.pump()
     dropping["on"] = False
     knock_and_enter(relay, ana, "di")
-    bo.endpoint.say("see you")
+    bo.say("see you")
     relay.pump()
     assert said(cy)[-1] == ("bo", "see you")
     assert [(g.nick, g.missing) for g in of(cy, ev.Gap)] == [("bo", 2)]
@@ -323,14 +310,14 @@ def test_messages_dropped_just_before_an_epoch_change_show_as_a_gap() -> None:
 def test_messages_dropped_just_before_a_new_generation_show_as_a_gap() -> None:
     """Defence: a new generation's keys say how many messages the one before held."""
     relay, (ana, bo, cy) = careful_room(3)
-    bo.endpoint.say("heard by all")
+    bo.say("heard by all")
     relay.pump()
     dropping = drop_bo_to_cy(relay, ana, bo, cy)
-    bo.endpoint.say("the last of this chain")
+    bo.say("the last of this chain")
     relay.pump()
     dropping["on"] = False
-    bo.endpoint.start_chain()
-    bo.endpoint.say("on a new chain")
+    new_chain(bo)
+    bo.say("on a new chain")
     relay.pump()
     assert said(cy) == [("bo", "heard by all"), ("bo", "on a new chain")]
     assert [(g.nick, g.missing) for g in of(cy, ev.Gap)] == [("bo", 1)]
@@ -353,16 +340,16 @@ def test_a_wild_relay_number_is_reported_and_does_not_freeze_the_room_state() ->
         return [wire.encode(msg)]
 
     relay.tamper = wild
-    bo.endpoint.react("+")
+    bo.send(cmd.React("+"))
     relay.pump()
     relay.tamper = None
     for emoji in ("!", "?"):
-        ana.endpoint.react(emoji)
+        ana.send(cmd.React(emoji))
         relay.pump()
     assert [r.emoji for r in cy.endpoint.state.reactions] == ["+", "!", "?"]
     assert cy.endpoint.state.log_hash == ana.endpoint.state.log_hash
-    assert any("numbered the room's events out of order" in s for s in sentences(cy))
-    assert not sentences(ana) and not sentences(bo)
+    assert raised(cy, Alarm.OUT_OF_ORDER), alarms(cy)
+    assert not alarms(ana) and not alarms(bo)
 
 
 def test_reactions_shown_in_another_order_are_caught_by_acks() -> None:
@@ -373,8 +360,8 @@ def test_reactions_shown_in_another_order_are_caught_by_acks() -> None:
     """
     relay, (ana, bo, cy) = careful_room(3)
     relay.hold = True
-    ana.endpoint.react("+")
-    bo.endpoint.react("!")
+    ana.send(cmd.React("+"))
+    bo.send(cmd.React("!"))
     relay.pump()
     held, relay.held = relay.held, []
     relay.hold = False
@@ -397,7 +384,7 @@ def test_reactions_shown_in_another_order_are_caught_by_acks() -> None:
     assert [r.emoji for r in ana.endpoint.state.reactions] == ["+", "!"]
     assert [r.emoji for r in cy.endpoint.state.reactions] == ["!", "+"]
     relay.tick(10_000)
-    assert any("room state differs from yours" in s for s in sentences(cy)), sentences(cy)
+    assert raised(cy, Alarm.STATE_DIFFERS), alarms(cy)
 
 
 def test_a_reaction_crossing_a_commit_raises_no_false_alarm_for_the_newcomer() -> None:
@@ -405,11 +392,11 @@ def test_a_reaction_crossing_a_commit_raises_no_false_alarm_for_the_newcomer() -
     relay, (ana, bo) = careful_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     cy_seat = relay.connect(cy)
-    cy.agree()
+    cy.send(cmd.Agree(), relay.now)
     relay.pump()
     relay.hold = True
-    ana.endpoint.admit(cy_seat.peer)
-    bo.endpoint.react("+")  # sealed in the old epoch, stamped after the Commit
+    ana.send(cmd.Admit(cy_seat.peer))
+    bo.send(cmd.React("+"))  # sealed in the old epoch, stamped after the Commit
     relay.pump()
     commit = [h for h in relay.held if h[0] == ana.peer]
     reaction = [h for h in relay.held if h[0] == bo.peer]
@@ -418,11 +405,11 @@ def test_a_reaction_crossing_a_commit_raises_no_false_alarm_for_the_newcomer() -
     assert cy.epoch == ana.endpoint.epoch
     assert [r.emoji for r in ana.endpoint.state.reactions] == ["+"]
     for seat in (ana, bo, cy_seat):
-        seat.endpoint.react("!")
+        seat.send(cmd.React("!"))
         relay.pump()
     relay.tick(10_000)
     for seat in (ana, bo, cy_seat):
-        assert not any("room state differs" in s for s in sentences(seat)), sentences(seat)
+        assert not raised(seat, Alarm.STATE_DIFFERS), alarms(seat)
 
 
 # --- sizes of room-wide frames (L3) -----------------------------------------------
@@ -438,9 +425,9 @@ def test_room_wide_frames_tell_the_relay_no_nickname_or_agreements_length() -> N
         relay, (ana,) = open_room(1, agreements)
         joiner = Endpoint.joining(ana.endpoint.invite, nick)
         seat = relay.connect(joiner)
-        joiner.agree()
+        joiner.send(cmd.Agree(), relay.now)
         relay.pump()
-        ana.endpoint.admit(seat.peer)
+        ana.send(cmd.Admit(seat.peer))
         relay.pump()
         kinds = [(kind_of(ana, msg), msg) for msg in relay.log]
         lobby = next(m for f, m in kinds if isinstance(f, RoomFrame) and f.kind is Kind.LOBBY)
@@ -451,26 +438,27 @@ def test_room_wide_frames_tell_the_relay_no_nickname_or_agreements_length() -> N
     assert sizes["al"] == sizes["alexandra-the-great"]
 
 
-def test_a_message_crossing_the_commit_before_the_clock_starts_raises_no_false_alarm() -> None:
-    """Guard: an endpoint that entered before its first tick does not see its window as over."""
+def test_a_message_crossing_the_commit_within_the_window_raises_no_alarm() -> None:
+    """Guard: a message sealed just before its sender saw a Commit is shown, unalarmed,
+    when it arrives within the window after the Commit."""
     relay, (ana, bo) = careful_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     cy_seat = relay.connect(cy)
-    cy.agree()
+    cy.send(cmd.Agree(), relay.now)
     relay.pump()
     relay.hold = True
-    ana.endpoint.admit(cy_seat.peer)
-    bo.endpoint.say("sealed before bo saw cy come in")
+    ana.send(cmd.Admit(cy_seat.peer))
+    bo.say("sealed before bo saw cy come in")
     relay.pump()
     (commit,) = [d for sender, d in relay.held if sender == ana.peer]
     (late,) = [d for sender, d in relay.held if sender == bo.peer]
     relay.held = []
     relay.publish(ana.peer, commit)  # everyone's answers to it stay held
     relay.pump()
-    assert cy.epoch == ana.endpoint.epoch and cy.now_ms == 0
-    relay.tick(5_000_000)  # the clock starts long after the Commit was applied
+    assert cy.epoch == ana.endpoint.epoch
+    relay.tick(relay.now + PREVIOUS_WINDOW_MS - 1)
     relay.publish(bo.peer, late)  # before bo's new keys, as the race had it
     relay.release()
     assert ("bo", "sealed before bo saw cy come in") in said(ana)
     for seat in (ana, bo, cy_seat):
-        assert not any("still speaking" in s for s in sentences(seat)), sentences(seat)
+        assert not raised(seat, Alarm.SPEAKS_IN_OLD_EPOCH), alarms(seat)

@@ -10,15 +10,14 @@ from protocol.bodies import (
     Admit,
     BodyError,
     Bye,
-    CommitBody,
     Heard,
-    KnockBody,
-    Lobby,
     React,
     Say,
     decode_content,
     encode_content,
 )
+from protocol.bodies.commit import CommitBody
+from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import random_bytes
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from nacl.secret import Aead
 
-from protocol.chains import SendingChain
+from protocol.keys.chains import SendingChain
 from protocol.crypto import (
     CryptoFailure,
     ExchangeKey,

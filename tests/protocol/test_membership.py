@@ -6,29 +6,31 @@ from dataclasses import replace
 
 from nacl.signing import SigningKey
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
-from protocol.bodies import KnockBody
-from protocol.chains import ROTATE_AFTER
+from protocol.bodies.commit import ChangeKind
+from protocol.bodies.door import KnockBody
 from protocol.crypto import ExchangeKey, sign
-from protocol.door import return_statement
 from protocol.endpoint import Endpoint, agreements_hash
+from protocol.events import Note
 from protocol.frames import Kind
-from protocol.talk import ROTATE_EVERY_MS
-from tests.protocol.conftest import knock_and_enter, of, open_room, said
+from protocol.keys.chains import ROTATE_AFTER
+from protocol.keys.sender import ROTATE_EVERY_MS
+from protocol.membership.door import return_statement
 from tests.protocol.harness import HostileRelay
-from tests.protocol.test_attacks import roomwide
+from tests.protocol.rooms import knock_and_enter, notes, of, open_room, roomwide, said
 
 
 def test_any_member_can_admit_and_everyone_sees_who_did() -> None:
     relay, (ana, bo) = open_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     seat = relay.connect(cy)
-    cy.agree()
+    cy.send(cmd.Agree(), relay.now)
     relay.pump()
     knock = of(bo, ev.Knocked)[-1]
     assert isinstance(knock, ev.Knocked) and knock.nick == "cy"
-    bo.endpoint.admit(knock.knock)
+    bo.send(cmd.Admit(knock.knock))
     relay.pump()
     assert cy.my_slot == 2
     for member in (ana, bo):
@@ -41,24 +43,24 @@ def test_not_now_is_one_persons_answer_and_a_withdrawn_knock_is_shown() -> None:
     relay, (ana, bo) = open_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     seat = relay.connect(cy)
-    cy.agree()
+    cy.send(cmd.Agree(), relay.now)
     relay.pump()
-    ana.endpoint.not_now(seat.peer)
+    ana.send(cmd.NotNow(seat.peer))
     relay.pump()
-    assert cy.roster is None and seat.peer in ana.endpoint.set_aside
-    bo.endpoint.admit(seat.peer)  # one member's consent is enough
+    assert cy.roster is None and seat.peer in ana.endpoint.door.set_aside
+    bo.send(cmd.Admit(seat.peer))  # one member's consent is enough
     relay.pump()
     assert cy.my_slot is not None
     assert ev.Admitted("cy", "bo") in ana.events
     di = Endpoint.joining(ana.endpoint.invite, "di")
     other = relay.connect(di)
-    di.agree()
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
     relay.disconnect(other.peer)
     assert ev.KnockWithdrawn(other.peer, "di") in ana.events
-    ana.endpoint.admit(other.peer)
+    ana.send(cmd.Admit(other.peer))
     relay.pump()
-    assert any("gone" in n.sentence for n in of(ana, ev.Notice))  # type: ignore[attr-defined]
+    assert (Note.KNOCK_GONE, "") in notes(ana)
 
 
 def test_someone_who_arrived_before_the_host_is_greeted() -> None:
@@ -75,22 +77,22 @@ def test_the_thirteenth_cannot_be_admitted() -> None:
     relay, seats = open_room(12)
     late = Endpoint.joining(seats[0].endpoint.invite, "mo")
     seat = relay.connect(late)
-    late.agree()
+    late.send(cmd.Agree(), relay.now)
     relay.pump()
-    seats[0].endpoint.admit(seat.peer)
+    seats[0].send(cmd.Admit(seat.peer))
     relay.pump()
     assert late.roster is None
     assert len(seats[3].endpoint.seats) == 12
-    assert any("12 people" in n.sentence for n in of(seats[0], ev.Notice))  # type: ignore[attr-defined]
+    assert (Note.CANNOT_ADMIT_FULL, "mo") in notes(seats[0])
 
 
 def test_a_bye_is_committed_at_once_and_a_drop_after_the_grace_period() -> None:
     relay, (ana, bo, cy) = open_room(3, grace_ms=2_000)
-    bo.endpoint.leave()
+    bo.send(cmd.Leave())
     relay.pump()
     relay.disconnect(bo.peer)
     assert [s.nick for s in ana.endpoint.seats] == ["ana", "cy"]
-    assert ev.Departed("bo", "left") in cy.events
+    assert ev.Departed("bo", ChangeKind.LEFT) in cy.events
     relay.tick(1_000)
     relay.disconnect(cy.peer)
     relay.tick(2_500)
@@ -98,7 +100,7 @@ def test_a_bye_is_committed_at_once_and_a_drop_after_the_grace_period() -> None:
     assert not ana.endpoint.seats[1].connected
     relay.tick(3_100)
     assert [s.nick for s in ana.endpoint.seats] == ["ana"]
-    assert ev.Departed("cy", "disconnected") in ana.events
+    assert ev.Departed("cy", ChangeKind.DISCONNECTED) in ana.events
 
 
 def test_the_successor_takes_over_when_the_host_drops() -> None:
@@ -110,7 +112,7 @@ def test_the_successor_takes_over_when_the_host_drops() -> None:
     assert bo.endpoint.is_sequencer and bo.endpoint.epoch == 4
     assert [s.nick for s in cy.endpoint.seats] == ["bo", "cy"]
     assert cy.endpoint.seats[0].is_host
-    bo.endpoint.say("still here")
+    bo.say("still here")
     relay.pump()
     assert said(cy)[-1] == ("bo", "still here")
 
@@ -126,22 +128,22 @@ def test_every_epoch_changes_the_room_code_and_everyone_shares_it() -> None:
 def test_chains_rotate_after_a_few_hundred_messages_and_after_a_while() -> None:
     relay, (ana, bo) = open_room(2)
     for n in range(ROTATE_AFTER + 5):
-        bo.endpoint.say(f"m{n}")
+        bo.say(f"m{n}")
     relay.pump()
     assert said(ana)[-1] == ("bo", f"m{ROTATE_AFTER + 4}")
     assert len(said(ana)) == ROTATE_AFTER + 5
-    assert bo.endpoint.sending is not None and bo.endpoint.sending.gen == 1
-    assert ana.endpoint.chains[1].gen == 1
+    assert bo.endpoint.sender.chain is not None and bo.endpoint.sender.chain.gen == 1
+    assert ana.endpoint.receiver.chains[1].gen == 1
     relay.tick(ROTATE_EVERY_MS + 1)
-    bo.endpoint.say("later")
+    bo.say("later")
     relay.pump()
-    assert bo.endpoint.sending.gen == 2 and said(ana)[-1] == ("bo", "later")
+    assert bo.endpoint.sender.chain.gen == 2 and said(ana)[-1] == ("bo", "later")
 
 
 def test_reactions_reach_the_shared_state_in_order() -> None:
     relay, (ana, bo) = open_room(2)
-    bo.endpoint.react("+")
-    ana.endpoint.react("*")
+    bo.send(cmd.React("+"))
+    ana.send(cmd.React("*"))
     relay.pump()
     assert ana.endpoint.state == bo.endpoint.state
     # The relay stamped ana's first (the harness carries frames in seat order).
@@ -152,7 +154,7 @@ def test_reactions_reach_the_shared_state_in_order() -> None:
 def test_a_host_alone_reconnects_as_host_and_the_invite_still_works() -> None:
     relay, (ana,) = open_room(1)
     relay.disconnect(ana.peer)
-    again = ana.endpoint.fresh()
+    again = ana.endpoint.fresh(ana.endpoint.now)
     assert again.is_host and again.invite == ana.endpoint.invite
     relay.connect(again)
     bo = knock_and_enter(relay, relay.seats[max(relay.seats)], "bo")
@@ -162,16 +164,16 @@ def test_a_host_alone_reconnects_as_host_and_the_invite_still_works() -> None:
 def test_a_member_back_from_a_drop_comes_in_again_without_asking() -> None:
     relay, (ana, bo, cy) = open_room(3)
     relay.disconnect(cy.peer)
-    back = cy.endpoint.fresh()
+    back = cy.endpoint.fresh(cy.endpoint.now)
     assert back.my_slot is None and back.identity != cy.endpoint.identity
     seat = relay.connect(back)
     relay.pump()
     assert of(seat, ev.AgreementsOffered) == [] and of(seat, ev.Entered)
     assert [s.nick for s in ana.endpoint.seats] == ["ana", "bo", "cy"]
-    assert ev.Departed("cy", "disconnected") in bo.events
-    assert any("coming back" in n.sentence for n in of(bo, ev.Notice))  # type: ignore[attr-defined]
+    assert ev.Departed("cy", ChangeKind.DISCONNECTED) in bo.events
+    assert (Note.COMING_BACK, "cy") in notes(bo)
     assert not [k for k in of(bo, ev.Knocked) if k.knock == seat.peer]  # type: ignore[attr-defined]
-    back.say("I'm back")
+    seat.say("I'm back")
     relay.pump()
     assert said(bo)[-1] == ("cy", "I'm back")
 
@@ -196,7 +198,7 @@ def test_a_stranger_cannot_claim_a_members_seat_on_return() -> None:
 
 def test_a_quiet_room_stops_acking() -> None:
     relay, (_, bo) = open_room(2)
-    bo.endpoint.say("one")
+    bo.say("one")
     relay.pump()
     sent = len(relay.log)
     relay.tick(10_000)
@@ -212,10 +214,10 @@ def test_keys_and_messages_sent_just_before_a_commit_still_open() -> None:
     relay, (ana, bo) = open_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     cy_seat = relay.connect(cy)
-    cy.agree()
+    cy.send(cmd.Agree(), relay.now)
     relay.pump()
     relay.hold = True  # everyone's frames wait; we stamp them in a racing order
-    ana.endpoint.admit(cy_seat.peer)
+    ana.send(cmd.Admit(cy_seat.peer))
     relay.pump()
     held = relay.held
     relay.held = []
@@ -223,18 +225,18 @@ def test_keys_and_messages_sent_just_before_a_commit_still_open() -> None:
     relay.hold = False
     di = Endpoint.joining(ana.endpoint.invite, "di")
     di_seat = relay.connect(di)  # the lobby goes out; di knocks
-    di.agree()
+    di.send(cmd.Agree(), relay.now)
     relay.pump()
     for sender, payload in commit:  # epoch 3 (cy) arrives for everyone
         relay.publish(sender, payload)
     relay.hold = True
     relay.pump()  # bo and ana answer with keys for epoch 3; bo talks at once
-    bo.endpoint.say("sealed under epoch 3")
+    bo.say("sealed under epoch 3")
     relay.pump()
     epoch3 = relay.held
     relay.held = []
     relay.hold = False
-    ana.endpoint.admit(di_seat.peer)  # the Commit for epoch 4 overtakes them
+    ana.send(cmd.Admit(di_seat.peer))  # the Commit for epoch 4 overtakes them
     for frame in ana.endpoint.data_to_send():
         relay.publish(ana.peer, wire.decode_client(frame).d)
     for sender, payload in epoch3:
@@ -250,7 +252,7 @@ def test_a_host_back_after_the_handover_comes_in_without_asking() -> None:
     relay.disconnect(ana.peer)
     relay.tick(2_000)
     assert bo.endpoint.is_sequencer
-    back = ana.endpoint.fresh()
+    back = ana.endpoint.fresh(ana.endpoint.now)
     assert not back.is_host
     seat = relay.connect(back)
     relay.pump()

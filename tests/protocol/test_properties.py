@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from functools import cache
 
 import msgpack
 from hypothesis import given, settings
@@ -18,28 +17,27 @@ from nacl.signing import SigningKey
 
 from protocol import events as ev
 from protocol import wire
-from protocol.bodies import BodyError, CommitBody, KnockBody, Lobby, decode_content
+from protocol.bodies import BodyError, decode_content
+from protocol.bodies.commit import ChangeKind, CommitBody
+from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import ExchangeKey
 from protocol.endpoint import agreements_hash
 from protocol.frames import Kind
-from protocol.roster import removing
-from tests.protocol.conftest import fingerprint, open_room
+from protocol.membership.roster import removing
 from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.test_attacks import roomwide
+from tests.protocol.rooms import fingerprint, new_chain, open_room, roomwide
 
 
-@cache
-def room() -> tuple[HostileRelay, list[Seat]]:
-    return open_room(3)
+Room = tuple[HostileRelay, list[Seat]]
 
 
-def fresh(kind: str) -> tuple[bytes, Seat, Seat]:
+def fresh(kind: str, room: Room) -> tuple[bytes, Seat, Seat]:
     """(payload, sender, receiver) for a new, valid, not yet delivered frame."""
-    _, (ana, bo, cy) = room()
+    _, (ana, bo, cy) = room
     if kind == "say":
-        bo.endpoint.say("a message that must not change")
+        bo.say("a message that must not change")
     elif kind == "keys":
-        bo.endpoint.start_chain()
+        new_chain(bo)
     elif kind == "knock":
         identity = SigningKey.generate()
         body = KnockBody(
@@ -49,7 +47,7 @@ def fresh(kind: str) -> tuple[bytes, Seat, Seat]:
     else:
         roster = ana.endpoint.roster
         assert roster is not None
-        body = removing(roster, 2, "left", 0)
+        body = removing(roster, 2, ChangeKind.LEFT, 0)
         return roomwide(ana.endpoint, Kind.COMMIT, body.encode(), ana.endpoint.identity), ana, bo
     (frame,) = bo.endpoint.data_to_send()
     return wire.decode_client(frame).d, bo, ana
@@ -65,13 +63,15 @@ def to_everyone(relay: HostileRelay, sender: Seat, d: bytes) -> None:
     frame = wire.encode_msg(relay.seq, relay.clock, sender.peer, d)
     for seat in relay.seats.values():
         if seat is not sender:
-            seat.endpoint.receive_frame(frame)
-    sender.endpoint.receive_frame(frame)
+            seat.endpoint.receive_frame(frame, relay.now)
+    sender.endpoint.receive_frame(frame, relay.now)
 
 
 def damage_and_deliver(kind: str, damage: Callable[[bytes], bytes]) -> None:
-    relay, seats = room()
-    d, sender, receiver = fresh(kind)
+    """Every example gets a room of its own: nothing carries over between examples."""
+    room = open_room(3)
+    relay, seats = room
+    d, sender, receiver = fresh(kind, room)
     damaged = damage(d)
     if damaged == d:
         return
@@ -124,20 +124,20 @@ def test_appended_bytes_are_refused(kind: str, tail: bytes) -> None:
 
 def test_the_undamaged_frames_are_accepted() -> None:
     """Guard for the properties above: without damage, each kind is taken."""
-    relay, _ = room()
-    d, sender, receiver = fresh("knock")
+    room = open_room(3)
+    relay, _ = room
+    d, sender, receiver = fresh("knock", room)
     to_everyone(relay, sender, d)
     assert any(isinstance(e, ev.Knocked) for e in receiver.endpoint.events_received())
-    d, sender, receiver = fresh("commit")
+    d, sender, receiver = fresh("commit", room)
     to_everyone(relay, sender, d)
     assert receiver.endpoint.epoch == 4
-    room.cache_clear()  # the room has moved on; the next example gets a fresh one
 
 
 @settings(max_examples=300)
 @given(st.binary(max_size=600))
 def test_random_payloads_are_refused_and_change_nothing(d: bytes) -> None:
-    relay, (ana, bo, _) = room()
+    relay, (ana, bo, _) = open_room(3)
     before = fingerprint(ana.endpoint)
     to_everyone(relay, bo, d)
     assert fingerprint(ana.endpoint) == before
@@ -147,9 +147,9 @@ def test_random_payloads_are_refused_and_change_nothing(d: bytes) -> None:
 @settings(max_examples=300)
 @given(st.binary(max_size=300))
 def test_random_relay_frames_never_raise(data: bytes) -> None:
-    _, (ana, _, _) = room()
+    relay, (ana, _, _) = open_room(3)
     before = fingerprint(ana.endpoint)
-    ana.endpoint.receive_frame(data)
+    ana.endpoint.receive_frame(data, relay.now)
     assert fingerprint(ana.endpoint) == before
 
 

@@ -2,35 +2,33 @@
 
 from __future__ import annotations
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint
-from protocol.reopen import REOPEN_AFTER_MS, WAITING_NOTICE_MS
-from tests.protocol.conftest import knock_and_enter, of, open_room, said
+from protocol.events import Note
+from protocol.membership.reopen import REOPEN_AFTER_MS, WAITING_NOTICE_MS
 from tests.protocol.harness import HostileRelay, Seat
+from tests.protocol.rooms import knock_and_enter, notes, of, open_room, said
 
 T0 = 5_000_000  # the clock when the relay goes away
 T1 = T0 + 800  # everyone is back on the new relay, well within the grace period
 
 
-def notices(seat: Seat) -> list[str]:
-    return [e.sentence for e in of(seat, ev.Notice)]  # type: ignore[attr-defined]
-
-
 def reopened(seat: Seat) -> bool:
-    return any("opened it again" in n for n in notices(seat))
+    return (Note.REOPENED, "") in notes(seat)
 
 
 def test_after_a_restart_the_sequencer_opens_the_room_again_and_everyone_comes_back() -> None:
     relay, (ana, bo, cy) = open_room(3)
     relay.tick(T0)
     before = ana.endpoint.epoch
-    restarted = HostileRelay()  # keeps nothing: new numbers, new order
-    bo2 = restarted.connect(bo.endpoint.fresh())  # the first back waits for a lobby
-    ana2 = restarted.connect(ana.endpoint.fresh())  # no member's connection is here
+    restarted = HostileRelay(now=relay.now)  # keeps nothing: new numbers, new order
+    bo2 = restarted.connect(bo.endpoint.fresh(bo.endpoint.now))  # the first back waits for a lobby
+    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))  # no member's connection is here
     restarted.tick(T1)
     assert reopened(ana2) and ana2.endpoint.is_sequencer
     assert ana2.endpoint.identity == ana.endpoint.identity  # the key the invite names
-    cy2 = restarted.connect(cy.endpoint.fresh())
+    cy2 = restarted.connect(cy.endpoint.fresh(cy.endpoint.now))
     for seat in (ana2, bo2, cy2):
         assert sorted(s.nick for s in seat.endpoint.seats) == ["ana", "bo", "cy"]
         assert seat.endpoint.epoch == before + 3  # reopened, then two returns
@@ -39,7 +37,7 @@ def test_after_a_restart_the_sequencer_opens_the_room_again_and_everyone_comes_b
     # Nobody was asked: they came back on their old keys.
     assert ev.Admitted("bo", "bo", returning=True) in ana2.events
     assert ev.Admitted("cy", "cy", returning=True) in bo2.events
-    cy2.endpoint.say("back")
+    cy2.say("back")
     restarted.pump()
     assert said(ana2)[-1] == said(bo2)[-1] == ("cy", "back")
 
@@ -47,15 +45,15 @@ def test_after_a_restart_the_sequencer_opens_the_room_again_and_everyone_comes_b
 def test_the_reopened_room_holds_no_one_else_and_a_newcomer_still_asks() -> None:
     relay, (ana, _bo) = open_room(2)
     relay.tick(T0)
-    restarted = HostileRelay()
-    ana2 = restarted.connect(ana.endpoint.fresh())
+    restarted = HostileRelay(now=relay.now)
+    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))
     restarted.tick(T1)
     roster = ana2.endpoint.roster
     assert roster is not None and [m.nick for m in roster.members] == ["ana"]
     assert roster.commit.prev == ana.endpoint.roster.commit_hash  # type: ignore[union-attr]
     di = Endpoint.joining(ana.endpoint.invite, "di")
     di_seat = restarted.connect(di)
-    di.agree()
+    di.send(cmd.Agree(), relay.now)
     restarted.pump()
     assert of(ana2, ev.Knocked) and di.roster is None  # a stranger waits for consent
     knock_and_enter(restarted, ana2, "ed")  # anyone admitted still follows the invite
@@ -66,10 +64,10 @@ def test_the_reopened_room_holds_no_one_else_and_a_newcomer_still_asks() -> None
 def test_a_relay_that_numbers_the_room_from_the_start_again_lost_it() -> None:
     relay, (ana, bo, cy) = open_room(3)  # ana 1, bo 2, cy 3
     relay.tick(T0)
-    restarted = HostileRelay()
-    restarted.connect(bo.endpoint.fresh())  # 1
-    restarted.connect(cy.endpoint.fresh())  # 2: the number bo had
-    ana2 = restarted.connect(ana.endpoint.fresh())  # but seq 3: far below what ana saw
+    restarted = HostileRelay(now=relay.now)
+    restarted.connect(bo.endpoint.fresh(bo.endpoint.now))  # 1
+    restarted.connect(cy.endpoint.fresh(cy.endpoint.now))  # 2: the number bo had
+    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))  # but seq 3: far below what ana saw
     restarted.tick(T1)
     assert reopened(ana2)
 
@@ -77,17 +75,17 @@ def test_a_relay_that_numbers_the_room_from_the_start_again_lost_it() -> None:
 def test_a_familiar_connection_number_delays_the_reopening_and_everyone_is_told() -> None:
     relay, (ana, bo, cy) = open_room(3)  # ana 1, bo 2, cy 3
     relay.tick(T0)
-    restarted = HostileRelay()
+    restarted = HostileRelay(now=relay.now)
     restarted.seq = 10_000  # a busy relay: its numbers give nothing away
-    bo2 = restarted.connect(bo.endpoint.fresh())  # 1
-    cy2 = restarted.connect(cy.endpoint.fresh())  # 2: the number bo had
-    ana2 = restarted.connect(ana.endpoint.fresh())
+    bo2 = restarted.connect(bo.endpoint.fresh(bo.endpoint.now))  # 1
+    cy2 = restarted.connect(cy.endpoint.fresh(cy.endpoint.now))  # 2: the number bo had
+    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))
     restarted.tick(T1)
     assert not reopened(ana2)  # someone holding the room may be there
     restarted.tick(T1 + WAITING_NOTICE_MS)
     for seat in (bo2, cy2):
-        assert "Nobody who can open this room is here yet. Waiting for ana…" in notices(seat)
-    assert any(n.startswith("The others may still hold this room") for n in notices(ana2))
+        assert (Note.WAITING_FOR, "ana") in notes(seat)
+    assert (Note.WAITING_FOR_HOLDERS, "") in notes(ana2)
     restarted.tick(T1 + REOPEN_AFTER_MS - 1)
     assert not reopened(ana2) and bo2.endpoint.roster is None
     restarted.tick(T1 + REOPEN_AFTER_MS)
@@ -99,7 +97,7 @@ def test_a_sequencer_dropped_alone_waits_for_the_room_the_others_hold() -> None:
     relay, (ana, bo, cy) = open_room(3)
     relay.tick(T0)
     relay.disconnect(ana.peer)
-    back = relay.connect(ana.endpoint.fresh())  # bo and cy are still on the relay
+    back = relay.connect(ana.endpoint.fresh(ana.endpoint.now))  # bo and cy are still on the relay
     for now in range(T1, T1 + 3 * REOPEN_AFTER_MS, 500):
         relay.tick(now)
     assert not reopened(back)
@@ -113,16 +111,16 @@ def test_a_successor_that_took_over_reopens_through_the_lineage() -> None:
     relay.tick(T0)
     relay.disconnect(ana.peer)
     relay.tick(T0 + 2_000)
-    assert bo.endpoint.is_sequencer and bo.endpoint.lineage
-    restarted = HostileRelay()
-    bo2 = restarted.connect(bo.endpoint.fresh())
+    assert bo.endpoint.is_sequencer and bo.endpoint.chain.lineage
+    restarted = HostileRelay(now=relay.now)
+    bo2 = restarted.connect(bo.endpoint.fresh(bo.endpoint.now))
     restarted.tick(T0 + 2_100)
     assert reopened(bo2) and not bo2.endpoint.is_host
-    cy2 = restarted.connect(cy.endpoint.fresh())
+    cy2 = restarted.connect(cy.endpoint.fresh(cy.endpoint.now))
     assert cy2.endpoint.my_slot is not None
     # The host, whose seat went when its connection dropped, comes back without asking:
     # back long after its drop, it waits, and the room it finds is bo's.
-    ana2 = restarted.connect(ana.endpoint.fresh())
+    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))
     restarted.tick(T0 + 2_600)
     assert not reopened(ana2)
     assert ana2.endpoint.my_slot is not None and not of(bo2, ev.Knocked)
@@ -135,19 +133,19 @@ def test_a_commit_still_in_flight_is_built_on_never_signed_again() -> None:
     relay, (ana, bo) = open_room(2)
     cy = Endpoint.joining(ana.endpoint.invite, "cy")
     seat = relay.connect(cy)
-    cy.agree()
+    cy.send(cmd.Agree(), relay.now)
     relay.pump()
     relay.hold = True  # the relay dies with ana's Commit for the next epoch
-    ana.endpoint.admit(seat.peer)
+    ana.send(cmd.Admit(seat.peer))
     relay.pump()
-    assert ana.endpoint.in_flight is not None
+    assert ana.endpoint.sequencer.in_flight is not None
     epoch = ana.endpoint.epoch
     relay.tick(T0)
-    restarted = HostileRelay()
-    ana2 = restarted.connect(ana.endpoint.fresh())
+    restarted = HostileRelay(now=relay.now)
+    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))
     restarted.tick(T1)
     assert ana2.endpoint.epoch == epoch + 2  # one Commit per epoch, ever
-    bo2 = restarted.connect(bo.endpoint.fresh())
+    bo2 = restarted.connect(bo.endpoint.fresh(bo.endpoint.now))
     assert [s.nick for s in ana2.endpoint.seats] == ["ana", "bo"]
     # cy never saw the Commit that let them in: they knock again, and are asked about.
     cy2 = knock_and_enter(restarted, ana2, "cy")
@@ -160,14 +158,14 @@ def test_a_member_left_on_the_old_room_comes_back_when_its_sequencer_reopened() 
     relay.tick(T0)
     relay.disconnect(ana.peer)
     relay.disconnect(bo.peer)  # the successor too: nobody on the relay can sequence
-    back = relay.connect(ana.endpoint.fresh())
+    back = relay.connect(ana.endpoint.fresh(ana.endpoint.now))
     relay.tick(T1)
     relay.tick(T1 + REOPEN_AFTER_MS)
     assert reopened(back)
     assert cy.endpoint.left_behind
-    assert any(n.startswith("ana holds this room at a later point") for n in notices(cy))
+    assert (Note.LEFT_BEHIND, "ana") in notes(cy)
     relay.disconnect(cy.peer)
-    cy2 = relay.connect(cy.endpoint.fresh())
+    cy2 = relay.connect(cy.endpoint.fresh(cy.endpoint.now))
     assert sorted(s.nick for s in cy2.endpoint.seats) == ["ana", "cy"]
 
 
@@ -178,24 +176,25 @@ def test_a_sequencer_back_late_lets_its_successor_open_the_room_first() -> None:
     relay.disconnect(ana.peer)
     relay.tick(T0 + 2_000)  # bo takes over; ana's client has not noticed anything yet
     assert bo.endpoint.is_sequencer and ana.endpoint.is_sequencer  # each thinks so
-    restarted = HostileRelay()
-    ana2 = restarted.connect(ana.endpoint.fresh())  # first on the new relay, which is empty
+    restarted = HostileRelay(now=relay.now)
+    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))  # first on the new relay, which is empty
     restarted.tick(T0 + 2_100)
     assert not reopened(ana2)  # back after the grace period: it may have been succeeded
-    bo2 = restarted.connect(bo.endpoint.fresh())
+    bo2 = restarted.connect(bo.endpoint.fresh(bo.endpoint.now))
     restarted.tick(T0 + 2_200)
     assert reopened(bo2)
-    cy2 = restarted.connect(cy.endpoint.fresh())
+    cy2 = restarted.connect(cy.endpoint.fresh(cy.endpoint.now))
     restarted.tick(T0 + 2_100 + 3 * REOPEN_AFTER_MS)
     assert not reopened(ana2) and not ana2.endpoint.is_sequencer  # one room, bo's
     assert len({s.endpoint.room_code for s in (ana2, bo2, cy2)}) == 1
     assert sorted(s.nick for s in ana2.endpoint.seats) == ["ana", "bo", "cy"]
 
 
-def test_a_drop_before_the_clock_started_counts_from_the_first_tick_after_it() -> None:
-    _, (ana, bo) = open_room(2)  # never ticked: nobody knows when the drop was
-    restarted = HostileRelay()
-    ana2 = restarted.connect(ana.endpoint.fresh())
-    bo2 = restarted.connect(bo.endpoint.fresh())
-    restarted.tick(T1)
+def test_the_drop_is_timed_by_the_clock_when_the_connection_went() -> None:
+    """A sequencer back within the grace period of its own drop reopens at once."""
+    relay, (ana, bo) = open_room(2)  # never ticked: the drop happens at the clock's start
+    restarted = HostileRelay(now=relay.now + 800)
+    ana2 = restarted.connect(ana.endpoint.fresh(relay.now))
+    bo2 = restarted.connect(bo.endpoint.fresh(relay.now))
+    restarted.tick(restarted.now)
     assert reopened(ana2) and bo2.endpoint.my_slot is not None

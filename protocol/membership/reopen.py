@@ -50,20 +50,16 @@ from typing import Final
 
 from nacl.signing import SigningKey
 
-from protocol.bodies import NO_SLOT, Change, CommitBody, Member
+from protocol.bodies.codec import NO_SLOT
+from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member
 from protocol.crypto import random_bytes
-from protocol.membership import Membership
-from protocol.roster import Roster
+from protocol.membership.roster import Roster
 
 # Longer than the grace period (10 s) after which a successor takes over and
 # greets a returning sequencer, with time for that Commit to go round.
 REOPEN_AFTER_MS: Final = 15_000
 # How long a returning member waits for a lobby before being told why nothing happens.
 WAITING_NOTICE_MS: Final = 5_000
-REOPENED: Final = (
-    "The relay no longer held this room (it may have restarted), so you opened it again. "
-    "The invite still works; the others come back in as they reconnect."
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,10 +73,8 @@ class Reopening:
     # Who may come back into the reopened room (identity, nickname): everyone on
     # its roster, and those whose seat went when their connection dropped.
     returning: tuple[tuple[bytes, str], ...]
-    last_seq: int = 0  # the relay's last number for the room before the drop
-    # Our clock when the connection dropped; None if it had not started yet,
-    # and then the first tick after the drop stands for it.
-    dropped_at: int | None = None
+    last_seq: int  # the relay's last number for the room before the drop
+    dropped_at: int  # our clock when the connection dropped
 
     def held_elsewhere(self, present: set[int], me: int) -> bool:
         """Whether a connection the roster names, other than ours, is on the relay."""
@@ -90,7 +84,7 @@ class Reopening:
 
     def wait(self, now: int, grace_ms: int, room_gone: bool) -> int:
         """How long to wait for a lobby before opening the room again, from ``now``."""
-        if self.dropped_at is not None and now - self.dropped_at >= grace_ms:
+        if now - self.dropped_at >= grace_ms:
             return 2 * REOPEN_AFTER_MS  # a successor may have taken over: let it go first
         return 0 if room_gone else REOPEN_AFTER_MS
 
@@ -110,45 +104,17 @@ class Reopening:
             agreed=self.room.commit.agreed,
             sequencer=me.slot,
             successor=NO_SLOT,
-            changes=(Change("open", me.slot, me.slot),),
+            changes=(Change(ChangeKind.OPEN, me.slot, me.slot),),
             nonce=random_bytes(16),
         )
 
 
-def reopening_after_drop(member: Membership, agreements: str, now: int) -> Reopening:
-    """What a sequencer whose connection dropped needs to open the room again."""
-    roster = member.roster
-    assert roster is not None and member.is_sequencer
-    room = roster
-    if member.in_flight is not None:
-        # Our next Commit may have reached some: build on it, so that we never
-        # sign two Commits for one epoch.
-        ahead = member.open_commit(member.in_flight[2], bytes(member.identity.verify_key))
-        if ahead is not None and ahead.commit.prev == roster.commit_hash:
-            room = ahead
-    returning = tuple(who_may_return(member, room).items())
-    last_seq = member.last_seq or 0
-    dropped_at = now or None  # the clock starts at the first tick
-    return Reopening(
-        member.identity, room, member.lineage, agreements, returning, last_seq, dropped_at
-    )
-
-
-def who_may_return(member: Membership, room: Roster) -> dict[bytes, str]:
+def who_may_return(
+    me: bytes, room: Roster, dropped: dict[bytes, str], left: set[bytes]
+) -> dict[bytes, str]:
     """Members of ``room`` and those whose seat went when their connection dropped.
 
-    Not ``member`` itself, and not anyone who said goodbye: they knock like strangers.
+    Not ``me``, and not anyone who said goodbye (``left``): they knock like strangers.
     """
-    mine = bytes(member.identity.verify_key)
-    left = {i for i, (_, why) in member.leaving.items() if why == "left"}
-    back = {**member.dropped, **{m.identity: m.nick for m in room.members}}
-    return {i: n for i, n in back.items() if i != mine and i not in left}
-
-
-def waiting_sentence(reopening: Reopening | None, awaited: str | None) -> str:
-    """What a person still waiting for a lobby is told, once."""
-    if reopening is not None:
-        return "The others may still hold this room. Waiting for them to let you back in…"
-    if awaited is not None:
-        return f"Nobody who can open this room is here yet. Waiting for {awaited}…"
-    return "Nobody who can let you in is here yet. Waiting for the host…"
+    back = {**dropped, **{m.identity: m.nick for m in room.members}}
+    return {i: n for i, n in back.items() if i != me and i not in left}

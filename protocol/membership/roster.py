@@ -26,9 +26,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Final
 
-from protocol.bodies import NO_SLOT, Change, CommitBody, Member, pack
+from protocol.bodies.codec import NO_SLOT, pack
+from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member
 from protocol.crypto import digest, random_bytes
-from protocol.frames import MAX_SLOTS
+from protocol.limits import SEATS
 
 GENESIS_PREV: Final = bytes(32)
 ROOM_CODE_GROUPS: Final = 5
@@ -126,10 +127,10 @@ def room_code(room: bytes, roster: Roster) -> str:
 def check_roster(members: tuple[Member, ...]) -> None:
     if not members:
         raise CommitRefused("an empty roster")
-    if len(members) > MAX_SLOTS:
-        raise CommitRefused(f"a roster of {len(members)}, more than {MAX_SLOTS}")
+    if len(members) > SEATS:
+        raise CommitRefused(f"a roster of {len(members)}, more than {SEATS}")
     slots = [m.slot for m in members]
-    if any(s >= MAX_SLOTS for s in slots) or len(set(slots)) != len(slots):
+    if any(s >= SEATS for s in slots) or len(set(slots)) != len(slots):
         raise CommitRefused("seats out of range or taken twice")
     identities = {m.identity for m in members}
     exchanges = {m.exchange for m in members}
@@ -204,7 +205,7 @@ def genesis(host: Member, agreed: bytes) -> CommitBody:
         agreed=agreed,
         sequencer=host.slot,
         successor=NO_SLOT,
-        changes=(Change("open", host.slot, host.slot),),
+        changes=(Change(ChangeKind.OPEN, host.slot, host.slot),),
         nonce=random_bytes(16),
     )
 
@@ -239,18 +240,22 @@ def admitting(
     dropped connection, whom nobody admitted: the Commit names their own seat.
     """
     taken = {m.slot for m in current.members}
-    free = [s for s in range(MAX_SLOTS) if s not in taken]
+    free = [s for s in range(SEATS) if s not in taken]
     if not free:
         raise CommitRefused("the room is full")
     newcomer = Member(free[0], nick, identity, exchange, peer)
     roster = (*current.members, newcomer)  # the newest joins the end of the order
     admitted_by = newcomer.slot if by is None else by
     return _next(
-        current, roster, current.commit.sequencer, Change("admit", newcomer.slot, admitted_by)
+        current,
+        roster,
+        current.commit.sequencer,
+        Change(ChangeKind.ADMIT, newcomer.slot, admitted_by),
     )
 
 
-def removing(current: Roster, slot: int, reason: str, me: int) -> CommitBody:
+def removing(current: Roster, slot: int, reason: ChangeKind, me: int) -> CommitBody:
+    """The next Commit without ``slot``; ``me`` signs it and sequences from then on."""
     gone = current.seat(slot)
     if gone is None:
         raise CommitRefused("no such seat")

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Final
 
-from protocol.bodies import RUNNING_SIZE, Heard
+from protocol.bodies.ack import RUNNING_SIZE, Heard
 from protocol.crypto import KEY_SIZE, SIG_SIZE, digest, kdf
 from protocol.frames import CHECK_SIZE
 
@@ -68,6 +68,9 @@ class SendingChain:
     @property
     def worn(self) -> bool:
         return self.index >= ROTATE_AFTER
+
+    def snapshot(self) -> tuple[object, ...]:
+        return ("SendingChain", self.epoch, self.gen, self.index, self.check, self._chain_key)
 
 
 class ReceivingChain:
@@ -131,3 +134,17 @@ class ReceivingChain:
 
     def running_at(self, index: int) -> bytes | None:
         return self._history.get(index)
+
+    def snapshot(self) -> tuple[object, ...]:
+        return (
+            "ReceivingChain",
+            self.epoch,
+            self.slot,
+            self.gen,
+            self.check,
+            self.next_index,
+            self.gapped,
+            self.running,
+            self._chain_key,
+            tuple(self._history.items()),
+        )

@@ -15,25 +15,54 @@ the relay fixes one total order for everyone, any difference is evidence:
 A gap in our own chain does not stop the comparison: what we did receive is
 still compared, and a later withholding still shows.
 
-An ack is a member's word, and a member's client can lie, so the sentences
-name every party that could have caused a difference, not only the relay.
+An ack is a member's word, and a member's client can lie, so each alarm
+names every party that could have caused a difference, not only the relay.
+
+``Acks`` itself only keeps time: an ack is due every ``ACK_EVERY_MS`` after we
+entered, and only if we heard something since the last one (acks themselves
+do not count, or a quiet room would ack forever).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Final
 
 from protocol.bodies import Ack
-from protocol.chains import ReceivingChain
-from protocol.room_state import RoomState
+from protocol.events import Alarm
+from protocol.keys.chains import ReceivingChain
+from protocol.room.state import RoomState
+
+ACK_EVERY_MS: Final = 5_000
+
+Finding = tuple[Alarm, tuple[str, ...]]
 
 
-def split(nick: str) -> str:
-    return (
-        f"{nick} is in another version of this room than you: two different membership "
-        "changes were made for the same step, so the room has split. Read the room code "
-        "aloud; if it differs, open a new room."
-    )
+@dataclass(slots=True)
+class Acks:
+    heard_since: bool = False
+    due_ms: int | None = None  # None before we are in the room
+
+    def entered(self, now: int) -> None:
+        if self.due_ms is None:
+            self.due_ms = now + ACK_EVERY_MS
+
+    def heard(self) -> None:
+        self.heard_since = True
+
+    def take_due(self, now: int) -> bool:
+        """Whether an ack should go out now; if so, the next one is due later."""
+        if self.due_ms is None or now < self.due_ms:
+            return False
+        self.due_ms = now + ACK_EVERY_MS
+        if not self.heard_since:
+            return False
+        self.heard_since = False
+        return True
+
+    def deadline(self) -> int | None:
+        return self.due_ms if self.heard_since else None
 
 
 def discrepancies(
@@ -44,43 +73,28 @@ def discrepancies(
     state: RoomState,
     chains: Mapping[int, ReceivingChain],
     name_of: Callable[[int], str],
-) -> list[str]:
-    """Sentences for every way ``nick``'s ack contradicts what we hold (none: agreement)."""
+) -> list[Finding]:
+    """Every way ``nick``'s ack contradicts what we hold (none: agreement)."""
     held = commits.get(ack.epoch)
     if held is not None and held != ack.commit_hash:
-        return [split(nick)]
+        return [(Alarm.SPLIT, (nick,))]
     if ack.epoch != epoch:
         # A late ack from the epoch before: its chains and state are gone with it.
         return []
-    found = []
+    found: list[Finding] = []
     ours = state.logged(ack.state_count)
     if ack.state_count > state.log_count or (ours is not None and ours != ack.state_hash):
-        found.append(
-            f"{nick}'s room state differs from yours: the relay, or a member's client, "
-            "gave you different events or put them in another order."
-        )
+        found.append((Alarm.STATE_DIFFERS, (nick,)))
     for heard in ack.heard:
         chain = chains.get(heard.slot)
         name = name_of(heard.slot)
         if chain is not None and heard.gen < chain.gen:
             continue  # a generation that ended: its last index came with the next keys
         if chain is not None and heard.gen == chain.gen and heard.check != chain.check:
-            found.append(
-                f"{name}'s client gave you and {nick} different keys: it may be showing "
-                "members different messages."
-            )
+            found.append((Alarm.DIFFERENT_KEYS, (name, nick)))
         elif chain is None or heard.gen > chain.gen or heard.index >= chain.next_index:
-            found.append(
-                f"{nick} received messages from {name} that never reached you. The relay "
-                "may be holding them back, or a member's client is not telling the truth."
-            )
+            found.append((Alarm.WITHHELD, (nick, name)))
         elif (running := chain.running_at(heard.index)) is not None and running != heard.running:
-            found.append(
-                f"You and {nick} received different messages from {name}. The relay or "
-                f"{name}'s client may be showing members different things."
-                if not chain.gapped
-                else f"You and {nick} hold different records of {name}'s messages: some "
-                f"never reached one of you, or the relay or {name}'s client showed you "
-                "different things."
-            )
+            alarm = Alarm.DIFFERENT_RECORDS if chain.gapped else Alarm.DIFFERENT_MESSAGES
+            found.append((alarm, (nick, name)))
     return found

@@ -1,0 +1,53 @@
+"""What sealed frames hold: one codec module per family, decoded strictly.
+
+    codec     strict msgpack: exact keys, exact types, bounded sizes, no ExtType
+    door      Lobby and KnockBody (room-wide), Admit and Bye (group content)
+    commit    CommitBody: one epoch's roster and why it began
+    talk      Say and React
+    ack       Ack: what a member holds, for the others to compare
+
+Group content travels as a msgpack list that starts with its kind. Adding a
+kind of content is one frozen dataclass with a ``KIND``, ``encode()`` and
+``decode(args)``, and one row in ``CONTENT`` below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Final
+
+from protocol.bodies.ack import Ack, Heard
+from protocol.bodies.codec import BodyError, pack, unpack
+from protocol.bodies.door import Admit, Bye
+from protocol.bodies.talk import React, Say
+
+Content = Say | React | Admit | Bye | Ack
+
+CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
+    Say.KIND: Say.decode,
+    React.KIND: React.decode,
+    Admit.KIND: Admit.decode,
+    Bye.KIND: Bye.decode,
+    Ack.KIND: Ack.decode,
+}
+
+__all__ = ["CONTENT", "Ack", "Admit", "BodyError", "Bye", "Content", "Heard", "React", "Say"]
+
+
+def encode_content(content: Content) -> bytes:
+    return pack([content.KIND, *content.encode()])
+
+
+def decode_content(data: bytes) -> Content:
+    obj = unpack(data)
+    if type(obj) is not list or not obj or type(obj[0]) is not str:
+        raise BodyError("content is a list that starts with its kind")
+    decoder = CONTENT.get(obj[0])
+    if decoder is None:
+        raise BodyError("unknown content")
+    try:
+        return decoder(obj[1:])
+    except BodyError:
+        raise
+    except (ValueError, TypeError) as exc:  # the wrong number of fields for its kind
+        raise BodyError("content of the wrong shape") from exc

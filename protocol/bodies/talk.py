@@ -1,0 +1,42 @@
+"""What people say in a room: messages and reactions, sealed under the sender's chain."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from protocol.bodies.codec import BodyError, text
+from protocol.limits import REACTION_CHARS, TEXT_CHARS
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    KIND: ClassVar[str] = "say"
+    text: str
+
+    def encode(self) -> list[Any]:
+        return [self.text]
+
+    @staticmethod
+    def decode(args: list[Any]) -> Say:
+        (said,) = args
+        return Say(text(said, TEXT_CHARS))
+
+
+@dataclass(frozen=True, slots=True)
+class React:
+    """A reaction never takes the floor."""
+
+    KIND: ClassVar[str] = "react"
+    emoji: str
+
+    def encode(self) -> list[Any]:
+        return [self.emoji]
+
+    @staticmethod
+    def decode(args: list[Any]) -> React:
+        (emoji,) = args
+        value = text(emoji, REACTION_CHARS)
+        if not value or not value.isprintable():
+            raise BodyError("a reaction is a short printable string")
+        return React(value)

@@ -1,0 +1,57 @@
+"""What a person can ask of the room: small frozen commands, one seam.
+
+    endpoint.send(Say("hello"), now_ms)
+
+The terminal app, the plain mode, the tests and the benchmarks all hand the
+endpoint the same commands, and the endpoint answers every one the same way:
+frames to send, events to show, or a ``Notice`` saying why it could not.
+Adding a command is one dataclass here and one row in ``Endpoint.send``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Agree:
+    """Accept the agreements shown, and knock."""
+
+
+@dataclass(frozen=True, slots=True)
+class Say:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class React:
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True)
+class Admit:
+    """Let a knocking person in: one member's consent is enough."""
+
+    knock: int
+
+
+@dataclass(frozen=True, slots=True)
+class NotNow:
+    """Decline a knock for now, on this screen only; anyone may still admit them."""
+
+    knock: int
+
+
+@dataclass(frozen=True, slots=True)
+class Verify:
+    """Mark a seat verified after reading the room code aloud together."""
+
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class Leave:
+    """Say goodbye and close."""
+
+
+Command = Agree | Say | React | Admit | NotNow | Verify | Leave

@@ -1,0 +1,223 @@
+"""The Commit chain as one member holds it: the roster of each epoch, and how it got here.
+
+Members and newcomers alike take a Commit only if it extends the room they
+hold (``roster.check_next``): a member the roster it applied last, a newcomer
+the room its lobby showed (``watching``), followed Commit by Commit until one
+names it. Before any lobby there is nothing to extend, so a few Commits wait
+(``early``) and are followed once the lobby anchors the newcomer.
+
+Two more checks guard a Commit before it is applied:
+
+- the Commit that names a newcomer must name it exactly as it knocked: its
+  keys, nickname and connection, and the agreements it accepted;
+- a successor takes over only from a sequencer we saw go, by a goodbye or a
+  relay ``leave``. The relay announces a leave to everyone in one order, so a
+  member who still sees the sequencer connected, with no goodbye from it,
+  knows the relay told the successor alone: it refuses rather than let a lie
+  remove someone still here (``TakeoverRefused``). So does the sequencer.
+
+A handover (a Commit signed by the successor) adds the Commit that named it
+and the Commit with which it took over to the ``lineage``, which lobbies carry
+so that newcomers can follow the room from the invite's key.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Final
+
+from protocol.bodies import BodyError
+from protocol.bodies.commit import CommitBody, Member
+from protocol.bodies.door import KnockBody, Lobby
+from protocol.crypto import verify
+from protocol.frames import RoomFrame
+from protocol.membership.roomwide import open_roomwide
+from protocol.membership.roster import CommitRefused, Roster, check_next, commit_hash
+
+EARLY_COMMITS: Final = 8  # Commits seen before the lobby, kept to follow once it anchors us
+FOLLOWED: Final = 64
+KEPT_COMMITS: Final = 4  # Commit hashes of recent epochs, for acks to compare
+
+
+@dataclass(frozen=True, slots=True)
+class CommitContext:
+    """What a Commit is checked against, from the endpoint's other parts."""
+
+    room: bytes
+    join_key: bytes
+    me: bytes  # our identity key
+    peer: int | None  # our connection
+    knock: KnockBody | None  # the knock we sent, before we are in
+    present: frozenset[int]  # connections the relay shows
+    said_bye: frozenset[bytes]  # identities that said goodbye
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A Commit applied: the roster before and after, and our seat on it (None: removed)."""
+
+    seq: int
+    old: Roster | None
+    new: Roster
+    me: Member | None
+
+
+@dataclass(frozen=True, slots=True)
+class TakeoverRefused:
+    """``successor`` signed the sequencer's removal while we still see it connected."""
+
+    successor: str
+    sequencer: str
+    sequencer_is_me: bool
+
+
+@dataclass(slots=True)
+class Chain:
+    host_key: bytes  # the invite's key: the first sequencer
+    roster: Roster | None = None
+    my_slot: int | None = None
+    # Handover Commit pairs since the invite's host, for newcomers.
+    lineage: tuple[bytes, ...] = ()
+    last_frame: bytes | None = None  # the current Commit's frame, signed
+    commits: dict[int, bytes] = field(default_factory=dict)  # recent Commit hashes by epoch
+    removed: bool = False
+    # Our sequencer greeted from a later epoch than ours: the room went on
+    # without us (it was opened again after the relay lost it), so we come back.
+    left_behind: bool = False
+    # Before we are in: the room as followed from the lobby we believed.
+    watching: Roster | None = None
+    early: deque[tuple[int, RoomFrame]] = field(default_factory=lambda: deque(maxlen=EARLY_COMMITS))
+    followed: deque[bytes] = field(default_factory=lambda: deque(maxlen=FOLLOWED))
+
+    @property
+    def trusted_sequencer(self) -> bytes:
+        """The key we take as the room's sequencer: from the roster, the lobby, or the invite."""
+        base = self.roster or self.watching
+        sequencer = base.sequencer if base is not None else None
+        return sequencer.identity if sequencer is not None else self.host_key
+
+    @property
+    def is_sequencer(self) -> bool:
+        return self.roster is not None and self.my_slot == self.roster.commit.sequencer
+
+    # --- the start of a chain ---------------------------------------------------------
+
+    def begin(self, body: CommitBody, body_bytes: bytes, frame: bytes, me: bytes) -> Transition:
+        """A room we open (or open again): its first Commit, signed though never sent.
+
+        Lobbies carry it until the next Commit.
+        """
+        self.last_frame = frame
+        return self.apply(0, body, commit_hash(body_bytes), me)
+
+    def anchor(self, shown: Roster, lineage: tuple[bytes, ...], commit_frame: bytes) -> None:
+        """A newcomer believes the room its first proven lobby showed, and follows it."""
+        self.watching = shown
+        self.followed.append(shown.commit_hash)
+        self.lineage = lineage
+        self.last_frame = commit_frame
+
+    def lobby(self, agreements: str | None, my_nick: str) -> Lobby | None:
+        """What the sequencer greets newcomers with: the room from its current Commit."""
+        roster, frame = self.roster, self.last_frame
+        if agreements is None or roster is None or frame is None:
+            return None
+        host = roster.sequencer
+        nick = host.nick if host else my_nick
+        return Lobby(agreements, nick, roster.epoch, self.lineage, frame)
+
+    def take_early(self) -> list[tuple[int, RoomFrame]]:
+        early, self.early = list(self.early), deque(maxlen=EARLY_COMMITS)
+        return early
+
+    def continue_from(self, lineage: tuple[bytes, ...]) -> None:
+        self.lineage = lineage
+
+    def fell_behind(self) -> bool:
+        """Mark that the room went on without us; False if we knew already."""
+        if self.left_behind:
+            return False
+        self.left_behind = True
+        return True
+
+    # --- a Commit frame ---------------------------------------------------------------
+
+    def take(
+        self, seq: int, frame: RoomFrame, ctx: CommitContext
+    ) -> Transition | TakeoverRefused | None:
+        """A Commit frame at ``seq``: applied, refused with evidence, or dropped (None)."""
+        base = self.roster or self.watching
+        if base is None:
+            if self.roster is None and not self.removed:
+                self.early.append((seq, frame))
+            return None
+        candidates = [m for m in (base.sequencer, base.successor) if m is not None]
+        # The signature is checked before the seal is opened.
+        signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), None)
+        body_bytes = open_roomwide(frame, ctx.join_key) if signer is not None else None
+        if signer is None or body_bytes is None:
+            return None
+        try:
+            body = CommitBody.decode(body_bytes)
+            check_next(base, body, signer)
+            if self.roster is None:
+                self._check_welcome(body, ctx)
+        except (BodyError, CommitRefused):
+            return None
+        refused = self._takeover(base, signer, ctx)
+        if refused is not None:
+            return refused
+        chash = commit_hash(body_bytes)
+        named = self.last_frame
+        if base.sequencer is not None and signer.identity != base.sequencer.identity and named:
+            # A handover: the Commit that named the successor, and the one with
+            # which it took over, join the lineage newcomers follow.
+            self.lineage = (*self.lineage, named, frame.signed + frame.sig)
+        self.last_frame = frame.signed + frame.sig
+        if self.roster is None and not _names(body, ctx.me):
+            self.watching = Roster(body, chash)  # someone else came or went; follow on
+            self.followed.append(chash)
+            return None
+        return self.apply(seq, body, chash, ctx.me)
+
+    def _takeover(self, base: Roster, signer: Member, ctx: CommitContext) -> TakeoverRefused | None:
+        sequencer = base.sequencer
+        if sequencer is None or signer.identity == sequencer.identity:
+            return None
+        if sequencer.identity in ctx.said_bye or sequencer.peer not in ctx.present:
+            return None
+        return TakeoverRefused(signer.nick, sequencer.nick, sequencer.slot == self.my_slot)
+
+    @staticmethod
+    def _check_welcome(body: CommitBody, ctx: CommitContext) -> None:
+        """A Commit that names a newcomer must name it with the keys it knocked with."""
+        if not _names(body, ctx.me):
+            return
+        knock = ctx.knock
+        mine = next((m for m in body.roster if m.identity == ctx.me), None)
+        if knock is None or mine is None:
+            raise CommitRefused("it names us before we knocked")
+        if mine.exchange != knock.exchange or mine.nick != knock.nick or mine.peer != ctx.peer:
+            raise CommitRefused("it does not name us as we knocked")
+        if body.agreed != knock.agreed:
+            raise CommitRefused("other agreements than the ones we accepted")
+
+    def apply(self, seq: int, body: CommitBody, chash: bytes, me: bytes) -> Transition:
+        old = self.roster
+        new = Roster(body, chash)
+        mine = new.by_identity(me)
+        self.roster = new
+        if mine is None:
+            self.removed = True
+            self.my_slot = None
+            return Transition(seq, old, new, None)
+        self.my_slot = mine.slot
+        self.commits[new.epoch] = chash
+        while len(self.commits) > KEPT_COMMITS:
+            del self.commits[min(self.commits)]
+        return Transition(seq, old, new, mine)
+
+
+def _names(body: CommitBody, me: bytes) -> bool:
+    return any(m.identity == me for m in body.roster)

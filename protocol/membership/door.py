@@ -1,0 +1,236 @@
+"""The door: the lobby a newcomer believes, the knocks members see, who may come back.
+
+The sequencer greets new connections with a lobby, sealed under the join key
+and signed. A newcomer believes the first lobby that proves itself from the
+invite's host key (``prove_lobby``), and only that one:
+
+- the lobby's **lineage** is the room's handovers, two Commit frames each: the
+  Commit that named a successor, signed by the sequencer of the day, and the
+  Commit with which that successor removed it (``roster.check_next`` holds
+  between them). The first is signed by the invite's key;
+- the lobby carries the sequencer's **current Commit**, signed by the key the
+  lineage ends at, and the lobby itself is signed by that key;
+- from that Commit on, the newcomer follows every Commit by the same rules as
+  the members (``membership.chain``), its own admission included. So the
+  Commit that lets it in extends the room it was shown, from the sequencer of
+  that room.
+
+A later lobby never moves that anchor. If one that also proves itself names a
+room we did not follow, someone is leading newcomers into a copy of the room,
+and the person is told. Members check lobbies too (``who_greeted``): only the
+sequencer greets.
+
+A knock is shown to every member (``Door``); one member's consent admits it.
+A knock vouched for by an old identity key of a member whose connection
+dropped is that member coming back, and comes in without asking again, once
+per old key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum, auto
+from typing import Final
+
+from protocol.bodies.door import KnockBody, Lobby
+from protocol.crypto import verify
+from protocol.frames import RoomFrame
+from protocol.keys.pairs import Pairs
+from protocol.membership.roomwide import open_commit
+from protocol.membership.roster import CommitRefused, Roster, check_next
+
+MAX_DROPPED: Final = 24  # return tickets kept: twice a full room
+
+
+def return_statement(room: bytes, knock: KnockBody) -> bytes:
+    """What a returning member's old identity signs: these new keys are mine."""
+    return b"porch-return" + room + knock.identity + knock.exchange
+
+
+# --- the lobby --------------------------------------------------------------------
+
+
+def prove_lobby(lobby: Lobby, host_key: bytes, room: bytes, join_key: bytes) -> Roster | None:
+    """The room the lobby shows, proven from the invite's key; None if anything breaks."""
+    key = host_key
+    floor = 0
+    links = lobby.lineage
+    if len(links) % 2:
+        return None
+    for at in range(0, len(links), 2):
+        named = open_commit(links[at], key, room, join_key)
+        if named is None or named.epoch < floor or named.sequencer is None:
+            return None
+        successor = named.successor
+        if named.sequencer.identity != key or successor is None:
+            return None
+        took = open_commit(links[at + 1], successor.identity, room, join_key)
+        if took is None or took.sequencer is None:
+            return None
+        try:
+            # Signed by the successor, this holds only if it removes the sequencer.
+            check_next(named, took.commit, successor)
+        except CommitRefused:
+            return None
+        if took.sequencer.identity != successor.identity:
+            return None
+        key, floor = successor.identity, took.epoch
+    current = open_commit(lobby.commit, key, room, join_key)
+    if current is None or current.epoch < floor or current.sequencer is None:
+        return None
+    if current.sequencer.identity != key:
+        return None
+    return current
+
+
+class Greeter(Enum):
+    """Who signed a lobby that a member saw."""
+
+    SEQUENCER = auto()  # as it should be
+    SEQUENCER_AHEAD = auto()  # our sequencer, from a later epoch: the room went on without us
+    MEMBER = auto()  # someone on the roster who does not sequence: a lure
+    FIRST_KEY = auto()  # the invite's key, after it handed over: a lure
+    UNKNOWN = auto()
+
+
+def who_greeted(
+    frame: RoomFrame, lobby: Lobby, roster: Roster, host_key: bytes
+) -> tuple[Greeter, str]:
+    """As a member: who signed this lobby (and their nickname, for a member).
+
+    A sequencer stops sequencing only by being removed, so a member on the
+    roster who signs a lobby never sequenced this room. The invite's key may
+    have, before a handover; its lobbies count as a lure only if they claim
+    the epoch we are in, or a later one.
+    """
+    sequencer = roster.sequencer
+    if sequencer is not None and verify(sequencer.identity, frame.signed, frame.sig):
+        if lobby.epoch > roster.epoch:
+            return Greeter.SEQUENCER_AHEAD, sequencer.nick
+        return Greeter.SEQUENCER, sequencer.nick
+    for member in roster.members:
+        if verify(member.identity, frame.signed, frame.sig):
+            return Greeter.MEMBER, member.nick
+    if lobby.epoch >= roster.epoch and verify(host_key, frame.signed, frame.sig):
+        return Greeter.FIRST_KEY, ""
+    return Greeter.UNKNOWN, ""
+
+
+# --- knocks -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KnockSeen:
+    """Someone asks to come in, and waits for a member's consent."""
+
+    peer: int
+    nick: str
+
+
+@dataclass(frozen=True, slots=True)
+class ComingBack:
+    """A member back on a new connection, vouched for by the identity key ``was``."""
+
+    peer: int
+    nick: str
+    was: bytes
+
+
+@dataclass(slots=True)
+class Door:
+    knocks: dict[int, KnockBody] = field(default_factory=dict)  # by connection number
+    set_aside: set[int] = field(default_factory=set)  # knocks this person said "not now" to
+    # Return tickets: identities whose seat went when their connection dropped.
+    dropped: dict[bytes, str] = field(default_factory=dict)
+    returned: set[bytes] = field(default_factory=set)  # old keys used, whose seat is not gone yet
+
+    def see(
+        self,
+        peer: int,
+        knock: KnockBody,
+        roster: Roster,
+        present: set[int],
+        room: bytes,
+        pairs: Pairs,
+    ) -> KnockSeen | ComingBack | None:
+        """A knock whose signature held: shown, or a member coming back, or dropped."""
+        if knock.agreed != roster.commit.agreed or peer not in present:
+            return None  # they saw other agreements, or they are gone already
+        if not self._fresh(knock, roster):
+            return None  # a replayed knock, or keys already in the room: no Commit could hold them
+        if not pairs.usable(knock.exchange):
+            return None  # an exchange key no channel can be built on
+        self.knocks[peer] = knock
+        back = self._returning(knock, roster, room)
+        if back is None:
+            return KnockSeen(peer, knock.nick)
+        return ComingBack(peer, knock.nick, back)
+
+    def _fresh(self, knock: KnockBody, roster: Roster) -> bool:
+        """No key of this knock is on the roster or in another knock.
+
+        Anyone holding the invite reads the roster's public keys; a knock that
+        reused one would make a Commit every member refuses. (A connection
+        already seated is caught when the sequencer checks its own Commit.)
+        """
+        for m in roster.members:
+            if knock.identity == m.identity or knock.exchange == m.exchange:
+                return False
+        for k in self.knocks.values():
+            if knock.identity == k.identity or knock.exchange == k.exchange:
+                return False
+        return knock.identity != knock.was
+
+    def _returning(self, knock: KnockBody, roster: Roster, room: bytes) -> bytes | None:
+        """The old identity of the member this knock proves to be, or None.
+
+        A member counts while seated, or after their seat was let go because the
+        connection dropped; not after they left on purpose. An old key brings
+        back one person, under the same name, once: it is a return ticket, not
+        a key to the door. Its entry in ``dropped`` goes when its holder is
+        back in, and a second knock on the same ticket is a stranger's.
+        """
+        if not knock.was or knock.was in self.returned:
+            return None
+        if any(k.was == knock.was for k in self.knocks.values() if k is not knock):
+            return None
+        seated = roster.by_identity(knock.was)
+        nick = seated.nick if seated else self.dropped.get(knock.was)
+        if nick is None or nick != knock.nick:
+            return None
+        if not verify(knock.was, return_statement(room, knock), knock.vouch):
+            return None
+        return knock.was
+
+    def withdraw(self, peer: int) -> KnockBody | None:
+        """The knocker's connection went: their knock goes with it."""
+        self.set_aside.discard(peer)
+        return self.knocks.pop(peer, None)
+
+    def not_now(self, peer: int) -> None:
+        """Declined on this screen only: admission takes one member's consent, so another
+        member may still admit them, and so may we later."""
+        if peer in self.knocks:
+            self.set_aside.add(peer)
+
+    def admitted(self, identity: bytes) -> None:
+        """An old key that brought someone back has done its work: it vouches no more."""
+        knock = next((k for k in self.knocks.values() if k.identity == identity), None)
+        if knock is not None and knock.was:
+            self.dropped.pop(knock.was, None)
+            self.returned.add(knock.was)  # in case its old seat is not gone yet
+
+    def seat_dropped(self, identity: bytes, nick: str) -> None:
+        self.dropped[identity] = nick
+        while len(self.dropped) > MAX_DROPPED:
+            del self.dropped[next(iter(self.dropped))]
+
+    def expect(self, returning: dict[bytes, str]) -> None:
+        """Those who may come back into a room we hold again, as after a dropped connection."""
+        self.dropped = dict(returning)
+
+    def keep(self, on_roster: set[bytes]) -> None:
+        """After a Commit: knocks from people now seated go, and so do used tickets."""
+        self.knocks = {p: k for p, k in self.knocks.items() if k.identity not in on_roster}
+        self.set_aside &= set(self.knocks)
+        self.returned &= on_roster

@@ -1,0 +1,100 @@
+"""Coming in: a newcomer's side of the door, until a Commit names it.
+
+A newcomer connects, waits for the lobby that proves itself (see
+``membership.door``), reads the agreements, and knocks when the person agrees.
+Someone coming back after a dropped connection carries a return ticket (their
+old identity key and the agreements they accepted) and knocks by themselves
+as soon as the same agreements are shown, vouched for by the old key.
+
+While no lobby comes, ``Entry`` keeps time: after ``WAITING_NOTICE_MS`` the
+person is told whom they are waiting for, once; and a sequencer whose
+connection dropped carries a ``Reopening`` and opens the room again when the
+rules of ``membership.reopen`` say nobody else can still be holding it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, auto
+
+from nacl.signing import SigningKey
+
+from protocol.bodies.door import KnockBody, Lobby
+from protocol.events import Note
+from protocol.membership.reopen import WAITING_NOTICE_MS, Reopening
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnTicket:
+    """What a member carries across a dropped connection to come back without asking."""
+
+    identity: SigningKey  # the old identity key: it vouches for the new keys, once
+    agreed: bytes  # the hash of the agreements accepted
+
+
+class Due(Enum):
+    """What the clock says a newcomer should do now."""
+
+    REOPEN = auto()
+    TELL_WAITING = auto()
+
+
+@dataclass(slots=True)
+class Entry:
+    ticket: ReturnTicket | None = None
+    lobby: Lobby | None = None  # the lobby we believe
+    knock: KnockBody | None = None  # the knock we sent
+    awaited: str | None = None  # the nickname of whoever can let us back in
+    waiting_since: int | None = None  # connected, with no lobby yet, since
+    told_waiting: bool = False
+    reopening: Reopening | None = None
+    room_gone: bool = False  # the relay shows that nobody here holds the room
+    reopen_after_ms: int = 0
+
+    def shown(self, lobby: Lobby, agreed: bytes) -> bool:
+        """The lobby we believe; True if our ticket lets us knock without asking again."""
+        self.lobby = lobby
+        self.reopening = None  # someone holds the room: it is not ours to open again
+        return self.ticket is not None and self.ticket.agreed == agreed
+
+    def knocked(self, knock: KnockBody) -> None:
+        self.knock = knock
+
+    def reopened(self) -> None:
+        self.reopening = self.ticket = None
+
+    def mark_room_gone(self) -> None:
+        self.room_gone = True
+
+    def due(self, now: int, grace_ms: int) -> Due | None:
+        """Whether to open the room again, or to say whom we wait for, at ``now``."""
+        reopening = self.reopening
+        if self.waiting_since is None:
+            self.waiting_since = now
+            if reopening is not None:
+                self.reopen_after_ms = reopening.wait(now, grace_ms, self.room_gone)
+        waited = now - self.waiting_since
+        if reopening is not None and waited >= self.reopen_after_ms:
+            return Due.REOPEN
+        if waited >= WAITING_NOTICE_MS and not self.told_waiting:
+            self.told_waiting = True
+            return Due.TELL_WAITING
+        return None
+
+    def deadline(self, now: int) -> int | None:
+        if self.waiting_since is None:
+            return now  # the wait starts at the next tick
+        times = []
+        if self.reopening is not None:
+            times.append(self.waiting_since + self.reopen_after_ms)
+        if not self.told_waiting:
+            times.append(self.waiting_since + WAITING_NOTICE_MS)
+        return min(times) if times else None
+
+    def waiting_note(self) -> tuple[Note, str]:
+        """What a person still waiting for a lobby is told, once."""
+        if self.reopening is not None:
+            return Note.WAITING_FOR_HOLDERS, ""
+        if self.awaited is not None:
+            return Note.WAITING_FOR, self.awaited
+        return Note.WAITING_FOR_HOST, ""

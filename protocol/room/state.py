@@ -1,0 +1,156 @@
+"""The room's shared state: a pure function of verified events in relay order.
+
+Every member applies the same events, each stamped with the relay's ``seq``
+and ``ts`` and the seat that sent it, to the same ``apply``, and so holds the
+same state without the relay knowing any of it::
+
+    state, changes = apply(state, Applied(seq, ts, slot, event))
+
+An event at or below the last ``seq`` applied is ignored: the order is the
+relay's, and it only moves forward. (The endpoint also refuses a ``seq`` that
+does not rise by exactly one, so one huge number cannot freeze the state.)
+``changes`` are what a person should see because of the event; the endpoint
+turns them into events for the screen and edits nothing afterwards.
+
+The relay's order is taken on trust, so the state keeps a **log** of every
+event applied since the last Commit, messages included: a count and a
+running hash over the events in the order applied, with the recent values
+kept. Members exchange them in acks; equal counts with different hashes mean
+the relay fed members different events, or the same in another order (two
+senders' messages interleaved one way for one member and another way for
+another, which no single sender's chain would show). The relay's numbers
+themselves stay out of the hash: one skipped number would otherwise set a
+member apart for good, and the endpoint reports skipped numbers already.
+An event sealed in the epoch before (it crossed a Commit) is applied but not
+logged (``logged=False``): a newcomer cannot open it, and the log holds only
+what everyone in the epoch could apply.
+
+The rows, top to bottom:
+
+    AgreementsSet(hash)    from a Commit: the agreements everyone accepted;
+                           the log starts again here, a newcomer's too
+    Spoken(text)           a message: logged, kept nowhere, shown once
+    Reaction(emoji)        a reaction; it never takes the floor
+
+The floor, offers and votes plug in as further rows, each with its own
+module in this package.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Final
+
+from protocol.bodies.codec import pack
+from protocol.crypto import digest
+
+RECENT_REACTIONS: Final = 32
+LOG_KEPT: Final = 256  # running hashes kept, so an ack from a busy moment still compares
+LOG_SIZE: Final = 16
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementsSet:
+    agreed: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Spoken:
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    emoji: str
+
+
+StateEvent = AgreementsSet | Spoken | Reaction
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """One verified event at its place in the relay's order, from one seat."""
+
+    seq: int
+    ts: int
+    slot: int
+    event: StateEvent
+    logged: bool = True
+
+
+# --- what a person sees because of an event ----------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    seq: int
+    ts: int
+    slot: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reacted:
+    slot: int
+    emoji: str
+
+
+RoomChange = Message | Reacted
+
+
+@dataclass(frozen=True, slots=True)
+class RecentReaction:
+    slot: int
+    emoji: str
+
+
+@dataclass(frozen=True, slots=True)
+class RoomState:
+    seq: int = 0
+    agreed: bytes = b""
+    # The latest reactions, oldest first; kept short because nothing is kept.
+    reactions: tuple[RecentReaction, ...] = ()
+    # Events applied since the last Commit, and the running hash after each of
+    # the latest ones (oldest first): (count, hash).
+    log_count: int = 0
+    log: tuple[tuple[int, bytes], ...] = ()
+
+    @property
+    def log_hash(self) -> bytes:
+        return self.log[-1][1] if self.log else bytes(LOG_SIZE)
+
+    def logged(self, count: int) -> bytes | None:
+        """The running hash after ``count`` events, if still kept."""
+        for at, running in self.log:
+            if at == count:
+                return running
+        return None
+
+
+def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChange, ...]]:
+    """The state after ``applied``, and what a person should see because of it."""
+    seq, slot, event = applied.seq, applied.slot, applied.event
+    if seq <= state.seq:
+        return state, ()
+    match event:
+        case AgreementsSet(agreed):
+            fresh = replace(state, seq=seq, agreed=agreed, log_count=0, log=())
+            return _log(fresh, applied, ["agreed", agreed]), ()
+        case Spoken(text):
+            moved = replace(state, seq=seq)
+            return _log(moved, applied, ["say", slot, text]), (
+                Message(seq, applied.ts, slot, text),
+            )
+        case Reaction(emoji):
+            recent = (*state.reactions, RecentReaction(slot, emoji))[-RECENT_REACTIONS:]
+            moved = replace(state, seq=seq, reactions=recent)
+            return _log(moved, applied, ["react", slot, emoji]), (Reacted(slot, emoji),)
+    return state, ()
+
+
+def _log(state: RoomState, applied: Applied, row: list[object]) -> RoomState:
+    if not applied.logged:
+        return state
+    running = digest(state.log_hash + pack(row), b"porch-state-log", LOG_SIZE)
+    count = state.log_count + 1
+    return replace(state, log_count=count, log=(*state.log, (count, running))[-LOG_KEPT:])
