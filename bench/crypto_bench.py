@@ -35,6 +35,7 @@ from nacl.secret import Aead
 from nacl.signing import SigningKey
 from websockets.asyncio.client import connect
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
 from protocol.crypto import random_bytes
@@ -42,7 +43,8 @@ from protocol.endpoint import Endpoint
 from relay.limits import Limits
 from relay.server import Relay, bound_address
 from relay.server import start as start_relay
-from tests.protocol.conftest import knock_and_enter, open_room
+from tests.protocol.harness import HostileRelay, Seat
+from tests.protocol.rooms import knock_and_enter, open_room
 
 TEXT = "A message of ordinary length, about as long as people write in a circle."
 
@@ -61,7 +63,7 @@ def bench_seal_open(count: int) -> tuple[float, float, float, float, float, floa
     frames: list[bytes] = []
 
     def seal_one() -> None:
-        sender.say(TEXT)
+        sender.send(cmd.Say(TEXT), relay.now)
         frames.extend(sender.data_to_send())
 
     seal_us = per_call_us(seal_one, count)
@@ -72,7 +74,7 @@ def bench_seal_open(count: int) -> tuple[float, float, float, float, float, floa
     feed = iter(stamped)
 
     def open_one() -> None:
-        receiver.receive_frame(next(feed))
+        receiver.receive_frame(next(feed), relay.now)
         receiver.events_received()
 
     open_us = per_call_us(open_one, count)
@@ -100,11 +102,11 @@ def bench_epoch_change(rounds: int) -> tuple[float, float, float]:
     """(mean ms per member, worst member ms, baseline ms) for admitting a twelfth member."""
     means, worsts = [], []
     for _ in range(rounds):
-        relay, seats = open_room(11)
-        spent: dict[int, float] = {}
-        for seat in seats:
-            seat.endpoint.receive_frame = _timed(seat.endpoint.receive_frame, seat.peer, spent)  # type: ignore[method-assign]
+        relay = TimedRelay()
+        _, seats = open_room(11, relay=relay)
+        relay.timing = {seat.peer for seat in seats}
         newcomer = knock_and_enter(relay, seats[0], "lu")
+        spent = relay.spent
         assert newcomer.endpoint.epoch == 12
         per_member = [v * 1e3 for v in spent.values()]
         means.append(statistics.mean(per_member))
@@ -121,15 +123,21 @@ def bench_epoch_change(rounds: int) -> tuple[float, float, float]:
     return statistics.mean(means), max(worsts), base
 
 
-def _timed(
-    original: Callable[[bytes], None], peer: int, spent: dict[int, float]
-) -> Callable[[bytes], None]:
-    def timed(data: bytes) -> None:
-        start = time.process_time()
-        original(data)
-        spent[peer] = spent.get(peer, 0.0) + time.process_time() - start
+class TimedRelay(HostileRelay):
+    """The in-memory relay, counting the CPU each member spends on what it receives."""
 
-    return timed
+    def __init__(self) -> None:
+        super().__init__()
+        self.timing: set[int] = set()
+        self.spent: dict[int, float] = {}
+
+    def deliver(self, seat: Seat, frame: bytes) -> None:
+        if seat.peer not in self.timing:
+            super().deliver(seat, frame)
+            return
+        start = time.process_time()
+        super().deliver(seat, frame)
+        self.spent[seat.peer] = self.spent.get(seat.peer, 0.0) + time.process_time() - start
 
 
 async def bench_join(rounds: int) -> tuple[float, float]:
@@ -163,12 +171,12 @@ async def _one_join(url: str) -> float:
     joiner = RoomClient(Endpoint.joining(host.endpoint.invite, "bo"))
     joiner_task = asyncio.create_task(joiner.run())
     await _wait(joiner, ev.AgreementsOffered)
-    joiner.agree()
+    joiner.send(cmd.Agree())
     knock = await _wait(host, ev.Knocked)
     assert isinstance(knock, ev.Knocked)
-    host.admit(knock.knock)
+    host.send(cmd.Admit(knock.knock))
     await _wait(joiner, ev.Entered)
-    joiner.say("first")
+    joiner.send(cmd.Say("first"))
     await _wait(host, ev.Said)
     elapsed = (time.perf_counter() - start) * 1e3
     for task in (host_task, joiner_task):

@@ -296,6 +296,10 @@ class Endpoint:
         return self.me.invite.relay_url
 
     @property
+    def room_id(self) -> str:
+        return self.me.invite.room_id
+
+    @property
     def room_url(self) -> str:
         return self.me.invite.room_url
 
@@ -454,10 +458,7 @@ class Endpoint:
             if self.presence.mine is None or self.entry.lobby is not None:
                 return None
             return self.entry.deadline(self.now)
-        times = [
-            self.acks.deadline(),
-            self.sequencer.next_lobby_ms() if self._ungreeted() else None,
-        ]
+        times = [self.acks.deadline(), self.sequencer.next_lobby_ms(self._ungreeted())]
         if self.sequencer.awaits(roster.epoch + 1):
             flight = self.sequencer.in_flight
             times.append(flight.sent_ms + RESEND_AFTER_MS if flight else None)

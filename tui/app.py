@@ -3,7 +3,8 @@
 One worker owns the session (and through it the relay connection) and posts
 each room event to the app as a ``RoomEvent``; every change to the screen
 happens in a message handler. The person's choices travel the other way as
-small messages (``Speak``, ``Admit``...) that the app hands to the session.
+one message, ``Ask``, carrying a protocol command that the app hands to the
+session.
 
 Nothing is kept: the app writes no file, Textual's devtools and log file are
 off (see ``tui.cli``), screenshots are refused, and leaving clears the room.
@@ -25,18 +26,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from protocol import commands as cmd
 from protocol import events as ev
 from tui.commands import Action, RoomCommands
-from tui.messages import (
-    Admit,
-    DoorOpened,
-    LeaveRoom,
-    MarkVerified,
-    NotNow,
-    React,
-    RoomEvent,
-    Speak,
-)
+from tui.messages import Ask, DoorOpened, LeaveRoom, RoomEvent
 from tui.peer_text import name
 from tui.screens.consent import AgreementsConsent
 from tui.screens.door import DoorScreen
@@ -130,22 +123,17 @@ class PorchApp(App[None]):
         try:
             await session.open()
         except DoorError as exc:
-            self.post_message(RoomEvent(ev.Closed(str(exc))))
+            self.post_message(RoomEvent(ev.Closed(ev.Ending.CANNOT_OPEN, str(exc))))
             return
         except OSError as exc:
-            self.post_message(
-                RoomEvent(ev.Closed(f"Porch could not start a relay on this computer ({exc})."))
-            )
+            self.post_message(RoomEvent(ev.Closed(ev.Ending.NO_LOCAL_RELAY, str(exc))))
             return
         self.post_message(DoorOpened())
         while True:
             try:
                 event = await session.next_event()
             except Exception as exc:  # bad input must end in a sentence, never a traceback
-                event = ev.Closed(
-                    f"The connection to the room failed ({type(exc).__name__}). "
-                    "Join again to continue."
-                )
+                event = ev.Closed(ev.Ending.FAILED, type(exc).__name__)
             self.post_message(RoomEvent(event))
             if isinstance(event, ev.Closed):
                 return
@@ -191,7 +179,8 @@ class PorchApp(App[None]):
         match event:
             case ev.Connected():
                 self._status("connected", "Connected")
-            case ev.Refused(sentence=text):
+            case ev.Refused(code=code):
+                text = sentence(event) or code
                 self.refusal = text
                 self._status("gone", text)
                 if door is not None:
@@ -221,7 +210,8 @@ class PorchApp(App[None]):
                     markup=False,
                     timeout=10,
                 )
-            case ev.Tampering(sentence=text):
+            case ev.Tampering():
+                text = sentence(event) or ""
                 self.bell()
                 self.notify(
                     text,
@@ -230,9 +220,9 @@ class PorchApp(App[None]):
                     markup=False,
                     timeout=20,
                 )
-            case ev.Closed(sentence=text):
+            case ev.Closed():
                 # A refusal says more than the bare end of the connection that follows it.
-                self._end(self.refusal or text)
+                self._end(self.refusal or sentence(event) or "")
                 return
         if room is not None:
             room.show_event(event)
@@ -250,7 +240,7 @@ class PorchApp(App[None]):
         if not agreed or self.session is None:
             self.post_message(LeaveRoom())
             return
-        self.session.agree()
+        self.session.send(cmd.Agree())
         door = self.door_screen()
         if door is not None:
             door.step("You agreed. Knocking…")
@@ -270,35 +260,23 @@ class PorchApp(App[None]):
 
     # -- a person's choices -------------------------------------------------------
 
-    def on_speak(self, message: Speak) -> None:
-        if self.session is not None:
-            self.session.say(message.text)
-
-    def on_admit(self, message: Admit) -> None:
-        if self.session is not None:
-            self.session.admit(message.knock)
-            self._drop_knock(message.knock)
-
-    def on_not_now(self, message: NotNow) -> None:
-        if self.session is not None:
-            self.session.not_now(message.knock)
-            self._drop_knock(message.knock)
-
-    def _drop_knock(self, knock: int) -> None:
+    def on_ask(self, message: Ask) -> None:
+        session = self.session
+        if session is None:
+            return
+        command = message.command
+        if isinstance(command, cmd.Leave):
+            self.post_message(LeaveRoom())
+            return
+        session.send(command)
         room = self.room_screen()
-        if room is not None:
-            room.query_one(KnockBar).drop(knock)
-
-    def on_react(self, message: React) -> None:
-        if self.session is not None:
-            self.session.react(message.emoji)
-
-    def on_mark_verified(self, message: MarkVerified) -> None:
-        if self.session is not None:
-            self.session.mark_verified(message.slot)
-            room = self.room_screen()
-            if room is not None:
-                room.show_seats(self.session.seats)
+        if room is None:
+            return
+        match command:
+            case cmd.Admit(knock) | cmd.NotNow(knock):
+                room.query_one(KnockBar).drop(knock)
+            case cmd.Verify():
+                room.show_seats(session.seats)
 
     async def on_leave_room(self, _message: LeaveRoom) -> None:
         await self.action_leave()
@@ -340,12 +318,12 @@ class PorchApp(App[None]):
                 yield Action(
                     f"Admit {name(row.nick)}",
                     "Let this person into the room",
-                    partial(self.post_message, Admit(row.knock)),
+                    partial(self.post_message, Ask(cmd.Admit(row.knock))),
                 )
                 yield Action(
                     f"Not now: {name(row.nick)}",
                     "Decline this knock for now",
-                    partial(self.post_message, NotNow(row.knock)),
+                    partial(self.post_message, Ask(cmd.NotNow(row.knock))),
                 )
             yield Action(
                 "Room code and verify",
@@ -365,7 +343,7 @@ class PorchApp(App[None]):
                 yield Action(
                     f"React {emoji}",
                     "A reaction never takes the floor",
-                    partial(self.post_message, React(emoji)),
+                    partial(self.post_message, Ask(cmd.React(emoji))),
                 )
         yield Action(
             "Leave the room",

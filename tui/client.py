@@ -1,9 +1,11 @@
 """The asyncio side of a room: one connection to the relay, wired to one ``Endpoint``.
 
 It does no thinking of its own. Frames from the relay go into the endpoint;
-what the endpoint wants sent goes out; its events land on ``events`` (an
-``asyncio.Queue``) for whoever shows them. A clock ticks the endpoint twice a
-second so departures, acks and rotations happen without anyone typing.
+commands (``protocol.commands``) go in through ``send``; what the endpoint
+wants sent goes out; its events land on ``events`` (an ``asyncio.Queue``) for
+whoever shows them. A clock ticks the endpoint when it says it next needs one
+(``next_deadline``), so departures, acks and resends happen without anyone
+typing, and an idle room costs no wake-ups.
 
 When the connection drops, the client knocks again as a new member with new
 keys (``Endpoint.fresh``): the room sees the old seat leave after its grace
@@ -25,11 +27,15 @@ from typing import Final
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus, InvalidURI
 
+from protocol import commands as cmd
 from protocol import wire
 from protocol.endpoint import Endpoint
-from protocol.events import Closed, Event, KnockWithdrawn, Notice, Refused
+from protocol.events import Closed, Ending, Event, KnockWithdrawn, Note, Notice, Refused
 
-TICK_SECONDS: Final = 0.5
+# The longest the clock sleeps with nothing due, and the shortest between two
+# ticks: guards, not a schedule (the endpoint says when it needs a tick).
+IDLE_TICK_SECONDS: Final = 5.0
+MIN_TICK_SECONDS: Final = 0.01
 # About two minutes in all: long enough for a relay to be upgraded and restarted,
 # after which the room opens again by itself (see protocol/reopen.py).
 RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 4.0, 8.0, *(15.0,) * 7)
@@ -50,40 +56,20 @@ class RoomClient:
         self._outgoing: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._leaving = False
         self._refused: Refused | None = None
+        self._wake = asyncio.Event()  # something came in: the next deadline may have moved
         self.connections = 0
 
-    # --- commands: call the endpoint, then flush what it produced -------------------
+    # --- commands: hand them to the endpoint, then flush what it produced -----------
 
-    def say(self, text: str) -> None:
-        self.endpoint.say(text)
+    def send(self, command: cmd.Command) -> None:
+        """The person's command; ``Leave`` also ends ``run`` once the goodbye is sent."""
+        if isinstance(command, cmd.Leave):
+            self._leaving = True
+        self.endpoint.send(command, now_ms())
         self._flush()
-
-    def agree(self) -> None:
-        self.endpoint.agree()
-        self._flush()
-
-    def admit(self, knock: int) -> None:
-        self.endpoint.admit(knock)
-        self._flush()
-
-    def not_now(self, knock: int) -> None:
-        self.endpoint.not_now(knock)
-        self._flush()
-
-    def react(self, emoji: str) -> None:
-        self.endpoint.react(emoji)
-        self._flush()
-
-    def mark_verified(self, slot: int) -> None:
-        self.endpoint.mark_verified(slot)
-        self._flush()
-
-    def leave(self) -> None:
-        """Say goodbye to the room; ``run`` returns once the goodbye is sent."""
-        self._leaving = True
-        self.endpoint.leave()
-        self._flush()
-        self._outgoing.put_nowait(None)
+        self._wake.set()
+        if isinstance(command, cmd.Leave):
+            self._outgoing.put_nowait(None)
 
     # --- the connection ---------------------------------------------------------------
 
@@ -105,22 +91,12 @@ class RoomClient:
                     self.connections += 1
                     await self._hold(conn)
             except InvalidStatus:
-                self._emit(
-                    Closed(
-                        f"The server at {self.endpoint.relay_url} is not a Porch relay, or "
-                        "speaks another version. Check the address in the invite."
-                    )
-                )
+                self._emit(Closed(Ending.NOT_A_RELAY, self.endpoint.relay_url))
                 return
             except (OSError, InvalidHandshake, InvalidURI, TimeoutError):
                 failures += 1
                 if self.connections == 0 or failures > len(RETRY_DELAYS):
-                    self._emit(
-                        Closed(
-                            f"Cannot reach the relay at {self.endpoint.relay_url}. "
-                            "Check the address or try again later."
-                        )
-                    )
+                    self._emit(Closed(Ending.UNREACHABLE, self.endpoint.relay_url))
                     return
                 await asyncio.sleep(RETRY_DELAYS[failures - 1])
                 continue
@@ -129,9 +105,8 @@ class RoomClient:
             refused = self._refused
             if (refused and refused.code in FINAL_REFUSALS) or not self.reconnect:
                 # The refusal already said why; the ending repeats it for whoever shows only that.
-                self._emit(
-                    Closed(refused.sentence if refused else "The connection to the room ended.")
-                )
+                ending = Closed(Ending.REFUSED, refused.code) if refused else Closed(Ending.ENDED)
+                self._emit(ending)
                 return
             self._refused = None
             left_behind = self.endpoint.left_behind  # it said why already
@@ -140,15 +115,10 @@ class RoomClient:
             # admit someone else. Whoever was knocking knocks again.
             for knock, body in self.endpoint.knocks.items():
                 self._emit(KnockWithdrawn(knock, body.nick))
-            self.endpoint = self.endpoint.fresh()
+            self.endpoint = self.endpoint.fresh(now_ms())
             self._drain_outgoing()
             if not left_behind:
-                self._emit(
-                    Notice(
-                        "The connection to the relay dropped. Joining again as a new member; "
-                        "the room will see you leave and come back."
-                    )
-                )
+                self._emit(Notice(Note.RECONNECTING))
 
     async def _hold(self, conn: ClientConnection) -> None:
         reader = asyncio.create_task(self._read(conn))
@@ -171,8 +141,9 @@ class RoomClient:
             async for message in conn:
                 if isinstance(message, str):
                     continue
-                self.endpoint.receive_frame(message)
+                self.endpoint.receive_frame(message, now_ms())
                 self._flush()
+                self._wake.set()
                 if self.endpoint.left_behind:
                     return  # the room went on without us: come back on a new connection
 
@@ -184,10 +155,19 @@ class RoomClient:
             await conn.send(frame)
 
     async def _tick(self) -> None:
+        """Tick the endpoint when it asks to be; any other input moves the deadline."""
         while True:
-            await asyncio.sleep(TICK_SECONDS)
-            self.endpoint.tick(now_ms())
-            self._flush()
+            deadline = self.endpoint.next_deadline()
+            delay = IDLE_TICK_SECONDS
+            if deadline is not None:
+                delay = min(delay, max(MIN_TICK_SECONDS, (deadline - now_ms()) / 1000))
+            try:
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
+            except TimeoutError:
+                self.endpoint.tick(now_ms())
+                self._flush()
+            self._wake.clear()
 
     def _flush(self) -> None:
         for event in self.endpoint.events_received():

@@ -1,4 +1,4 @@
-"""The messages that travel inside the app: room events in, a person's choices out."""
+"""The messages that travel inside the app: room events in, a person's commands out."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from protocol.commands import Command
 from protocol.events import Event
 
 
@@ -17,28 +18,10 @@ class RoomEvent(Message):
 
 
 @dataclass
-class Speak(Message):
-    text: str
+class Ask(Message):
+    """The person asks the room for something (``protocol.commands``)."""
 
-
-@dataclass
-class Admit(Message):
-    knock: int
-
-
-@dataclass
-class NotNow(Message):
-    knock: int
-
-
-@dataclass
-class React(Message):
-    emoji: str
-
-
-@dataclass
-class MarkVerified(Message):
-    slot: int
+    command: Command
 
 
 @dataclass

@@ -15,6 +15,8 @@ it is, become U+FFFD.
 
 from __future__ import annotations
 
+from protocol.limits import NICK_CHARS
+
 _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _REPLACEMENT = "\ufffd"
 
@@ -42,4 +44,4 @@ def shown(text: str, *, multiline: bool = False, limit: int | None = None) -> st
 
 def name(nick: str) -> str:
     """A person's name on one line, short enough for the roster."""
-    return shown(nick, limit=32) or "(no name)"
+    return shown(nick, limit=NICK_CHARS) or "(no name)"

@@ -18,11 +18,12 @@ import threading
 from collections.abc import Callable
 from typing import TextIO
 
+from protocol import commands as cmd
 from protocol import events as ev
+from protocol.limits import SEATS
 from tui.peer_text import name, shown
-from tui.sentences import sentence
+from tui.sentences import SHARING, sentence
 from tui.session import Door, DoorError, Session
-from tui.widgets.invite_card import SHARING
 
 HELP = """\
 Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking person in; \
@@ -108,7 +109,7 @@ class PlainRoom:
             if not self.entered:
                 self.say("You are not in the room yet, so nothing was sent.")
                 return
-            self.session.say(line)
+            self.session.send(cmd.Say(line))
             return
         command, _, rest = line[1:].partition(" ")
         rest = rest.strip()
@@ -120,7 +121,7 @@ class PlainRoom:
                     self.say("There are no agreements waiting for your answer.")
                     return
                 self.agreements_offered = False
-                self.session.agree()
+                self.session.send(cmd.Agree())
                 self.say("You agreed to the room's agreements.")
             case "admit" | "notnow" | "not-now":
                 self._answer_knock(command.lower() == "admit", rest)
@@ -133,7 +134,7 @@ class PlainRoom:
                 self._verify(rest)
             case "react":
                 if rest:
-                    self.session.react(rest.split()[0])
+                    self.session.send(cmd.React(rest.split()[0]))
                 else:
                     self.say("Say which reaction, for example /react 👍.")
             case "invite":
@@ -168,9 +169,9 @@ class PlainRoom:
             return
         nick = self.knocks.pop(knock)
         if admit:
-            self.session.admit(knock)
+            self.session.send(cmd.Admit(knock))
         else:
-            self.session.not_now(knock)
+            self.session.send(cmd.NotNow(knock))
             self.say(f"You told {name(nick)} not now.")
 
     def _who(self) -> None:
@@ -191,7 +192,7 @@ class PlainRoom:
                 if on
             ]
             parts.append(name(seat.nick) + (f" ({', '.join(notes)})" if notes else ""))
-        self.say(f"{len(seats)} of 12 seats: " + "; ".join(parts) + ".")
+        self.say(f"{len(seats)} of {SEATS} seats: " + "; ".join(parts) + ".")
 
     def _verify(self, who: str) -> None:
         seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}
@@ -201,7 +202,7 @@ class PlainRoom:
                 f"Nobody called {shown(who)} is in the room." if who else "Say who: /verify NAME."
             )
             return
-        self.session.mark_verified(slot)
+        self.session.send(cmd.Verify(slot))
         self.say(f"You marked {name(seats[slot])} as verified.")
 
 

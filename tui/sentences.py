@@ -1,13 +1,44 @@
-"""Every room event as one full sentence, shared by the plain mode and the room log.
+"""Every sentence a person reads about the room, written once.
 
-Peer text inside a sentence is made safe with ``peer_text`` first, so the
-sentence can be printed to stdout or shown as a literal line.
+The protocol's events are data (``protocol.events``): a kind and the people
+it concerns. Here each becomes one full sentence, shared by the terminal app,
+the plain mode and the browser. Peer text inside a sentence (a nickname, a
+message) is made safe with ``peer_text`` first, so the sentence can be printed
+to stdout or shown as a literal line.
 """
 
 from __future__ import annotations
 
+from typing import Final
+
 from protocol import events as ev
+from protocol import wire
+from protocol.bodies.commit import ChangeKind
+from protocol.events import Alarm, Ending, Note
+from protocol.limits import SEATS, TEXT_CHARS
 from tui.peer_text import name, shown
+
+SHARING: Final = (
+    "Anyone holding this invite can knock, so send it only to the people you mean, "
+    "over a channel you trust (in person, or an end-to-end encrypted chat). "
+    "Members still decide who comes in."
+)
+
+REFUSALS: Final = {
+    wire.ROOM_FULL: f"This room already has {SEATS} people. Ask the facilitator for another room.",
+    wire.SERVER_FULL: "The relay is full or has too many connections from your address. "
+    "Try again later.",
+    wire.RATE_LIMITED: "Porch sent too much too fast and the relay closed the connection. "
+    "Reconnecting joins the room again as a new member.",
+    wire.SLOW_CONSUMER: "The connection fell too far behind the room and the relay closed it. "
+    "Reconnecting joins the room again as a new member.",
+    wire.TOO_LARGE: "A message was too large for the relay. Send something shorter.",
+    wire.BAD_FRAME: "The relay did not understand this client. Update Porch and try again.",
+}
+
+
+def refusal(code: str) -> str:
+    return REFUSALS.get(code, f"The relay closed the connection ({shown(code, limit=40)}).")
 
 
 def sentence(event: ev.Event) -> str | None:
@@ -19,8 +50,10 @@ def sentence(event: ev.Event) -> str | None:
                 return "Connected to the relay. Nobody else is connected yet."
             people = "person is" if others == 1 else "people are"
             return f"Connected to the relay. {others} other {people} connected."
-        case ev.Refused(sentence=text) | ev.Closed(sentence=text):
-            return shown(text)
+        case ev.Refused(code=code):
+            return refusal(code)
+        case ev.Closed(ending=ending, detail=detail):
+            return ending_sentence(ending, detail)
         case ev.AgreementsOffered(host_nick=host):
             return f"{name(host)}'s room asks you to accept its agreements before you knock."
         case ev.Waiting():
@@ -40,9 +73,9 @@ def sentence(event: ev.Event) -> str | None:
             return f"{name(by)} admitted {name(nick)}."
         case ev.RosterChanged(seats=seats, room_code=code):
             taken = "1 seat is" if len(seats) == 1 else f"{len(seats)} seats are"
-            return f"{taken} taken of 12. The room code is now {shown(code)}."
+            return f"{taken} taken of {SEATS}. The room code is now {shown(code)}."
         case ev.Departed(nick=nick, reason=reason):
-            if reason == "left":
+            if reason is ChangeKind.LEFT:
                 return f"{name(nick)} left the room."
             return f"{name(nick)} lost their connection and is no longer in the room."
         case ev.Said(nick=nick, text=text):
@@ -52,6 +85,187 @@ def sentence(event: ev.Event) -> str | None:
         case ev.Gap(nick=nick, missing=missing):
             plural = "message" if missing == 1 else "messages"
             return f"{missing} {plural} from {name(nick)} never arrived."
-        case ev.Tampering(sentence=text) | ev.Notice(sentence=text):
-            return shown(text)
+        case ev.Tampering(alarm=alarm, who=who, count=count):
+            return alarm_sentence(alarm, tuple(name(n) for n in who), count)
+        case ev.Notice(note=note, who=who):
+            return note_sentence(note, name(who) if who else "")
     return None
+
+
+def ending_sentence(ending: Ending, detail: str) -> str:
+    match ending:
+        case Ending.LEFT:
+            return "You left the room. Nothing from it was kept."
+        case Ending.REMOVED:
+            return (
+                "You are no longer on this room's roster. "
+                "Use the invite again if you want to come back."
+            )
+        case Ending.REFUSED:
+            return refusal(detail)
+        case Ending.NOT_A_RELAY:
+            return (
+                f"The server at {shown(detail)} is not a Porch relay, or speaks another "
+                "version. Check the address in the invite."
+            )
+        case Ending.UNREACHABLE:
+            return (
+                f"Cannot reach the relay at {shown(detail)}. Check the address or try again later."
+            )
+        case Ending.ENDED:
+            return "The connection to the room ended."
+        case Ending.FAILED:
+            return f"The connection to the room failed ({shown(detail)}). Join again to continue."
+        case Ending.CANNOT_OPEN:
+            return shown(detail)
+        case Ending.NO_LOCAL_RELAY:
+            return f"Porch could not start a relay on this computer ({shown(detail)})."
+
+
+def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
+    """The evidence, and every party that could have caused it: a member's client can
+    lie as well as the relay."""
+    first = who[0] if who else "someone"
+    second = who[1] if len(who) > 1 else "someone"
+    match alarm:
+        case Alarm.TAKEOVER_WHILE_HERE:
+            return (
+                f"{first} tried to take over the room while {second} is still connected. "
+                f"The relay may have told {first} otherwise."
+            )
+        case Alarm.TAKEOVER_WHILE_YOU_ARE_HERE:
+            return (
+                f"{first} tried to take over the room while you are still connected. "
+                f"The relay may have told {first} otherwise."
+            )
+        case Alarm.SPEAKS_AFTER_LEAVE:
+            return (
+                f"The relay said {first}'s connection dropped, but {first} is still speaking. "
+                "The relay may be trying to get them removed."
+            )
+        case Alarm.LOBBY_OF_ANOTHER_ROOM:
+            return (
+                "A second lobby showed you a different room. Someone may be trying to lead "
+                "you into a copy of this room: read the room code aloud with the others "
+                "once you are in."
+            )
+        case Alarm.LURE_BY_MEMBER:
+            return (
+                f"{first} greeted a newcomer as if they ran the room, and they do not. "
+                "Read the room code aloud with anyone who joins."
+            )
+        case Alarm.LURE_BY_FIRST_KEY:
+            return (
+                "Someone holding the key this room was opened with greeted a newcomer, but "
+                "that key no longer runs the room. Read the room code aloud with anyone who joins."
+            )
+        case Alarm.KEY_NOT_ANNOUNCED:
+            return (
+                f"{first}'s client sealed you a key other than the one it announced to the "
+                "room: it may be showing members different messages."
+            )
+        case Alarm.AHEAD_BY_TAKEOVER:
+            return (
+                f"{first} is already in a later state of this room than you: a membership "
+                f"change was withheld from you, or {first} took over the room without you and "
+                "it has split. Read the room code aloud."
+            )
+        case Alarm.COMMIT_WITHHELD:
+            return (
+                f"A membership change was withheld from you: {first} is already in a later "
+                "state of this room. Nothing you say is sent until you reconnect, because "
+                "someone who left could still read it."
+            )
+        case Alarm.SPEAKS_IN_OLD_EPOCH:
+            return (
+                f"{first} is still speaking in this room as it was before the last membership "
+                "change, so someone who left could read it. The relay may be withholding that "
+                f"change from {first}; those messages are not shown."
+            )
+        case Alarm.OWN_NOT_RETURNED:
+            return f"The relay did not return {count} of your messages to you."
+        case Alarm.OUT_OF_ORDER:
+            return (
+                "The relay numbered the room's events out of order: it skipped, repeated or "
+                "went back. It may be withholding or replaying what members send."
+            )
+        case Alarm.SPLIT:
+            return (
+                f"{first} is in another version of this room than you: two different "
+                "membership changes were made for the same step, so the room has split. "
+                "Read the room code aloud; if it differs, open a new room."
+            )
+        case Alarm.STATE_DIFFERS:
+            return (
+                f"{first}'s room state differs from yours: the relay, or a member's client, "
+                "gave you different events or put them in another order."
+            )
+        case Alarm.DIFFERENT_KEYS:
+            return (
+                f"{first}'s client gave you and {second} different keys: it may be showing "
+                "members different messages."
+            )
+        case Alarm.WITHHELD:
+            return (
+                f"{first} received messages from {second} that never reached you. The relay "
+                "may be holding them back, or a member's client is not telling the truth."
+            )
+        case Alarm.DIFFERENT_MESSAGES:
+            return (
+                f"You and {first} received different messages from {second}. The relay or "
+                f"{second}'s client may be showing members different things."
+            )
+        case Alarm.DIFFERENT_RECORDS:
+            return (
+                f"You and {first} hold different records of {second}'s messages: some never "
+                f"reached one of you, or the relay or {second}'s client showed you different "
+                "things."
+            )
+
+
+def note_sentence(note: Note, who: str) -> str:
+    match note:
+        case Note.NOTHING_TO_AGREE:
+            return "There is nothing to agree to yet. Wait for the agreements."
+        case Note.TOO_LONG:
+            return f"That message is longer than {TEXT_CHARS} characters. Split it up."
+        case Note.NOT_A_REACTION:
+            return "A reaction is one short symbol, like + or a single emoji."
+        case Note.KNOCK_GONE:
+            return "That knock is gone: they left before being let in."
+        case Note.NOT_IN_ROOM:
+            return "You can speak once you are in the room."
+        case Note.HELD_BACK:
+            return (
+                "Your message was not sent: a membership change has not reached you, and "
+                "someone who left could still read what you send. Reconnect to catch up."
+            )
+        case Note.CANNOT_ADMIT_FULL:
+            return f"{who} cannot come in: the room already has {SEATS} people."
+        case Note.CANNOT_ADMIT_KEYS:
+            return (
+                f"{who} cannot come in: their knock names keys or a connection already in the room."
+            )
+        case Note.COMING_BACK:
+            return f"{who} lost the connection and is coming back."
+        case Note.LEFT_BEHIND:
+            return (
+                f"{who} holds this room at a later point than you: it was opened again, or "
+                "Commits never reached you. Joining again to come back in."
+            )
+        case Note.REOPENED:
+            return (
+                "The relay no longer held this room (it may have restarted), so you opened it "
+                "again. The invite still works; the others come back in as they reconnect."
+            )
+        case Note.WAITING_FOR_HOLDERS:
+            return "The others may still hold this room. Waiting for them to let you back in…"
+        case Note.WAITING_FOR:
+            return f"Nobody who can open this room is here yet. Waiting for {who}…"
+        case Note.WAITING_FOR_HOST:
+            return "Nobody who can let you in is here yet. Waiting for the host…"
+        case Note.RECONNECTING:
+            return (
+                "The connection to the relay dropped. Joining again as a new member; "
+                "the room will see you leave and come back."
+            )

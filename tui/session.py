@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint, InviteError, parse_invite
 from tui.client import RoomClient
@@ -121,50 +122,25 @@ class Session:
             getter.cancel()
             if not queue.empty():
                 return queue.get_nowait()
-        return ev.Closed(self._ending_sentence())
+        return self._ending()
 
-    def _ending_sentence(self) -> str:
+    def _ending(self) -> ev.Closed:
         assert self._run is not None
         if self._run.cancelled():
-            return "You left the room."
+            return ev.Closed(ev.Ending.LEFT)
         exc = self._run.exception()
         if exc is None:
-            return "The connection to the room ended."
+            return ev.Closed(ev.Ending.ENDED)
         if isinstance(exc, OSError):
-            return (
-                f"The relay at {self.relay_url} cannot be reached. Check the address, "
-                "or ask whoever runs it whether it is up."
-            )
-        return f"The connection to the room failed ({type(exc).__name__}). Join again to continue."
+            return ev.Closed(ev.Ending.UNREACHABLE, self.relay_url)
+        return ev.Closed(ev.Ending.FAILED, type(exc).__name__)
 
     # -- what a person can do ---------------------------------------------------
 
-    def _live(self) -> RoomClient | None:
-        return None if self._closed else self.client
-
-    def agree(self) -> None:
-        if client := self._live():
-            client.agree()
-
-    def say(self, text: str) -> None:
-        if client := self._live():
-            client.say(text)
-
-    def admit(self, knock: int) -> None:
-        if client := self._live():
-            client.admit(knock)
-
-    def not_now(self, knock: int) -> None:
-        if client := self._live():
-            client.not_now(knock)
-
-    def react(self, emoji: str) -> None:
-        if client := self._live():
-            client.react(emoji)
-
-    def mark_verified(self, slot: int) -> None:
-        if client := self._live():
-            client.mark_verified(slot)
+    def send(self, command: cmd.Command) -> None:
+        """Hand the person's command to the room, while the session is open."""
+        if not self._closed and self.client is not None:
+            self.client.send(command)
 
     # -- what a person can see ----------------------------------------------------
 
@@ -187,7 +163,7 @@ class Session:
         self._closed = True
         if self.client is not None:
             with contextlib.suppress(Exception):
-                self.client.leave()
+                self.client.send(cmd.Leave())
         if self._run is not None:
             with contextlib.suppress(asyncio.TimeoutError, Exception):
                 await asyncio.wait_for(asyncio.shield(self._run), CLOSE_GRACE)

@@ -18,9 +18,10 @@ still compared, and a later withholding still shows.
 An ack is a member's word, and a member's client can lie, so each alarm
 names every party that could have caused a difference, not only the relay.
 
-``Acks`` itself only keeps time: an ack is due every ``ACK_EVERY_MS`` after we
-entered, and only if we heard something since the last one (acks themselves
-do not count, or a quiet room would ack forever).
+``Acks`` itself only keeps time: an ack goes out as soon as we heard something
+after entering, then at most every ``ACK_EVERY_MS``, and only if we heard
+something since the last one (acks themselves do not count, or a quiet room
+would ack forever).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class Acks:
 
     def entered(self, now: int) -> None:
         if self.due_ms is None:
-            self.due_ms = now + ACK_EVERY_MS
+            self.due_ms = now
 
     def heard(self) -> None:
         self.heard_since = True

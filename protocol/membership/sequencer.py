@@ -180,8 +180,8 @@ class Sequencer:
         self.greeted |= waiting
         return True
 
-    def next_lobby_ms(self) -> int | None:
-        """When the ration allows another lobby, if it is spent."""
-        if self.lobby_tokens > 0 or self.refilled_ms is None:
+    def next_lobby_ms(self, waiting: set[int]) -> int | None:
+        """When the ration allows the lobby that ``waiting`` connections still need."""
+        if not waiting - self.greeted or self.lobby_tokens > 0 or self.refilled_ms is None:
             return None
         return self.refilled_ms + LOBBY_EVERY_MS

@@ -10,8 +10,9 @@ from typing import TypeVar
 
 import pytest
 
+from protocol import commands as cmd
 from protocol import events as ev
-from protocol.endpoint import Endpoint
+from protocol.endpoint import GRACE_MS, Endpoint
 from tests.conftest import RelayProcess
 from tui.client import RoomClient
 
@@ -82,13 +83,15 @@ class Room:
         await person.expect(ev.Entered)
         return person
 
-    async def join(self, host: Person, nick: str, admitter: Person | None = None) -> Person:
-        person = self.start(Endpoint.joining(host.endpoint.invite, nick))
+    async def join(
+        self, host: Person, nick: str, admitter: Person | None = None, *, grace_ms: int = GRACE_MS
+    ) -> Person:
+        person = self.start(Endpoint.joining(host.endpoint.invite, nick, grace_ms=grace_ms))
         await person.expect(ev.AgreementsOffered)
-        person.client.agree()
+        person.client.send(cmd.Agree())
         door = admitter or host
         knock = await door.expect(ev.Knocked, lambda k: k.nick == nick)
-        door.client.admit(knock.knock)
+        door.client.send(cmd.Admit(knock.knock))
         await person.expect(ev.Entered)
         return person
 

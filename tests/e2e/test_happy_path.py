@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint
 from tests.conftest import RelayProcess
@@ -17,12 +18,12 @@ async def test_host_and_joiner_enter_and_talk_through_a_real_relay(
     offered = await bo.expect(ev.AgreementsOffered)
     assert offered.text == "We listen. We keep it here."
     assert offered.host_nick == "ana"
-    bo.client.agree()
+    bo.client.send(cmd.Agree())
     await bo.expect(ev.Waiting)
 
     knock = await ana.expect(ev.Knocked)
     assert knock.nick == "bo"
-    ana.client.admit(knock.knock)
+    ana.client.send(cmd.Admit(knock.knock))
 
     entered = await bo.expect(ev.Entered)
     admitted = await ana.expect(ev.Admitted)
@@ -32,8 +33,8 @@ async def test_host_and_joiner_enter_and_talk_through_a_real_relay(
     assert entered.room_code == ana.endpoint.room_code == bo.endpoint.room_code
     assert entered.epoch == 2
 
-    bo.client.say("hello ana")
-    ana.client.say("hi bo")
+    bo.client.send(cmd.Say("hello ana"))
+    ana.client.send(cmd.Say("hi bo"))
     for person in (ana, bo):
         await person.expect(ev.Said, lambda s: s.text == "hello ana")
         await person.expect(ev.Said, lambda s: s.text == "hi bo")

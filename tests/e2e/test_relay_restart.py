@@ -11,10 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint
+from protocol.events import Note
 from tests.conftest import RelayProcess
 from tests.e2e.conftest import Person, RecordingProxy, Room
+from tui.client import now_ms
+from tui.sentences import sentence
 
 # Long enough for a sequencer that has to wait before reopening (see docs/security.md).
 BACK = 45.0
@@ -51,8 +55,8 @@ async def test_after_a_relay_restart_everyone_is_back_in_one_room(
 
     restart(start_relay, relay)
 
-    reopened = await ana.expect(ev.Notice, lambda n: "opened it again" in n.sentence, BACK)
-    assert "invite still works" in reopened.sentence
+    reopened = await ana.expect(ev.Notice, lambda n: n.note is Note.REOPENED, BACK)
+    assert "invite still works" in (sentence(reopened) or "")
     rosters = [await p.expect(ev.RosterChanged, lambda r: len(r.seats) == 3, BACK) for p in people]
     assert all(r.epoch > before for r in rosters)
     assert len({r.epoch for r in rosters}) == 1
@@ -64,7 +68,9 @@ async def test_after_a_relay_restart_everyone_is_back_in_one_room(
     assert ana.endpoint.is_sequencer
     # Everyone sees who came back: the sequencer sees both, back without anyone asked.
     for nick in ("bo", "cy"):
-        await ana.expect(ev.Notice, lambda n, nick=nick: n.sentence.startswith(f"{nick} "))
+        await ana.expect(
+            ev.Notice, lambda n, nick=nick: (n.note, n.who) == (Note.COMING_BACK, nick)
+        )
         admitted = await ana.expect(ev.Admitted, lambda a, nick=nick: a.nick == nick)
         assert admitted.returning
     for person in (bo, cy):
@@ -83,7 +89,7 @@ async def test_after_a_relay_restart_everyone_is_back_in_one_room(
     }
     assert later & {"bo", "cy"}
 
-    cy.client.say("we are back")
+    cy.client.send(cmd.Say("we are back"))
     for person in people:
         said = await person.expect(ev.Said, lambda s: s.text == "we are back")
         assert said.nick == "cy"
@@ -103,7 +109,7 @@ async def test_a_knock_nobody_answered_needs_consent_again_after_a_restart(
     bo = await room.join(ana, "bo")
     ed = room.start(Endpoint.joining(ana.endpoint.invite, "ed"))
     await ed.expect(ev.AgreementsOffered)
-    ed.client.agree()
+    ed.client.send(cmd.Agree())
     for member in (ana, bo):
         await member.expect(ev.Knocked, lambda k: k.nick == "ed")
     await settle(ana, bo)
@@ -117,11 +123,11 @@ async def test_a_knock_nobody_answered_needs_consent_again_after_a_restart(
     # ed was never let in: after the restart they see the agreements again and
     # knock like anyone, and stay outside until someone admits them.
     await ed.expect(ev.AgreementsOffered, timeout=BACK)
-    ed.client.agree()
+    ed.client.send(cmd.Agree())
     knock = await bo.expect(ev.Knocked, lambda k: k.nick == "ed")
     assert ed.endpoint.roster is None
     assert sorted(s.nick for s in ana.endpoint.seats) == ["ana", "bo"]
-    bo.client.admit(knock.knock)
+    bo.client.send(cmd.Admit(knock.knock))
     await ed.expect(ev.Entered)
     admitted = await ana.expect(ev.Admitted, lambda a: a.nick == "ed")
     assert admitted.by_nick == "bo"
@@ -141,12 +147,12 @@ async def test_without_the_sequencer_the_others_are_told_who_they_wait_for(
     ana.task.cancel()  # the host's computer is gone, without a goodbye
     relay = restart(start_relay, relay)
 
-    waiting = await bo.expect(ev.Notice, lambda n: n.sentence.startswith("Nobody"), BACK)
-    assert waiting.sentence == "Nobody who can open this room is here yet. Waiting for ana…"
+    waiting = await bo.expect(ev.Notice, lambda n: n.note is Note.WAITING_FOR, BACK)
+    assert sentence(waiting) == "Nobody who can open this room is here yet. Waiting for ana…"
     assert bo.endpoint.roster is None
 
     # The host comes back (a new client, the same keys): the room opens again.
-    again = ana.endpoint.fresh()
+    again = ana.endpoint.fresh(now_ms())
     ana_again = room.start(again)
     await ana_again.expect(ev.Entered, timeout=BACK)
     both = [
@@ -167,9 +173,9 @@ async def test_a_sequencer_dropped_alone_returns_into_the_room_the_others_hold(
     await bo.expect(ev.Departed, lambda d: d.nick == "ana", BACK)
     await ana.expect(ev.Entered, timeout=BACK)
     assert bo.endpoint.is_sequencer and not ana.endpoint.is_sequencer
-    assert not [n for n in ana.seen if isinstance(n, ev.Notice) and "opened it" in n.sentence]
+    assert not [n for n in ana.seen if isinstance(n, ev.Notice) and n.note is Note.REOPENED]
     await cy.expect(ev.Admitted, lambda a: a.nick == "ana")
-    ana.client.say("back in the same room")
+    ana.client.send(cmd.Say("back in the same room"))
     for person in (bo, cy):
         await person.expect(ev.Said, lambda s: s.text == "back in the same room")
     assert len({p.endpoint.room_code for p in (ana, bo, cy)}) == 1
@@ -185,12 +191,12 @@ async def test_a_member_left_holding_the_old_room_comes_back_into_the_reopened_o
     await settle(ana, bo, cy)
     proxy.cut(0)
     proxy.cut(1)
-    await ana.expect(ev.Notice, lambda n: "opened it again" in n.sentence, BACK)
-    behind = await cy.expect(ev.Notice, lambda n: "later point" in n.sentence, BACK)
-    assert behind.sentence.startswith("ana holds this room")
+    await ana.expect(ev.Notice, lambda n: n.note is Note.REOPENED, BACK)
+    behind = await cy.expect(ev.Notice, lambda n: n.note is Note.LEFT_BEHIND, BACK)
+    assert behind.who == "ana"
     for person in (ana, bo, cy):
         await person.expect(ev.RosterChanged, lambda r: len(r.seats) == 3, BACK)
     assert len({p.endpoint.room_code for p in (ana, bo, cy)}) == 1
-    bo.client.say("all three again")
+    bo.client.send(cmd.Say("all three again"))
     for person in (ana, cy):
         await person.expect(ev.Said, lambda s: s.text == "all three again")

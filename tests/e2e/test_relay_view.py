@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 
+from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint
 from tests.conftest import RelayProcess
@@ -18,12 +19,12 @@ def secrets_of(person: Person) -> dict[str, bytes]:
     found = {
         f"{ep.nick} identity seed": bytes(ep.identity),
         f"{ep.nick} identity key": bytes(ep.identity.verify_key),
-        f"{ep.nick} exchange secret": ep.exchange._secret,
-        f"{ep.nick} exchange key": ep.exchange.public,
+        f"{ep.nick} exchange secret": ep.pairs.exchange._secret,
+        f"{ep.nick} exchange key": ep.pairs.public,
     }
-    if ep.sending is not None:
-        found[f"{ep.nick} chain key"] = ep.sending._chain_key
-    for slot, chain in ep.chains.items():
+    if ep.sender.chain is not None:
+        found[f"{ep.nick} chain key"] = ep.sender.chain._chain_key
+    for slot, chain in ep.receiver.chains.items():
         if chain._chain_key:
             found[f"{ep.nick} holds chain {slot}"] = chain._chain_key
     return found
@@ -45,9 +46,9 @@ async def test_the_relay_receives_and_prints_nothing_it_could_read(
     ana = await room.host(proxy.url, "anastasia-canary", AGREEMENTS)
     bo = await room.join(ana, "bonaventura-canary")
     cy = await room.join(ana, "cyprienne-canary", admitter=bo)
-    bo.client.say(TEXTS[0])
-    cy.client.say(TEXTS[1])
-    ana.client.react("🌿")
+    bo.client.send(cmd.Say(TEXTS[0]))
+    cy.client.send(cmd.Say(TEXTS[1]))
+    ana.client.send(cmd.React("🌿"))
     for person in (ana, bo, cy):
         await person.expect(ev.Said, lambda s: s.text == TEXTS[1])
     keys = {}

@@ -142,7 +142,9 @@ def fingerprint(ep: Endpoint) -> dict[str, object]:
     """
     picture = ep.snapshot()
     picture["presence"] = (ep.presence.mine, tuple(sorted(ep.presence.present)))
-    picture["told"] = tuple(sorted((t for t in ep.told if t[0] is not ev.Alarm.OUT_OF_ORDER), key=repr))
+    picture["told"] = tuple(
+        sorted((t for t in ep.told if t[0] is not ev.Alarm.OUT_OF_ORDER), key=repr)
+    )
     return picture
 
 

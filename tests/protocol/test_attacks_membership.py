@@ -346,7 +346,9 @@ def test_an_old_key_brings_back_one_person_once_and_vouches_for_no_stranger() ->
     assert [s.nick for s in cy.endpoint.seats] == ["ana", "bo", "cy"]
     assert ev.Admitted("bo", "bo", returning=True) in cy.events
     for nick in ("bo", "zed"):
-        stranger = Endpoint.joining(ana.endpoint.invite, nick, returning=ReturnTicket(old_bo, agreed))
+        stranger = Endpoint.joining(
+            ana.endpoint.invite, nick, returning=ReturnTicket(old_bo, agreed)
+        )
         relay.connect(stranger)
         relay.pump()
         relay.tick(relay.clock)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from nacl.secret import Aead
 
-from protocol.keys.chains import SendingChain
 from protocol.crypto import (
     CryptoFailure,
     ExchangeKey,
@@ -17,6 +16,7 @@ from protocol.crypto import (
     unseal,
     verify,
 )
+from protocol.keys.chains import SendingChain
 
 # Curve25519 points of small order (from the libsodium blacklist); as public keys
 # they would make every shared secret predictable.

@@ -27,7 +27,6 @@ from protocol.membership.roster import removing
 from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.rooms import fingerprint, new_chain, open_room, roomwide
 
-
 Room = tuple[HostileRelay, list[Seat]]
 
 

@@ -67,7 +67,9 @@ def test_a_relay_that_numbers_the_room_from_the_start_again_lost_it() -> None:
     restarted = HostileRelay(now=relay.now)
     restarted.connect(bo.endpoint.fresh(bo.endpoint.now))  # 1
     restarted.connect(cy.endpoint.fresh(cy.endpoint.now))  # 2: the number bo had
-    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))  # but seq 3: far below what ana saw
+    ana2 = restarted.connect(
+        ana.endpoint.fresh(ana.endpoint.now)
+    )  # but seq 3: far below what ana saw
     restarted.tick(T1)
     assert reopened(ana2)
 
@@ -177,7 +179,9 @@ def test_a_sequencer_back_late_lets_its_successor_open_the_room_first() -> None:
     relay.tick(T0 + 2_000)  # bo takes over; ana's client has not noticed anything yet
     assert bo.endpoint.is_sequencer and ana.endpoint.is_sequencer  # each thinks so
     restarted = HostileRelay(now=relay.now)
-    ana2 = restarted.connect(ana.endpoint.fresh(ana.endpoint.now))  # first on the new relay, which is empty
+    ana2 = restarted.connect(
+        ana.endpoint.fresh(ana.endpoint.now)
+    )  # first on the new relay, which is empty
     restarted.tick(T0 + 2_100)
     assert not reopened(ana2)  # back after the grace period: it may have been succeeded
     bo2 = restarted.connect(bo.endpoint.fresh(bo.endpoint.now))

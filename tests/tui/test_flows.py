@@ -9,6 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from websockets.asyncio.client import connect
 
+from protocol import commands as cmd
 from protocol import wire
 from protocol.invite import parse_invite
 from tests.tui.conftest import until
@@ -177,7 +178,7 @@ async def test_peer_markup_and_escapes_arrive_as_plain_text(relay_url: str) -> N
             await hp.press("f2")
             await until(lambda: isinstance(guest.screen, RoomScreen), "the guest inside")
             assert guest.session is not None
-            guest.session.say("look " + ANSI + " " + HOSTILE)
+            guest.session.send(cmd.Say("look " + ANSI + " " + HOSTILE))
             await until(lambda: "look ␛[31mred" in log_of(host), "the message at ana's")
             text = log_of(host)
             assert "\x1b" not in text and f"{HOSTILE}  look" in text

@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from protocol import events as ev
+from protocol.bodies.commit import ChangeKind
 from tui.peer_text import name, shown
 from tui.sentences import sentence
 
@@ -44,8 +45,9 @@ def test_sentences_are_single_lines_without_controls(nick: str, text: str) -> No
         ev.Said(seq=1, ts=0, slot=1, nick=nick, text=text, mine=False),
         ev.Knocked(knock=1, nick=nick),
         ev.Admitted(nick=nick, by_nick=text),
-        ev.Departed(nick=nick, reason="left"),
-        ev.Notice(sentence=text),
+        ev.Departed(nick=nick, reason=ChangeKind.LEFT),
+        ev.Notice(ev.Note.WAITING_FOR, text),
+        ev.Tampering(ev.Alarm.DIFFERENT_MESSAGES, (nick, text)),
     ):
         line = sentence(event)
         assert line is not None

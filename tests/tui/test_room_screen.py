@@ -9,6 +9,7 @@ from tui.screens.consent import AgreementsConsent
 from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen
 from tui.screens.verify import VerifyScreen
+from tui.sentences import sentence
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.room_log import RoomLog
 from tui.widgets.roster import Roster
@@ -108,12 +109,14 @@ async def test_every_room_action_is_in_the_command_palette() -> None:
 
 
 async def test_tampering_rings_and_stays_in_the_log() -> None:
-    warning = "The relay showed different messages to different members of this room."
-    app = ScriptedPorch(script=(ev.Tampering(sentence=warning), ev.Gap(2, "bo", 3)))
+    alarm = ev.Tampering(ev.Alarm.DIFFERENT_MESSAGES, ("cy", "bo"))
+    warning = sentence(alarm)
+    assert warning is not None
+    app = ScriptedPorch(script=(alarm, ev.Gap(2, "bo", 3)))
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause()
         assert any(n.severity == "error" and n.message == warning for n in app._notifications)
-        text = log_text(app)
+        text = " ".join(log_text(app).split())  # the log wraps long lines
         assert warning in text and "3 messages from bo never arrived." in text
 
 

@@ -11,8 +11,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from protocol import commands as cmd
 from protocol import events as ev
-from tui.messages import Admit, NotNow
+from tui.messages import Ask
 from tui.peer_text import shown
 from tui.sentences import sentence
 from tui.widgets.composer import Composer
@@ -128,14 +129,14 @@ class RoomScreen(Screen[None]):
         if row is None:
             self.notify("Nobody is knocking right now.", markup=False)
             return
-        self.post_message(Admit(row.knock))
+        self.post_message(Ask(cmd.Admit(row.knock)))
 
     def action_not_now(self) -> None:
         row = self.knocks.first()
         if row is None:
             self.notify("Nobody is knocking right now.", markup=False)
             return
-        self.post_message(NotNow(row.knock))
+        self.post_message(Ask(cmd.NotNow(row.knock)))
 
     def action_verify(self) -> None:
         from tui.screens.verify import VerifyScreen

@@ -12,9 +12,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
+from protocol.limits import NICK_CHARS
 from tui.session import DEFAULT_AGREEMENTS
-
-MAX_NICK = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +42,7 @@ class SetupScreen(Screen[Setup]):
             yield Static("Open a new room" if self.opening else "Join a room", classes="title")
             yield Static(Content(self.where), classes="hint", id="where")
             yield Label("Your name in this room")
-            yield Input(self.nick, placeholder="e.g. ana", id="nick", max_length=MAX_NICK)
+            yield Input(self.nick, placeholder="e.g. ana", id="nick", max_length=NICK_CHARS)
             if self.opening:
                 yield Label("The room's agreements (everyone accepts them before entering)")
                 yield TextArea(self.agreements, id="agreements", soft_wrap=True)

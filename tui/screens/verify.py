@@ -11,8 +11,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from protocol import commands as cmd
 from protocol.events import Seat
-from tui.messages import MarkVerified
+from tui.messages import Ask
 from tui.peer_text import name, shown
 
 HOW = (
@@ -52,7 +53,7 @@ class VerifyScreen(ModalScreen[None]):
         button_id = pressed.button.id or ""
         if button_id.startswith("verify-"):
             slot = int(button_id.removeprefix("verify-"))
-            self.post_message(MarkVerified(slot))
+            self.post_message(Ask(cmd.Verify(slot)))
             pressed.button.label = "✓ verified"
             pressed.button.disabled = True
         else:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from tui.messages import Speak
-
-MAX_MESSAGE = 4000  # characters; longer pastes belong in an offer, not the flow of talk
+from protocol import commands as cmd
+from protocol.limits import TEXT_CHARS
+from tui.messages import Ask
 
 
 class Composer(Input):
@@ -14,7 +14,7 @@ class Composer(Input):
         super().__init__(
             placeholder="Write to the room and press Enter",
             id=id,
-            max_length=MAX_MESSAGE,
+            max_length=TEXT_CHARS,
         )
 
     def on_input_submitted(self, submitted: Input.Submitted) -> None:
@@ -22,4 +22,4 @@ class Composer(Input):
         text = submitted.value.strip()
         self.clear()
         if text:
-            self.post_message(Speak(text))
+            self.post_message(Ask(cmd.Say(text)))

@@ -7,11 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-SHARING = (
-    "Anyone holding this invite can knock, so send it only to the people you mean, "
-    "over a channel you trust (in person, or an end-to-end encrypted chat). "
-    "Members still decide who comes in."
-)
+from tui.sentences import SHARING
 
 
 class InviteCard(Vertical):

@@ -7,7 +7,8 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from tui.messages import Admit, NotNow
+from protocol import commands as cmd
+from tui.messages import Ask
 from tui.peer_text import name
 
 
@@ -26,9 +27,9 @@ class KnockRow(Vertical):
     def on_button_pressed(self, pressed: Button.Pressed) -> None:
         pressed.stop()
         if pressed.button.id == f"admit-{self.knock}":
-            self.post_message(Admit(self.knock))
+            self.post_message(Ask(cmd.Admit(self.knock)))
         else:
-            self.post_message(NotNow(self.knock))
+            self.post_message(Ask(cmd.NotNow(self.knock)))
 
 
 class KnockBar(Vertical):

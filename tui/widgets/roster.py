@@ -6,9 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from protocol.events import Seat
+from protocol.limits import SEATS
 from tui.peer_text import name
-
-ROOM_CAP = 12
 
 
 def seat_line(seat: Seat) -> Content:
@@ -32,11 +31,11 @@ class Roster(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.seats: tuple[Seat, ...] = ()
-        self.border_title = f"Seats 0/{ROOM_CAP}"
+        self.border_title = f"Seats 0/{SEATS}"
 
     def show(self, seats: tuple[Seat, ...]) -> None:
         self.seats = tuple(sorted(seats, key=lambda seat: seat.slot))
-        self.border_title = f"Seats {len(self.seats)}/{ROOM_CAP}"
+        self.border_title = f"Seats {len(self.seats)}/{SEATS}"
         if not self.seats:
             self.update(Content("Nobody is seated yet."))
             return
