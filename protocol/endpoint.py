@@ -45,35 +45,12 @@ from typing import Any, Final
 from nacl.signing import SigningKey
 
 from protocol import commands as cmd
+from protocol import events as ev
 from protocol import wire
 from protocol.bodies import Ack, Admit, BodyError, Bye, Content, React, Say
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import ExchangeKey, digest, sign, verify
-from protocol.events import (
-    Admitted,
-    AgreementsOffered,
-    Alarm,
-    Closed,
-    Connected,
-    Departed,
-    Ending,
-    Entered,
-    Event,
-    Gap,
-    Knocked,
-    KnockWithdrawn,
-    Note,
-    Notice,
-    Reacted,
-    Refused,
-    RosterChanged,
-    Said,
-    Seat,
-    SeatsChanged,
-    Tampering,
-    Waiting,
-)
 from protocol.frames import FrameError, GroupFrame, KeysFrame, Kind, RoomFrame, parse
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
 from protocol.keys.acks import Acks, discrepancies
@@ -180,8 +157,8 @@ class Endpoint:
     verified: set[bytes] = field(default_factory=set)
     closed_by_us: bool = False
     now: int = 0  # the time of the latest input
-    told: set[tuple[Alarm, tuple[str, ...], int]] = field(default_factory=set)
-    events: list[Event] = field(default_factory=list)
+    told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
+    events: list[ev.Event] = field(default_factory=list)
     outbox: list[bytes] = field(default_factory=list)
     join_key: bytes = field(init=False)
 
@@ -237,27 +214,22 @@ class Endpoint:
                 self.me.invite, self.me.nick, self.me.identity, agreements, self.grace_ms
             )
         ticket = self.entry.ticket  # dropped again before getting back in
-        if roster is not None and slot is not None and agreements is not None:
-            ticket = ReturnTicket(self.me.identity, agreements_hash(agreements))
-        endpoint = Endpoint.joining(
-            self.me.invite, self.me.nick, grace_ms=self.grace_ms, returning=ticket
-        )
+        entry = Entry(ticket=ticket, reopening=self.entry.reopening, awaited=self.entry.awaited)
+        returning = self.door.dropped
         sequencer = roster.sequencer if roster is not None else None
-        if roster is None or sequencer is None or slot is None:
-            endpoint.entry.reopening, endpoint.entry.awaited = (
-                self.entry.reopening,
-                self.entry.awaited,
-            )
-            endpoint.door.expect(self.door.dropped)
-            return endpoint
-        # Those who come back after us are recognised too, not shown as strangers.
-        left = self.departures.left_on_purpose()
-        endpoint.door.expect(who_may_return(self.me.key, roster, self.door.dropped, left))
-        if self.chain.is_sequencer and agreements is not None:
-            endpoint.entry.reopening = self._reopening(roster, agreements, now_ms)
-        else:
-            endpoint.entry.awaited = sequencer.nick
-        return endpoint
+        if roster is not None and sequencer is not None and slot is not None:
+            if agreements is not None:
+                ticket = ReturnTicket(self.me.identity, agreements_hash(agreements))
+            # Those who come back after us are recognised too, not shown as strangers.
+            left = self.departures.left_on_purpose()
+            returning = who_may_return(self.me.key, roster, self.door.dropped, left)
+            if self.chain.is_sequencer and agreements is not None:
+                entry = Entry(ticket=ticket, reopening=self._reopening(roster, agreements, now_ms))
+            else:
+                entry = Entry(ticket=ticket, awaited=sequencer.nick)
+        me = Me(self.me.invite, self.me.nick, SigningKey.generate())
+        door = Door(dropped=dict(returning))
+        return Endpoint(me, Pairs(ExchangeKey()), self.grace_ms, entry=entry, door=door)
 
     def _reopening(self, roster: Roster, agreements: str, now: int) -> Reopening:
         """What this sequencer, whose connection dropped, needs to open the room again."""
@@ -356,13 +328,13 @@ class Endpoint:
         return self.door.knocks
 
     @property
-    def seats(self) -> tuple[Seat, ...]:
+    def seats(self) -> tuple[ev.Seat, ...]:
         roster = self.chain.roster
         if roster is None:
             return ()
         present = self.presence.present
         return tuple(
-            Seat(
+            ev.Seat(
                 slot=m.slot,
                 nick=m.nick,
                 connected=m.peer in present,
@@ -373,7 +345,7 @@ class Endpoint:
             for m in sorted(roster.members, key=lambda m: m.slot)  # the roster is in join order
         )
 
-    def events_received(self) -> list[Event]:
+    def events_received(self) -> list[ev.Event]:
         events, self.events = self.events, []
         return events
 
@@ -408,7 +380,7 @@ class Endpoint:
                 self._message(self._place(seq), ts, sender, d)
             case wire.Err(code, _msg):
                 self.closed_by_us = True
-                self.events.append(Refused(code))
+                self.events.append(ev.Refused(code))
         self._sequence()
 
     def send(self, command: cmd.Command, now_ms: int) -> None:
@@ -419,12 +391,12 @@ class Endpoint:
                 self._agree()
             case cmd.Say(text) if text.strip():
                 if len(text) > TEXT_CHARS:
-                    self._note(Note.TOO_LONG)
+                    self._note(ev.Note.TOO_LONG)
                 else:
                     self._speak(Say(text))
             case cmd.React(emoji):
                 if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
-                    self._note(Note.NOT_A_REACTION)
+                    self._note(ev.Note.NOT_A_REACTION)
                 else:
                     self._speak(React(emoji))
             case cmd.Admit(knock):
@@ -472,12 +444,12 @@ class Endpoint:
     def _place(self, seq: int) -> int:
         position, in_order = self.presence.place(seq)
         if not in_order:
-            self._alarm(Alarm.OUT_OF_ORDER)
+            self._alarm(ev.Alarm.OUT_OF_ORDER)
         return position
 
     def _welcomed(self, you: int, peers: tuple[int, ...]) -> None:
         self.presence.welcome(you, peers)
-        self.events.append(Connected(you, len(self.presence.present)))
+        self.events.append(ev.Connected(you, len(self.presence.present)))
         if self.hosting and self.chain.roster is None and self.agreements is not None:
             self._open_room()
         reopening = self.entry.reopening
@@ -494,7 +466,7 @@ class Endpoint:
         if not believed or roster is None or peer == self.presence.mine:
             return
         if roster.by_peer(peer) is not None:
-            self.events.append(SeatsChanged(self.seats))
+            self.events.append(ev.SeatsChanged(self.seats))
         else:
             self._greet()
 
@@ -502,12 +474,12 @@ class Endpoint:
         self.sequencer.gone(peer)
         knock = self.door.withdraw(peer)
         if knock is not None:
-            self.events.append(KnockWithdrawn(peer, knock.nick))
+            self.events.append(ev.KnockWithdrawn(peer, knock.nick))
         roster = self.chain.roster
         member = roster.by_peer(peer) if roster else None
         if member is not None and member.slot != self.chain.my_slot:
             self.departures.dropped(member.identity, self.now)
-            self.events.append(SeatsChanged(self.seats))
+            self.events.append(ev.SeatsChanged(self.seats))
 
     def _message(self, seq: int, ts: int, sender: int, d: bytes) -> None:
         try:
@@ -520,7 +492,7 @@ class Endpoint:
             case KeysFrame():
                 self._keys(frame)
             case RoomFrame(kind=Kind.COMMIT):
-                self._commit_frame(seq, frame)
+                self._commit_frame(seq, ts, frame)
             case RoomFrame(kind=Kind.KNOCK):
                 self._knock_frame(sender, frame)
             case RoomFrame(kind=Kind.LOBBY):
@@ -550,16 +522,16 @@ class Endpoint:
             return
         if self.chain.watching is not None:
             if shown.commit_hash not in self.chain.followed:
-                self._alarm(Alarm.LOBBY_OF_ANOTHER_ROOM)
+                self._alarm(ev.Alarm.LOBBY_OF_ANOTHER_ROOM)
             return
         self.chain.anchor(shown, lobby.lineage, lobby.commit)
         self.agreements = lobby.agreements
         if self.entry.shown(lobby, agreements_hash(lobby.agreements)):
             self._agree()  # agreed already, before the connection dropped
         else:
-            self.events.append(AgreementsOffered(lobby.agreements, lobby.host_nick))
-        for seq, commit in self.chain.take_early():
-            self._commit_frame(seq, commit)
+            self.events.append(ev.AgreementsOffered(lobby.agreements, lobby.host_nick))
+        for seq, ts, commit in self.chain.take_early():
+            self._commit_frame(seq, ts, commit)
 
     def _greeted_by(self, frame: RoomFrame, lobby: Lobby, roster: Roster) -> None:
         """As a member: only the sequencer greets; a lobby from anyone else is a lure."""
@@ -567,11 +539,11 @@ class Endpoint:
         match greeter:
             case Greeter.SEQUENCER_AHEAD:
                 if self.chain.fell_behind():
-                    self._note(Note.LEFT_BEHIND, nick)
+                    self._note(ev.Note.LEFT_BEHIND, nick)
             case Greeter.MEMBER:
-                self._alarm(Alarm.LURE_BY_MEMBER, (nick,))
+                self._alarm(ev.Alarm.LURE_BY_MEMBER, (nick,))
             case Greeter.FIRST_KEY:
-                self._alarm(Alarm.LURE_BY_FIRST_KEY)
+                self._alarm(ev.Alarm.LURE_BY_FIRST_KEY)
 
     def _knock_frame(self, sender: int, frame: RoomFrame) -> None:
         roster = self.chain.roster
@@ -587,18 +559,18 @@ class Endpoint:
         seen = self.door.see(sender, knock, roster, self.presence.present, self.me.room, self.pairs)
         match seen:
             case KnockSeen(peer, nick):
-                self.events.append(Knocked(peer, nick))
+                self.events.append(ev.Knocked(peer, nick))
             case ComingBack(peer, nick, was):
                 # The same person, back on a new connection: their old seat goes now
                 # and the new one comes in without asking anyone again.
-                self._note(Note.COMING_BACK, nick)
+                self._note(ev.Note.COMING_BACK, nick)
                 if roster.by_identity(was) is not None:
                     self.departures.back_on_new_connection(was, self.now, self.grace_ms)
                 self.sequencer.consent(peer, RETURNING)
 
     # --- membership: Commits ----------------------------------------------------------
 
-    def _commit_frame(self, seq: int, frame: RoomFrame) -> None:
+    def _commit_frame(self, seq: int, ts: int, frame: RoomFrame) -> None:
         context = CommitContext(
             room=self.me.room,
             join_key=self.join_key,
@@ -608,14 +580,14 @@ class Endpoint:
             present=frozenset(self.presence.present),
             said_bye=frozenset(self.departures.left_on_purpose()),
         )
-        match self.chain.take(seq, frame, context):
+        match self.chain.take(seq, ts, frame, context):
             case Transition() as transition:
                 self._transition(transition)
             case TakeoverRefused(successor, sequencer, sequencer_is_me):
                 if sequencer_is_me:
-                    self._alarm(Alarm.TAKEOVER_WHILE_YOU_ARE_HERE, (successor,))
+                    self._alarm(ev.Alarm.TAKEOVER_WHILE_YOU_ARE_HERE, (successor,))
                 else:
-                    self._alarm(Alarm.TAKEOVER_WHILE_HERE, (successor, sequencer))
+                    self._alarm(ev.Alarm.TAKEOVER_WHILE_HERE, (successor, sequencer))
 
     def _open_room(self) -> None:
         assert self.agreements is not None and self.presence.mine is not None
@@ -631,21 +603,22 @@ class Endpoint:
         self.sequencer.committed()
         if mine is None:
             self.sender.stop()
-            self.events.append(Closed(Ending.REMOVED))
+            self.events.append(ev.Closed(ev.Ending.REMOVED))
             return
         self.receiver.turn_epoch(old, new, mine.slot, self.now)
         self.sender.turn_epoch()
         self.pairs.keep_only({m.exchange for m in new.members})
         self.told = set()
-        self.state, _ = apply_state(
-            self.state, Applied(change.seq, 0, mine.slot, AgreementsSet(new.commit.agreed))
+        agreed = Applied(
+            change.seq, change.ts, new.commit.sequencer, AgreementsSet(new.commit.agreed)
         )
+        self.state, _ = apply_state(self.state, agreed)
         for what in new.commit.changes:
             self._change(what.what, what.slot, what.by, old, new)
         code = new.room_code(self.me.room)
-        self.events.append(RosterChanged(new.epoch, self.seats, code))
+        self.events.append(ev.RosterChanged(new.epoch, self.seats, code))
         if old is None:
-            self.events.append(Entered(mine.slot, new.epoch, code))
+            self.events.append(ev.Entered(mine.slot, new.epoch, code))
             self.acks.entered(self.now)
         on_roster = {m.identity for m in new.members}
         self.door.keep(on_roster)
@@ -667,9 +640,9 @@ class Endpoint:
                 self.door.admitted(newcomer.identity)
                 # The newcomer sees it too: everyone, them included, knows who let them in.
                 name = admitter.nick if admitter else "someone"
-                self.events.append(Admitted(newcomer.nick, name, returning=by == slot))
+                self.events.append(ev.Admitted(newcomer.nick, name, returning=by == slot))
         elif what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED) and before is not None:
-            self.events.append(Departed(before.nick, what))
+            self.events.append(ev.Departed(before.nick, what))
             if what is ChangeKind.DISCONNECTED:
                 self.door.seat_dropped(before.identity, before.nick)
 
@@ -694,7 +667,7 @@ class Endpoint:
         if isinstance(heard, Delivered):
             member = heard.member
             if heard.skipped:
-                self.events.append(Gap(member.slot, member.nick, heard.skipped))
+                self.events.append(ev.Gap(member.slot, member.nick, heard.skipped))
             self._content(seq, ts, member, heard.content, mine=False, late=heard.late)
         else:
             self._heard(heard)
@@ -703,16 +676,16 @@ class Endpoint:
         """What a keys or group frame was evidence of, if it was not delivered."""
         match heard:
             case Rekeyed(member, missing) if missing > 0:
-                self.events.append(Gap(member.slot, member.nick, missing))
+                self.events.append(ev.Gap(member.slot, member.nick, missing))
             case Unannounced(member):
-                self._alarm(Alarm.KEY_NOT_ANNOUNCED, (member.nick,))
+                self._alarm(ev.Alarm.KEY_NOT_ANNOUNCED, (member.nick,))
             case Behind(member):
-                self._alarm(Alarm.SPEAKS_IN_OLD_EPOCH, (member.nick,))
+                self._alarm(ev.Alarm.SPEAKS_IN_OLD_EPOCH, (member.nick,))
             case Ahead(member) if self._took_over_without_us(member):
-                self._alarm(Alarm.AHEAD_BY_TAKEOVER, (member.nick,))
+                self._alarm(ev.Alarm.AHEAD_BY_TAKEOVER, (member.nick,))
             case Ahead(member):
                 self.sender.hold_back()
-                self._alarm(Alarm.COMMIT_WITHHELD, (member.nick,))
+                self._alarm(ev.Alarm.COMMIT_WITHHELD, (member.nick,))
 
     def _took_over_without_us(self, member: Member) -> bool:
         """Whether ``member`` is ahead by a takeover we refused, not by a Commit we missed.
@@ -739,7 +712,7 @@ class Endpoint:
         check = self.sender.check_of(frame.epoch, frame.gen)
         self.receiver.record_own(frame, d, roster.epoch, check)
         if missing:
-            self._alarm(Alarm.OWN_NOT_RETURNED, count=missing)
+            self._alarm(ev.Alarm.OWN_NOT_RETURNED, count=missing)
         self._content(seq, ts, me, content, mine=True, late=frame.epoch != roster.epoch)
 
     def _content(
@@ -749,7 +722,7 @@ class Endpoint:
         if not isinstance(content, Ack):
             self.acks.heard()
         if self.departures.still_here(member, self.presence.present):
-            self._alarm(Alarm.SPEAKS_AFTER_LEAVE, (member.nick,))
+            self._alarm(ev.Alarm.SPEAKS_AFTER_LEAVE, (member.nick,))
         match content:
             case Say(text):
                 self._apply(seq, ts, member, Spoken(text), late=late, mine=mine)
@@ -773,9 +746,9 @@ class Endpoint:
         for change in changes:
             match change:
                 case Message(seq=at, ts=stamp, text=text):
-                    self.events.append(Said(at, stamp, member.slot, member.nick, text, mine))
+                    self.events.append(ev.Said(at, stamp, member.slot, member.nick, text, mine))
                 case RoomReacted(emoji=emoji):
-                    self.events.append(Reacted(member.slot, member.nick, emoji))
+                    self.events.append(ev.Reacted(member.slot, member.nick, emoji))
 
     def _compare(self, member: Member, ack: Ack) -> None:
         roster = self.chain.roster
@@ -798,7 +771,7 @@ class Endpoint:
         """Accept the agreements shown and knock."""
         lobby = self.entry.lobby
         if lobby is None or self.entry.knock is not None or self.presence.mine is None:
-            self._note(Note.NOTHING_TO_AGREE)
+            self._note(ev.Note.NOTHING_TO_AGREE)
             return
         knock = KnockBody(
             self.me.nick, self.me.key, self.pairs.public, agreements_hash(lobby.agreements)
@@ -810,12 +783,12 @@ class Endpoint:
             knock = replace(knock, vouch=vouch)
         self.entry.knocked(knock)
         self.publish(self._roomwide(Kind.KNOCK, knock.encode()))
-        self.events.append(Waiting())
+        self.events.append(ev.Waiting())
 
     def _admit(self, knock: int) -> None:
         body = self.door.knocks.get(knock)
         if body is None:
-            self._note(Note.KNOCK_GONE)
+            self._note(ev.Note.KNOCK_GONE)
         elif self.chain.is_sequencer and self.chain.my_slot is not None:
             self.sequencer.consent(knock, self.chain.my_slot)
         else:
@@ -825,7 +798,7 @@ class Endpoint:
         member = self.chain.roster.seat(slot) if self.chain.roster else None
         if member is not None:
             self.verified.add(member.identity)
-            self.events.append(SeatsChanged(self.seats))
+            self.events.append(ev.SeatsChanged(self.seats))
 
     def _leave(self) -> None:
         if self.closed_by_us:
@@ -833,7 +806,7 @@ class Endpoint:
         if self.chain.roster is not None and self.chain.my_slot is not None:
             self._speak(Bye())
         self.closed_by_us = True
-        self.events.append(Closed(Ending.LEFT))
+        self.events.append(ev.Closed(ev.Ending.LEFT))
 
     def _ack(self) -> None:
         """Tell the room what we heard (see ``keys.acks``)."""
@@ -868,7 +841,7 @@ class Endpoint:
         )
         for declined in decided.declined:
             self.sequencer.drop_consent(declined.peer)
-            why = Note.CANNOT_ADMIT_FULL if declined.room_full else Note.CANNOT_ADMIT_KEYS
+            why = ev.Note.CANNOT_ADMIT_FULL if declined.room_full else ev.Note.CANNOT_ADMIT_KEYS
             self._note(why, declined.nick)
         if decided.body is not None:
             frame = self._roomwide(Kind.COMMIT, decided.body.encode())
@@ -918,7 +891,7 @@ class Endpoint:
         body = reopening.commit(self.pairs.public, self.presence.mine)
         body_bytes = body.encode()
         frame = self._roomwide(Kind.COMMIT, body_bytes)
-        self._note(Note.REOPENED)
+        self._note(ev.Note.REOPENED)
         self._transition(self.chain.begin(body, body_bytes, frame, self.me.key))
 
     # --- outputs ----------------------------------------------------------------------
@@ -927,10 +900,10 @@ class Endpoint:
         """Seal ``content`` for the room, if we may speak."""
         roster, slot = self.chain.roster, self.chain.my_slot
         if self.sender.chain is None or self.closed_by_us or roster is None or slot is None:
-            self._note(Note.NOT_IN_ROOM)
+            self._note(ev.Note.NOT_IN_ROOM)
             return
         if self.sender.held_back and not isinstance(content, Bye):
-            self._note(Note.HELD_BACK)
+            self._note(ev.Note.HELD_BACK)
             return
         voice = Voice(self.me.room, slot, self.me.identity)
         for d in self.sender.seal(content, voice, roster, self.pairs, self.now):
@@ -942,12 +915,12 @@ class Endpoint:
     def publish(self, d: bytes) -> None:
         self.outbox.append(wire.encode_pub(d))
 
-    def _note(self, note: Note, who: str = "") -> None:
-        self.events.append(Notice(note, who))
+    def _note(self, note: ev.Note, who: str = "") -> None:
+        self.events.append(ev.Notice(note, who))
 
-    def _alarm(self, alarm: Alarm, who: tuple[str, ...] = (), count: int = 0) -> None:
+    def _alarm(self, alarm: ev.Alarm, who: tuple[str, ...] = (), count: int = 0) -> None:
         """Tell the person once per epoch: the same evidence again adds nothing."""
         key = (alarm, who, count)
         if key not in self.told:
             self.told.add(key)
-            self.events.append(Tampering(alarm, who, count))
+            self.events.append(ev.Tampering(alarm, who, count))

@@ -1,4 +1,4 @@
-"""The code's own bar: ruff lint and format everywhere, mypy --strict on protocol/ and relay/."""
+"""The code's own bar: ruff lint and format everywhere, mypy --strict on protocol/, relay/, tui/."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def test_ruff_format_is_clean():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_on_protocol_and_relay():
+def test_mypy_strict_on_protocol_relay_and_tui():
     pytest.importorskip("mypy")
     result = run(sys.executable, "-m", "mypy", "--no-incremental", "--cache-dir", "/dev/null")
     assert result.returncode == 0, result.stdout + result.stderr

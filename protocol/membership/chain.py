@@ -57,7 +57,8 @@ class CommitContext:
 class Transition:
     """A Commit applied: the roster before and after, and our seat on it (None: removed)."""
 
-    seq: int
+    seq: int  # the relay's place and time of the Commit (0 for one we open ourselves)
+    ts: int
     old: Roster | None
     new: Roster
     me: Member | None
@@ -87,7 +88,9 @@ class Chain:
     left_behind: bool = False
     # Before we are in: the room as followed from the lobby we believed.
     watching: Roster | None = None
-    early: deque[tuple[int, RoomFrame]] = field(default_factory=lambda: deque(maxlen=EARLY_COMMITS))
+    early: deque[tuple[int, int, RoomFrame]] = field(
+        default_factory=lambda: deque(maxlen=EARLY_COMMITS)
+    )
     followed: deque[bytes] = field(default_factory=lambda: deque(maxlen=FOLLOWED))
 
     @property
@@ -109,7 +112,7 @@ class Chain:
         Lobbies carry it until the next Commit.
         """
         self.last_frame = frame
-        return self.apply(0, body, commit_hash(body_bytes), me)
+        return self.apply(0, 0, body, commit_hash(body_bytes), me)
 
     def anchor(self, shown: Roster, lineage: tuple[bytes, ...], commit_frame: bytes) -> None:
         """A newcomer believes the room its first proven lobby showed, and follows it."""
@@ -127,7 +130,7 @@ class Chain:
         nick = host.nick if host else my_nick
         return Lobby(agreements, nick, roster.epoch, self.lineage, frame)
 
-    def take_early(self) -> list[tuple[int, RoomFrame]]:
+    def take_early(self) -> list[tuple[int, int, RoomFrame]]:
         early, self.early = list(self.early), deque(maxlen=EARLY_COMMITS)
         return early
 
@@ -144,13 +147,13 @@ class Chain:
     # --- a Commit frame ---------------------------------------------------------------
 
     def take(
-        self, seq: int, frame: RoomFrame, ctx: CommitContext
+        self, seq: int, ts: int, frame: RoomFrame, ctx: CommitContext
     ) -> Transition | TakeoverRefused | None:
         """A Commit frame at ``seq``: applied, refused with evidence, or dropped (None)."""
         base = self.roster or self.watching
         if base is None:
             if self.roster is None and not self.removed:
-                self.early.append((seq, frame))
+                self.early.append((seq, ts, frame))
             return None
         candidates = [m for m in (base.sequencer, base.successor) if m is not None]
         # The signature is checked before the seal is opened.
@@ -179,7 +182,7 @@ class Chain:
             self.watching = Roster(body, chash)  # someone else came or went; follow on
             self.followed.append(chash)
             return None
-        return self.apply(seq, body, chash, ctx.me)
+        return self.apply(seq, ts, body, chash, ctx.me)
 
     def _takeover(self, base: Roster, signer: Member, ctx: CommitContext) -> TakeoverRefused | None:
         sequencer = base.sequencer
@@ -203,7 +206,7 @@ class Chain:
         if body.agreed != knock.agreed:
             raise CommitRefused("other agreements than the ones we accepted")
 
-    def apply(self, seq: int, body: CommitBody, chash: bytes, me: bytes) -> Transition:
+    def apply(self, seq: int, ts: int, body: CommitBody, chash: bytes, me: bytes) -> Transition:
         old = self.roster
         new = Roster(body, chash)
         mine = new.by_identity(me)
@@ -211,12 +214,12 @@ class Chain:
         if mine is None:
             self.removed = True
             self.my_slot = None
-            return Transition(seq, old, new, None)
+            return Transition(seq, ts, old, new, None)
         self.my_slot = mine.slot
         self.commits[new.epoch] = chash
         while len(self.commits) > KEPT_COMMITS:
             del self.commits[min(self.commits)]
-        return Transition(seq, old, new, mine)
+        return Transition(seq, ts, old, new, mine)
 
 
 def _names(body: CommitBody, me: bytes) -> bool:
