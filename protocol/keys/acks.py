@@ -42,28 +42,29 @@ Finding = tuple[Alarm, tuple[str, ...]]
 
 @dataclass(slots=True)
 class Acks:
+    entered_ms: int | None = None  # None before we are in the room
+    last_ms: int | None = None  # when we last acked
     heard_since: bool = False
-    due_ms: int | None = None  # None before we are in the room
 
     def entered(self, now: int) -> None:
-        if self.due_ms is None:
-            self.due_ms = now
+        if self.entered_ms is None:
+            self.entered_ms = now
 
     def heard(self) -> None:
         self.heard_since = True
 
     def take_due(self, now: int) -> bool:
-        """Whether an ack should go out now; if so, the next one is due later."""
-        if self.due_ms is None or now < self.due_ms:
+        """Whether an ack should go out now (and if so, it counts as sent)."""
+        due = self.deadline()
+        if due is None or now < due:
             return False
-        self.due_ms = now + ACK_EVERY_MS
-        if not self.heard_since:
-            return False
-        self.heard_since = False
+        self.last_ms, self.heard_since = now, False
         return True
 
     def deadline(self) -> int | None:
-        return self.due_ms if self.heard_since else None
+        if not self.heard_since or self.entered_ms is None:
+            return None
+        return self.entered_ms if self.last_ms is None else self.last_ms + ACK_EVERY_MS
 
 
 def discrepancies(

@@ -387,6 +387,72 @@ def test_reactions_shown_in_another_order_are_caught_by_acks() -> None:
     assert raised(cy, Alarm.STATE_DIFFERS), alarms(cy)
 
 
+def test_two_senders_messages_interleaved_differently_are_caught_by_acks() -> None:
+    """Defence: the room-state log covers messages, not only reactions.
+
+    ana asks, bo answers. The relay shows cy the question first and di the
+    answer first: each sender's chain is untouched (no gap, nothing withheld,
+    the same frames), so only the order across senders differs, and with it
+    what "Yes." answers.
+    """
+    relay, (ana, bo, cy, di) = careful_room(4)
+    relay.hold = True
+    ana.say("Should we keep the money?")
+    bo.say("Yes.")
+    relay.pump()
+    held, relay.held = relay.held, []
+    relay.hold = False
+    waiting: list[bytes] = []
+
+    def answer_first_for_di(peer: int, msg: wire.Msg) -> list[bytes]:
+        if peer != di.peer:
+            return [wire.encode(msg)]
+        waiting.append(wire.encode(msg))
+        if len(waiting) == 2:
+            question, answer = waiting
+            return [answer, question]
+        return []
+
+    relay.tamper = answer_first_for_di
+    for sender, payload in held:
+        relay.publish(sender, payload)
+    relay.pump()
+    relay.tamper = None
+    assert said(cy)[-2:] == [("ana", "Should we keep the money?"), ("bo", "Yes.")]
+    assert said(di)[-2:] == [("bo", "Yes."), ("ana", "Should we keep the money?")]
+    assert not of(di, ev.Gap) and not alarms(di)
+    relay.tick(10_000)
+    assert raised(di, Alarm.STATE_DIFFERS), alarms(di)
+    assert raised(cy, Alarm.STATE_DIFFERS), alarms(cy)
+
+
+def test_a_message_crossing_a_commit_raises_no_false_alarm_for_the_newcomer() -> None:
+    """Guard: a message sealed before a newcomer came in stays out of the compared log."""
+    relay, (ana, bo) = careful_room(2)
+    cy = Endpoint.joining(ana.endpoint.invite, "cy")
+    cy_seat = relay.connect(cy)
+    cy.send(cmd.Agree(), relay.now)
+    relay.pump()
+    relay.hold = True
+    ana.send(cmd.Admit(cy_seat.peer))
+    bo.say("sealed in the old epoch, stamped after the Commit")
+    relay.pump()
+    commit = [h for h in relay.held if h[0] == ana.peer]
+    message = [h for h in relay.held if h[0] == bo.peer]
+    relay.held = commit + message
+    relay.release()
+    assert cy.epoch == ana.endpoint.epoch
+    assert ("bo", "sealed in the old epoch, stamped after the Commit") in said(ana)
+    assert ("bo", "sealed in the old epoch, stamped after the Commit") not in said(cy_seat)
+    for seat in (ana, bo, cy_seat):
+        seat.say(f"from {seat.endpoint.nick} in the new epoch")
+        relay.pump()
+    relay.tick(10_000)
+    for seat in (ana, bo, cy_seat):
+        assert not raised(seat, Alarm.STATE_DIFFERS), alarms(seat)
+    assert ana.endpoint.state.log_hash == cy.state.log_hash
+
+
 def test_a_reaction_crossing_a_commit_raises_no_false_alarm_for_the_newcomer() -> None:
     """Guard: what was sealed before a newcomer came in stays out of the compared state log."""
     relay, (ana, bo) = careful_room(2)
