@@ -1,734 +1,704 @@
 # ruff: noqa: E501
 """Remove one defence at a time, run the test that claims it, and expect it to fail.
 
-    python tests/protocol/check_defences.py [name ...]
+    python tests/protocol/check_defences.py [--jobs N] [name ...]
 
-Each mutant edits the source in place, runs one test, and restores the file,
-so run it on a clean tree. Where a defence has two independent layers, the
-mutant removes both and says so in its name. Not collected by pytest.
+Each ``Mutant`` is a name, the edits that remove one defence (exact text,
+found exactly once in its file), and the test that must then fail. Where a
+defence has two independent layers, the mutant removes both and says so in
+its name. The check runs on copies of the checkout, never on the tree itself,
+and exits non-zero if any mutant survives or no longer applies (code moved:
+update the edit). It takes a few minutes, so it is a script, not part of the
+suite.
 """
 
-import pathlib
+from __future__ import annotations
+
+import argparse
+import shutil
 import subprocess
 import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
-R = pathlib.Path(__file__).resolve().parents[2]
-T = "tests/protocol/test_attacks.py::"
-V = "tests/protocol/test_attacks_talk.py::"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    file: str  # relative to the checkout
+    find: str  # exact text, present exactly once
+    replace: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Mutant:
+    name: str
+    edits: tuple[Edit, ...]
+    test: str  # a pytest node id
+
+
+def E(file: str, find: str, replace: str = "") -> Edit:
+    return Edit(file, find, replace)
+
+
+A = "tests/protocol/test_attacks.py::"
+M = "tests/protocol/test_attacks_membership.py::"
+T = "tests/protocol/test_attacks_talk.py::"
+S = "tests/protocol/test_membership.py::"
+R = "tests/protocol/test_reopen.py::"
+
+ENDPOINT = "protocol/endpoint.py"
+CHAIN = "protocol/membership/chain.py"
+DOOR = "protocol/membership/door.py"
+ROSTER = "protocol/membership/roster.py"
+SEQUENCER = "protocol/membership/sequencer.py"
+PRESENCE = "protocol/membership/presence.py"
+ROOMWIDE = "protocol/membership/roomwide.py"
+REOPEN = "protocol/membership/reopen.py"
+RECEIVER = "protocol/keys/receiver.py"
+SENDER = "protocol/keys/sender.py"
+CHAINS = "protocol/keys/chains.py"
+ACKS = "protocol/keys/acks.py"
+STATE = "protocol/room/state.py"
+CRYPTO = "protocol/crypto.py"
+FRAMES = "protocol/frames.py"
+
+NOT_SIGNED = E(ROSTER, 'raise CommitRefused("it is not signed by the room\'s sequencer")', "return")
+NO_TAKEOVER_CHECK = E(
+    CHAIN,
+    "        refused = self._takeover(base, signer, ctx)\n        if refused is not None:\n            return refused\n",
+)
+NO_GROUP_SIGNATURE = E(
+    RECEIVER, "        if not verify(identity, frame.signed, frame.sig):\n            return None\n"
+)
+KEYS_KEPT = E(CHAINS, "        self.next_index = index + 1\n        self._chain_key = chain_key\n")
+GAP_HIDDEN = E(
+    ENDPOINT,
+    "                self.events.append(ev.Gap(member.slot, member.nick, heard.skipped))",
+    "                pass",
+)
+NOTHING_ENDED = E(RECEIVER, "missing = self._missing(member, frame.ended)", "missing = 0")
+GAPPED_SKIPPED = E(
+    ACKS,
+    "if chain is not None and heard.gen < chain.gen:",
+    "if chain is not None and (heard.gen < chain.gen or chain.gapped):",
+)
+
 MUTANTS = [
-    (
-        "keys for the epoch before are refused",
-        "protocol/talk.py",
-        "late = frame.epoch + 1 == roster.epoch",
-        "late = False",
-        None,
-        None,
-        None,
-        "tests/protocol/test_membership.py::test_keys_and_messages_sent_just_before_a_commit_still_open",
+    # --- membership: the Commit chain -------------------------------------------------
+    Mutant(
+        "ordinary member commit (and the takeover check)",
+        (
+            E(
+                CHAIN,
+                "candidates = [m for m in (base.sequencer, base.successor) if m is not None]",
+                "candidates = list(base.members)",
+            ),
+            NOT_SIGNED,
+            NO_TAKEOVER_CHECK,
+        ),
+        A + "test_a_commit_signed_by_an_ordinary_member_is_refused",
     ),
-    (
-        "a dropped member's identity forgotten",
-        "protocol/membership.py",
-        "self.dropped[before.identity] = before.nick",
-        "pass",
-        None,
-        None,
-        None,
-        "tests/protocol/test_membership.py::test_a_host_back_after_the_handover_comes_in_without_asking",
+    Mutant(
+        "successor admits (and the takeover check)",
+        (NOT_SIGNED, NO_TAKEOVER_CHECK),
+        A + "test_the_successor_cannot_admit_while_the_host_is_there",
     ),
-    (
+    Mutant(
+        "replayed commit",
+        (
+            E(ROSTER, "if body.epoch != old.epoch + 1:", "if False:"),
+            E(ROSTER, "if body.prev != current.commit_hash:", "if False:"),
+        ),
+        A + "test_a_replayed_commit_is_refused",
+    ),
+    Mutant(
+        "13 members",
+        (
+            E(ROSTER, "if len(members) > SEATS:", "if False:"),
+            E(ROSTER, "if any(s >= SEATS for s in slots) or", "if"),
+        ),
+        A + "test_a_commit_of_thirteen_is_refused_even_from_the_sequencer",
+    ),
+    Mutant(
+        "epoch skip",
+        (E(ROSTER, "if body.epoch != old.epoch + 1:", "if False:"),),
+        A + "test_a_commit_that_skips_an_epoch_is_refused",
+    ),
+    Mutant(
+        "key swap",
+        (E(ROSTER, "if before is not None and before != member:", "if False:"),),
+        A + "test_a_commit_that_swaps_a_members_keys_is_refused",
+    ),
+    Mutant(
+        "forged welcome: no signature check, check_next's signer rule and the takeover check gone",
+        (
+            E(
+                CHAIN,
+                "signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), None)",
+                "signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), candidates[0])",
+            ),
+            NOT_SIGNED,
+            NO_TAKEOVER_CHECK,
+        ),
+        A + "test_a_newcomer_refuses_a_welcome_not_signed_by_the_sequencer",
+    ),
+    Mutant(
+        "a newcomer takes any Commit its sequencer or successor signs (check_next and the takeover check)",
+        (
+            E(
+                CHAIN,
+                "            check_next(base, body, signer)\n",
+                "            if self.roster is not None:\n                check_next(base, body, signer)\n",
+            ),
+            NO_TAKEOVER_CHECK,
+        ),
+        M + "test_a_once_named_successor_cannot_lead_a_newcomer_into_a_copy_of_the_room",
+    ),
+    Mutant(
+        "Commits before the lobby are not kept",
+        (E(CHAIN, "                self.early.append((seq, ts, frame))", "                pass"),),
+        M + "test_a_newcomer_follows_commits_from_its_lobby_and_those_just_before_it",
+    ),
+    Mutant(
+        "a short room code",
+        (E(ROSTER, "ROOM_CODE_GROUPS: Final = 5", "ROOM_CODE_GROUPS: Final = 4"),),
+        M + "test_the_room_code_is_five_groups_of_four_digits",
+    ),
+    Mutant(
+        "a withheld Commit is rebuilt after the resend delay",
+        (
+            E(
+                ENDPOINT,
+                "        if self.sequencer.awaits(roster.epoch + 1):\n            frame = self.sequencer.resend(self.now)",
+                "        if self.sequencer.awaits(roster.epoch + 1) and self.now - self.sequencer.in_flight.sent_ms < 5_000:\n            frame = self.sequencer.resend(self.now)",
+            ),
+        ),
+        M + "test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt",
+    ),
+    Mutant(
+        "the sequencer signs an admission without checking it",
+        (E(SEQUENCER, "                check_next(roster, body, me)\n"),),
+        M + "test_the_sequencer_drops_an_admission_no_member_could_accept",
+    ),
+    Mutant(
+        "a member who speaks after a leave is still removed",
+        (
+            E(
+                ENDPOINT,
+                "        if self.departures.still_here(member, self.presence.present):\n            self._alarm(ev.Alarm.SPEAKS_AFTER_LEAVE, (member.nick,))\n",
+            ),
+        ),
+        M + "test_a_host_who_keeps_talking_is_not_removed_by_a_leave_told_to_one_member",
+    ),
+    Mutant(
+        "a takeover is taken while the sequencer is still connected",
+        (
+            E(
+                CHAIN,
+                "if sequencer.identity in ctx.said_bye or sequencer.peer not in ctx.present:",
+                "if True:",
+            ),
+        ),
+        M + "test_members_refuse_a_takeover_while_they_still_see_the_host",
+    ),
+    Mutant(
+        "a newcomer takes a seat bound to another connection",
+        (E(CHAIN, " or mine.peer != ctx.peer:", ":"),),
+        M + "test_a_newcomer_refuses_a_seat_bound_to_another_connection",
+    ),
+    Mutant(
+        "the successor is the lowest other seat",
+        (
+            E(
+                ROSTER,
+                "return next((m.slot for m in roster if m.slot != sequencer), NO_SLOT)",
+                "return next((m.slot for m in sorted(roster, key=lambda m: m.slot) if m.slot != sequencer), NO_SLOT)",
+            ),
+        ),
+        M + "test_the_successor_is_the_longest_seated_not_the_lowest_free_seat",
+    ),
+    Mutant(
+        "Commits may reorder the roster and name any successor",
+        (
+            E(
+                ROSTER,
+                "    if [m.identity for m in body.roster[: len(kept)]] != kept:",
+                "    if False:",
+            ),
+            E(
+                ROSTER,
+                "    if body.successor != eldest_other(body.roster, body.sequencer):",
+                "    if False:",
+            ),
+        ),
+        M + "test_the_successor_is_the_longest_seated_not_the_lowest_free_seat",
+    ),
+    # --- the door: lobbies, knocks, return tickets --------------------------------
+    Mutant(
+        "forged lobby",
+        (
+            E(
+                ENDPOINT,
+                "if not verify(shown.sequencer.identity, frame.signed, frame.sig):",
+                "if False:",
+            ),
+        ),
+        A + "test_a_forged_lobby_shows_no_agreements",
+    ),
+    Mutant(
+        "lineage dropped from the lobby",
+        (E(DOOR, "for at in range(0, len(links), 2):", "for at in range(0, 0, 2):"),),
+        A + "test_the_lineage_carries_a_room_past_its_hosts_departure",
+    ),
+    Mutant(
+        "a later lobby moves the newcomer's anchor",
+        (
+            E(
+                ENDPOINT,
+                "        if self.chain.watching is not None:\n            if shown.commit_hash",
+                "        if False:\n            if shown.commit_hash",
+            ),
+        ),
+        M + "test_a_forged_handover_in_a_second_lobby_warns_the_newcomer_and_moves_nothing",
+    ),
+    Mutant(
+        "members do not check who greets",
+        (E(ENDPOINT, "            self._greeted_by(frame, lobby, roster)\n"),),
+        M + "test_the_first_key_cannot_greet_newcomers_after_the_handover",
+    ),
+    Mutant(
+        "replayed knock",
+        (
+            E(
+                DOOR,
+                "        for m in roster.members:\n            if knock.identity == m.identity or knock.exchange == m.exchange:\n                return False\n",
+            ),
+        ),
+        A + "test_a_replayed_knock_is_not_shown_again",
+    ),
+    Mutant(
+        "low-order knock",
+        (
+            E(
+                DOOR,
+                "        if not pairs.usable(knock.exchange):\n            return None  # an exchange key no channel can be built on\n",
+            ),
+        ),
+        A + "test_a_knock_with_a_low_order_exchange_key_is_not_shown",
+    ),
+    Mutant(
+        "a knock reusing a member's exchange key is shown",
+        (
+            E(
+                DOOR,
+                "if knock.identity == m.identity or knock.exchange == m.exchange:",
+                "if knock.identity == m.identity:",
+            ),
+        ),
+        M + "test_a_knock_reusing_a_members_exchange_key_is_not_shown",
+    ),
+    Mutant(
+        "knocks not merged by identity, connections uncapped",
+        (
+            E(
+                DOOR,
+                "        for k in self.knocks.values():\n            if knock.identity == k.identity or knock.exchange == k.exchange:\n                return False\n",
+            ),
+            E(PRESENCE, "        if len(self.present) > MAX_PRESENT:", "        if False:"),
+        ),
+        M + "test_a_knock_replayed_under_invented_connections_is_shown_once",
+    ),
+    Mutant(
         "a return claim without checking its vouch",
-        "protocol/door.py",
-        "        if not verify(knock.was, return_statement(self.room, knock), knock.vouch):\n            return None\n",
-        "",
-        None,
-        None,
-        None,
-        "tests/protocol/test_membership.py::test_a_stranger_cannot_claim_a_members_seat_on_return",
+        (
+            E(
+                DOOR,
+                "        if not verify(knock.was, return_statement(room, knock), knock.vouch):\n            return None\n",
+            ),
+        ),
+        S + "test_a_stranger_cannot_claim_a_members_seat_on_return",
     ),
-    (
+    Mutant(
+        "a dropped member's identity forgotten",
+        (
+            E(
+                ENDPOINT,
+                "                self.door.seat_dropped(before.identity, before.nick)",
+                "                pass",
+            ),
+        ),
+        S + "test_a_host_back_after_the_handover_comes_in_without_asking",
+    ),
+    Mutant(
+        "a return ticket is never used up",
+        (
+            E(
+                DOOR,
+                "            self.dropped.pop(knock.was, None)\n            self.returned.add(knock.was)",
+                "            pass",
+            ),
+        ),
+        M + "test_an_old_key_brings_back_one_person_once_and_vouches_for_no_stranger",
+    ),
+    Mutant(
+        "a return under another name",
+        (E(DOOR, "if nick is None or nick != knock.nick:", "if nick is None:"),),
+        M + "test_an_old_key_cannot_bring_someone_back_under_another_name",
+    ),
+    Mutant(
+        "a lobby per connection",
+        (E(SEQUENCER, "        if not can or self.lobby_tokens <= 0:", "        if not can:"),),
+        M + "test_connection_churn_cannot_make_the_sequencer_flood_the_relay",
+    ),
+    Mutant(
+        "greeted connections never forgotten",
+        (
+            E(SEQUENCER, "        self.greeted &= present\n"),
+            E(SEQUENCER, "        self.greeted.discard(peer)\n"),
+        ),
+        M + "test_connection_churn_cannot_make_the_sequencer_flood_the_relay",
+    ),
+    Mutant(
+        "room-wide bodies not padded",
+        (
+            E(ROOMWIDE, "seal(join_key, pad_bucket(body), header)", "seal(join_key, body, header)"),
+            E(
+                ROOMWIDE,
+                "unpad_bucket(unseal(join_key, frame.sealed, frame.header))",
+                "unseal(join_key, frame.sealed, frame.header)",
+            ),
+        ),
+        T + "test_room_wide_frames_tell_the_relay_no_nickname_or_agreements_length",
+    ),
+    # --- messages: the fixed order of checks --------------------------------------
+    Mutant(
         "moved header: chain picked by seat 1 whatever the header says, no signature, no AAD",
-        "protocol/talk.py",
-        "        chain = self.chains.get(frame.slot)\n        if chain is not None and chain.epoch == frame.epoch and chain.gen == frame.gen:",
-        "        chain = self.chains.get(1)\n        if chain is not None:",
-        "protocol/talk.py",
-        "        if not verify(identity, frame.signed, frame.sig):\n            return\n",
-        "",
-        T + "test_a_message_moved_to_another_epoch_seat_or_generation_is_refused",
-        [
-            (
-                "protocol/talk.py",
+        (
+            E(
+                RECEIVER,
+                "        chain = self.chains.get(frame.slot)\n        if chain is not None and chain.epoch == frame.epoch and chain.gen == frame.gen:",
+                "        chain = self.chains.get(1)\n        if chain is not None:",
+            ),
+            NO_GROUP_SIGNATURE,
+            E(
+                RECEIVER,
                 "unseal(message_key, frame.sealed, frame.header)",
                 "unseal(message_key, frame.sealed, b'')",
             ),
-            (
-                "protocol/talk.py",
+            E(
+                SENDER,
                 "seal(message_key, pad(encode_content(content)), header)",
                 "seal(message_key, pad(encode_content(content)), b'')",
             ),
-        ],
+        ),
+        A + "test_a_message_moved_to_another_epoch_seat_or_generation_is_refused",
     ),
-    (
-        "ordinary member commit (and the takeover check)",
-        "protocol/membership.py",
-        "candidates = [m for m in (base.sequencer, base.successor) if m is not None]",
-        "candidates = list(base.members)",
-        "protocol/roster.py",
-        'raise CommitRefused("it is not signed by the room\'s sequencer")',
-        "return",
-        T + "test_a_commit_signed_by_an_ordinary_member_is_refused",
-        [("protocol/membership.py", "            self._check_takeover(base, signer)\n", "")],
-    ),
-    (
-        "successor admits (and the takeover check)",
-        "protocol/roster.py",
-        'raise CommitRefused("it is not signed by the room\'s sequencer")',
-        "return",
-        None,
-        None,
-        None,
-        T + "test_the_successor_cannot_admit_while_the_host_is_there",
-        [("protocol/membership.py", "            self._check_takeover(base, signer)\n", "")],
-    ),
-    (
-        "replayed commit",
-        "protocol/roster.py",
-        "if body.epoch != old.epoch + 1:",
-        "if False:",
-        "protocol/roster.py",
-        "if body.prev != current.commit_hash:",
-        "if False:",
-        T + "test_a_replayed_commit_is_refused",
-    ),
-    (
-        "13 members",
-        "protocol/roster.py",
-        "if len(members) > MAX_SLOTS:",
-        "if False:",
-        "protocol/roster.py",
-        "if any(s >= MAX_SLOTS for s in slots) or",
-        "if",
-        T + "test_a_commit_of_thirteen_is_refused_even_from_the_sequencer",
-    ),
-    (
-        "epoch skip",
-        "protocol/roster.py",
-        "if body.epoch != old.epoch + 1:",
-        "if False:",
-        None,
-        None,
-        None,
-        T + "test_a_commit_that_skips_an_epoch_is_refused",
-    ),
-    (
-        "key swap",
-        "protocol/roster.py",
-        "if before is not None and before != member:",
-        "if False:",
-        None,
-        None,
-        None,
-        T + "test_a_commit_that_swaps_a_members_keys_is_refused",
-    ),
-    (
-        "forged lobby",
-        "protocol/door.py",
-        "if not verify(shown.sequencer.identity, frame.signed, frame.sig):",
-        "if False:",
-        None,
-        None,
-        None,
-        T + "test_a_forged_lobby_shows_no_agreements",
-    ),
-    (
-        "forged welcome: no signature check, check_next's signer rule and the takeover check gone",
-        "protocol/membership.py",
-        "signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), None)",
-        "signer = next((m for m in candidates if verify(m.identity, frame.signed, frame.sig)), candidates[0])",
-        "protocol/roster.py",
-        'raise CommitRefused("it is not signed by the room\'s sequencer")',
-        "return",
-        T + "test_a_newcomer_refuses_a_welcome_not_signed_by_the_sequencer",
-        [("protocol/membership.py", "            self._check_takeover(base, signer)\n", "")],
-    ),
-    (
-        "replayed knock",
-        "protocol/door.py",
-        "        for m in self.roster.members:\n            if knock.identity == m.identity or knock.exchange == m.exchange:\n                return False\n",
-        "",
-        None,
-        None,
-        None,
-        T + "test_a_replayed_knock_is_not_shown_again",
-    ),
-    (
-        "low-order knock",
-        "protocol/door.py",
-        "        except CryptoFailure:\n            return  # an exchange key no channel can be built on",
-        "        except CryptoFailure:\n            pass",
-        None,
-        None,
-        None,
-        T + "test_a_knock_with_a_low_order_exchange_key_is_not_shown",
-    ),
-    (
-        "replay: keys kept after use",
-        "protocol/chains.py",
-        "        self.next_index = index + 1\n        self._chain_key = chain_key\n",
-        "",
-        None,
-        None,
-        None,
-        T + "test_a_replayed_message_is_shown_once",
-    ),
-    (
-        "duplicates: keys kept after use",
-        "protocol/chains.py",
-        "        self.next_index = index + 1\n        self._chain_key = chain_key\n",
-        "",
-        None,
-        None,
-        None,
-        T + "test_duplicated_frames_change_nothing",
-    ),
-    (
-        "reorder: gap hidden",
-        "protocol/talk.py",
-        "self.events.append(Gap(frame.slot, member.nick, skipped))",
-        "pass",
-        None,
-        None,
-        None,
-        T + "test_reordered_messages_show_a_gap_and_refuse_the_late_one",
-    ),
-    (
-        "reorder: late one taken (keys kept)",
-        "protocol/chains.py",
-        "if index < self.next_index:",
-        "if False:",
-        "protocol/chains.py",
-        "        self.next_index = index + 1\n        self._chain_key = chain_key\n",
-        "        self.next_index = index + 1\n",
-        T + "test_reordered_messages_show_a_gap_and_refuse_the_late_one",
-    ),
-    (
-        "drop: gap hidden",
-        "protocol/talk.py",
-        "self.events.append(Gap(frame.slot, member.nick, skipped))",
-        "pass",
-        None,
-        None,
-        None,
-        T + "test_a_dropped_message_shows_a_gap",
-    ),
-    (
-        "other room",
-        "protocol/frames.py",
-        "if frame_room != room:",
-        "if False:",
-        None,
-        None,
-        None,
-        T + "test_a_frame_from_another_room_is_refused",
-    ),
-    (
-        "late previous-epoch message",
-        "protocol/talk.py",
-        "        self.previous.pop(frame.slot, None)\n",
-        "",
-        None,
-        None,
-        None,
-        T + "test_a_late_message_from_the_previous_epoch_is_refused_once_its_sender_rekeyed",
-    ),
-    (
+    Mutant(
         "impersonation: no signature check",
-        "protocol/talk.py",
-        "        if not verify(identity, frame.signed, frame.sig):\n            return\n",
-        "",
-        None,
-        None,
-        None,
-        T + "test_a_member_cannot_speak_in_anothers_seat",
+        (NO_GROUP_SIGNATURE,),
+        A + "test_a_member_cannot_speak_in_anothers_seat",
     ),
-    (
-        "reflection: one shared key both ways (like Box) and no sender/recipient in the AAD",
-        "protocol/crypto.py",
-        'return kdf(self.tx, b"porch-pair", context)\n\n    def receiving(self, context: bytes) -> bytes:\n        return kdf(self.rx, b"porch-pair", context)',
-        'return kdf(min(self.rx, self.tx), b"porch-pair", context)\n\n    def receiving(self, context: bytes) -> bytes:\n        return kdf(min(self.rx, self.tx), b"porch-pair", context)',
-        "protocol/frames.py",
-        "return header + bytes((to,))",
-        "return b''",
-        T + "test_a_reflected_or_forwarded_chain_key_does_not_open",
+    Mutant(
+        "bit flips: signature unchecked", (NO_GROUP_SIGNATURE,), "tests/protocol/test_properties.py"
     ),
-    (
-        "reflection unit: one key both ways",
-        "protocol/crypto.py",
-        'return kdf(self.rx, b"porch-pair", context)',
-        'return kdf(self.tx, b"porch-pair", context)',
-        None,
-        None,
-        None,
-        "tests/protocol/test_crypto.py::test_a_pairwise_seal_cannot_be_reflected_to_its_sender",
+    Mutant(
+        "replay: keys kept after use", (KEYS_KEPT,), A + "test_a_replayed_message_is_shown_once"
     ),
-    (
-        "replayed key distribution",
-        "protocol/talk.py",
-        "if held is not None and held.epoch == frame.epoch and frame.gen <= held.gen:",
-        "if False:",
-        None,
-        None,
-        None,
-        T + "test_a_replayed_key_distribution_cannot_rewind_a_chain",
+    Mutant(
+        "duplicates: keys kept after use", (KEYS_KEPT,), A + "test_duplicated_frames_change_nothing"
     ),
-    (
-        "fork: running hashes not compared",
-        "protocol/acks.py",
-        "elif (running := chain.running_at(heard.index)) is not None and running != heard.running:",
-        "elif False:",
-        None,
-        None,
-        None,
-        T + "test_different_messages_to_different_members_are_caught_by_acks",
+    Mutant(
+        "reorder: gap hidden",
+        (GAP_HIDDEN,),
+        A + "test_reordered_messages_show_a_gap_and_refuse_the_late_one",
     ),
-    (
-        "withheld: ack index not compared",
-        "protocol/acks.py",
-        "elif chain is None or heard.gen > chain.gen or heard.index >= chain.next_index:",
-        "elif chain is None or heard.gen > chain.gen:",
-        None,
-        None,
-        None,
-        T + "test_withheld_messages_are_caught_by_acks",
+    Mutant(
+        "reorder: late one taken (keys kept)",
+        (
+            E(CHAINS, "if index < self.next_index:", "if False:"),
+            E(
+                CHAINS,
+                "        self.next_index = index + 1\n        self._chain_key = chain_key\n",
+                "        self.next_index = index + 1\n",
+            ),
+        ),
+        A + "test_reordered_messages_show_a_gap_and_refuse_the_late_one",
     ),
-    (
-        "removed member's chains kept",
-        "protocol/talk.py",
-        "if stays is not None and stays.identity == member.identity:",
-        "if True:",
-        "protocol/talk.py",
-        "        member = roster.seat(frame.slot)\n        if member is None:",
-        "        member = roster.seat(frame.slot) or Member(frame.slot, 'cy', identity, bytes(32), 0)\n        if member is None:",
-        T + "test_a_removed_members_keys_stop_working",
+    Mutant("drop: gap hidden", (GAP_HIDDEN,), A + "test_a_dropped_message_shows_a_gap"),
+    Mutant(
+        "other room",
+        (E(FRAMES, "if frame_room != room:", "if False:"),),
+        A + "test_a_frame_from_another_room_is_refused",
     ),
-    (
+    Mutant(
         "huge counters: no skip bound",
-        "protocol/chains.py",
-        "if index - self.next_index > MAX_SKIP:",
-        "if False:",
-        None,
-        None,
-        None,
-        T + "test_huge_counters_are_refused_and_change_nothing",
+        (E(CHAINS, "if index - self.next_index > MAX_SKIP:", "if False:"),),
+        A + "test_huge_counters_are_refused_and_change_nothing",
     ),
-    (
-        "lineage dropped from the lobby",
-        "protocol/door.py",
-        "for at in range(0, len(links), 2):",
-        "for at in range(0, 0, 2):",
-        None,
-        None,
-        None,
-        T + "test_the_lineage_carries_a_room_past_its_hosts_departure",
-    ),
-    (
+    Mutant(
         "key ratchet stalls",
-        "protocol/chains.py",
-        "message_key, self._chain_key = ratchet(self._chain_key)",
-        "message_key, _ = ratchet(self._chain_key)",
-        None,
-        None,
-        None,
+        (
+            E(
+                CHAINS,
+                "message_key, self._chain_key = ratchet(self._chain_key)",
+                "message_key, _ = ratchet(self._chain_key)",
+            ),
+        ),
         "tests/protocol/test_crypto.py::test_no_key_or_key_nonce_pair_repeats_over_100k_messages",
     ),
-    (
-        "bit flips: signature unchecked",
-        "protocol/talk.py",
-        "        if not verify(identity, frame.signed, frame.sig):\n            return\n",
-        "",
-        None,
-        None,
-        None,
-        "tests/protocol/test_properties.py",
+    # --- keys and epochs ------------------------------------------------------------
+    Mutant(
+        "keys for the epoch before are refused",
+        (E(RECEIVER, "late = frame.epoch + 1 == roster.epoch", "late = False"),),
+        S + "test_keys_and_messages_sent_just_before_a_commit_still_open",
     ),
-]
-D = "tests/protocol/test_attacks_membership.py::"
-MUTANTS += [
-    (
-        "a later lobby moves the newcomer's anchor",
-        "protocol/door.py",
-        "        if self.watching is not None:\n            if shown.commit_hash",
-        "        if False:\n            if shown.commit_hash",
-        None,
-        None,
-        None,
-        D + "test_a_forged_handover_in_a_second_lobby_warns_the_newcomer_and_moves_nothing",
+    Mutant(
+        "late previous-epoch message",
+        (E(RECEIVER, "            self.previous.pop(frame.slot, None)\n"),),
+        A + "test_a_late_message_from_the_previous_epoch_is_refused_once_its_sender_rekeyed",
     ),
-    (
-        "a newcomer takes any Commit its sequencer or successor signs (check_next and the takeover check)",
-        "protocol/membership.py",
-        "            check_next(base, body, signer)\n",
-        "            if self.roster is not None:\n                check_next(base, body, signer)\n",
-        "protocol/membership.py",
-        "            self._check_takeover(base, signer)\n",
-        "",
-        D + "test_a_once_named_successor_cannot_lead_a_newcomer_into_a_copy_of_the_room",
+    Mutant(
+        "reflection: one shared key both ways (like Box) and no sender/recipient in the AAD",
+        (
+            E(
+                CRYPTO,
+                'return kdf(self.tx, b"porch-pair", context)\n\n    def receiving(self, context: bytes) -> bytes:\n        return kdf(self.rx, b"porch-pair", context)',
+                'return kdf(min(self.rx, self.tx), b"porch-pair", context)\n\n    def receiving(self, context: bytes) -> bytes:\n        return kdf(min(self.rx, self.tx), b"porch-pair", context)',
+            ),
+            E(FRAMES, "return header + bytes((to,))", "return b''"),
+        ),
+        A + "test_a_reflected_or_forwarded_chain_key_does_not_open",
     ),
-    (
-        "members do not check who greets",
-        "protocol/door.py",
-        "            self._check_greeter(frame, lobby)\n",
-        "",
-        None,
-        None,
-        None,
-        D + "test_the_first_key_cannot_greet_newcomers_after_the_handover",
+    Mutant(
+        "reflection unit: one key both ways",
+        (
+            E(
+                CRYPTO,
+                'return kdf(self.rx, b"porch-pair", context)',
+                'return kdf(self.tx, b"porch-pair", context)',
+            ),
+        ),
+        "tests/protocol/test_crypto.py::test_a_pairwise_seal_cannot_be_reflected_to_its_sender",
     ),
-    (
-        "Commits before the lobby are not kept",
-        "protocol/membership.py",
-        "                self.early.append((seq, frame))",
-        "                pass",
-        None,
-        None,
-        None,
-        D + "test_a_newcomer_follows_commits_from_its_lobby_and_those_just_before_it",
+    Mutant(
+        "replayed key distribution",
+        (
+            E(
+                RECEIVER,
+                "if held is not None and held.epoch == frame.epoch and frame.gen <= held.gen:",
+                "if False:",
+            ),
+        ),
+        A + "test_a_replayed_key_distribution_cannot_rewind_a_chain",
     ),
-    (
-        "a short room code",
-        "protocol/roster.py",
-        "ROOM_CODE_GROUPS: Final = 5",
-        "ROOM_CODE_GROUPS: Final = 4",
-        None,
-        None,
-        None,
-        D + "test_the_room_code_is_five_groups_of_four_digits",
+    Mutant(
+        "removed member's chains kept",
+        (
+            E(RECEIVER, "if stays is not None and stays.identity == member.identity:", "if True:"),
+            E(
+                RECEIVER,
+                "        member = roster.seat(frame.slot)\n        if member is None:\n            return None\n        skipped",
+                "        member = roster.seat(frame.slot) or Member(frame.slot, 'cy', identity, bytes(32), 0)\n        if member is None:\n            return None\n        skipped",
+            ),
+        ),
+        A + "test_a_removed_members_keys_stop_working",
     ),
-]
-MUTANTS += [
-    (
-        "a withheld Commit is rebuilt after the resend delay",
-        "protocol/membership.py",
-        "if waiting is not None and waiting[0] == roster.epoch + 1:",
-        "if waiting is not None and waiting[0] == roster.epoch + 1 and self.now_ms - waiting[1] < RESEND_AFTER_MS:",
-        None,
-        None,
-        None,
-        D + "test_a_withheld_commit_is_sent_again_byte_for_byte_never_rebuilt",
-    ),
-    (
+    Mutant(
         "a frame from a later epoch ignored",
-        "protocol/talk.py",
-        "ahead = epoch > self.roster.epoch",
-        "ahead = False",
-        None,
-        None,
-        None,
-        V + "test_a_member_kept_from_a_commit_is_told_and_says_nothing_a_removed_member_could_read",
+        (E(RECEIVER, "ahead = epoch > roster.epoch", "ahead = False"),),
+        T + "test_a_member_kept_from_a_commit_is_told_and_says_nothing_a_removed_member_could_read",
     ),
-    (
+    Mutant(
         "previous-epoch chains taken past the window",
-        "protocol/talk.py",
-        "return self.now_ms - self.turned_ms >= PREVIOUS_WINDOW_MS",
-        "return False",
-        None,
-        None,
-        None,
-        V + "test_a_member_still_speaking_in_the_old_epoch_is_named_and_not_shown",
+        (E(RECEIVER, "return now - self.turned_ms >= PREVIOUS_WINDOW_MS", "return False"),),
+        T + "test_a_member_still_speaking_in_the_old_epoch_is_named_and_not_shown",
     ),
-    (
-        "split: acks compare the roster, not the Commit",
-        "protocol/acks.py",
-        "if held is not None and held != ack.commit_hash:",
-        "if False:",
-        None,
-        None,
-        None,
-        V + "test_two_commits_for_one_epoch_are_caught_by_acks_as_a_split",
-    ),
-    (
-        "gapped chains skipped in acks (keys)",
-        "protocol/acks.py",
-        "if chain is not None and heard.gen < chain.gen:",
-        "if chain is not None and (heard.gen < chain.gen or chain.gapped):",
-        None,
-        None,
-        None,
-        V + "test_a_member_handing_out_different_keys_is_caught_even_behind_a_gap",
-    ),
-    (
-        "gapped chains skipped in acks (withheld)",
-        "protocol/acks.py",
-        "if chain is not None and heard.gen < chain.gen:",
-        "if chain is not None and (heard.gen < chain.gen or chain.gapped):",
-        None,
-        None,
-        None,
-        V + "test_withholding_after_one_gap_is_still_caught_by_acks",
-    ),
-    (
+    Mutant(
         "key check not compared by its recipient",
-        "protocol/talk.py",
-        "if key_check(chain_key) != frame.check:",
-        "if False:",
-        None,
-        None,
-        None,
-        V + "test_a_key_other_than_the_one_announced_is_refused_and_named",
+        (E(RECEIVER, "if key_check(chain_key) != frame.check:", "if False:"),),
+        T + "test_a_key_other_than_the_one_announced_is_refused_and_named",
     ),
-    (
+    Mutant(
         "end of a chain not counted (epoch)",
-        "protocol/talk.py",
-        "self._count_ended(member, frame.ended)",
-        "pass",
-        None,
-        None,
-        None,
-        V + "test_messages_dropped_just_before_an_epoch_change_show_as_a_gap",
+        (NOTHING_ENDED,),
+        T + "test_messages_dropped_just_before_an_epoch_change_show_as_a_gap",
     ),
-    (
+    Mutant(
         "end of a chain not counted (generation)",
-        "protocol/talk.py",
-        "self._count_ended(member, frame.ended)",
-        "pass",
-        None,
-        None,
-        None,
-        V + "test_messages_dropped_just_before_a_new_generation_show_as_a_gap",
+        (NOTHING_ENDED,),
+        T + "test_messages_dropped_just_before_a_new_generation_show_as_a_gap",
     ),
-    (
+    Mutant(
         "relay seq trusted",
-        "protocol/speaking.py",
-        "expected = seq if self.last_seq is None else self.last_seq + 1",
-        "expected = seq",
-        None,
-        None,
-        None,
-        V + "test_a_wild_relay_number_is_reported_and_does_not_freeze_the_room_state",
+        (
+            E(
+                PRESENCE,
+                "expected = seq if self.last_seq is None else self.last_seq + 1",
+                "expected = seq",
+            ),
+        ),
+        T + "test_a_wild_relay_number_is_reported_and_does_not_freeze_the_room_state",
     ),
-    (
+    # --- acks and the room-state log -------------------------------------------------
+    Mutant(
+        "fork: running hashes not compared",
+        (
+            E(
+                ACKS,
+                "elif (running := chain.running_at(heard.index)) is not None and running != heard.running:",
+                "elif False:",
+            ),
+        ),
+        A + "test_different_messages_to_different_members_are_caught_by_acks",
+    ),
+    Mutant(
+        "withheld: ack index not compared",
+        (
+            E(
+                ACKS,
+                "elif chain is None or heard.gen > chain.gen or heard.index >= chain.next_index:",
+                "elif chain is None or heard.gen > chain.gen:",
+            ),
+        ),
+        A + "test_withheld_messages_are_caught_by_acks",
+    ),
+    Mutant(
+        "split: acks compare the roster, not the Commit",
+        (E(ACKS, "if held is not None and held != ack.commit_hash:", "if False:"),),
+        T + "test_two_commits_for_one_epoch_are_caught_by_acks_as_a_split",
+    ),
+    Mutant(
+        "gapped chains skipped in acks (keys)",
+        (GAPPED_SKIPPED,),
+        T + "test_a_member_handing_out_different_keys_is_caught_even_behind_a_gap",
+    ),
+    Mutant(
+        "gapped chains skipped in acks (withheld)",
+        (GAPPED_SKIPPED,),
+        T + "test_withholding_after_one_gap_is_still_caught_by_acks",
+    ),
+    Mutant(
         "room-state log not compared",
-        "protocol/acks.py",
-        "if ack.state_count > state.log_count or (ours is not None and ours != ack.state_hash):",
-        "if False:",
-        None,
-        None,
-        None,
-        V + "test_reactions_shown_in_another_order_are_caught_by_acks",
+        (
+            E(
+                ACKS,
+                "if ack.state_count > state.log_count or (ours is not None and ours != ack.state_hash):",
+                "if False:",
+            ),
+        ),
+        T + "test_reactions_shown_in_another_order_are_caught_by_acks",
     ),
-    (
-        "room-wide bodies not padded",
-        "protocol/door.py",
-        "seal(self.join_key, pad_bucket(body), header)",
-        "seal(self.join_key, body, header)",
-        "protocol/door.py",
-        "unpad_bucket(unseal(self.join_key, frame.sealed, frame.header))",
-        "unseal(self.join_key, frame.sealed, frame.header)",
-        V + "test_room_wide_frames_tell_the_relay_no_nickname_or_agreements_length",
+    Mutant(
+        "messages left out of the room-state log",
+        (
+            E(
+                STATE,
+                '            return _log(moved, applied, ["say", slot, text]), (',
+                "            return moved, (",
+            ),
+        ),
+        T + "test_two_senders_messages_interleaved_differently_are_caught_by_acks",
     ),
-]
-MUTANTS += [
-    (
-        "a knock reusing a member's exchange key is shown",
-        "protocol/door.py",
-        "if knock.identity == m.identity or knock.exchange == m.exchange:",
-        "if knock.identity == m.identity:",
-        None,
-        None,
-        None,
-        D + "test_a_knock_reusing_a_members_exchange_key_is_not_shown",
+    Mutant(
+        "what crossed a Commit is logged, so a newcomer's log differs",
+        (E(STATE, "    if not applied.logged:\n        return state\n"),),
+        T + "test_a_message_crossing_a_commit_raises_no_false_alarm_for_the_newcomer",
     ),
-    (
-        "the sequencer signs an admission without checking it",
-        "protocol/membership.py",
-        "                    self._check_own(roster, body)\n",
-        "",
-        None,
-        None,
-        None,
-        D + "test_the_sequencer_drops_an_admission_no_member_could_accept",
-    ),
-]
-MUTANTS += [
-    (
-        "a member who speaks after a leave is still removed",
-        "protocol/membership.py",
-        "        self._still_here(member)\n",
-        "",
-        None,
-        None,
-        None,
-        D + "test_a_host_who_keeps_talking_is_not_removed_by_a_leave_told_to_one_member",
-    ),
-    (
-        "a takeover is taken while the sequencer is still connected",
-        "protocol/membership.py",
-        "        if said_bye or sequencer.peer not in self.present:",
-        "        if True:",
-        None,
-        None,
-        None,
-        D + "test_members_refuse_a_takeover_while_they_still_see_the_host",
-    ),
-]
-MUTANTS += [
-    (
-        "a return ticket is never used up",
-        "protocol/membership.py",
-        "            self.dropped.pop(knock.was, None)\n            self.returned.add(knock.was)",
-        "            pass",
-        None,
-        None,
-        None,
-        D + "test_an_old_key_brings_back_one_person_once_and_vouches_for_no_stranger",
-    ),
-    (
-        "a return under another name",
-        "protocol/door.py",
-        "if nick is None or nick != knock.nick:",
-        "if nick is None:",
-        None,
-        None,
-        None,
-        D + "test_an_old_key_cannot_bring_someone_back_under_another_name",
-    ),
-]
-MUTANTS += [
-    (
-        "a lobby per connection",
-        "protocol/door.py",
-        "if lobby is not None and self.lobby_tokens > 0:",
-        "if lobby is not None:",
-        None,
-        None,
-        None,
-        D + "test_connection_churn_cannot_make_the_sequencer_flood_the_relay",
-    ),
-    (
-        "greeted connections never forgotten",
-        "protocol/door.py",
-        "        self.greeted &= self.present\n",
-        "",
-        "protocol/membership.py",
-        "        self.greeted.discard(peer)\n",
-        "",
-        D + "test_connection_churn_cannot_make_the_sequencer_flood_the_relay",
-    ),
-]
-MUTANTS += [
-    (
-        "knocks not merged by identity, connections uncapped",
-        "protocol/door.py",
-        "        for k in self.knocks.values():\n            if knock.identity == k.identity or knock.exchange == k.exchange:\n                return False\n",
-        "",
-        "protocol/membership.py",
-        "        if len(self.present) > MAX_PRESENT:",
-        "        if False:",
-        D + "test_a_knock_replayed_under_invented_connections_is_shown_once",
-    ),
-    (
-        "a newcomer takes a seat bound to another connection",
-        "protocol/door.py",
-        " or mine.peer != self.my_peer:",
-        ":",
-        None,
-        None,
-        None,
-        D + "test_a_newcomer_refuses_a_seat_bound_to_another_connection",
-    ),
-]
-MUTANTS += [
-    (
-        "the successor is the lowest other seat",
-        "protocol/roster.py",
-        "return next((m.slot for m in roster if m.slot != sequencer), NO_SLOT)",
-        "return next((m.slot for m in sorted(roster, key=lambda m: m.slot) if m.slot != sequencer), NO_SLOT)",
-        None,
-        None,
-        None,
-        D + "test_the_successor_is_the_longest_seated_not_the_lowest_free_seat",
-    ),
-    (
-        "Commits may reorder the roster and name any successor",
-        "protocol/roster.py",
-        "    if [m.identity for m in body.roster[: len(kept)]] != kept:",
-        "    if False:",
-        "protocol/roster.py",
-        "    if body.successor != eldest_other(body.roster, body.sequencer):",
-        "    if False:",
-        D + "test_the_successor_is_the_longest_seated_not_the_lowest_free_seat",
-    ),
-]
-MUTANTS += [
-    (
+    # --- the relay restarts -----------------------------------------------------------
+    Mutant(
         "a returning sequencer ignores the members still on the relay",
-        "protocol/reopen.py",
-        "        return bool(named & (present - {me}))",
-        "        return False",
-        None,
-        None,
-        None,
-        "tests/protocol/test_reopen.py::test_a_sequencer_dropped_alone_waits_for_the_room_the_others_hold",
+        (E(REOPEN, "        return bool(named & (present - {me}))", "        return False"),),
+        R + "test_a_sequencer_dropped_alone_waits_for_the_room_the_others_hold",
     ),
-    (
+    Mutant(
         "a sequencer back after the grace period reopens as soon as a fresh one",
-        "protocol/reopen.py",
-        "        if self.dropped_at is not None and now - self.dropped_at >= grace_ms:",
-        "        if False:",
-        None,
-        None,
-        None,
-        "tests/protocol/test_reopen.py::test_a_sequencer_back_late_lets_its_successor_open_the_room_first",
+        (E(REOPEN, "        if now - self.dropped_at >= grace_ms:", "        if False:"),),
+        R + "test_a_sequencer_back_late_lets_its_successor_open_the_room_first",
     ),
 ]
-only = sys.argv[1:]
-results = []
-for name, f1, a1, b1, f2, a2, b2, test, *extra in MUTANTS:
-    if only and not any(o in name for o in only):
-        continue
-    saved = {}
-    ok = True
-    for f, a, b in ((f1, a1, b1), (f2, a2, b2), *(extra[0] if extra else ())):
-        if f is None:
-            continue
-        p = R / f
-        if a not in p.read_text():
-            # Code moves between modules; find the one file that holds the pattern.
-            holders = [q for q in (R / "protocol").glob("*.py") if a in q.read_text()]
-            if len(holders) == 1:
-                p, f = holders[0], str(holders[0].relative_to(R))
-        text = saved.get(f) or p.read_text()
-        saved.setdefault(f, text)
-        cur = p.read_text()
-        if a not in cur:
-            ok = False
-            results.append((name, "NOT APPLIED"))
-            break
-        p.write_text(cur.replace(a, b, 1))
+
+
+def apply(tree: Path, mutant: Mutant) -> dict[Path, str] | str:
+    """Apply the edits in ``tree``; the originals to restore, or why they do not apply."""
+    saved: dict[Path, str] = {}
+    for edit in mutant.edits:
+        path = tree / edit.file
+        text = path.read_text()
+        saved.setdefault(path, text)
+        if text.count(edit.find) != 1:
+            for original_path, original in saved.items():
+                original_path.write_text(original)
+            return f"{edit.file}: found {text.count(edit.find)} times: {edit.find[:60]!r}"
+        path.write_text(text.replace(edit.find, edit.replace, 1))
+    return saved
+
+
+def run(tree: Path, mutant: Mutant) -> tuple[str, str]:
+    applied = apply(tree, mutant)
+    if isinstance(applied, str):
+        return "NOT APPLIED", applied
     try:
-        if ok:
-            r = subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "pytest",
-                    "-x",
-                    "-q",
-                    "-p",
-                    "no:randomly",
-                    "--timeout",
-                    "20",
-                    test,
-                ],
-                cwd=R,
-                capture_output=True,
-                text=True,
-                timeout=300,
-            )
-            failed = r.returncode != 0
-            results.append((name, "FAILS (good)" if failed else "STILL PASSES"))
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-x",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--timeout",
+                "60",
+                mutant.test,
+            ],
+            cwd=tree,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     finally:
-        for f, text in saved.items():
-            (R / f).write_text(text)
-for n, r in results:
-    print(f"{r:14} {n}")
+        for path, text in applied.items():
+            path.write_text(text)
+    if result.returncode == 1:
+        return "FAILS (good)", ""
+    if result.returncode == 0:
+        return "STILL PASSES", ""
+    return "ERROR", (result.stdout + result.stderr)[-400:]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("names", nargs="*", help="run only mutants whose name holds one of these")
+    args = parser.parse_args()
+    chosen = [m for m in MUTANTS if not args.names or any(n in m.name for n in args.names)]
+    ignore = shutil.ignore_patterns(".git", "__pycache__", "*.egg-info", ".venv", "node_modules")
+    with tempfile.TemporaryDirectory(prefix="porch-defences-") as scratch:
+        trees = []
+        for n in range(max(1, args.jobs)):
+            tree = Path(scratch) / f"tree{n}"
+            shutil.copytree(REPO, tree, ignore=ignore)
+            trees.append(tree)
+        lanes = [chosen[n :: len(trees)] for n in range(len(trees))]
+
+        def lane(n: int) -> list[tuple[Mutant, str, str]]:
+            return [(m, *run(trees[n], m)) for m in lanes[n]]
+
+        with ThreadPoolExecutor(len(trees)) as pool:
+            results = [r for rows in pool.map(lane, range(len(trees))) for r in rows]
+    results.sort(key=lambda r: chosen.index(r[0]))
+    for mutant, verdict, detail in results:
+        print(f"{verdict:14} {mutant.name}" + (f"\n               {detail}" if detail else ""))
+    bad = [r for r in results if r[1] != "FAILS (good)"]
+    print(
+        f"\n{len(results) - len(bad)} of {len(results)} defences are held by a test that fails without them."
+    )
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

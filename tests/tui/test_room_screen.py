@@ -82,12 +82,22 @@ async def test_help_verify_and_invite_keys() -> None:
 
 
 async def test_screenshots_are_refused_because_nothing_is_kept(tmp_path, monkeypatch) -> None:
-    monkeypatch.chdir(tmp_path)
+    """Textual saves screenshots to the Downloads folder, or the working directory."""
+    home, cwd = tmp_path / "home", tmp_path / "cwd"
+    for folder in (home / "Downloads", cwd):
+        folder.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(home / "Downloads"))
+    monkeypatch.chdir(cwd)
     app = ScriptedPorch()
     async with app.run_test(size=(110, 32)) as pilot:
         await app.run_action("screenshot")
-        await pilot.pause()
-    assert list(tmp_path.iterdir()) == []
+        await app.run_action("screenshot('room.svg', '.')")
+        for _ in range(5):
+            await pilot.pause(0.05)
+        assert any("does not save screenshots" in str(n.message) for n in app._notifications)
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert written == []
 
 
 async def test_every_room_action_is_in_the_command_palette() -> None:
