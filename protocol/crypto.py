@@ -1,8 +1,8 @@
 """The few cryptographic moves Porch makes, each in one place, all through PyNaCl.
 
 - ``kdf``: keyed BLAKE2b with a personalisation label per purpose, so no two
-  derivations can ever collide across purposes. ``RawEncoder`` is spelled out
-  every time: PyNaCl's default encoder is hex, and a hex key is a weaker key.
+  derivations can ever collide across purposes, always as raw bytes (the
+  ``nacl.hash`` default encoder is hex, and a hex key is a weaker key).
 - ``seal`` / ``unseal``: XChaCha20-Poly1305, byte for byte what ``nacl.secret.Aead``
   makes (a random 24-byte nonce, then ciphertext and tag), with the caller's
   associated data.
@@ -20,9 +20,7 @@ from typing import Final
 
 import nacl.bindings as sodium
 import nacl.exceptions
-import nacl.hash
 import nacl.utils
-from nacl.encoding import RawEncoder
 from nacl.signing import SigningKey
 
 KEY_SIZE: Final = 32
@@ -42,19 +40,24 @@ def random_bytes(size: int) -> bytes:
     return nacl.utils.random(size)
 
 
+# ``kdf``, ``digest``, ``seal``, ``unseal``, ``sign`` and ``verify`` call the
+# bindings under ``nacl.hash``, ``nacl.secret.Aead`` and ``nacl.signing``
+# directly: the same libsodium functions, without a wrapper and an encoder per
+# call on the hot path (three hashes per message). The bindings return raw
+# bytes, so the hex-encoder mistake cannot happen here.
+
+
 def kdf(key: bytes, label: bytes, context: bytes = b"", size: int = KEY_SIZE) -> bytes:
     """A subkey of ``key`` for one purpose (``label``, at most 16 bytes)."""
-    return nacl.hash.blake2b(context, digest_size=size, key=key, person=label, encoder=RawEncoder)
+    return _blake2b(context, digest_size=size, key=key, person=label)
 
 
 def digest(data: bytes, label: bytes = b"porch-digest", size: int = KEY_SIZE) -> bytes:
     """An unkeyed hash with a purpose label (roster hashes, running hashes)."""
-    return nacl.hash.blake2b(data, digest_size=size, person=label, encoder=RawEncoder)
+    return _blake2b(data, digest_size=size, person=label)
 
 
-# ``seal``, ``unseal``, ``sign`` and ``verify`` call the bindings under
-# ``nacl.secret.Aead`` and ``nacl.signing`` directly: the same libsodium
-# functions, without a wrapper object per message on the hot path.
+_blake2b = sodium.crypto_generichash_blake2b_salt_personal
 
 
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:

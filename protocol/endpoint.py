@@ -125,14 +125,13 @@ class Me:
     invite: Invite
     nick: str
     identity: SigningKey
+    # Derived once: every frame names the room, and every signature check uses our key.
+    room: bytes = field(init=False)
+    key: bytes = field(init=False)
 
-    @property
-    def key(self) -> bytes:
-        return bytes(self.identity.verify_key)
-
-    @property
-    def room(self) -> bytes:
-        return bytes.fromhex(self.invite.room_id)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "room", bytes.fromhex(self.invite.room_id))
+        object.__setattr__(self, "key", bytes(self.identity.verify_key))
 
 
 @dataclass(slots=True, eq=False)
@@ -833,6 +832,8 @@ class Endpoint:
             if frame is not None:
                 self.publish(frame)
             return
+        if not self.sequencer.consents and not self.departures.leaving:
+            return  # nothing waits to be committed: the common case, for every frame
         me = roster.seat(slot)
         assert me is not None
         due = self.departures.due(roster, self.now, self.grace_ms)

@@ -38,14 +38,14 @@ module in this package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Final
+from dataclasses import dataclass
+from typing import Any, Final
 
 from protocol.bodies.codec import pack
 from protocol.crypto import digest
 
 RECENT_REACTIONS: Final = 32
-LOG_KEPT: Final = 256  # running hashes kept, so an ack from a busy moment still compares
+LOG_KEPT: Final = 64  # running hashes kept: an ack names a count a few events back
 LOG_SIZE: Final = 16
 
 
@@ -134,23 +134,34 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
         return state, ()
     match event:
         case AgreementsSet(agreed):
-            fresh = replace(state, seq=seq, agreed=agreed, log_count=0, log=())
-            return _log(fresh, applied, ["agreed", agreed]), ()
+            # A Commit starts the log again: a newcomer's log starts here too.
+            return _logged(
+                state, applied, ["agreed", agreed], agreed=agreed, log_count=0, log=()
+            ), ()
         case Spoken(text):
-            moved = replace(state, seq=seq)
-            return _log(moved, applied, ["say", slot, text]), (
-                Message(seq, applied.ts, slot, text),
-            )
+            change = Message(seq, applied.ts, slot, text)
+            return _logged(state, applied, ["say", slot, text]), (change,)
         case Reaction(emoji):
             recent = (*state.reactions, RecentReaction(slot, emoji))[-RECENT_REACTIONS:]
-            moved = replace(state, seq=seq, reactions=recent)
-            return _log(moved, applied, ["react", slot, emoji]), (Reacted(slot, emoji),)
+            return _logged(state, applied, ["react", slot, emoji], reactions=recent), (
+                Reacted(slot, emoji),
+            )
     return state, ()
 
 
-def _log(state: RoomState, applied: Applied, row: list[object]) -> RoomState:
-    if not applied.logged:
-        return state
-    running = digest(state.log_hash + pack(row), b"porch-state-log", LOG_SIZE)
-    count = state.log_count + 1
-    return replace(state, log_count=count, log=(*state.log, (count, running))[-LOG_KEPT:])
+def _logged(state: RoomState, applied: Applied, row: list[object], **changed: Any) -> RoomState:
+    """``state`` moved to ``applied.seq`` with ``changed``, and ``row`` in its log if logged."""
+    log_count = changed.get("log_count", state.log_count)
+    log = changed.get("log", state.log)
+    if applied.logged:
+        last = log[-1][1] if log else bytes(LOG_SIZE)
+        log_count += 1
+        running = digest(last + pack(row), b"porch-state-log", LOG_SIZE)
+        log = (*log[1 - LOG_KEPT :], (log_count, running)) if log else ((log_count, running),)
+    return RoomState(
+        applied.seq,
+        changed.get("agreed", state.agreed),
+        changed.get("reactions", state.reactions),
+        log_count,
+        log,
+    )

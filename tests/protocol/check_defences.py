@@ -597,15 +597,15 @@ MUTANTS = [
         (
             E(
                 STATE,
-                '            return _log(moved, applied, ["say", slot, text]), (',
-                "            return moved, (",
+                '            return _logged(state, applied, ["say", slot, text]), (change,)',
+                "            return RoomState(seq, state.agreed, state.reactions, state.log_count, state.log), (change,)",
             ),
         ),
         T + "test_two_senders_messages_interleaved_differently_are_caught_by_acks",
     ),
     Mutant(
         "what crossed a Commit is logged, so a newcomer's log differs",
-        (E(STATE, "    if not applied.logged:\n        return state\n"),),
+        (E(STATE, "    if applied.logged:", "    if True:"),),
         T + "test_a_message_crossing_a_commit_raises_no_false_alarm_for_the_newcomer",
     ),
     # --- the relay restarts -----------------------------------------------------------
