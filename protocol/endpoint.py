@@ -127,10 +127,12 @@ class Me:
     identity: SigningKey
     # Derived once: every frame names the room, and every signature check uses our key.
     room: bytes = field(init=False)
+    join_key: bytes = field(init=False)
     key: bytes = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "room", bytes.fromhex(self.invite.room_id))
+        object.__setattr__(self, "join_key", self.invite.join_key)
         object.__setattr__(self, "key", bytes(self.identity.verify_key))
 
 
@@ -159,11 +161,9 @@ class Endpoint:
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
     events: list[ev.Event] = field(default_factory=list)
     outbox: list[bytes] = field(default_factory=list)
-    join_key: bytes = field(init=False)
 
     def __post_init__(self) -> None:
         self.chain = Chain(self.me.invite.host_key)
-        self.join_key = self.me.invite.join_key
 
     # --- making one -------------------------------------------------------------------
 
@@ -237,7 +237,7 @@ class Endpoint:
         if flight is not None:
             # Our next Commit may have reached some: build on it, so that we never
             # sign two Commits for one epoch.
-            ahead = open_commit(flight.frame, self.me.key, self.me.room, self.join_key)
+            ahead = open_commit(flight.frame, self.me.key, self.me.room, self.me.join_key)
             if ahead is not None and ahead.commit.prev == roster.commit_hash:
                 room = ahead
         left = self.departures.left_on_purpose()
@@ -277,6 +277,10 @@ class Endpoint:
     @property
     def room(self) -> bytes:
         return self.me.room
+
+    @property
+    def join_key(self) -> bytes:
+        return self.me.join_key
 
     @property
     def nick(self) -> str:
@@ -502,7 +506,7 @@ class Endpoint:
     def _lobby_frame(self, frame: RoomFrame) -> None:
         # The lobby's signer is known only once its lineage is read, so here the
         # join key's seal is checked first, then the lineage, then the signature.
-        body = open_roomwide(frame, self.join_key)
+        body = open_roomwide(frame, self.me.join_key)
         try:
             lobby = Lobby.decode(body) if body is not None else None
         except BodyError:
@@ -514,7 +518,7 @@ class Endpoint:
             self._greeted_by(frame, lobby, roster)
             return
         invite = self.me.invite
-        shown = prove_lobby(lobby, invite.host_key, self.me.room, self.join_key)
+        shown = prove_lobby(lobby, invite.host_key, self.me.room, self.me.join_key)
         if shown is None or shown.sequencer is None:
             return
         if not verify(shown.sequencer.identity, frame.signed, frame.sig):
@@ -548,7 +552,7 @@ class Endpoint:
         roster = self.chain.roster
         if roster is None or sender in self.door.knocks:
             return
-        body = open_roomwide(frame, self.join_key)
+        body = open_roomwide(frame, self.me.join_key)
         try:
             knock = KnockBody.decode(body) if body is not None else None
         except BodyError:
@@ -572,7 +576,7 @@ class Endpoint:
     def _commit_frame(self, seq: int, ts: int, frame: RoomFrame) -> None:
         context = CommitContext(
             room=self.me.room,
-            join_key=self.join_key,
+            join_key=self.me.join_key,
             me=self.me.key,
             peer=self.presence.mine,
             knock=self.entry.knock,
@@ -911,7 +915,7 @@ class Endpoint:
             self.publish(d)
 
     def _roomwide(self, kind: Kind, body: bytes) -> bytes:
-        return roomwide_frame(kind, body, self.me.room, self.join_key, self.me.identity)
+        return roomwide_frame(kind, body, self.me.room, self.me.join_key, self.me.identity)
 
     def publish(self, d: bytes) -> None:
         self.outbox.append(wire.encode_pub(d))
