@@ -99,8 +99,9 @@ def pad(body: bytes) -> bytes:
 
 
 def unpad(padded: bytes) -> bytes:
+    """The body inside ``pad``'s output; anything ``pad`` could not have made is refused."""
     end = padded.rstrip(b"\x00")
-    if not end or end[-1] != 0x80 or len(padded) - len(end) >= PAD_BLOCK:
+    if len(padded) % PAD_BLOCK or not end or end[-1] != 0x80 or len(padded) - len(end) >= PAD_BLOCK:
         raise CryptoFailure("bad padding")
     return end[:-1]
 

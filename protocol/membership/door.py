@@ -143,6 +143,7 @@ class Door:
     # Return tickets: identities whose seat went when their connection dropped.
     dropped: dict[bytes, str] = field(default_factory=dict)
     returned: set[bytes] = field(default_factory=set)  # old keys used, whose seat is not gone yet
+    returns: dict[int, bytes] = field(default_factory=dict)  # knocks whose vouch held: the old key
 
     def see(
         self,
@@ -160,10 +161,11 @@ class Door:
             return None  # a replayed knock, or keys already in the room: no Commit could hold them
         if not pairs.usable(knock.exchange):
             return None  # an exchange key no channel can be built on
-        self.knocks[peer] = knock
         back = self._returning(knock, roster, room)
+        self.knocks[peer] = knock
         if back is None:
             return KnockSeen(peer, knock.nick)
+        self.returns[peer] = back
         return ComingBack(peer, knock.nick, back)
 
     def _fresh(self, knock: KnockBody, roster: Roster) -> bool:
@@ -190,14 +192,14 @@ class Door:
         a key to the door. Its entry in ``dropped`` goes when its holder is
         back in, and a second knock on the same ticket is a stranger's.
         """
-        if not knock.was or knock.was in self.returned:
-            return None
-        if any(k.was == knock.was for k in self.knocks.values() if k is not knock):
-            return None
+        if not knock.was or knock.was in self.returned or knock.was in self.returns.values():
+            return None  # the ticket was used, or is being used right now
         seated = roster.by_identity(knock.was)
         nick = seated.nick if seated else self.dropped.get(knock.was)
         if nick is None or nick != knock.nick:
             return None
+        # Only a vouch that holds counts: anyone can name an old key, and a claim
+        # that does not check out must not stand in the way of the real return.
         if not verify(knock.was, return_statement(room, knock), knock.vouch):
             return None
         return knock.was
@@ -205,6 +207,7 @@ class Door:
     def withdraw(self, peer: int) -> KnockBody | None:
         """The knocker's connection went: their knock goes with it."""
         self.set_aside.discard(peer)
+        self.returns.pop(peer, None)
         return self.knocks.pop(peer, None)
 
     def not_now(self, peer: int) -> None:
@@ -233,4 +236,5 @@ class Door:
         """After a Commit: knocks from people now seated go, and so do used tickets."""
         self.knocks = {p: k for p, k in self.knocks.items() if k.identity not in on_roster}
         self.set_aside &= set(self.knocks)
+        self.returns = {p: was for p, was in self.returns.items() if p in self.knocks}
         self.returned &= on_roster

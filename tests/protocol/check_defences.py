@@ -608,6 +608,23 @@ MUTANTS = [
         (E(STATE, "    if applied.logged:", "    if True:"),),
         T + "test_a_message_crossing_a_commit_raises_no_false_alarm_for_the_newcomer",
     ),
+    # --- what a hostile relay or member could still do unseen, closed --------------
+    Mutant(
+        "a padded body of any length opens",
+        (E(CRYPTO, "if len(padded) % PAD_BLOCK or not end", "if not end"),),
+        "tests/protocol/test_crypto.py::test_a_padded_body_of_the_wrong_length_is_refused",
+    ),
+    Mutant(
+        "a return claim that does not check out holds up the real one",
+        (
+            E(
+                DOOR,
+                "knock.was in self.returned or knock.was in self.returns.values():",
+                "knock.was in self.returned or any(k.was == knock.was for k in self.knocks.values()):",
+            ),
+        ),
+        M + "test_a_stranger_naming_a_members_old_key_cannot_hold_up_their_return",
+    ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(
         "a returning sequencer ignores the members still on the relay",

@@ -374,6 +374,40 @@ def test_an_old_key_cannot_bring_someone_back_under_another_name() -> None:
     assert ev.Knocked(seat.peer, "zed") in cy.events
 
 
+def test_a_stranger_naming_a_members_old_key_cannot_hold_up_their_return() -> None:
+    """Defence: only a knock whose vouch holds can stand in the way of a return.
+
+    Anyone with the invite reads the roster, so a stranger can knock as "bo",
+    naming bo's old key with a vouch that does not check out. bo's real return
+    still comes in without asking; the stranger waits like any stranger.
+    """
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    old_bo = bo.endpoint.identity
+    relay.disconnect(bo.peer)
+    relay.tick(5_000)  # bo's seat goes; bo holds a return ticket
+    stranger = SigningKey.generate()
+    lie = KnockBody(
+        "bo",
+        bytes(stranger.verify_key),
+        ExchangeKey().public,
+        agreements_hash("Be kind."),
+        was=bytes(old_bo.verify_key),
+        vouch=random_bytes(64),
+    )
+    liar = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
+    publish_as(relay, liar, roomwide(ana.endpoint, Kind.KNOCK, lie.encode(), stranger))
+    assert ev.Knocked(liar.peer, "bo") in cy.events  # shown, and waiting for consent
+    back = relay.connect(bo.endpoint.fresh(bo.endpoint.now))
+    relay.pump()
+    assert back.endpoint.roster is not None and of(back, ev.Entered)
+    assert ev.Admitted("bo", "bo", returning=True) in cy.events
+    assert liar.peer in ana.endpoint.knocks and [s.nick for s in cy.endpoint.seats] == [
+        "ana",
+        "bo",
+        "cy",
+    ]
+
+
 # --- M7: connection churn ---------------------------------------------------------
 
 

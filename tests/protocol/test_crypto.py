@@ -89,3 +89,12 @@ def test_bad_padding_is_refused() -> None:
     for padded in (b"", bytes(32), b"abc" + bytes(29), b"\x80" + bytes(40)):
         with pytest.raises(CryptoFailure):
             unpad(padded)
+
+
+@pytest.mark.parametrize("size", [1, 31, 33, 63])
+def test_a_padded_body_of_the_wrong_length_is_refused(size: int) -> None:
+    """Only what ``pad`` makes opens: a multiple of the block, marker, zeros."""
+    odd = b"hi\x80" + bytes(size - 3) if size >= 3 else b"\x80"[:size]
+    assert len(odd) == size
+    with pytest.raises(CryptoFailure):
+        unpad(odd)
