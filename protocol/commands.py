@@ -3,8 +3,9 @@
     endpoint.send(Say("hello"), now_ms)
 
 The terminal app, the plain mode, the tests and the benchmarks all hand the
-endpoint the same commands, and the endpoint answers every one the same way:
-frames to send, events to show, or a ``Notice`` saying why it could not.
+endpoint the same commands, and the endpoint answers each with frames to
+send, events to show, a ``Notice`` saying why it could not, or (for what has
+nothing left to do: a knock already gone, a second goodbye) nothing at all.
 Adding a command is one dataclass here and one row in ``Endpoint.send``.
 """
 

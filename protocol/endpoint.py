@@ -82,7 +82,6 @@ from protocol.membership.reopen import Reopening, who_may_return
 from protocol.membership.roomwide import open_commit, open_roomwide, roomwide_frame
 from protocol.membership.roster import Roster, genesis
 from protocol.membership.sequencer import (
-    RESEND_AFTER_MS,
     RETURNING,
     Sequencer,
     departure_duty,
@@ -214,20 +213,20 @@ class Endpoint:
             )
         ticket = self.entry.ticket  # dropped again before getting back in
         entry = Entry(ticket=ticket, reopening=self.entry.reopening, awaited=self.entry.awaited)
-        returning = self.door.dropped
+        may_return = self.door.dropped
         sequencer = roster.sequencer if roster is not None else None
         if roster is not None and sequencer is not None and slot is not None:
             if agreements is not None:
                 ticket = ReturnTicket(self.me.identity, agreements_hash(agreements))
             # Those who come back after us are recognised too, not shown as strangers.
             left = self.departures.left_on_purpose()
-            returning = who_may_return(self.me.key, roster, self.door.dropped, left)
+            may_return = who_may_return(self.me.key, roster, self.door.dropped, left)
             if self.chain.is_sequencer and agreements is not None:
                 entry = Entry(ticket=ticket, reopening=self._reopening(roster, agreements, now_ms))
             else:
                 entry = Entry(ticket=ticket, awaited=sequencer.nick)
         me = Me(self.me.invite, self.me.nick, SigningKey.generate())
-        door = Door(dropped=dict(returning))
+        door = Door(dropped=dict(may_return))
         return Endpoint(me, Pairs(ExchangeKey()), self.grace_ms, entry=entry, door=door)
 
     def _reopening(self, roster: Roster, agreements: str, now: int) -> Reopening:
@@ -241,13 +240,13 @@ class Endpoint:
             if ahead is not None and ahead.commit.prev == roster.commit_hash:
                 room = ahead
         left = self.departures.left_on_purpose()
-        returning = who_may_return(self.me.key, room, self.door.dropped, left)
+        may_return = who_may_return(self.me.key, room, self.door.dropped, left)
         return Reopening(
             self.me.identity,
             room,
             self.chain.lineage,
             agreements,
-            tuple(returning.items()),
+            tuple(may_return.items()),
             self.presence.last_seq or 0,
             now,
         )
@@ -384,7 +383,8 @@ class Endpoint:
             case wire.Err(code, _msg):
                 self.closed_by_us = True
                 self.events.append(ev.Refused(code))
-        self._sequence()
+        if not self.closed:
+            self._sequence()
 
     def send(self, command: cmd.Command, now_ms: int) -> None:
         """What the person asked for, at ``now_ms``."""
@@ -410,7 +410,8 @@ class Endpoint:
                 self._verify(slot)
             case cmd.Leave():
                 self._leave()
-        self._sequence()
+        if not self.closed:
+            self._sequence()
 
     def tick(self, now_ms: int) -> None:
         """Timers: a lobby that never came, acks due, Commits to make or to send again."""
@@ -435,8 +436,7 @@ class Endpoint:
             return self.entry.deadline(self.now)
         times = [self.acks.deadline(), self.sequencer.next_lobby_ms(self._ungreeted())]
         if self.sequencer.awaits(roster.epoch + 1):
-            flight = self.sequencer.in_flight
-            times.append(flight.sent_ms + RESEND_AFTER_MS if flight else None)
+            times.append(self.sequencer.resend_ms())
         else:
             duty = departure_duty(roster, self.chain.my_slot)
             times.append(self.departures.deadline(self.grace_ms, duty))
@@ -451,7 +451,10 @@ class Endpoint:
         return position
 
     def _welcomed(self, you: int, peers: tuple[int, ...]) -> None:
+        if self.presence.mine is not None:
+            return  # the relay welcomes a connection once; a second welcome is a lie
         self.presence.welcome(you, peers)
+        self.entry.arrived(self.now)
         self.events.append(ev.Connected(you, len(self.presence.present)))
         if self.hosting and self.chain.roster is None and self.agreements is not None:
             self._open_room()
@@ -462,8 +465,10 @@ class Endpoint:
     def _joined(self, seq: int, peer: int) -> None:
         believed = self.presence.join(peer)
         reopening = self.entry.reopening
-        if reopening and peer == self.presence.mine and reopening.numbered_again(seq):
-            self.entry.mark_room_gone()
+        if peer == self.presence.mine:
+            self.entry.joined()
+            if reopening is not None and reopening.numbered_again(seq):
+                self.entry.mark_room_gone()
         self._place(seq)
         roster = self.chain.roster
         if not believed or roster is None or peer == self.presence.mine:
@@ -655,7 +660,7 @@ class Endpoint:
         roster, slot = self.chain.roster, self.chain.my_slot
         if roster is None or slot is None:
             return
-        self._heard(
+        self._evidence(
             self.receiver.take_keys(frame, roster, slot, self.me.room, self.pairs, self.now)
         )
 
@@ -673,10 +678,11 @@ class Endpoint:
                 self.events.append(ev.Gap(member.slot, member.nick, heard.skipped))
             self._content(seq, ts, member, heard.content, mine=False, late=heard.late)
         else:
-            self._heard(heard)
+            self._evidence(heard)
 
-    def _heard(self, heard: Received | None) -> None:
-        """What a keys or group frame was evidence of, if it was not delivered."""
+    def _evidence(self, heard: Received | None) -> None:
+        """A keys or group frame that was not delivered: a new chain (with any gap at the
+        end of the old one), or evidence of what the relay or a member did."""
         match heard:
             case Rekeyed(member, missing) if missing > 0:
                 self.events.append(ev.Gap(member.slot, member.nick, missing))
@@ -704,6 +710,8 @@ class Endpoint:
             member.slot == roster.commit.successor
             and sequencer is not None
             and self.presence.here(sequencer.peer)
+            # After its goodbye we would have taken that takeover: one was withheld.
+            and not self.departures.said_goodbye(sequencer.identity)
         )
 
     def _own(self, seq: int, ts: int, d: bytes, frame: GroupFrame, roster: Roster) -> None:
@@ -826,7 +834,8 @@ class Endpoint:
     # --- sequencing -------------------------------------------------------------------
 
     def _sequence(self) -> None:
-        """If we sequence the room and something waits to be committed, commit it."""
+        """The sequencer's duties after every input: greet newcomers, send again the Commit
+        in flight, or commit what waits (as successor: only the sequencer's departure)."""
         roster, slot = self.chain.roster, self.chain.my_slot
         if roster is None or slot is None or self.chain.removed:
             return
@@ -892,12 +901,11 @@ class Endpoint:
         self.hosting = not reopening.lineage and self.me.key == self.me.invite.host_key
         self.agreements = reopening.agreements
         self.door.expect(dict(reopening.returning))
-        self.chain.continue_from(reopening.lineage)
         body = reopening.commit(self.pairs.public, self.presence.mine)
         body_bytes = body.encode()
         frame = self._roomwide(Kind.COMMIT, body_bytes)
         self._note(ev.Note.REOPENED)
-        self._transition(self.chain.begin(body, body_bytes, frame, self.me.key))
+        self._transition(self.chain.begin(body, body_bytes, frame, self.me.key, reopening.lineage))
 
     # --- outputs ----------------------------------------------------------------------
 

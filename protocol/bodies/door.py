@@ -130,4 +130,6 @@ class Bye:
 
     @staticmethod
     def decode(args: list[Any]) -> Bye:
+        if args:
+            raise BodyError("a goodbye carries nothing")
         return Bye()

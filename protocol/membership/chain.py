@@ -106,11 +106,18 @@ class Chain:
 
     # --- the start of a chain ---------------------------------------------------------
 
-    def begin(self, body: CommitBody, body_bytes: bytes, frame: bytes, me: bytes) -> Transition:
-        """A room we open (or open again): its first Commit, signed though never sent.
-
-        Lobbies carry it until the next Commit.
+    def begin(
+        self,
+        body: CommitBody,
+        body_bytes: bytes,
+        frame: bytes,
+        me: bytes,
+        lineage: tuple[bytes, ...] = (),
+    ) -> Transition:
+        """A room we open (or open again, at the end of ``lineage``): its first Commit,
+        signed though never sent. Lobbies carry it until the next Commit.
         """
+        self.lineage = lineage
         self.last_frame = frame
         return self.apply(0, 0, body, commit_hash(body_bytes), me)
 
@@ -133,9 +140,6 @@ class Chain:
     def take_early(self) -> list[tuple[int, int, RoomFrame]]:
         early, self.early = list(self.early), deque(maxlen=EARLY_COMMITS)
         return early
-
-    def continue_from(self, lineage: tuple[bytes, ...]) -> None:
-        self.lineage = lineage
 
     def fell_behind(self) -> bool:
         """Mark that the room went on without us; False if we knew already."""

@@ -16,12 +16,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum, auto
+from typing import Final
 
 from nacl.signing import SigningKey
 
 from protocol.bodies.door import KnockBody, Lobby
 from protocol.events import Note
 from protocol.membership.reopen import WAITING_NOTICE_MS, Reopening
+
+OWN_JOIN_WAIT_MS: Final = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,16 @@ class Entry:
     reopening: Reopening | None = None
     room_gone: bool = False  # the relay shows that nobody here holds the room
     reopen_after_ms: int = 0
+    # The relay's welcome, then our own join: only with both has the relay said
+    # all it will about whether it still holds the room.
+    arrived_ms: int | None = None
+    seen_own_join: bool = False
+
+    def arrived(self, now: int) -> None:
+        self.arrived_ms = now
+
+    def joined(self) -> None:
+        self.seen_own_join = True
 
     def shown(self, lobby: Lobby, agreed: bytes) -> bool:
         """The lobby we believe; True if our ticket lets us knock without asking again."""
@@ -70,6 +83,8 @@ class Entry:
         """Whether to open the room again, or to say whom we wait for, at ``now``."""
         reopening = self.reopening
         if self.waiting_since is None:
+            if not self.seen_own_join and now < (self.arrived_ms or now) + OWN_JOIN_WAIT_MS:
+                return None  # the relay has not said all it will yet
             self.waiting_since = now
             if reopening is not None:
                 self.reopen_after_ms = reopening.wait(now, grace_ms, self.room_gone)
@@ -83,7 +98,11 @@ class Entry:
 
     def deadline(self, now: int) -> int | None:
         if self.waiting_since is None:
-            return now  # the wait starts at the next tick
+            # The wait starts at the first tick once our own join is in (the relay
+            # sends it right after the welcome; a second is plenty).
+            if self.seen_own_join or self.arrived_ms is None:
+                return now
+            return self.arrived_ms + OWN_JOIN_WAIT_MS
         times = []
         if self.reopening is not None:
             times.append(self.waiting_since + self.reopen_after_ms)

@@ -158,6 +158,10 @@ class Sequencer:
         self.in_flight = InFlight(flight.epoch, now, flight.frame)
         return flight.frame
 
+    def resend_ms(self) -> int | None:
+        """When the Commit in flight is due to go out again, if one is."""
+        return self.in_flight.sent_ms + RESEND_AFTER_MS if self.in_flight else None
+
     def committed(self) -> None:
         self.in_flight = None
 

@@ -106,7 +106,7 @@ class RecentReaction:
 
 @dataclass(frozen=True, slots=True)
 class RoomState:
-    seq: int = 0
+    seq: int = -1  # nothing applied yet: a room we open starts at the relay's 0
     agreed: bytes = b""
     # The latest reactions, oldest first; kept short because nothing is kept.
     reactions: tuple[RecentReaction, ...] = ()

@@ -625,6 +625,43 @@ MUTANTS = [
         ),
         M + "test_a_stranger_naming_a_members_old_key_cannot_hold_up_their_return",
     ),
+    Mutant(
+        "a successor ahead after the sequencer's goodbye is taken for a refused takeover",
+        (E(ENDPOINT, "            and not self.departures.said_goodbye(sequencer.identity)\n"),),
+        T + "test_a_takeover_after_a_goodbye_withheld_from_one_member_holds_it_back",
+    ),
+    Mutant(
+        "the sequencer decides to reopen before the relay numbered its arrival",
+        (
+            E(
+                "protocol/membership/entry.py",
+                "            if not self.seen_own_join and now < (self.arrived_ms or now) + OWN_JOIN_WAIT_MS:\n                return None  # the relay has not said all it will yet\n",
+            ),
+        ),
+        R + "test_the_reopening_decision_waits_for_our_own_join",
+    ),
+    Mutant(
+        "a goodbye carries anything",
+        (
+            E(
+                "protocol/bodies/door.py",
+                "        if args:\n            raise BodyError",
+                "        if False:\n            raise BodyError",
+            ),
+        ),
+        "tests/protocol/test_bodies.py::test_malformed_content_is_refused",
+    ),
+    Mutant(
+        "a sequencer that left goes on sequencing",
+        (
+            E(
+                ENDPOINT,
+                "            case cmd.Leave():\n                self._leave()\n        if not self.closed:\n",
+                "            case cmd.Leave():\n                self._leave()\n        if True:\n",
+            ),
+        ),
+        S + "test_nothing_but_the_goodbye_goes_out_after_leaving",
+    ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(
         "a returning sequencer ignores the members still on the relay",

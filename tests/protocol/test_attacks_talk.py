@@ -133,6 +133,30 @@ def test_a_member_still_speaking_in_the_old_epoch_is_named_and_not_shown() -> No
         assert raised(seat, Alarm.SPEAKS_IN_OLD_EPOCH, "cy"), alarms(seat)
 
 
+def test_a_takeover_after_a_goodbye_withheld_from_one_member_holds_it_back() -> None:
+    """Defence: a successor ahead of us after the sequencer's goodbye took over with our
+    blessing, so the Commit was withheld from us: we hold back, we do not go on.
+
+    ana says goodbye but her connection stays; the relay keeps bo's takeover
+    from cy, whose chain ana (who left) still holds.
+    """
+    relay, (ana, bo, cy) = careful_room(3)
+
+    def withhold_from_cy(peer: int, msg: wire.Msg) -> list[bytes]:
+        if peer == cy.peer and is_commit(kind_of(ana, msg)):
+            return []
+        return [wire.encode(msg)]
+
+    relay.tamper = withhold_from_cy
+    ana.send(cmd.Leave())
+    relay.pump()
+    assert bo.endpoint.is_sequencer and cy.endpoint.epoch + 1 == bo.endpoint.epoch
+    cy.say("only for those still here")
+    relay.pump()
+    assert (Note.HELD_BACK, "") in notes(cy), notes(cy)
+    assert raised(cy, Alarm.COMMIT_WITHHELD, "bo") and not raised(cy, Alarm.AHEAD_BY_TAKEOVER)
+
+
 # --- a split room (H2, the acks) -------------------------------------------------
 
 

@@ -64,6 +64,7 @@ def test_content_round_trips(content: object) -> None:
         b"",
         packb(["say", "hi"]) + b"\x00",
         packb(["bye"] * 100),
+        packb(["bye", 1, b"x" * 100]),
     ],
 )
 def test_malformed_content_is_refused(raw: bytes) -> None:

@@ -14,10 +14,11 @@ from protocol.bodies.door import KnockBody
 from protocol.crypto import ExchangeKey, sign
 from protocol.endpoint import Endpoint, agreements_hash
 from protocol.events import Note
-from protocol.frames import Kind
+from protocol.frames import GroupFrame, Kind, RoomFrame, parse
 from protocol.keys.chains import ROTATE_AFTER
 from protocol.keys.sender import ROTATE_EVERY_MS
 from protocol.membership.door import return_statement
+from protocol.membership.sequencer import RESEND_AFTER_MS
 from tests.protocol.harness import HostileRelay
 from tests.protocol.rooms import knock_and_enter, notes, of, open_room, roomwide, said
 
@@ -259,3 +260,24 @@ def test_a_host_back_after_the_handover_comes_in_without_asking() -> None:
     assert of(seat, ev.Entered) and not of(seat, ev.AgreementsOffered)
     assert sorted(s.nick for s in cy.endpoint.seats) == ["ana", "bo", "cy"]
     assert not [k for k in of(cy, ev.Knocked) if k.knock == seat.peer]  # type: ignore[attr-defined]
+
+
+def test_nothing_but_the_goodbye_goes_out_after_leaving() -> None:
+    """A sequencer that leaves signs, resends and greets nothing after its goodbye."""
+    relay, (ana, _bo) = open_room(2)
+    cy = relay.connect(Endpoint.joining(ana.endpoint.invite, "cy"))
+    cy.send(cmd.Agree())
+    relay.pump()
+
+    def no_commits(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = parse(msg.d, ana.endpoint.room)
+        is_commit = isinstance(frame, RoomFrame) and frame.kind is Kind.COMMIT
+        return [] if is_commit else [wire.encode(msg)]
+
+    relay.tamper = no_commits
+    ana.send(cmd.Admit(cy.peer))
+    relay.pump()
+    relay.now += RESEND_AFTER_MS  # the resend is due, but no tick has come yet
+    ana.send(cmd.Leave())
+    sent = [parse(wire.decode_client(f).d, ana.endpoint.room) for f in ana.endpoint.data_to_send()]
+    assert len(sent) == 1 and isinstance(sent[0], GroupFrame)  # the goodbye, and only it

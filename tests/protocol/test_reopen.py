@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from protocol import commands as cmd
 from protocol import events as ev
+from protocol import wire
 from protocol.endpoint import Endpoint
 from protocol.events import Note
 from protocol.membership.reopen import REOPEN_AFTER_MS, WAITING_NOTICE_MS
@@ -202,3 +203,24 @@ def test_the_drop_is_timed_by_the_clock_when_the_connection_went() -> None:
     bo2 = restarted.connect(bo.endpoint.fresh(relay.now))
     restarted.tick(restarted.now)
     assert reopened(ana2) and bo2.endpoint.my_slot is not None
+
+
+def test_the_reopening_decision_waits_for_our_own_join() -> None:
+    """Whether the relay lost the room shows in the number it gives our own join, which
+    comes just after the welcome: a client ticking as soon as asked still sees it."""
+    relay, (ana, bo, cy) = open_room(3)  # ana 1, bo 2, cy 3
+    relay.tick(T0)
+    restarted = HostileRelay(now=relay.now + 800)
+    restarted.connect(bo.endpoint.fresh(bo.endpoint.now))  # 1
+    restarted.connect(cy.endpoint.fresh(cy.endpoint.now))  # 2: the number bo had
+    back = ana.endpoint.fresh(ana.endpoint.now)
+    peer, now = restarted.next_peer, restarted.now
+    back.receive_frame(wire.encode_welcome(peer, list(restarted.seats)), now)
+    due = back.next_deadline()
+    assert due is not None and due > now  # nothing to decide before our join
+    back.tick(now + 1)
+    back.receive_frame(wire.encode_join(restarted.seq + 1, 0, peer), now + 5)  # seq 3: lost
+    due = back.next_deadline()
+    assert due == now + 5
+    back.tick(due)
+    assert ev.Notice(Note.REOPENED) in back.events_received()
