@@ -564,7 +564,9 @@ class Endpoint:
             return
         if knock is None or not verify(knock.identity, frame.signed, frame.sig):
             return
-        seen = self.door.see(sender, knock, roster, self.presence.present, self.me.room, self.pairs)
+        recent = self.chain.commits.values()
+        present = self.presence.present
+        seen = self.door.see(sender, knock, roster, present, self.me.room, self.pairs, recent)
         match seen:
             case KnockSeen(peer, nick):
                 self.events.append(ev.Knocked(peer, nick))
@@ -629,6 +631,7 @@ class Endpoint:
             self.events.append(ev.Entered(mine.slot, new.epoch, code))
             self.acks.entered(self.now)
         on_roster = {m.identity for m in new.members}
+        self.verified &= on_roster  # a mark belongs to a seat's key, and goes with it
         self.door.keep(on_roster)
         self.sequencer.keep(self.door.knocks)
         self.departures.keep(on_roster)
@@ -650,6 +653,7 @@ class Endpoint:
                 name = admitter.nick if admitter else "someone"
                 self.events.append(ev.Admitted(newcomer.nick, name, returning=by == slot))
         elif what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED) and before is not None:
+            self.door.seat_gone(before.identity)
             self.events.append(ev.Departed(before.nick, what))
             if what is ChangeKind.DISCONNECTED:
                 self.door.seat_dropped(before.identity, before.nick)
@@ -784,9 +788,10 @@ class Endpoint:
         if lobby is None or self.entry.knock is not None or self.presence.mine is None:
             self._note(ev.Note.NOTHING_TO_AGREE)
             return
-        knock = KnockBody(
-            self.me.nick, self.me.key, self.pairs.public, agreements_hash(lobby.agreements)
-        )
+        watching = self.chain.watching
+        answers = watching.commit_hash if watching is not None else b""
+        agreed = agreements_hash(lobby.agreements)
+        knock = KnockBody(self.me.nick, self.me.key, self.pairs.public, agreed, answers=answers)
         ticket = self.entry.ticket
         if ticket is not None:
             knock = replace(knock, was=bytes(ticket.identity.verify_key))

@@ -78,6 +78,9 @@ class KnockBody:
     # their previous identity and ``vouch`` its signature over the new keys.
     was: bytes = b""
     vouch: bytes = b""
+    # The hash of the Commit the lobby showed: the knock answers that lobby, so
+    # a knock replayed long after cannot knock again.
+    answers: bytes = b""
 
     def encode(self) -> bytes:
         return pack(
@@ -88,17 +91,24 @@ class KnockBody:
                 "agreed": self.agreed,
                 "was": self.was,
                 "vouch": self.vouch,
+                "answers": self.answers,
             }
         )
 
     @staticmethod
     def decode(data: bytes) -> KnockBody:
-        obj = fields(unpack(data), "nick", "id", "kx", "agreed", "was", "vouch")
+        obj = fields(unpack(data), "nick", "id", "kx", "agreed", "was", "vouch", "answers")
         was, vouch = obj["was"], obj["vouch"]
         if (was, vouch) != (b"", b""):
             was, vouch = key(was), key(vouch, 64)
         return KnockBody(
-            nick(obj["nick"]), key(obj["id"]), key(obj["kx"]), key(obj["agreed"]), was, vouch
+            nick(obj["nick"]),
+            key(obj["id"]),
+            key(obj["kx"]),
+            key(obj["agreed"]),
+            was,
+            vouch,
+            key(obj["answers"]),
         )
 
 

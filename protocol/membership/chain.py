@@ -37,7 +37,7 @@ from protocol.membership.roster import CommitRefused, Roster, check_next, commit
 
 EARLY_COMMITS: Final = 8  # Commits seen before the lobby, kept to follow once it anchors us
 FOLLOWED: Final = 64
-KEPT_COMMITS: Final = 4  # Commit hashes of recent epochs, for acks to compare
+KEPT_COMMITS: Final = 16  # Commit hashes of recent epochs: for acks, and what knocks answer
 
 
 @dataclass(frozen=True, slots=True)

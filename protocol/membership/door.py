@@ -28,6 +28,7 @@ per old key.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Final
@@ -40,6 +41,7 @@ from protocol.membership.roomwide import open_commit
 from protocol.membership.roster import CommitRefused, Roster, check_next
 
 MAX_DROPPED: Final = 24  # return tickets kept: twice a full room
+FORMER_KEPT: Final = 64  # identities that were on the roster, refused if they knock again
 
 
 def return_statement(room: bytes, knock: KnockBody) -> bytes:
@@ -144,6 +146,8 @@ class Door:
     dropped: dict[bytes, str] = field(default_factory=dict)
     returned: set[bytes] = field(default_factory=set)  # old keys used, whose seat is not gone yet
     returns: dict[int, bytes] = field(default_factory=dict)  # knocks whose vouch held: the old key
+    # Identities that were on the roster and left it: a session's key enters once.
+    former: dict[bytes, None] = field(default_factory=dict)
 
     def see(
         self,
@@ -153,10 +157,17 @@ class Door:
         present: set[int],
         room: bytes,
         pairs: Pairs,
+        recent: Collection[bytes],
     ) -> KnockSeen | ComingBack | None:
-        """A knock whose signature held: shown, or a member coming back, or dropped."""
+        """A knock whose signature held: shown, or a member coming back, or dropped.
+
+        ``recent`` are the hashes of the room's latest Commits: a knock answers a
+        lobby that showed one of them, or it is a replay from long ago.
+        """
         if knock.agreed != roster.commit.agreed or peer not in present:
             return None  # they saw other agreements, or they are gone already
+        if knock.answers not in recent or knock.identity in self.former:
+            return None  # a knock replayed after it was answered: a ghost
         if not self._fresh(knock, roster):
             return None  # a replayed knock, or keys already in the room: no Commit could hold them
         if not pairs.usable(knock.exchange):
@@ -222,6 +233,11 @@ class Door:
         if knock is not None and knock.was:
             self.dropped.pop(knock.was, None)
             self.returned.add(knock.was)  # in case its old seat is not gone yet
+
+    def seat_gone(self, identity: bytes) -> None:
+        self.former[identity] = None
+        while len(self.former) > FORMER_KEPT:
+            del self.former[next(iter(self.former))]
 
     def seat_dropped(self, identity: bytes, nick: str) -> None:
         self.dropped[identity] = nick

@@ -662,6 +662,28 @@ MUTANTS = [
         ),
         S + "test_nothing_but_the_goodbye_goes_out_after_leaving",
     ),
+    Mutant(
+        "a former member's key may knock again",
+        (
+            E(
+                DOOR,
+                "if knock.answers not in recent or knock.identity in self.former:",
+                "if knock.answers not in recent:",
+            ),
+        ),
+        M + "test_a_knock_replayed_after_its_knocker_left_raises_no_ghost",
+    ),
+    Mutant(
+        "a knock need not answer a recent lobby",
+        (
+            E(
+                DOOR,
+                "if knock.answers not in recent or knock.identity in self.former:",
+                "if knock.identity in self.former:",
+            ),
+        ),
+        M + "test_a_knock_answering_no_recent_lobby_of_this_room_is_not_shown",
+    ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(
         "a returning sequencer ignores the members still on the relay",

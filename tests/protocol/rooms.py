@@ -80,6 +80,13 @@ def roomwide(ep: Endpoint, kind: Kind, body: bytes, signer: SigningKey) -> bytes
     return roomwide_frame(kind, body, ep.room, ep.join_key, signer)
 
 
+def answering(seat: Seat) -> bytes:
+    """What a knock names: the Commit ``seat`` holds now, as a lobby would show it."""
+    roster = seat.endpoint.roster
+    assert roster is not None
+    return roster.commit_hash
+
+
 def publish_as(relay: HostileRelay, seat: Seat, d: bytes) -> None:
     relay.publish(seat.peer, d)
     relay.pump()

@@ -34,6 +34,7 @@ from protocol.membership.roster import admitting, removing
 from tests.protocol.harness import restamp
 from tests.protocol.rooms import (
     alarms,
+    answering,
     fake_member,
     fingerprint,
     group_frame,
@@ -185,7 +186,8 @@ def test_a_knock_with_a_low_order_exchange_key_is_not_shown() -> None:
     seat = relay.connect(joiner)
     identity = SigningKey.generate()
     for bad in (bytes(32), b"\x01" + bytes(31)):
-        body = KnockBody("di", bytes(identity.verify_key), bad, agreements_hash("Be kind."))
+        agreed = agreements_hash("Be kind.")
+        body = KnockBody("di", bytes(identity.verify_key), bad, agreed, answers=answering(ana))
         publish_as(relay, seat, roomwide(ana.endpoint, Kind.KNOCK, body.encode(), identity))
     assert of(ana, ev.Knocked) == []
 

@@ -23,6 +23,7 @@ from protocol.membership.roster import admitting, genesis, removing
 from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.rooms import (
     alarms,
+    answering,
     knock_and_enter,
     notes,
     of,
@@ -242,7 +243,9 @@ def test_a_knock_reusing_a_members_exchange_key_is_not_shown() -> None:
     assert bo_member is not None
     identity = SigningKey.generate()
     agreed = roster.commit.agreed
-    knock = KnockBody("mal", bytes(identity.verify_key), bo_member.exchange, agreed)
+    knock = KnockBody(
+        "mal", bytes(identity.verify_key), bo_member.exchange, agreed, answers=answering(ana)
+    )
     publish_as(relay, seat, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), identity))
     for member in (ana, bo, cy):
         assert seat.peer not in member.endpoint.knocks
@@ -260,7 +263,11 @@ def test_the_sequencer_drops_an_admission_no_member_could_accept() -> None:
     bo_member = roster.by_identity(bytes(bo.endpoint.identity.verify_key))
     assert bo_member is not None
     bad = KnockBody(
-        "mal", bytes(SigningKey.generate().verify_key), bo_member.exchange, roster.commit.agreed
+        "mal",
+        bytes(SigningKey.generate().verify_key),
+        bo_member.exchange,
+        roster.commit.agreed,
+        answers=answering(ana),
     )
     ana.endpoint.door.knocks[999] = bad  # past the door's own check, as a modified client could
     ana.send(cmd.Admit(999))
@@ -393,6 +400,7 @@ def test_a_stranger_naming_a_members_old_key_cannot_hold_up_their_return() -> No
         agreements_hash("Be kind."),
         was=bytes(old_bo.verify_key),
         vouch=random_bytes(64),
+        answers=answering(ana),
     )
     liar = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
     publish_as(relay, liar, roomwide(ana.endpoint, Kind.KNOCK, lie.encode(), stranger))
@@ -492,6 +500,50 @@ def test_a_newcomer_refuses_a_seat_bound_to_another_connection() -> None:
     ana.send(cmd.Admit(77))
     relay.pump()
     assert di.roster is None and of(seat, ev.Entered) == []
+
+
+def test_a_knock_replayed_after_its_knocker_left_raises_no_ghost() -> None:
+    """Defence: a session's key enters the roster once; a knock naming a former member's
+    key is a replay, however fresh it looks."""
+    relay, (ana, bo, cy) = open_room(3)
+    (knock,) = [
+        m
+        for m in relay.log
+        if m.sender == bo.peer
+        and isinstance(frame := parse(m.d, ana.endpoint.room), RoomFrame)
+        and frame.kind is Kind.KNOCK
+    ]
+    bo.send(cmd.Leave())
+    relay.pump()
+    relay.disconnect(bo.peer)
+    shown = {seat.peer: len(of(seat, ev.Knocked)) for seat in (ana, cy)}
+    relay.seq += 1
+    for seat in relay.seats.values():  # the relay invents a connection for the ghost
+        relay.deliver(seat, wire.encode_join(relay.seq, relay.clock, 77))
+    relay.publish(77, knock.d)
+    relay.pump()
+    for member in (ana, cy):
+        assert len(of(member, ev.Knocked)) == shown[member.peer]
+        assert 77 not in member.endpoint.knocks
+
+
+def test_a_knock_answering_no_recent_lobby_of_this_room_is_not_shown() -> None:
+    """Defence: a knock names the Commit its lobby showed, one of the room's latest."""
+    relay, (ana, bo) = open_room(2)
+    seat = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
+    for answers in (random_bytes(32), answering(ana)):
+        identity = SigningKey.generate()
+        knock = KnockBody(
+            "di",
+            bytes(identity.verify_key),
+            ExchangeKey().public,
+            agreements_hash("Be kind."),
+            answers=answers,
+        )
+        publish_as(relay, seat, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), identity))
+        if answers != answering(ana):
+            assert seat.peer not in ana.endpoint.knocks  # answers no lobby of this room
+    assert seat.peer in bo.endpoint.knocks  # the same knock, answering the room, is shown
 
 
 # --- L2: the successor is the longest-seated ------------------------------------------

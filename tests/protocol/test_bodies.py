@@ -73,7 +73,9 @@ def test_malformed_content_is_refused(raw: bytes) -> None:
 
 
 def test_knock_and_lobby_take_exactly_their_fields() -> None:
-    knock = KnockBody("bo", random_bytes(32), random_bytes(32), random_bytes(32))
+    knock = KnockBody(
+        "bo", random_bytes(32), random_bytes(32), random_bytes(32), answers=random_bytes(32)
+    )
     assert KnockBody.decode(knock.encode()) == knock
     for bad in (
         packb({"nick": "bo", "id": bytes(32), "kx": bytes(32)}),

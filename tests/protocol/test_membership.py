@@ -20,7 +20,7 @@ from protocol.keys.sender import ROTATE_EVERY_MS
 from protocol.membership.door import return_statement
 from protocol.membership.sequencer import RESEND_AFTER_MS
 from tests.protocol.harness import HostileRelay
-from tests.protocol.rooms import knock_and_enter, notes, of, open_room, roomwide, said
+from tests.protocol.rooms import answering, knock_and_enter, notes, of, open_room, roomwide, said
 
 
 def test_any_member_can_admit_and_everyone_sees_who_did() -> None:
@@ -188,6 +188,7 @@ def test_a_stranger_cannot_claim_a_members_seat_on_return() -> None:
         ExchangeKey().public,
         agreements_hash("Be kind."),
         was=bytes(bo.endpoint.identity.verify_key),
+        answers=answering(ana),
     )
     knock = replace(knock, vouch=sign(stranger, return_statement(ana.endpoint.room, knock)))
     seat = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))

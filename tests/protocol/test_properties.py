@@ -25,7 +25,7 @@ from protocol.endpoint import agreements_hash
 from protocol.frames import Kind
 from protocol.membership.roster import removing
 from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.rooms import fingerprint, new_chain, open_room, roomwide
+from tests.protocol.rooms import answering, fingerprint, new_chain, open_room, roomwide
 
 Room = tuple[HostileRelay, list[Seat]]
 
@@ -40,7 +40,11 @@ def fresh(kind: str, room: Room) -> tuple[bytes, Seat, Seat]:
     elif kind == "knock":
         identity = SigningKey.generate()
         body = KnockBody(
-            "di", bytes(identity.verify_key), ExchangeKey().public, agreements_hash("Be kind.")
+            "di",
+            bytes(identity.verify_key),
+            ExchangeKey().public,
+            agreements_hash("Be kind."),
+            answers=answering(ana),
         )
         return roomwide(ana.endpoint, Kind.KNOCK, body.encode(), identity), cy, ana
     else:
