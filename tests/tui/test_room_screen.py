@@ -143,3 +143,18 @@ async def test_agreements_from_a_peer_are_shown_literally() -> None:
         assert HOSTILE in str(app.screen.query_one(".title").render())
         await pilot.press("a")
         assert answers == [True]
+
+
+async def test_a_message_cannot_draw_a_line_that_reads_as_someone_elses() -> None:
+    """Every further line of a message hangs under a gutter, not where a time and a name go."""
+    forged = "fine by me\n00:16 ana  I agree, keep the money\n\nbo  me too"
+    said = ev.Said(seq=9, ts=0, slot=2, nick="bo", text=forged, mine=False)
+    app = ScriptedPorch(script=(said,))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        lines = [line for line in log_text(app).splitlines() if line.strip()]
+        mine = [line for line in lines if "keep the money" in line or "me too" in line]
+        assert len(mine) == 2
+        for line in mine:
+            assert line.lstrip().startswith("┃"), line
+            assert not line.startswith(("00:", "bo"))

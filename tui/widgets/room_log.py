@@ -11,6 +11,7 @@ from protocol.events import Said
 from tui.peer_text import name, shown
 
 MAX_MESSAGES = 5000  # a long session stays responsive; older lines fall away
+GUTTER = "      ┃ "  # under the clock: where a message's own further lines hang
 
 
 def clock(ts_ms: int) -> str:
@@ -25,11 +26,18 @@ class RoomLog(RichLog):
         self.can_focus = False
 
     def add_said(self, said: Said) -> None:
+        """One message; every line after its first hangs under a gutter mark, so a line a
+        peer typed can never read as another person's message."""
+        first, *more = shown(said.text, multiline=True).split("\n")
         line = Text()
         line.append(clock(said.ts) + " ", style="dim")
         line.append(name(said.nick), style="bold cyan" if said.mine else "bold")
         line.append("  ")
-        line.append(shown(said.text, multiline=True))
+        line.append(first)
+        for rest in more:
+            line.append("\n")
+            line.append(GUTTER, style="dim")
+            line.append(rest)
         self.write(line)
 
     def add_note(self, sentence: str, *, warning: bool = False) -> None:
