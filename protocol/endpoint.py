@@ -46,7 +46,7 @@ from nacl.signing import SigningKey
 
 from protocol import commands as cmd
 from protocol import events as ev
-from protocol import wire
+from protocol import names, wire
 from protocol.bodies import Ack, Admit, BodyError, Bye, Content, React, Say
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby
@@ -108,9 +108,10 @@ GRACE_MS: Final = 10_000
 
 def check_nick(nick: str) -> str:
     nick = nick.strip()
-    if not nick or len(nick) > NICK_CHARS or not nick.isprintable():
+    if not nick or len(nick) > NICK_CHARS or not nick.isprintable() or names.looks_blank(nick):
         raise ValueError(
-            f"A nickname is 1 to {NICK_CHARS} printable characters. Choose another one."
+            f"A nickname is 1 to {NICK_CHARS} printable characters that show on a screen. "
+            "Choose another one."
         )
     return nick
 
@@ -338,7 +339,7 @@ class Endpoint:
         return tuple(
             ev.Seat(
                 slot=m.slot,
-                nick=m.nick,
+                nick=self._label(m, roster),
                 connected=m.peer in present,
                 verified=m.identity in self.verified,
                 is_host=m.slot == roster.commit.sequencer,
@@ -569,7 +570,7 @@ class Endpoint:
         seen = self.door.see(sender, knock, roster, present, self.me.room, self.pairs, recent)
         match seen:
             case KnockSeen(peer, nick):
-                self.events.append(ev.Knocked(peer, nick))
+                self.events.append(ev.Knocked(peer, nick, self._looks_like(nick)))
             case ComingBack(peer, nick, was):
                 # The same person, back on a new connection: their old seat goes now
                 # and the new one comes in without asking anyone again.
@@ -650,11 +651,12 @@ class Endpoint:
             if newcomer is not None:
                 self.door.admitted(newcomer.identity)
                 # The newcomer sees it too: everyone, them included, knows who let them in.
-                name = admitter.nick if admitter else "someone"
-                self.events.append(ev.Admitted(newcomer.nick, name, returning=by == slot))
+                name = self._label(admitter, new) if admitter else "someone"
+                label = self._label(newcomer, new)
+                self.events.append(ev.Admitted(label, name, returning=by == slot))
         elif what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED) and before is not None:
             self.door.seat_gone(before.identity)
-            self.events.append(ev.Departed(before.nick, what))
+            self.events.append(ev.Departed(self._label(before, old), what))
             if what is ChangeKind.DISCONNECTED:
                 self.door.seat_dropped(before.identity, before.nick)
 
@@ -679,7 +681,7 @@ class Endpoint:
         if isinstance(heard, Delivered):
             member = heard.member
             if heard.skipped:
-                self.events.append(ev.Gap(member.slot, member.nick, heard.skipped))
+                self.events.append(ev.Gap(member.slot, self._label(member), heard.skipped))
             self._content(seq, ts, member, heard.content, mine=False, late=heard.late)
         else:
             self._evidence(heard)
@@ -689,16 +691,16 @@ class Endpoint:
         end of the old one), or evidence of what the relay or a member did."""
         match heard:
             case Rekeyed(member, missing) if missing > 0:
-                self.events.append(ev.Gap(member.slot, member.nick, missing))
+                self.events.append(ev.Gap(member.slot, self._label(member), missing))
             case Unannounced(member):
-                self._alarm(ev.Alarm.KEY_NOT_ANNOUNCED, (member.nick,))
+                self._alarm(ev.Alarm.KEY_NOT_ANNOUNCED, (self._label(member),))
             case Behind(member):
-                self._alarm(ev.Alarm.SPEAKS_IN_OLD_EPOCH, (member.nick,))
+                self._alarm(ev.Alarm.SPEAKS_IN_OLD_EPOCH, (self._label(member),))
             case Ahead(member) if self._took_over_without_us(member):
-                self._alarm(ev.Alarm.AHEAD_BY_TAKEOVER, (member.nick,))
+                self._alarm(ev.Alarm.AHEAD_BY_TAKEOVER, (self._label(member),))
             case Ahead(member):
                 self.sender.hold_back()
-                self._alarm(ev.Alarm.COMMIT_WITHHELD, (member.nick,))
+                self._alarm(ev.Alarm.COMMIT_WITHHELD, (self._label(member),))
 
     def _took_over_without_us(self, member: Member) -> bool:
         """Whether ``member`` is ahead by a takeover we refused, not by a Commit we missed.
@@ -737,7 +739,7 @@ class Endpoint:
         if not isinstance(content, Ack):
             self.acks.heard()
         if self.departures.still_here(member, self.presence.present):
-            self._alarm(ev.Alarm.SPEAKS_AFTER_LEAVE, (member.nick,))
+            self._alarm(ev.Alarm.SPEAKS_AFTER_LEAVE, (self._label(member),))
         match content:
             case Say(text):
                 self._apply(seq, ts, member, Spoken(text), late=late, mine=mine)
@@ -761,9 +763,10 @@ class Endpoint:
         for change in changes:
             match change:
                 case Message(seq=at, ts=stamp, text=text):
-                    self.events.append(ev.Said(at, stamp, member.slot, member.nick, text, mine))
+                    label = self._label(member)
+                    self.events.append(ev.Said(at, stamp, member.slot, label, text, mine))
                 case RoomReacted(emoji=emoji):
-                    self.events.append(ev.Reacted(member.slot, member.nick, emoji))
+                    self.events.append(ev.Reacted(member.slot, self._label(member), emoji))
 
     def _compare(self, member: Member, ack: Ack) -> None:
         roster = self.chain.roster
@@ -771,12 +774,10 @@ class Endpoint:
 
         def name_of(slot: int) -> str:
             seated = roster.seat(slot)
-            return seated.nick if seated else f"seat {slot}"
+            return self._label(seated) if seated else f"seat {slot + 1}"
 
-        found = discrepancies(
-            ack, member.nick, roster.epoch, self.chain.commits, self.state, self.receiver.chains,
-            name_of,
-        )  # fmt: skip
+        label, commits, chains = self._label(member), self.chain.commits, self.receiver.chains
+        found = discrepancies(ack, label, roster.epoch, commits, self.state, chains, name_of)
         for alarm, who in found:
             self._alarm(alarm, who)
 
@@ -913,6 +914,25 @@ class Endpoint:
         self._transition(self.chain.begin(body, body_bytes, frame, self.me.key, reopening.lineage))
 
     # --- outputs ----------------------------------------------------------------------
+
+    def _label(self, member: Member, roster: Roster | None = None) -> str:
+        """A member's name for the screen: with their seat, when another name looks like it."""
+        roster = roster or self.chain.roster
+        others = [m.nick for m in roster.members if m.slot != member.slot] if roster else []
+        if any(names.alike(member.nick, other) for other in others):
+            return f"{member.nick} (seat {member.slot + 1})"
+        return member.nick
+
+    def _looks_like(self, nick: str) -> str:
+        """The label of someone in the room whose name looks like ``nick``, if anyone's."""
+        roster = self.chain.roster
+        for member in roster.members if roster else ():
+            if names.alike(nick, member.nick):
+                return self._label(member)
+        for knock in self.door.knocks.values():
+            if knock.nick != nick and names.alike(nick, knock.nick):
+                return knock.nick
+        return ""
 
     def _speak(self, content: Content) -> None:
         """Seal ``content`` for the room, if we may speak."""

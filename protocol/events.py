@@ -20,7 +20,8 @@ from protocol.bodies.commit import ChangeKind
 
 @dataclass(frozen=True, slots=True)
 class Seat:
-    """One roster entry as a person sees it."""
+    """One roster entry as a person sees it; ``nick`` carries the seat when another
+    seat's name looks like it."""
 
     slot: int
     nick: str
@@ -100,10 +101,14 @@ class Entered:
 
 @dataclass(frozen=True, slots=True)
 class Knocked:
-    """Someone holding the invite asks to come in. ``knock`` identifies it for admitting."""
+    """Someone holding the invite asks to come in. ``knock`` identifies it for admitting.
+
+    ``looks_like`` names someone in the room (or knocking) whose name looks the same.
+    """
 
     knock: int
     nick: str
+    looks_like: str = ""
 
 
 @dataclass(frozen=True, slots=True)

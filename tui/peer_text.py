@@ -16,6 +16,7 @@ it is, become U+FFFD.
 from __future__ import annotations
 
 from protocol.limits import NICK_CHARS
+from protocol.names import IGNORABLE
 
 _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _REPLACEMENT = "\ufffd"
@@ -28,6 +29,18 @@ _ONE_LINE[0x7F] = "\u2421"
 _ONE_LINE.update({code: _REPLACEMENT for code in range(0x80, 0xA0)})
 _ONE_LINE.update({ord(ch): _REPLACEMENT for ch in _BIDI_CONTROLS})
 _MULTILINE = {**_ONE_LINE, 0x0A: "\n", 0x09: "    "}
+# In a name, what draws as nothing shows as something, so "ana" and "ana" with
+# an invisible joiner do not look the same. (The zero-width joiner and the emoji
+# variation selector stay: emoji sequences are built from them.)
+_NAME = {
+    **_ONE_LINE,
+    **{
+        code: _REPLACEMENT
+        for low, high in IGNORABLE
+        for code in range(low, high + 1)
+        if code not in (0x200D, 0xFE0F)
+    },
+}
 
 
 def shown(text: str, *, multiline: bool = False, limit: int | None = None) -> str:
@@ -43,5 +56,9 @@ def shown(text: str, *, multiline: bool = False, limit: int | None = None) -> st
 
 
 def name(nick: str) -> str:
-    """A person's name on one line, short enough for the roster."""
-    return shown(nick, limit=NICK_CHARS) or "(no name)"
+    """A person's name on one line, its invisible characters made visible."""
+    result = nick.translate(_NAME)
+    limit = NICK_CHARS + len(" (seat 12)")  # a name the room tells apart carries its seat
+    if len(result) > limit:
+        result = result[: limit - 1] + "…"
+    return result or "(no name)"

@@ -63,6 +63,11 @@ def sentence(event: ev.Event) -> str | None:
                 f"You are in the room. The room code is {shown(code)}; read it aloud "
                 "with the others to verify the room."
             )
+        case ev.Knocked(nick=nick, looks_like=like) if like:
+            return (
+                f"{name(nick)} is knocking. Their name looks like {name(like)}'s, who is "
+                "already here: ask who they are before you let them in."
+            )
         case ev.Knocked(nick=nick):
             return f"{name(nick)} is knocking. Admit them, or say not now."
         case ev.KnockWithdrawn(nick=nick):

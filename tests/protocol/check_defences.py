@@ -684,6 +684,22 @@ MUTANTS = [
         ),
         M + "test_a_knock_answering_no_recent_lobby_of_this_room_is_not_shown",
     ),
+    Mutant(
+        "look-alike names pass for different ones",
+        (
+            E(
+                "protocol/names.py",
+                "    return skeleton(one) == skeleton(other)",
+                "    return one == other",
+            ),
+        ),
+        M + "test_a_look_alike_name_is_flagged_at_the_door_and_told_apart_inside",
+    ),
+    Mutant(
+        "a blank-looking name comes through the door",
+        (E("protocol/bodies/codec.py", " or looks_blank(name):", ":"),),
+        M + "test_a_name_that_draws_as_nothing_is_refused",
+    ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(
         "a returning sequencer ignores the members still on the relay",

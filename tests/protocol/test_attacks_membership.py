@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from nacl.signing import SigningKey
 
 from protocol import commands as cmd
@@ -544,6 +545,45 @@ def test_a_knock_answering_no_recent_lobby_of_this_room_is_not_shown() -> None:
         if answers != answering(ana):
             assert seat.peer not in ana.endpoint.knocks  # answers no lobby of this room
     assert seat.peer in bo.endpoint.knocks  # the same knock, answering the room, is shown
+
+
+@pytest.mark.parametrize("lookalike", ["ana", "ana\u034f", "\u0430na", "Ana"])
+def test_a_look_alike_name_is_flagged_at_the_door_and_told_apart_inside(lookalike: str) -> None:
+    """Defence: a knock whose name looks like a member's says so, and once both are in,
+    every screen names each with their seat."""
+    relay, (ana, bo) = open_room(2)
+    twin = Endpoint.joining(ana.endpoint.invite, lookalike)
+    seat = relay.connect(twin)
+    seat.send(cmd.Agree())
+    relay.pump()
+    assert ev.Knocked(seat.peer, lookalike, "ana") in bo.events
+    bo.send(cmd.Admit(seat.peer))
+    relay.pump()
+    for member in (ana, bo, seat):
+        names = [s.nick for s in member.endpoint.seats]
+        assert names == ["ana (seat 1)", "bo", f"{lookalike} (seat 3)"], names
+    seat.say("trust me")
+    relay.pump()
+    assert said(bo)[-1] == (f"{lookalike} (seat 3)", "trust me")
+
+
+def test_a_name_that_draws_as_nothing_is_refused() -> None:
+    """Defence: a blank-looking name is refused here and, from a modified client, at the door."""
+    relay, (ana,) = open_room(1)
+    for blank in ("\u3164", "\u115f\u200b", "\u2003"):
+        with pytest.raises(ValueError, match="show on a screen"):
+            Endpoint.joining(ana.endpoint.invite, blank)
+    seat = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
+    identity = SigningKey.generate()
+    knock = KnockBody(
+        "\u3164",
+        bytes(identity.verify_key),
+        ExchangeKey().public,
+        agreements_hash("Be kind."),
+        answers=answering(ana),
+    )
+    publish_as(relay, seat, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), identity))
+    assert seat.peer not in ana.endpoint.knocks and not of(ana, ev.Knocked)
 
 
 # --- L2: the successor is the longest-seated ------------------------------------------

@@ -194,7 +194,8 @@ def test_a_stranger_cannot_claim_a_members_seat_on_return() -> None:
     seat = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
     relay.publish(seat.peer, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), stranger))
     relay.pump()
-    assert of(ana, ev.Knocked)[-1] == ev.Knocked(seat.peer, "bo")  # asks, like any stranger
+    # asks, like any stranger, and says the name is taken
+    assert of(ana, ev.Knocked)[-1] == ev.Knocked(seat.peer, "bo", looks_like="bo")
     assert [s.nick for s in ana.endpoint.seats] == ["ana", "bo"] and bo.endpoint.seats[1].connected
 
 

@@ -24,8 +24,14 @@ def test_bidi_overrides_are_replaced() -> None:
 
 def test_names_stay_on_one_line_and_short() -> None:
     assert "\n" not in name("ana\nbo")
-    assert len(name("x" * 500)) == 32
+    assert len(name("x" * 500)) == len("x" * 32 + " (seat 12)")
     assert name("") == "(no name)"
+
+
+def test_a_name_shows_what_would_draw_as_nothing() -> None:
+    """A look-alike built from invisible characters does not look like the original."""
+    assert name("ana\u034f") != name("ana") and name("\u3164") == "\ufffd"
+    assert name("👩\u200d💻") == "👩\u200d💻"  # emoji sequences stay whole
 
 
 def test_message_bodies_keep_their_newlines_when_asked() -> None:
