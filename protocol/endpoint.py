@@ -53,7 +53,7 @@ from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import ExchangeKey, digest, sign, verify
 from protocol.frames import FrameError, GroupFrame, KeysFrame, Kind, RoomFrame, parse
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
-from protocol.keys.acks import Acks, discrepancies
+from protocol.keys.acks import Acks, discrepancies, lacked
 from protocol.keys.pairs import Pairs
 from protocol.keys.receiver import (
     Ahead,
@@ -62,7 +62,9 @@ from protocol.keys.receiver import (
     Received,
     Receiver,
     Rekeyed,
+    TwoKeys,
     Unannounced,
+    Unkeyed,
 )
 from protocol.keys.sender import Sender, Voice
 from protocol.limits import NICK_CHARS, REACTION_CHARS, TEXT_CHARS
@@ -694,6 +696,11 @@ class Endpoint:
                 self.events.append(ev.Gap(member.slot, self._label(member), missing))
             case Unannounced(member):
                 self._alarm(ev.Alarm.KEY_NOT_ANNOUNCED, (self._label(member),))
+            case TwoKeys(member):
+                self._alarm(ev.Alarm.TWO_KEYS, (self._label(member),))
+            case Unkeyed(member):
+                self._alarm(ev.Alarm.KEYS_NEVER_CAME, (self._label(member),))
+                self.acks.heard()  # tell the room, and the sender, in the next ack
             case Behind(member):
                 self._alarm(ev.Alarm.SPEAKS_IN_OLD_EPOCH, (self._label(member),))
             case Ahead(member) if self._took_over_without_us(member):
@@ -776,10 +783,24 @@ class Endpoint:
             seated = roster.seat(slot)
             return self._label(seated) if seated else f"seat {slot + 1}"
 
-        label, commits, chains = self._label(member), self.chain.commits, self.receiver.chains
-        found = discrepancies(ack, label, roster.epoch, commits, self.state, chains, name_of)
+        label, commits, slot = self._label(member), self.chain.commits, self.chain.my_slot
+        assert slot is not None
+        found = discrepancies(
+            ack, label, roster.epoch, commits, self.state, self.receiver, slot, name_of
+        )
         for alarm, who in found:
             self._alarm(alarm, who)
+        chain = self.sender.chain
+        gens = lacked(ack, slot) if chain is not None and ack.epoch == chain.epoch else []
+        if gens:
+            retry = self.sender.not_reaching(member.slot, max(gens), self.now)
+            unreached = sorted(self.sender.unreached)
+            self._alarm(ev.Alarm.NOT_REACHING, tuple(name_of(s) for s in unreached))
+            if retry:
+                voice = Voice(self.me.room, slot, self.me.identity)
+                keys = self.sender.start_chain(voice, roster, self.pairs, self.now)
+                if keys is not None:
+                    self.publish(keys)
 
     # --- commands ---------------------------------------------------------------------
 
@@ -830,12 +851,11 @@ class Endpoint:
         roster = self.chain.roster
         if roster is None or self.sender.chain is None or self.sender.held_back:
             return
-        heard = self.receiver.heard()
-        if heard:
+        heard, lacking = self.receiver.heard(), self.receiver.lacking()
+        if heard or lacking:
             state = self.state
-            self._speak(
-                Ack(roster.epoch, roster.commit_hash, state.log_count, state.log_hash, heard)
-            )
+            log_count, log_hash = state.log_count, state.log_hash
+            self._speak(Ack(roster.epoch, roster.commit_hash, log_count, log_hash, heard, lacking))
 
     # --- sequencing -------------------------------------------------------------------
 

@@ -206,6 +206,9 @@ class Alarm(Enum):
     LURE_BY_FIRST_KEY = auto()  # the invite's key greeted after it handed over
     # talk
     KEY_NOT_ANNOUNCED = auto()  # (sender,): sealed us another key than the one announced
+    TWO_KEYS = auto()  # (sender,): announced two different keys for one chain
+    KEYS_NEVER_CAME = auto()  # (sender,): speaks under a chain whose keys never reached us
+    NOT_REACHING = auto()  # (member, ...): our keys never reached them
     AHEAD_BY_TAKEOVER = auto()  # (member,): in a later epoch by a takeover we refused
     COMMIT_WITHHELD = auto()  # (member,): in a later epoch; a Commit was withheld from us
     SPEAKS_IN_OLD_EPOCH = auto()  # (member,): still speaking after the window closed

@@ -169,6 +169,21 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 f"{first}'s client sealed you a key other than the one it announced to the "
                 "room: it may be showing members different messages."
             )
+        case Alarm.TWO_KEYS:
+            return (
+                f"{first}'s client announced two different keys for the same messages: it "
+                "may be showing members different things."
+            )
+        case Alarm.KEYS_NEVER_CAME:
+            return (
+                f"{first}'s messages are not reaching you: the keys {first} sent you never "
+                f"arrived. The relay may be holding them back, or {first}'s client left you out."
+            )
+        case Alarm.NOT_REACHING:
+            return (
+                f"Your messages are not reaching {_and(who)}: the keys you sent never "
+                "arrived. Porch sent new ones; if this goes on, the relay is holding them back."
+            )
         case Alarm.AHEAD_BY_TAKEOVER:
             return (
                 f"{first} is already in a later state of this room than you: a membership "
@@ -226,6 +241,12 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 f"reached one of you, or the relay or {second}'s client showed you different "
                 "things."
             )
+
+
+def _and(names: tuple[str, ...]) -> str:
+    if len(names) <= 1:
+        return names[0] if names else "someone"
+    return ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def note_sentence(note: Note, who: str) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-from protocol.bodies.ack import Ack, Heard
+from protocol.bodies.ack import Ack, Heard, Lacking
 from protocol.bodies.codec import BodyError, pack, unpack
 from protocol.bodies.door import Admit, Bye
 from protocol.bodies.talk import React, Say
@@ -31,7 +31,9 @@ CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
     Ack.KIND: Ack.decode,
 }
 
-__all__ = ["CONTENT", "Ack", "Admit", "BodyError", "Bye", "Content", "Heard", "React", "Say"]
+__all__ = [
+    "CONTENT", "Ack", "Admit", "BodyError", "Bye", "Content", "Heard", "Lacking", "React", "Say",
+]  # fmt: skip
 
 
 def encode_content(content: Content) -> bytes:

@@ -9,11 +9,16 @@ the relay fixes one total order for everyone, any difference is evidence:
 - another Commit hash for an epoch we held: the room has split in two;
 - another state log at the same count: members were fed different states;
 - another key check for the same chain: the sender handed out different keys;
-- an index we never received: it was held back from us;
-- another running hash at the same index: we were shown different frames.
+- more messages than we received: they were held back from us;
+- another running hash at the same count: we were shown different frames;
+- a chain of this epoch we hold no keys of: they were held back from us.
 
-A gap in our own chain does not stop the comparison: what we did receive is
-still compared, and a later withholding still shows.
+Chains are compared by epoch, seat and generation, ended ones included (the
+last few, and the epoch before), so keys handed out differently cannot hide
+behind a rotation or a Commit. A gap in our own chain does not stop the
+comparison: what we did receive is still compared. And an ack says which
+chains its sender saw frames of but lacks the keys to, so that whoever sealed
+them learns its messages are not reaching that member.
 
 An ack is a member's word, and a member's client can lie, so each alarm
 names every party that could have caused a difference, not only the relay.
@@ -32,7 +37,7 @@ from typing import Final
 
 from protocol.bodies import Ack
 from protocol.events import Alarm
-from protocol.keys.chains import ReceivingChain
+from protocol.keys.receiver import Receiver
 from protocol.room.state import RoomState
 
 ACK_EVERY_MS: Final = 5_000
@@ -73,30 +78,44 @@ def discrepancies(
     epoch: int,
     commits: Mapping[int, bytes],
     state: RoomState,
-    chains: Mapping[int, ReceivingChain],
+    receiver: Receiver,
+    my_slot: int,
     name_of: Callable[[int], str],
 ) -> list[Finding]:
     """Every way ``nick``'s ack contradicts what we hold (none: agreement)."""
     held = commits.get(ack.epoch)
     if held is not None and held != ack.commit_hash:
         return [(Alarm.SPLIT, (nick,))]
-    if ack.epoch != epoch:
-        # A late ack from the epoch before: its chains and state are gone with it.
-        return []
     found: list[Finding] = []
-    ours = state.logged(ack.state_count)
-    if ack.state_count > state.log_count or (ours is not None and ours != ack.state_hash):
-        found.append((Alarm.STATE_DIFFERS, (nick,)))
-    for heard in ack.heard:
-        chain = chains.get(heard.slot)
-        name = name_of(heard.slot)
-        if chain is not None and heard.gen < chain.gen:
-            continue  # a generation that ended: its last index came with the next keys
-        if chain is not None and heard.gen == chain.gen and heard.check != chain.check:
+    if ack.epoch == epoch:
+        ours = state.logged(ack.state_count)
+        if ack.state_count > state.log_count or (ours is not None and ours != ack.state_hash):
+            found.append((Alarm.STATE_DIFFERS, (nick,)))
+    for row in ack.heard:
+        name = name_of(row.slot)
+        chain = receiver.find(row.epoch, row.slot, row.gen)
+        if chain is None:
+            # A chain of this epoch the acker holds and we never got the keys of:
+            # in the relay's one order its keys frame came to us before this ack.
+            current = receiver.chains.get(row.slot)
+            newer = current is None or current.gen < row.gen
+            if ack.epoch == epoch == row.epoch and row.slot != my_slot and newer:
+                found.append((Alarm.KEYS_NEVER_CAME, (name,)))
+            continue
+        if row.check != chain.check:
             found.append((Alarm.DIFFERENT_KEYS, (name, nick)))
-        elif chain is None or heard.gen > chain.gen or heard.index >= chain.next_index:
+        elif row.count > chain.next_index:
             found.append((Alarm.WITHHELD, (nick, name)))
-        elif (running := chain.running_at(heard.index)) is not None and running != heard.running:
+        elif (
+            row.count
+            and (running := chain.running_at(row.count - 1)) is not None
+            and running != row.running
+        ):
             alarm = Alarm.DIFFERENT_RECORDS if chain.gapped else Alarm.DIFFERENT_MESSAGES
             found.append((alarm, (nick, name)))
     return found
+
+
+def lacked(ack: Ack, my_slot: int) -> list[int]:
+    """The generations of our chain whose frames the acker saw without their keys."""
+    return [row.gen for row in ack.lacking if row.slot == my_slot]

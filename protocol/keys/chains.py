@@ -127,10 +127,16 @@ class ReceivingChain:
             self._history.popitem(last=False)
         return skipped
 
-    def heard(self) -> Heard | None:
-        if self.next_index == 0:
-            return None
-        return Heard(self.slot, self.gen, self.next_index - 1, self.running, self.check)
+    def heard(self) -> Heard:
+        return Heard(self.epoch, self.slot, self.gen, self.next_index, self.running, self.check)
+
+    def without_key(self) -> ReceivingChain:
+        """The record of what came under this chain, for comparing, with no key to open more."""
+        record = ReceivingChain(self.epoch, self.slot, self.gen, b"", self.check)
+        record.next_index, record.gapped = self.next_index, self.gapped
+        record.running = self.running
+        record._history = OrderedDict(self._history)
+        return record
 
     def running_at(self, index: int) -> bytes | None:
         return self._history.get(index)

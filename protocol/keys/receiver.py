@@ -29,21 +29,24 @@ Epochs are where a hostile relay has room to play, so their edges are watched:
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Final
 
-from protocol.bodies import BodyError, Content, Heard, decode_content
+from protocol.bodies import BodyError, Content, Heard, Lacking, decode_content
 from protocol.bodies.commit import Member
 from protocol.crypto import KEY_SIZE, CryptoFailure, unpad, unseal, verify
 from protocol.frames import GroupFrame, KeysFrame, keys_aad
 from protocol.keys.chains import ChainRefused, ReceivingChain, key_check
 from protocol.keys.pairs import Pairs, pair_context
+from protocol.limits import SEATS
 from protocol.membership.roster import Roster
 
 # How long after a Commit a staying member's old chain is still taken: long
 # enough for frames already on their way, short enough that a member kept in
 # the old epoch by a withheld Commit is not read for long by whoever left.
 PREVIOUS_WINDOW_MS: Final = 5_000
+ENDED_KEPT: Final = SEATS  # ended chains kept for acks to compare, the latest first
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +88,23 @@ class Unannounced:
     member: Member
 
 
-Received = Delivered | Rekeyed | Ahead | Behind | Unannounced
+@dataclass(frozen=True, slots=True)
+class Unkeyed:
+    """``member`` speaks in this epoch under a chain whose keys never reached us."""
+
+    member: Member
+    gen: int
+
+
+@dataclass(frozen=True, slots=True)
+class TwoKeys:
+    """``member`` announced two different keys for one chain: it can show members
+    different messages under one seat, epoch, generation and index."""
+
+    member: Member
+
+
+Received = Delivered | Rekeyed | Ahead | Behind | Unannounced | Unkeyed | TwoKeys
 
 
 @dataclass(slots=True)
@@ -96,10 +115,21 @@ class Receiver:
     # arrive, so a message sent just before a Commit is not lost.
     previous: dict[int, tuple[ReceivingChain, bytes]] = field(default_factory=dict)
     turned_ms: int = 0  # when we applied the current epoch's Commit
+    # Chains that ended lately (a new generation or epoch replaced them), without
+    # their keys: acks still compare what came under them.
+    ended: deque[ReceivingChain] = field(default_factory=lambda: deque(maxlen=ENDED_KEPT))
+    # Chains of this epoch we saw signed frames of but hold no keys for: slot -> gen.
+    missing: dict[int, int] = field(default_factory=dict)
+    # The key check each keys frame announced, by (epoch, seat, generation).
+    announced: dict[tuple[int, int, int], bytes] = field(default_factory=dict)
 
     def turn_epoch(self, old: Roster | None, new: Roster, my_slot: int, now: int) -> None:
         """Keep the chains of members who stay until their new keys arrive; drop the rest."""
+        for kept, _ in self.previous.values():
+            self._end(kept)
         self.previous = {}
+        if my_slot in self.chains:
+            self._end(self.chains[my_slot])
         if old is not None:
             for slot, chain in self.chains.items():
                 member = old.seat(slot)
@@ -110,6 +140,11 @@ class Receiver:
                     self.previous[slot] = (chain, member.identity)
         self.chains = {}
         self.turned_ms = now
+        self.missing = {}
+        self.announced = {k: v for k, v in self.announced.items() if k[0] + 1 >= new.epoch}
+
+    def _end(self, chain: ReceivingChain) -> None:
+        self.ended.append(chain.without_key())
 
     def window_over(self, now: int) -> bool:
         return now - self.turned_ms >= PREVIOUS_WINDOW_MS
@@ -130,13 +165,21 @@ class Receiver:
             return None  # the sender has moved on to this epoch already
         if not verify(member.identity, frame.signed, frame.sig):
             return None
+        # Every recipient sees every keys frame: two for one chain is evidence,
+        # even when neither holds an entry for us.
+        chain_id = (frame.epoch, frame.slot, frame.gen)
+        if self.announced.get(chain_id, frame.check) != frame.check:
+            return TwoKeys(member)
         kept = self.previous.get(frame.slot)
         held = (kept[0] if kept else None) if late else self.chains.get(frame.slot)
         if held is not None and held.epoch == frame.epoch and frame.gen <= held.gen:
             return None  # a replayed distribution would rewind the chain
         entry = frame.sealed.get(my_slot)
         pair = pairs.with_member(member.exchange)
-        if entry is None or pair is None:
+        if entry is None:
+            self.announced[chain_id] = frame.check  # for the others: remembered, not taken
+            return None
+        if pair is None:
             return None
         try:
             key = pair.receiving(pair_context(room, frame.epoch))
@@ -147,13 +190,21 @@ class Receiver:
             return None
         if key_check(chain_key) != frame.check:
             return Unannounced(member)
+        self.announced[chain_id] = frame.check
         missing = self._missing(member, frame.ended)
         chain = ReceivingChain(frame.epoch, frame.slot, frame.gen, chain_key, frame.check)
         if late:
+            if kept is not None:
+                self._end(kept[0])
             self.previous[frame.slot] = (chain, member.identity)
         else:
+            for replaced in (self.chains.get(frame.slot), kept[0] if kept else None):
+                if replaced is not None:
+                    self._end(replaced)
             self.chains[frame.slot] = chain
             self.previous.pop(frame.slot, None)
+            if self.missing.get(frame.slot, -1) <= frame.gen:
+                self.missing.pop(frame.slot, None)
         return Rekeyed(member, missing)
 
     def _missing(self, member: Member, ended: tuple[int, int, int]) -> int:
@@ -187,6 +238,8 @@ class Receiver:
             someone = roster.seat(frame.slot)
             if someone is None:
                 return None
+            if frame.epoch == roster.epoch:
+                return self._unkeyed(someone, frame)
             return self._unheld(someone, frame.epoch, roster, frame.signed, frame.sig, now)
         chain, identity = found
         if not verify(identity, frame.signed, frame.sig):
@@ -201,6 +254,17 @@ class Receiver:
             return None
         skipped = chain.advance(frame.index, next_key, d)
         return Delivered(member, content, frame.epoch != roster.epoch, skipped)
+
+    def _unkeyed(self, member: Member, frame: GroupFrame) -> Received | None:
+        """A signed frame of this epoch from a newer chain than any we hold: its keys
+        (sent before it, in the relay's one order) never reached us."""
+        held = self.chains.get(frame.slot)
+        if held is not None and held.gen >= frame.gen:
+            return None  # an older generation's frame: a replay, or long late
+        if not verify(member.identity, frame.signed, frame.sig):
+            return None
+        self.missing[frame.slot] = max(frame.gen, self.missing.get(frame.slot, 0))
+        return Unkeyed(member, frame.gen)
 
     def _chain_for(
         self, frame: GroupFrame, roster: Roster, now: int
@@ -222,6 +286,8 @@ class Receiver:
             return
         record = self.chains.get(frame.slot)
         if record is None or record.gen != frame.gen:
+            if record is not None:
+                self._end(record)
             record = self.chains[frame.slot] = ReceivingChain(
                 frame.epoch, frame.slot, frame.gen, b"", check
             )
@@ -229,4 +295,17 @@ class Receiver:
             record.advance(frame.index, b"", d)
 
     def heard(self) -> tuple[Heard, ...]:
-        return tuple(h for c in self.chains.values() if (h := c.heard()) is not None)
+        """Every chain we hold, keep from the epoch before, or held until lately."""
+        held = [*self.chains.values(), *(c for c, _ in self.previous.values()), *self.ended]
+        return tuple(c.heard() for c in held)
+
+    def lacking(self) -> tuple[Lacking, ...]:
+        return tuple(Lacking(slot, gen) for slot, gen in sorted(self.missing.items()))
+
+    def find(self, epoch: int, slot: int, gen: int) -> ReceivingChain | None:
+        """The chain we hold, or held lately, for exactly this epoch, seat and generation."""
+        kept = self.previous.get(slot)
+        for chain in (self.chains.get(slot), kept[0] if kept else None, *self.ended):
+            if chain is not None and (chain.epoch, chain.slot, chain.gen) == (epoch, slot, gen):
+                return chain
+        return None

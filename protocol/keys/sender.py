@@ -31,6 +31,7 @@ from protocol.keys.pairs import Pairs, pair_context
 from protocol.membership.roster import Roster
 
 ROTATE_EVERY_MS: Final = 10 * 60 * 1000
+RETRY_EVERY_MS: Final = 30_000
 MAX_PENDING: Final = 1024
 KEPT_CHECKS: Final = 4
 
@@ -52,6 +53,10 @@ class Sender:
     checks: dict[tuple[int, int], bytes] = field(default_factory=dict)
     pending: deque[tuple[bytes, Content]] = field(default_factory=deque)
     held_back: bool = False
+    # Seats that told us (in an ack) they saw our frames and lack our keys, and when
+    # we last drew a new chain because of it.
+    unreached: set[int] = field(default_factory=set)
+    retried_ms: int | None = None
 
     def start_chain(self, voice: Voice, roster: Roster, pairs: Pairs, now: int) -> bytes | None:
         """Draw a new chain (new epoch or rotation); the keys frame for every other seat."""
@@ -60,6 +65,8 @@ class Sender:
         gen = old.gen + 1 if old is not None and old.epoch == epoch else 0
         ended = (old.epoch, old.gen, old.index) if old is not None else NO_CHAIN
         chain_key = random_bytes(KEY_SIZE)
+        if old is not None and old.epoch != epoch:
+            self.unreached = set()
         self.chain = SendingChain(epoch, gen, chain_key)
         self.checks[epoch, gen] = self.chain.check
         while len(self.checks) > KEPT_CHECKS:
@@ -119,6 +126,17 @@ class Sender:
 
     def check_of(self, epoch: int, gen: int) -> bytes:
         return self.checks.get((epoch, gen), b"")
+
+    def not_reaching(self, slot: int, gen: int, now: int) -> bool:
+        """``slot`` lacks the keys of our generation ``gen`` (this epoch): True if a new
+        chain should go out for it now. Only for the chain in use, and once in
+        ``RETRY_EVERY_MS``: a relay that keeps dropping keys gains nothing."""
+        self.unreached.add(slot)
+        current = self.chain is not None and self.chain.gen == gen
+        if not current or (self.retried_ms is not None and now - self.retried_ms < RETRY_EVERY_MS):
+            return False
+        self.retried_ms = now
+        return True
 
     def hold_back(self) -> None:
         self.held_back = True

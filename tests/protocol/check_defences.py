@@ -77,14 +77,14 @@ NO_GROUP_SIGNATURE = E(
 KEYS_KEPT = E(CHAINS, "        self.next_index = index + 1\n        self._chain_key = chain_key\n")
 GAP_HIDDEN = E(
     ENDPOINT,
-    "                self.events.append(ev.Gap(member.slot, member.nick, heard.skipped))",
+    "                self.events.append(ev.Gap(member.slot, self._label(member), heard.skipped))",
     "                pass",
 )
 NOTHING_ENDED = E(RECEIVER, "missing = self._missing(member, frame.ended)", "missing = 0")
 GAPPED_SKIPPED = E(
     ACKS,
-    "if chain is not None and heard.gen < chain.gen:",
-    "if chain is not None and (heard.gen < chain.gen or chain.gapped):",
+    "        if row.check != chain.check:\n",
+    "        if chain.gapped:\n            continue\n        if row.check != chain.check:\n",
 )
 
 MUTANTS = [
@@ -189,7 +189,7 @@ MUTANTS = [
         (
             E(
                 ENDPOINT,
-                "        if self.departures.still_here(member, self.presence.present):\n            self._alarm(ev.Alarm.SPEAKS_AFTER_LEAVE, (member.nick,))\n",
+                "        if self.departures.still_here(member, self.presence.present):\n            self._alarm(ev.Alarm.SPEAKS_AFTER_LEAVE, (self._label(member),))\n",
             ),
         ),
         M + "test_a_host_who_keeps_talking_is_not_removed_by_a_leave_told_to_one_member",
@@ -546,24 +546,12 @@ MUTANTS = [
     # --- acks and the room-state log -------------------------------------------------
     Mutant(
         "fork: running hashes not compared",
-        (
-            E(
-                ACKS,
-                "elif (running := chain.running_at(heard.index)) is not None and running != heard.running:",
-                "elif False:",
-            ),
-        ),
+        (E(ACKS, "            and running != row.running\n", "            and False\n"),),
         A + "test_different_messages_to_different_members_are_caught_by_acks",
     ),
     Mutant(
         "withheld: ack index not compared",
-        (
-            E(
-                ACKS,
-                "elif chain is None or heard.gen > chain.gen or heard.index >= chain.next_index:",
-                "elif chain is None or heard.gen > chain.gen:",
-            ),
-        ),
+        (E(ACKS, "elif row.count > chain.next_index:", "elif False:"),),
         A + "test_withheld_messages_are_caught_by_acks",
     ),
     Mutant(
@@ -699,6 +687,54 @@ MUTANTS = [
         "a blank-looking name comes through the door",
         (E("protocol/bodies/codec.py", " or looks_blank(name):", ":"),),
         M + "test_a_name_that_draws_as_nothing_is_refused",
+    ),
+    Mutant(
+        "frames under a chain we hold no keys of are dropped unseen",
+        (
+            E(
+                RECEIVER,
+                "            if frame.epoch == roster.epoch:\n                return self._unkeyed(someone, frame)\n",
+            ),
+        ),
+        T + "test_a_member_muted_by_withheld_keys_is_told_and_so_is_everyone_else",
+    ),
+    Mutant(
+        "acks say nothing of the keys their sender lacks",
+        (
+            E(
+                ENDPOINT,
+                "heard, lacking = self.receiver.heard(), self.receiver.lacking()",
+                "heard, lacking = self.receiver.heard(), ()",
+            ),
+        ),
+        T + "test_a_newcomer_deafened_by_withheld_keys_is_told_and_so_are_the_others",
+    ),
+    Mutant(
+        "acks skip chains the acker holds and we lack",
+        (
+            E(
+                ACKS,
+                "                found.append((Alarm.KEYS_NEVER_CAME, (name,)))",
+                "                pass",
+            ),
+        ),
+        T + "test_keys_withheld_from_one_member_show_in_the_others_acks_before_anyone_speaks",
+    ),
+    Mutant(
+        "ended generations left out of acks",
+        (
+            E(
+                RECEIVER,
+                "held = [*self.chains.values(), *(c for c, _ in self.previous.values()), *self.ended]",
+                "held = [*self.chains.values()]",
+            ),
+        ),
+        T + "test_keys_handed_out_differently_cannot_hide_behind_a_rotation",
+    ),
+    Mutant(
+        "two keys announced for one chain go unnoticed",
+        (E(RECEIVER, "if self.announced.get(chain_id, frame.check) != frame.check:", "if False:"),),
+        T + "test_two_keys_announced_for_one_chain_are_named_at_once",
     ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(

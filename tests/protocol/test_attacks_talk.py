@@ -9,6 +9,7 @@ defence removed (``tests/protocol/check_defences.py`` does it again).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 from protocol import commands as cmd
@@ -18,7 +19,16 @@ from protocol.bodies import Say, decode_content, encode_content
 from protocol.crypto import pad, random_bytes, seal, sign, unpad, unseal
 from protocol.endpoint import Endpoint
 from protocol.events import Alarm, Note
-from protocol.frames import GroupFrame, Kind, RoomFrame, group_header, keys_body, keys_header, parse
+from protocol.frames import (
+    GroupFrame,
+    KeysFrame,
+    Kind,
+    RoomFrame,
+    group_header,
+    keys_body,
+    keys_header,
+    parse,
+)
 from protocol.keys.chains import key_check, ratchet
 from protocol.keys.pairs import pair_context
 from protocol.keys.receiver import PREVIOUS_WINDOW_MS
@@ -157,6 +167,84 @@ def test_a_takeover_after_a_goodbye_withheld_from_one_member_holds_it_back() -> 
     assert raised(cy, Alarm.COMMIT_WITHHELD, "bo") and not raised(cy, Alarm.AHEAD_BY_TAKEOVER)
 
 
+def drop_keys(relay: HostileRelay, sender: Seat | None, to: Seat | None) -> None:
+    """Drop keys frames: ``sender``'s to everyone, or everyone's to ``to``."""
+
+    def hook(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = parse(msg.d, relay.seats[peer].endpoint.room)
+        hit = isinstance(frame, KeysFrame) and (
+            (sender is not None and msg.sender == sender.peer)
+            or (to is not None and peer == to.peer and msg.sender != to.peer)
+        )
+        return [] if hit else [wire.encode(msg)]
+
+    relay.tamper = hook
+
+
+def test_a_member_muted_by_withheld_keys_is_told_and_so_is_everyone_else() -> None:
+    """Defence: a signed frame of this epoch under a chain we hold no keys of means its
+    keys were withheld; acks say what each member lacks, so the sender hears it too.
+
+    The relay drops only bo's keys frames (their clear header gives them away)
+    and forwards all else: without this, bo talks into the void, unseen.
+    """
+    relay, (ana, bo, cy) = careful_room(3)
+    drop_keys(relay, bo, None)
+    new_chain(bo)
+    relay.pump()
+    bo.say("can anyone hear me?")
+    relay.pump()
+    for seat in (ana, cy):
+        assert ("bo", "can anyone hear me?") not in said(seat)
+        assert raised(seat, Alarm.KEYS_NEVER_CAME, "bo"), alarms(seat)
+    relay.tamper = None  # the drop stops: what bo's client sends next gets through
+    relay.tick(relay.now + 1)  # the next acks go out at once: something was seen
+    assert raised(bo, Alarm.NOT_REACHING, "ana", "cy"), alarms(bo)
+    bo.say("and now?")  # bo's client drew new keys on hearing it
+    relay.pump()
+    for seat in (ana, cy):
+        assert said(seat)[-1] == ("bo", "and now?")
+        gaps = [g for g in of(seat, ev.Gap) if isinstance(g, ev.Gap) and g.nick == "bo"]
+        assert gaps and gaps[-1].missing >= 1  # what the withheld keys sealed is lost, visibly
+
+
+def test_keys_withheld_from_one_member_show_in_the_others_acks_before_anyone_speaks() -> None:
+    """Defence: acks list every chain held, even one nothing came under yet."""
+    relay, (ana, bo, cy) = careful_room(3)
+
+    def bo_keys_not_to_cy(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = parse(msg.d, ana.endpoint.room)
+        if peer == cy.peer and msg.sender == bo.peer and isinstance(frame, KeysFrame | GroupFrame):
+            return []  # and nothing bo says: cy sees no frame it cannot open
+        return [wire.encode(msg)]
+
+    relay.tamper = bo_keys_not_to_cy
+    new_chain(bo)
+    relay.pump()
+    ana.say("bo, are you with us?")  # ana acks: she holds bo's new chain
+    relay.pump()
+    relay.tick(relay.now + 1)
+    assert raised(cy, Alarm.KEYS_NEVER_CAME, "bo"), alarms(cy)
+
+
+def test_a_newcomer_deafened_by_withheld_keys_is_told_and_so_are_the_others() -> None:
+    """Defence: the mirror image. The relay drops every keys frame to the newcomer."""
+    relay, (ana, _bo) = careful_room(2)
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    di_seat = relay.connect(di)
+    di_seat.send(cmd.Agree())
+    relay.pump()
+    drop_keys(relay, None, di_seat)
+    ana.send(cmd.Admit(di_seat.peer))
+    relay.pump()
+    assert di.roster is not None
+    ana.say("welcome, di")
+    relay.pump()
+    assert raised(di_seat, Alarm.KEYS_NEVER_CAME, "ana"), alarms(di_seat)
+    relay.tick(relay.now + 1)
+    assert raised(ana, Alarm.NOT_REACHING, "di"), alarms(ana)
+
+
 # --- a split room (H2, the acks) -------------------------------------------------
 
 
@@ -248,13 +336,16 @@ def test_a_member_handing_out_different_keys_is_caught_even_behind_a_gap() -> No
 
     bo sends ana and cy each their own keys frame for one generation, each
     consistent on its own, then one message per key at index 1: each sees one
-    missing message and a different text.
+    missing message and a different text. The relay works with bo and shows
+    each keys frame only to the one it is for.
     """
     relay, (ana, bo, cy) = careful_room(3)
     assert bo.endpoint.sender.chain is not None
     gen = bo.endpoint.sender.chain.gen + 1
     k_ana, k_cy = random_bytes(32), random_bytes(32)
+    relay.tamper = only_to_whom_it_is_for(relay)
     keys_to_each(relay, bo, [(ana, k_ana), (cy, k_cy)], None)
+    relay.tamper = None
     publish_as(relay, bo, message(bo, k_ana, gen, 1, "the vote is tonight"))
     publish_as(relay, bo, message(bo, k_cy, gen, 1, "the vote is cancelled"))
     assert ("bo", "the vote is tonight") in said(ana)
@@ -263,6 +354,64 @@ def test_a_member_handing_out_different_keys_is_caught_even_behind_a_gap() -> No
     for seat in (ana, cy):
         assert raised(seat, Alarm.DIFFERENT_KEYS), alarms(seat)
         assert all(who[0] == "bo" for a, who in alarms(seat) if a is Alarm.DIFFERENT_KEYS)
+
+
+def only_to_whom_it_is_for(relay: HostileRelay) -> Callable[[int, wire.Msg], list[bytes]]:
+    """A tamper hook: each keys frame reaches only the seats it holds an entry for."""
+
+    def hook(peer: int, msg: wire.Msg) -> list[bytes]:
+        seat = relay.seats[peer]
+        frame = parse(msg.d, seat.endpoint.room)
+        if isinstance(frame, KeysFrame) and seat.endpoint.my_slot not in frame.sealed:
+            return []
+        return [wire.encode(msg)]
+
+    return hook
+
+
+def test_two_keys_announced_for_one_chain_are_named_at_once() -> None:
+    """Defence: every member sees every keys frame; two for one chain is equivocation.
+
+    bo hands ana and cy different keys for one generation, in two frames; the
+    relay shows both to everyone, so cy sees two keys announced for one chain
+    before bo says anything, and takes neither as the true one.
+    """
+    relay, (ana, bo, cy) = careful_room(3)
+    assert bo.endpoint.sender.chain is not None
+    gen = bo.endpoint.sender.chain.gen + 1
+    k_ana, k_cy = random_bytes(32), random_bytes(32)
+    keys_to_each(relay, bo, [(ana, k_ana), (cy, k_cy)], None)
+    publish_as(relay, bo, message(bo, k_cy, gen, 0, "the vote is cancelled"))
+    assert raised(cy, Alarm.TWO_KEYS, "bo"), alarms(cy)
+    assert ("bo", "the vote is cancelled") not in said(cy)
+
+
+def test_keys_handed_out_differently_cannot_hide_behind_a_rotation() -> None:
+    """Defence: acks compare ended generations too.
+
+    bo hands ana and cy different keys for one generation (the relay shows each
+    frame only to its addressee), says one thing under each, and rotates at
+    once: the chains compared are the new ones, which agree.
+    """
+    relay, (ana, bo, cy) = careful_room(3)
+    assert bo.endpoint.sender.chain is not None
+    gen = bo.endpoint.sender.chain.gen + 1
+    k_ana, k_cy = random_bytes(32), random_bytes(32)
+    relay.tamper = only_to_whom_it_is_for(relay)
+    keys_to_each(relay, bo, [(ana, k_ana), (cy, k_cy)], None)
+    relay.tamper = None
+    publish_as(relay, bo, message(bo, k_ana, gen, 0, "keep the money"))
+    publish_as(relay, bo, message(bo, k_cy, gen, 0, "give the money back"))
+    bo.endpoint.sender.chain.gen = gen  # bo's client rotates past the lie
+    new_chain(bo)
+    relay.pump()
+    bo.say("so that is settled")
+    relay.pump()
+    assert said(ana)[-2:] == [("bo", "keep the money"), ("bo", "so that is settled")]
+    assert said(cy)[-2:] == [("bo", "give the money back"), ("bo", "so that is settled")]
+    relay.tick(10_000)
+    for seat in (ana, cy):
+        assert raised(seat, Alarm.DIFFERENT_KEYS), alarms(seat)
 
 
 def test_a_key_other_than_the_one_announced_is_refused_and_named() -> None:

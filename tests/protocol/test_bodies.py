@@ -11,6 +11,7 @@ from protocol.bodies import (
     BodyError,
     Bye,
     Heard,
+    Lacking,
     React,
     Say,
     decode_content,
@@ -32,7 +33,8 @@ def packb(obj: object) -> bytes:
         React("+"),
         Admit(7, bytes(32)),
         Bye(),
-        Ack(3, bytes(32), 7, bytes(16), (Heard(1, 0, 5, bytes(16), bytes(16)),)),
+        Ack(3, bytes(32), 7, bytes(16), (Heard(3, 1, 0, 5, bytes(16), bytes(16)),)),
+        Ack(3, bytes(32), 7, bytes(16), (), (Lacking(2, 1),)),
     ],
 )
 def test_content_round_trips(content: object) -> None:
@@ -55,6 +57,8 @@ def test_content_round_trips(content: object) -> None:
         packb(["ack", 2**40, bytes(32), []]),
         packb(["ack", 1, bytes(32), [[12, 0, 0, bytes(16)]]]),
         packb(["ack", 1, bytes(32), [[1, 0, 0]]]),
+        packb(["ack", 1, bytes(32), 0, bytes(16), [[1, 12, 0, 0, bytes(16), bytes(16)]], []]),
+        packb(["ack", 1, bytes(32), 0, bytes(16), [], [[1]]]),
         packb(["shout", "hi"]),
         packb({"say": "hi"}),
         packb([1, "hi"]),
