@@ -68,17 +68,24 @@ from protocol.keys.receiver import (
 )
 from protocol.keys.sender import Sender, Voice
 from protocol.limits import NICK_CHARS, REACTION_CHARS, TEXT_CHARS
-from protocol.membership.chain import Chain, CommitContext, TakeoverRefused, Transition
+from protocol.membership.chain import (
+    Chain,
+    CommitContext,
+    DropRefused,
+    TakeoverRefused,
+    Transition,
+)
 from protocol.membership.door import (
     ComingBack,
     Door,
     Greeter,
     KnockSeen,
     prove_lobby,
-    return_statement,
+    vouch_statement,
     who_greeted,
 )
 from protocol.membership.entry import Due, Entry, ReturnTicket
+from protocol.membership.evidence import consent_statement, goodbye_statement
 from protocol.membership.presence import Departures, Presence
 from protocol.membership.reopen import Reopening, who_may_return
 from protocol.membership.roomwide import open_commit, open_roomwide, roomwide_frame
@@ -216,21 +223,16 @@ class Endpoint:
             )
         ticket = self.entry.ticket  # dropped again before getting back in
         entry = Entry(ticket=ticket, reopening=self.entry.reopening, awaited=self.entry.awaited)
-        may_return = self.door.dropped
         sequencer = roster.sequencer if roster is not None else None
         if roster is not None and sequencer is not None and slot is not None:
             if agreements is not None:
                 ticket = ReturnTicket(self.me.identity, agreements_hash(agreements))
-            # Those who come back after us are recognised too, not shown as strangers.
-            left = self.departures.left_on_purpose()
-            may_return = who_may_return(self.me.key, roster, self.door.dropped, left)
             if self.chain.is_sequencer and agreements is not None:
                 entry = Entry(ticket=ticket, reopening=self._reopening(roster, agreements, now_ms))
             else:
                 entry = Entry(ticket=ticket, awaited=sequencer.nick)
         me = Me(self.me.invite, self.me.nick, SigningKey.generate())
-        door = Door(dropped=dict(may_return))
-        return Endpoint(me, Pairs(ExchangeKey()), self.grace_ms, entry=entry, door=door)
+        return Endpoint(me, Pairs(ExchangeKey()), self.grace_ms, entry=entry)
 
     def _reopening(self, roster: Roster, agreements: str, now: int) -> Reopening:
         """What this sequencer, whose connection dropped, needs to open the room again."""
@@ -243,13 +245,14 @@ class Endpoint:
             if ahead is not None and ahead.commit.prev == roster.commit_hash:
                 room = ahead
         left = self.departures.left_on_purpose()
-        may_return = who_may_return(self.me.key, room, self.door.dropped, left)
+        # Those who come back after us are recognised too, not shown as strangers.
+        may_return = who_may_return(self.me.key, room, self.chain.tickets, left)
         return Reopening(
             self.me.identity,
             room,
             self.chain.lineage,
             agreements,
-            tuple(may_return.items()),
+            may_return,
             self.presence.last_seq or 0,
             now,
         )
@@ -535,7 +538,7 @@ class Endpoint:
             if shown.commit_hash not in self.chain.followed:
                 self._alarm(ev.Alarm.LOBBY_OF_ANOTHER_ROOM)
             return
-        self.chain.anchor(shown, lobby.lineage, lobby.commit)
+        self.chain.anchor(shown, lobby.lineage, lobby.commit, lobby.tickets)
         self.agreements = lobby.agreements
         if self.entry.shown(lobby, agreements_hash(lobby.agreements)):
             self._agree()  # agreed already, before the connection dropped
@@ -569,17 +572,19 @@ class Endpoint:
             return
         recent = self.chain.commits.values()
         present = self.presence.present
-        seen = self.door.see(sender, knock, roster, present, self.me.room, self.pairs, recent)
+        room, tickets = self.me.room, self.chain.tickets
+        seen = self.door.see(sender, knock, roster, present, room, self.pairs, recent, tickets)
         match seen:
             case KnockSeen(peer, nick):
                 self.events.append(ev.Knocked(peer, nick, self._looks_like(nick)))
-            case ComingBack(peer, nick, was):
+            case ComingBack(peer, knock):
                 # The same person, back on a new connection: their old seat goes now
                 # and the new one comes in without asking anyone again.
-                self._note(ev.Note.COMING_BACK, nick)
-                if roster.by_identity(was) is not None:
-                    self.departures.back_on_new_connection(was, self.now, self.grace_ms)
-                self.sequencer.consent(peer, RETURNING)
+                self._note(ev.Note.COMING_BACK, knock.nick)
+                if roster.by_identity(knock.was) is not None:
+                    vouch, now = seen.new_connection, self.now
+                    self.departures.back_on_new_connection(knock.was, vouch, now, self.grace_ms)
+                self.sequencer.consent(peer, RETURNING, seen.ticket)
 
     # --- membership: Commits ----------------------------------------------------------
 
@@ -591,11 +596,12 @@ class Endpoint:
             peer=self.presence.mine,
             knock=self.entry.knock,
             present=frozenset(self.presence.present),
-            said_bye=frozenset(self.departures.left_on_purpose()),
         )
         match self.chain.take(seq, ts, frame, context):
             case Transition() as transition:
                 self._transition(transition)
+            case DropRefused(signer, gone):
+                self._alarm(ev.Alarm.DROP_WHILE_HERE, (signer, gone))
             case TakeoverRefused(successor, sequencer, sequencer_is_me):
                 if sequencer_is_me:
                     self._alarm(ev.Alarm.TAKEOVER_WHILE_YOU_ARE_HERE, (successor,))
@@ -651,7 +657,6 @@ class Endpoint:
         if what is ChangeKind.ADMIT:
             newcomer, admitter = new.seat(slot), new.seat(by)
             if newcomer is not None:
-                self.door.admitted(newcomer.identity)
                 # The newcomer sees it too: everyone, them included, knows who let them in.
                 name = self._label(admitter, new) if admitter else "someone"
                 label = self._label(newcomer, new)
@@ -659,8 +664,6 @@ class Endpoint:
         elif what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED) and before is not None:
             self.door.seat_gone(before.identity)
             self.events.append(ev.Departed(self._label(before, old), what))
-            if what is ChangeKind.DISCONNECTED:
-                self.door.seat_dropped(before.identity, before.nick)
 
     # --- talk: keys, group frames, content, acks ------------------------------------
 
@@ -752,12 +755,18 @@ class Endpoint:
                 self._apply(seq, ts, member, Spoken(text), late=late, mine=mine)
             case React(emoji):
                 self._apply(seq, ts, member, Reaction(emoji), late=late, mine=mine)
-            case Admit(peer, identity):
+            case Admit(peer, identity, consent):
                 knock = self.door.knocks.get(peer)
                 if self.chain.is_sequencer and knock is not None and knock.identity == identity:
-                    self.sequencer.consent(peer, member.slot)
-            case Bye():
-                self.departures.said_bye(member.identity, self.now)
+                    statement = consent_statement(
+                        self.me.room, knock.identity, knock.exchange, knock.nick
+                    )
+                    if verify(member.identity, statement, consent):  # the Commit will carry it
+                        self.sequencer.consent(peer, member.slot, consent)
+            case Bye(goodbye):
+                statement = goodbye_statement(self.me.room, member.identity)
+                if verify(member.identity, statement, goodbye):
+                    self.departures.said_bye(member.identity, goodbye, self.now)
             case Ack() if not mine:
                 self._compare(member, content)
 
@@ -817,7 +826,7 @@ class Endpoint:
         ticket = self.entry.ticket
         if ticket is not None:
             knock = replace(knock, was=bytes(ticket.identity.verify_key))
-            vouch = sign(ticket.identity, return_statement(self.me.room, knock))
+            vouch = sign(ticket.identity, vouch_statement(self.me.room, knock))
             knock = replace(knock, vouch=vouch)
         self.entry.knocked(knock)
         self.publish(self._roomwide(Kind.KNOCK, knock.encode()))
@@ -827,10 +836,13 @@ class Endpoint:
         body = self.door.knocks.get(knock)
         if body is None:
             self._note(ev.Note.KNOCK_GONE)
-        elif self.chain.is_sequencer and self.chain.my_slot is not None:
-            self.sequencer.consent(knock, self.chain.my_slot)
         else:
-            self._speak(Admit(knock, body.identity))
+            statement = consent_statement(self.me.room, body.identity, body.exchange, body.nick)
+            consent = sign(self.me.identity, statement)
+            if self.chain.is_sequencer and self.chain.my_slot is not None:
+                self.sequencer.consent(knock, self.chain.my_slot, consent)
+            else:
+                self._speak(Admit(knock, body.identity, consent))
 
     def _verify(self, slot: int) -> None:
         member = self.chain.roster.seat(slot) if self.chain.roster else None
@@ -842,7 +854,7 @@ class Endpoint:
         if self.closed_by_us:
             return
         if self.chain.roster is not None and self.chain.my_slot is not None:
-            self._speak(Bye())
+            self._speak(Bye(sign(self.me.identity, goodbye_statement(self.me.room, self.me.key))))
         self.closed_by_us = True
         self.events.append(ev.Closed(ev.Ending.LEFT))
 
@@ -877,7 +889,13 @@ class Endpoint:
         assert me is not None
         due = self.departures.due(roster, self.now, self.grace_ms)
         decided = next_commit(
-            roster, me, due=due, consents=self.sequencer.consents, knocks=self.door.knocks
+            roster,
+            me,
+            due=due,
+            consents=self.sequencer.consents,
+            knocks=self.door.knocks,
+            room=self.me.room,
+            tickets=self.chain.tickets,
         )
         for declined in decided.declined:
             self.sequencer.drop_consent(declined.peer)
@@ -926,12 +944,12 @@ class Endpoint:
         self.me = replace(self.me, identity=reopening.identity)
         self.hosting = not reopening.lineage and self.me.key == self.me.invite.host_key
         self.agreements = reopening.agreements
-        self.door.expect(dict(reopening.returning))
         body = reopening.commit(self.pairs.public, self.presence.mine)
         body_bytes = body.encode()
         frame = self._roomwide(Kind.COMMIT, body_bytes)
         self._note(ev.Note.REOPENED)
-        self._transition(self.chain.begin(body, body_bytes, frame, self.me.key, reopening.lineage))
+        lineage, tickets = reopening.lineage, reopening.returning
+        self._transition(self.chain.begin(body, body_bytes, frame, self.me.key, lineage, tickets))
 
     # --- outputs ----------------------------------------------------------------------
 

@@ -200,6 +200,7 @@ class Alarm(Enum):
     TAKEOVER_WHILE_HERE = auto()  # (successor, sequencer): took over a sequencer still here
     TAKEOVER_WHILE_YOU_ARE_HERE = auto()  # (successor,): took over from us, still here
     SPEAKS_AFTER_LEAVE = auto()  # (member,): the relay said they dropped, yet they speak
+    DROP_WHILE_HERE = auto()  # (signer, member): committed a drop of someone still here
     # the door
     LOBBY_OF_ANOTHER_ROOM = auto()  # a second lobby showed a newcomer a different room
     LURE_BY_MEMBER = auto()  # (member,): greeted a newcomer as if they ran the room

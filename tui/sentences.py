@@ -143,6 +143,11 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 f"{first} tried to take over the room while you are still connected. "
                 f"The relay may have told {first} otherwise."
             )
+        case Alarm.DROP_WHILE_HERE:
+            return (
+                f"{first} removed {second} as disconnected, but {second} is still connected. "
+                f"The relay may have told {first} otherwise; the change was refused."
+            )
         case Alarm.SPEAKS_AFTER_LEAVE:
             return (
                 f"The relay said {first}'s connection dropped, but {first} is still speaking. "

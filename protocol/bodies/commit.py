@@ -19,6 +19,7 @@ class ChangeKind(StrEnum):
 
 
 _CHANGE_KINDS = frozenset(kind.value for kind in ChangeKind)
+MAX_EVIDENCE = 128  # the longest: a returner's new keys and the vouch of its old key
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +33,21 @@ class Member:
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """One change of the roster, with the evidence that allows it (``membership.evidence``)."""
+
     what: ChangeKind
     slot: int
     by: int
+    evidence: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A return ticket: someone whose seat went when their connection dropped may come
+    back under the same name, vouched for by this identity key, once."""
+
+    identity: bytes
+    nick: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +60,9 @@ class CommitBody:
     successor: int
     changes: tuple[Change, ...]
     nonce: bytes
+    # The hash of the room's return tickets after this Commit (``membership.evidence``):
+    # the tickets themselves travel in lobbies, and every member keeps them.
+    tickets: bytes = bytes(32)
 
     def encode(self) -> bytes:
         return pack(
@@ -57,8 +73,9 @@ class CommitBody:
                 "agreed": self.agreed,
                 "sequencer": self.sequencer,
                 "successor": self.successor,
-                "changes": [[str(c.what), c.slot, c.by] for c in self.changes],
+                "changes": [[str(c.what), c.slot, c.by, c.evidence] for c in self.changes],
                 "nonce": self.nonce,
+                "tickets": self.tickets,
             }
         )
 
@@ -67,6 +84,7 @@ class CommitBody:
         obj = fields(
             unpack(data),
             "epoch", "prev", "roster", "agreed", "sequencer", "successor", "changes", "nonce",
+            "tickets",
         )  # fmt: skip
         roster = []
         # The cap is checked by the roster's own rules; here only the shape is bounded.
@@ -77,10 +95,12 @@ class CommitBody:
             )
         changes = []
         for entry in array(obj["changes"], SEATS * 2):
-            what, slot, by = exactly(entry, 3)
+            what, slot, by, evidence = exactly(entry, 4)
             if type(what) is not str or what not in _CHANGE_KINDS:
                 raise BodyError("bad change")
-            changes.append(Change(ChangeKind(what), uint(slot, 256), uint(by, 256)))
+            if type(evidence) is not bytes or len(evidence) > MAX_EVIDENCE:
+                raise BodyError("bad evidence")
+            changes.append(Change(ChangeKind(what), uint(slot, 256), uint(by, 256), evidence))
         return CommitBody(
             uint(obj["epoch"]),
             key(obj["prev"]),
@@ -90,4 +110,5 @@ class CommitBody:
             uint(obj["successor"], 256),
             tuple(changes),
             key(obj["nonce"], 16),
+            key(obj["tickets"]),
         )

@@ -14,6 +14,7 @@ from protocol.bodies.codec import (
     MAX_BODY,
     BodyError,
     array,
+    exactly,
     fields,
     key,
     nick,
@@ -22,9 +23,11 @@ from protocol.bodies.codec import (
     uint,
     unpack,
 )
-from protocol.limits import AGREEMENTS_CHARS
+from protocol.bodies.commit import Ticket
+from protocol.limits import AGREEMENTS_CHARS, SEATS
 
 MAX_LINEAGE = 8  # Commit frames in a lobby's lineage: four handovers
+MAX_TICKETS = 2 * SEATS
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +43,8 @@ class Lobby:
     lineage: tuple[bytes, ...] = ()
     # The sequencer's current Commit frame: the newcomer follows the room from it.
     commit: bytes = b""
+    # The room's return tickets, whose hash that Commit names.
+    tickets: tuple[Ticket, ...] = ()
 
     def encode(self) -> bytes:
         return pack(
@@ -49,22 +54,28 @@ class Lobby:
                 "epoch": self.epoch,
                 "lineage": list(self.lineage),
                 "commit": self.commit,
+                "tickets": [[t.identity, t.nick] for t in self.tickets],
             }
         )
 
     @staticmethod
     def decode(data: bytes) -> Lobby:
-        obj = fields(unpack(data), "agreements", "host", "epoch", "lineage", "commit")
+        obj = fields(unpack(data), "agreements", "host", "epoch", "lineage", "commit", "tickets")
         lineage = array(obj["lineage"], MAX_LINEAGE)
         frames = [*lineage, obj["commit"]]
         if any(type(d) is not bytes or len(d) > MAX_BODY // (MAX_LINEAGE + 1) for d in frames):
             raise BodyError("a lineage holds Commit frames")
+        tickets = []
+        for row in array(obj["tickets"], MAX_TICKETS):
+            identity, name = exactly(row, 2)
+            tickets.append(Ticket(key(identity), nick(name)))
         return Lobby(
             text(obj["agreements"], AGREEMENTS_CHARS),
             nick(obj["host"]),
             uint(obj["epoch"]),
             tuple(lineage),
             obj["commit"],
+            tuple(tickets),
         )
 
 
@@ -114,32 +125,34 @@ class KnockBody:
 
 @dataclass(frozen=True, slots=True)
 class Admit:
-    """A member's consent to a knock, for the sequencer to commit."""
+    """A member's consent to a knock, signed so that the Commit can carry it."""
 
     KIND: ClassVar[str] = "admit"
     peer: int
     identity: bytes
+    consent: bytes  # the member's signature over ``evidence.consent_statement``
 
     def encode(self) -> list[Any]:
-        return [self.peer, self.identity]
+        return [self.peer, self.identity, self.consent]
 
     @staticmethod
     def decode(args: list[Any]) -> Admit:
-        peer, identity = args
-        return Admit(uint(peer, 2**63), key(identity))
+        peer, identity, consent = args
+        return Admit(uint(peer, 2**63), key(identity), key(consent, 64))
 
 
 @dataclass(frozen=True, slots=True)
 class Bye:
-    """The sender is leaving on purpose: commit it now, no grace period."""
+    """The sender is leaving on purpose: commit it now, no grace period. The goodbye is
+    signed so that the Commit can carry it (``evidence.goodbye_statement``)."""
 
     KIND: ClassVar[str] = "bye"
+    goodbye: bytes
 
     def encode(self) -> list[Any]:
-        return []
+        return [self.goodbye]
 
     @staticmethod
     def decode(args: list[Any]) -> Bye:
-        if args:
-            raise BodyError("a goodbye carries nothing")
-        return Bye()
+        (goodbye,) = args
+        return Bye(key(goodbye, 64))

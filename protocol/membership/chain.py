@@ -28,10 +28,11 @@ from dataclasses import dataclass, field
 from typing import Final
 
 from protocol.bodies import BodyError
-from protocol.bodies.commit import CommitBody, Member
+from protocol.bodies.commit import ChangeKind, CommitBody, Member, Ticket
 from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import verify
 from protocol.frames import RoomFrame
+from protocol.membership.evidence import tickets_after
 from protocol.membership.roomwide import open_roomwide
 from protocol.membership.roster import CommitRefused, Roster, check_next, commit_hash
 
@@ -50,7 +51,6 @@ class CommitContext:
     peer: int | None  # our connection
     knock: KnockBody | None  # the knock we sent, before we are in
     present: frozenset[int]  # connections the relay shows
-    said_bye: frozenset[bytes]  # identities that said goodbye
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +73,14 @@ class TakeoverRefused:
     sequencer_is_me: bool
 
 
+@dataclass(frozen=True, slots=True)
+class DropRefused:
+    """``signer`` committed ``gone``'s dropped connection while we still see it connected."""
+
+    signer: str
+    gone: str
+
+
 @dataclass(slots=True)
 class Chain:
     host_key: bytes  # the invite's key: the first sequencer
@@ -81,6 +89,7 @@ class Chain:
     # Handover Commit pairs since the invite's host, for newcomers.
     lineage: tuple[bytes, ...] = ()
     last_frame: bytes | None = None  # the current Commit's frame, signed
+    tickets: tuple[Ticket, ...] = ()  # the room's return tickets (``membership.evidence``)
     commits: dict[int, bytes] = field(default_factory=dict)  # recent Commit hashes by epoch
     removed: bool = False
     # Our sequencer greeted from a later epoch than ours: the room went on
@@ -113,17 +122,27 @@ class Chain:
         frame: bytes,
         me: bytes,
         lineage: tuple[bytes, ...] = (),
+        tickets: tuple[Ticket, ...] = (),
     ) -> Transition:
-        """A room we open (or open again, at the end of ``lineage``): its first Commit,
-        signed though never sent. Lobbies carry it until the next Commit.
+        """A room we open (or open again, at the end of ``lineage``, with the ``tickets``
+        of those who may come back): its first Commit, signed though never sent.
+        Lobbies carry it until the next Commit.
         """
         self.lineage = lineage
+        self.tickets = tickets
         self.last_frame = frame
         return self.apply(0, 0, body, commit_hash(body_bytes), me)
 
-    def anchor(self, shown: Roster, lineage: tuple[bytes, ...], commit_frame: bytes) -> None:
+    def anchor(
+        self,
+        shown: Roster,
+        lineage: tuple[bytes, ...],
+        commit_frame: bytes,
+        tickets: tuple[Ticket, ...],
+    ) -> None:
         """A newcomer believes the room its first proven lobby showed, and follows it."""
         self.watching = shown
+        self.tickets = tickets
         self.followed.append(shown.commit_hash)
         self.lineage = lineage
         self.last_frame = commit_frame
@@ -135,7 +154,7 @@ class Chain:
             return None
         host = roster.sequencer
         nick = host.nick if host else my_nick
-        return Lobby(agreements, nick, roster.epoch, self.lineage, frame)
+        return Lobby(agreements, nick, roster.epoch, self.lineage, frame, self.tickets)
 
     def take_early(self) -> list[tuple[int, int, RoomFrame]]:
         early, self.early = list(self.early), deque(maxlen=EARLY_COMMITS)
@@ -152,7 +171,7 @@ class Chain:
 
     def take(
         self, seq: int, ts: int, frame: RoomFrame, ctx: CommitContext
-    ) -> Transition | TakeoverRefused | None:
+    ) -> Transition | TakeoverRefused | DropRefused | None:
         """A Commit frame at ``seq``: applied, refused with evidence, or dropped (None)."""
         base = self.roster or self.watching
         if base is None:
@@ -167,12 +186,12 @@ class Chain:
             return None
         try:
             body = CommitBody.decode(body_bytes)
-            check_next(base, body, signer)
+            check_next(base, body, signer, ctx.room, self.tickets)
             if self.roster is None:
                 self._check_welcome(body, ctx)
         except (BodyError, CommitRefused):
             return None
-        refused = self._takeover(base, signer, ctx)
+        refused = self._unseen_drop(base, body, signer, ctx)
         if refused is not None:
             return refused
         chash = commit_hash(body_bytes)
@@ -182,19 +201,35 @@ class Chain:
             # which it took over, join the lineage newcomers follow.
             self.lineage = (*self.lineage, named, frame.signed + frame.sig)
         self.last_frame = frame.signed + frame.sig
+        self.tickets = tickets_after(self.tickets, base.members, body)
         if self.roster is None and not _names(body, ctx.me):
             self.watching = Roster(body, chash)  # someone else came or went; follow on
             self.followed.append(chash)
             return None
         return self.apply(seq, ts, body, chash, ctx.me)
 
-    def _takeover(self, base: Roster, signer: Member, ctx: CommitContext) -> TakeoverRefused | None:
+    def _unseen_drop(
+        self, base: Roster, body: CommitBody, signer: Member, ctx: CommitContext
+    ) -> TakeoverRefused | DropRefused | None:
+        """A drop nobody vouched for must be one we saw: a connection we still see is
+        not gone, and the relay told the signer alone otherwise.
+
+        The one exception is our own seat: a member removed while connected comes
+        back with its return ticket (the room is told what the relay claimed). The
+        sequencer does not; it refuses its removal, as everyone who sees it does.
+        """
         sequencer = base.sequencer
-        if sequencer is None or signer.identity == sequencer.identity:
-            return None
-        if sequencer.identity in ctx.said_bye or sequencer.peer not in ctx.present:
-            return None
-        return TakeoverRefused(signer.nick, sequencer.nick, sequencer.slot == self.my_slot)
+        for change in body.changes:
+            gone = base.seat(change.slot)
+            if change.what is not ChangeKind.DISCONNECTED or change.evidence or gone is None:
+                continue
+            if gone.peer not in ctx.present:
+                continue
+            if sequencer is not None and gone.slot == sequencer.slot:
+                return TakeoverRefused(signer.nick, gone.nick, gone.identity == ctx.me)
+            if gone.identity != ctx.me:
+                return DropRefused(signer.nick, gone.nick)
+        return None
 
     @staticmethod
     def _check_welcome(body: CommitBody, ctx: CommitContext) -> None:

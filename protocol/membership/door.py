@@ -33,20 +33,21 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Final
 
+from protocol.bodies.commit import Ticket
 from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import verify
 from protocol.frames import RoomFrame
 from protocol.keys.pairs import Pairs
+from protocol.membership.evidence import return_statement, tickets_hash
 from protocol.membership.roomwide import open_commit
 from protocol.membership.roster import CommitRefused, Roster, check_next
 
-MAX_DROPPED: Final = 24  # return tickets kept: twice a full room
 FORMER_KEPT: Final = 64  # identities that were on the roster, refused if they knock again
 
 
-def return_statement(room: bytes, knock: KnockBody) -> bytes:
-    """What a returning member's old identity signs: these new keys are mine."""
-    return b"porch-return" + room + knock.identity + knock.exchange
+def vouch_statement(room: bytes, knock: KnockBody) -> bytes:
+    """What a returning member's old identity signs: these new keys, and my name, are mine."""
+    return return_statement(room, knock.identity, knock.exchange, knock.nick)
 
 
 # --- the lobby --------------------------------------------------------------------
@@ -71,7 +72,7 @@ def prove_lobby(lobby: Lobby, host_key: bytes, room: bytes, join_key: bytes) -> 
             return None
         try:
             # Signed by the successor, this holds only if it removes the sequencer.
-            check_next(named, took.commit, successor)
+            check_next(named, took.commit, successor, room, None)
         except CommitRefused:
             return None
         if took.sequencer.identity != successor.identity:
@@ -80,6 +81,8 @@ def prove_lobby(lobby: Lobby, host_key: bytes, room: bytes, join_key: bytes) -> 
     current = open_commit(lobby.commit, key, room, join_key)
     if current is None or current.epoch < floor or current.sequencer is None:
         return None
+    if tickets_hash(lobby.tickets) != current.commit.tickets:
+        return None  # the room's return tickets, as its Commit names them
     if current.sequencer.identity != key:
         return None
     return current
@@ -131,20 +134,26 @@ class KnockSeen:
 
 @dataclass(frozen=True, slots=True)
 class ComingBack:
-    """A member back on a new connection, vouched for by the identity key ``was``."""
+    """A member back on a new connection, vouched for by their old identity key."""
 
     peer: int
-    nick: str
-    was: bytes
+    knock: KnockBody
+
+    @property
+    def ticket(self) -> bytes:
+        """The old key and its vouch: what lets them in without anyone's consent."""
+        return self.knock.was + self.knock.vouch
+
+    @property
+    def new_connection(self) -> bytes:
+        """The new keys and the old key's vouch: what lets their old seat go at once."""
+        return self.knock.identity + self.knock.exchange + self.knock.vouch
 
 
 @dataclass(slots=True)
 class Door:
     knocks: dict[int, KnockBody] = field(default_factory=dict)  # by connection number
     set_aside: set[int] = field(default_factory=set)  # knocks this person said "not now" to
-    # Return tickets: identities whose seat went when their connection dropped.
-    dropped: dict[bytes, str] = field(default_factory=dict)
-    returned: set[bytes] = field(default_factory=set)  # old keys used, whose seat is not gone yet
     returns: dict[int, bytes] = field(default_factory=dict)  # knocks whose vouch held: the old key
     # Identities that were on the roster and left it: a session's key enters once.
     former: dict[bytes, None] = field(default_factory=dict)
@@ -158,6 +167,7 @@ class Door:
         room: bytes,
         pairs: Pairs,
         recent: Collection[bytes],
+        tickets: tuple[Ticket, ...],
     ) -> KnockSeen | ComingBack | None:
         """A knock whose signature held: shown, or a member coming back, or dropped.
 
@@ -172,12 +182,12 @@ class Door:
             return None  # a replayed knock, or keys already in the room: no Commit could hold them
         if not pairs.usable(knock.exchange):
             return None  # an exchange key no channel can be built on
-        back = self._returning(knock, roster, room)
+        back = self._returning(knock, roster, room, tickets)
         self.knocks[peer] = knock
         if back is None:
             return KnockSeen(peer, knock.nick)
         self.returns[peer] = back
-        return ComingBack(peer, knock.nick, back)
+        return ComingBack(peer, knock)
 
     def _fresh(self, knock: KnockBody, roster: Roster) -> bool:
         """No key of this knock is on the roster or in another knock.
@@ -194,24 +204,28 @@ class Door:
                 return False
         return knock.identity != knock.was
 
-    def _returning(self, knock: KnockBody, roster: Roster, room: bytes) -> bytes | None:
+    def _returning(
+        self, knock: KnockBody, roster: Roster, room: bytes, tickets: tuple[Ticket, ...]
+    ) -> bytes | None:
         """The old identity of the member this knock proves to be, or None.
 
         A member counts while seated, or after their seat was let go because the
-        connection dropped; not after they left on purpose. An old key brings
-        back one person, under the same name, once: it is a return ticket, not
-        a key to the door. Its entry in ``dropped`` goes when its holder is
-        back in, and a second knock on the same ticket is a stranger's.
+        connection dropped (the room's return tickets, ``membership.evidence``);
+        not after they left on purpose. An old key brings back one person, under
+        the same name, once: it is a return ticket, not a key to the door. The
+        ticket goes with the Commit that lets its holder back in, and a second
+        knock on it meanwhile is a stranger's.
         """
-        if not knock.was or knock.was in self.returned or knock.was in self.returns.values():
-            return None  # the ticket was used, or is being used right now
+        if not knock.was or knock.was in self.returns.values():
+            return None  # the ticket is being used right now
         seated = roster.by_identity(knock.was)
-        nick = seated.nick if seated else self.dropped.get(knock.was)
+        ticket = next((t for t in tickets if t.identity == knock.was), None)
+        nick = seated.nick if seated else ticket.nick if ticket else None
         if nick is None or nick != knock.nick:
             return None
         # Only a vouch that holds counts: anyone can name an old key, and a claim
         # that does not check out must not stand in the way of the real return.
-        if not verify(knock.was, return_statement(room, knock), knock.vouch):
+        if not verify(knock.was, vouch_statement(room, knock), knock.vouch):
             return None
         return knock.was
 
@@ -227,30 +241,13 @@ class Door:
         if peer in self.knocks:
             self.set_aside.add(peer)
 
-    def admitted(self, identity: bytes) -> None:
-        """An old key that brought someone back has done its work: it vouches no more."""
-        knock = next((k for k in self.knocks.values() if k.identity == identity), None)
-        if knock is not None and knock.was:
-            self.dropped.pop(knock.was, None)
-            self.returned.add(knock.was)  # in case its old seat is not gone yet
-
     def seat_gone(self, identity: bytes) -> None:
         self.former[identity] = None
         while len(self.former) > FORMER_KEPT:
             del self.former[next(iter(self.former))]
-
-    def seat_dropped(self, identity: bytes, nick: str) -> None:
-        self.dropped[identity] = nick
-        while len(self.dropped) > MAX_DROPPED:
-            del self.dropped[next(iter(self.dropped))]
-
-    def expect(self, returning: dict[bytes, str]) -> None:
-        """Those who may come back into a room we hold again, as after a dropped connection."""
-        self.dropped = dict(returning)
 
     def keep(self, on_roster: set[bytes]) -> None:
         """After a Commit: knocks from people now seated go, and so do used tickets."""
         self.knocks = {p: k for p, k in self.knocks.items() if k.identity not in on_roster}
         self.set_aside &= set(self.knocks)
         self.returns = {p: was for p, was in self.returns.items() if p in self.knocks}
-        self.returned &= on_roster

@@ -21,6 +21,7 @@ from typing import Final
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.limits import SEATS
 from protocol.membership.roster import Roster
+from protocol.membership.sequencer import Due
 
 # The relay holds at most 12 connections per room; only a lying relay goes past this.
 MAX_PRESENT: Final = 2 * SEATS
@@ -66,6 +67,7 @@ class Presence:
 class Leaving:
     since_ms: int
     reason: ChangeKind  # LEFT or DISCONNECTED
+    evidence: bytes = b""  # the goodbye, or the vouch of a member back on a new connection
 
 
 @dataclass(slots=True)
@@ -76,12 +78,15 @@ class Departures:
         """The relay said this member's connection went; a goodbye already heard stands."""
         self.leaving.setdefault(identity, Leaving(now, ChangeKind.DISCONNECTED))
 
-    def said_bye(self, identity: bytes, now: int) -> None:
-        self.leaving[identity] = Leaving(now, ChangeKind.LEFT)
+    def said_bye(self, identity: bytes, goodbye: bytes, now: int) -> None:
+        self.leaving[identity] = Leaving(now, ChangeKind.LEFT, goodbye)
 
-    def back_on_new_connection(self, identity: bytes, now: int, grace_ms: int) -> None:
-        """The member knocked again from a new connection: their old seat can go at once."""
-        self.leaving[identity] = Leaving(now - grace_ms, ChangeKind.DISCONNECTED)
+    def back_on_new_connection(
+        self, identity: bytes, vouch: bytes, now: int, grace_ms: int
+    ) -> None:
+        """The member knocked again from a new connection, vouched for by the old key:
+        their old seat can go at once."""
+        self.leaving[identity] = Leaving(now - grace_ms, ChangeKind.DISCONNECTED, vouch)
 
     def still_here(self, member: Member, present: set[int]) -> bool:
         """A member the relay said dropped speaks, and is connected by no one's word but
@@ -99,10 +104,10 @@ class Departures:
     def left_on_purpose(self) -> set[bytes]:
         return {i for i, entry in self.leaving.items() if entry.reason is ChangeKind.LEFT}
 
-    def due(self, roster: Roster, now: int, grace_ms: int) -> list[tuple[Member, ChangeKind]]:
+    def due(self, roster: Roster, now: int, grace_ms: int) -> list[Due]:
         """Members whose departure can be committed now, in roster order."""
         return [
-            (m, entry.reason)
+            Due(m, entry.reason, entry.evidence)
             for m in roster.members
             if (entry := self.leaving.get(m.identity)) is not None
             and (entry.reason is ChangeKind.LEFT or now - entry.since_ms >= grace_ms)

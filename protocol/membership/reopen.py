@@ -51,8 +51,9 @@ from typing import Final
 from nacl.signing import SigningKey
 
 from protocol.bodies.codec import NO_SLOT
-from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member
+from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member, Ticket
 from protocol.crypto import random_bytes
+from protocol.membership.evidence import MAX_TICKETS, tickets_hash
 from protocol.membership.roster import Roster
 
 # Longer than the grace period (10 s) after which a successor takes over and
@@ -72,7 +73,7 @@ class Reopening:
     agreements: str
     # Who may come back into the reopened room (identity, nickname): everyone on
     # its roster, and those whose seat went when their connection dropped.
-    returning: tuple[tuple[bytes, str], ...]
+    returning: tuple[Ticket, ...]
     last_seq: int  # the relay's last number for the room before the drop
     dropped_at: int  # our clock when the connection dropped
 
@@ -106,15 +107,17 @@ class Reopening:
             successor=NO_SLOT,
             changes=(Change(ChangeKind.OPEN, me.slot, me.slot),),
             nonce=random_bytes(16),
+            tickets=tickets_hash(self.returning),
         )
 
 
 def who_may_return(
-    me: bytes, room: Roster, dropped: dict[bytes, str], left: set[bytes]
-) -> dict[bytes, str]:
+    me: bytes, room: Roster, tickets: tuple[Ticket, ...], left: set[bytes]
+) -> tuple[Ticket, ...]:
     """Members of ``room`` and those whose seat went when their connection dropped.
 
     Not ``me``, and not anyone who said goodbye (``left``): they knock like strangers.
     """
-    back = {**dropped, **{m.identity: m.nick for m in room.members}}
-    return {i: n for i, n in back.items() if i != me and i not in left}
+    back = {**{t.identity: t.nick for t in tickets}, **{m.identity: m.nick for m in room.members}}
+    tickets = tuple(Ticket(i, n) for i, n in back.items() if i != me and i not in left)
+    return tickets[-MAX_TICKETS:]

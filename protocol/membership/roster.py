@@ -27,9 +27,15 @@ from dataclasses import dataclass, replace
 from typing import Final
 
 from protocol.bodies.codec import NO_SLOT, pack
-from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member
+from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member, Ticket
 from protocol.crypto import digest, random_bytes
 from protocol.limits import SEATS
+from protocol.membership.evidence import (
+    EvidenceRefused,
+    check_evidence,
+    tickets_after,
+    tickets_hash,
+)
 
 GENESIS_PREV: Final = bytes(32)
 ROOM_CODE_GROUPS: Final = 5
@@ -155,8 +161,15 @@ def check_first(body: CommitBody) -> None:
         raise CommitRefused("the successor is not another member")
 
 
-def check_next(current: Roster, body: CommitBody, signer: Member) -> None:
-    """Raise CommitRefused unless ``body``, signed by ``signer``, may follow ``current``."""
+def check_next(
+    current: Roster,
+    body: CommitBody,
+    signer: Member,
+    room: bytes,
+    tickets: tuple[Ticket, ...] | None,
+) -> None:
+    """Raise CommitRefused unless ``body``, signed by ``signer``, may follow ``current``
+    (with the room's return ``tickets``, if known: see ``membership.evidence``)."""
     old = current.commit
     if body.epoch != old.epoch + 1:
         raise CommitRefused(f"epoch {body.epoch} does not follow epoch {old.epoch}")
@@ -182,6 +195,10 @@ def check_next(current: Roster, body: CommitBody, signer: Member) -> None:
         raise CommitRefused("it changes the order in which members joined")
     if body.successor != eldest_other(body.roster, body.sequencer):
         raise CommitRefused("its successor is not the longest-seated member")
+    try:
+        check_evidence(old.roster, tickets, body, room)
+    except EvidenceRefused as exc:
+        raise CommitRefused(str(exc)) from exc
     sequencer = current.sequencer
     if sequencer is not None and signer.identity == sequencer.identity:
         return
@@ -211,10 +228,14 @@ def genesis(host: Member, agreed: bytes) -> CommitBody:
 
 
 def _next(
-    current: Roster, roster: tuple[Member, ...], sequencer: int, change: Change
+    current: Roster,
+    roster: tuple[Member, ...],
+    sequencer: int,
+    change: Change,
+    tickets: tuple[Ticket, ...],
 ) -> CommitBody:
     """The next Commit; ``roster`` is in the order members joined, the eldest first."""
-    return replace(
+    body = replace(
         current.commit,
         epoch=current.epoch + 1,
         prev=current.commit_hash,
@@ -224,6 +245,7 @@ def _next(
         changes=(change,),
         nonce=random_bytes(16),
     )
+    return replace(body, tickets=tickets_hash(tickets_after(tickets, current.members, body)))
 
 
 def eldest_other(roster: tuple[Member, ...], sequencer: int) -> int:
@@ -232,12 +254,21 @@ def eldest_other(roster: tuple[Member, ...], sequencer: int) -> int:
 
 
 def admitting(
-    current: Roster, nick: str, identity: bytes, exchange: bytes, peer: int, by: int | None
+    current: Roster,
+    nick: str,
+    identity: bytes,
+    exchange: bytes,
+    peer: int,
+    by: int | None,
+    evidence: bytes,
+    tickets: tuple[Ticket, ...],
 ) -> CommitBody:
     """The next Commit with a newcomer in the lowest free seat; CommitRefused when full.
 
-    ``by`` is the admitting member's seat; None for a member coming back after a
-    dropped connection, whom nobody admitted: the Commit names their own seat.
+    ``by`` is the admitting member's seat, and ``evidence`` its signed consent;
+    None for a member coming back after a dropped connection, whom nobody
+    admitted: the Commit names their own seat, and ``evidence`` is their ticket's
+    old key and its vouch.
     """
     taken = {m.slot for m in current.members}
     free = [s for s in range(SEATS) if s not in taken]
@@ -250,15 +281,27 @@ def admitting(
         current,
         roster,
         current.commit.sequencer,
-        Change(ChangeKind.ADMIT, newcomer.slot, admitted_by),
+        Change(ChangeKind.ADMIT, newcomer.slot, admitted_by, evidence),
+        tickets,
     )
 
 
-def removing(current: Roster, slot: int, reason: ChangeKind, me: int) -> CommitBody:
-    """The next Commit without ``slot``; ``me`` signs it and sequences from then on."""
+def removing(
+    current: Roster,
+    slot: int,
+    reason: ChangeKind,
+    me: int,
+    evidence: bytes,
+    tickets: tuple[Ticket, ...],
+) -> CommitBody:
+    """The next Commit without ``slot``; ``me`` signs it and sequences from then on.
+
+    ``evidence``: the leaver's goodbye, or for a drop nothing (it is observed) or
+    the member's own vouch for the connection it came back on.
+    """
     gone = current.seat(slot)
     if gone is None:
         raise CommitRefused("no such seat")
     roster = tuple(m for m in current.members if m.slot != slot)
     sequencer = current.commit.sequencer if slot != current.commit.sequencer else me
-    return _next(current, roster, sequencer, Change(reason, slot, me))
+    return _next(current, roster, sequencer, Change(reason, slot, me, evidence), tickets)

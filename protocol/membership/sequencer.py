@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from protocol.bodies.commit import ChangeKind, CommitBody, Member
+from protocol.bodies.commit import ChangeKind, CommitBody, Member, Ticket
 from protocol.bodies.door import KnockBody
 from protocol.limits import SEATS
 from protocol.membership.roster import CommitRefused, Roster, admitting, check_next, removing
@@ -52,6 +52,23 @@ class Declined:
 
 
 @dataclass(frozen=True, slots=True)
+class Consent:
+    """A member's seat and signed consent to a knock, or RETURNING and the ticket's vouch."""
+
+    by: int
+    evidence: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """A departure the sequencer may commit now, with its evidence."""
+
+    member: Member
+    reason: ChangeKind
+    evidence: bytes
+
+
+@dataclass(frozen=True, slots=True)
 class Next:
     body: CommitBody | None
     declined: tuple[Declined, ...] = ()
@@ -61,9 +78,11 @@ def next_commit(
     roster: Roster,
     me: Member,
     *,
-    due: Sequence[tuple[Member, ChangeKind]],
-    consents: Mapping[int, int],
+    due: Sequence[Due],
+    consents: Mapping[int, Consent],
     knocks: Mapping[int, KnockBody],
+    room: bytes,
+    tickets: tuple[Ticket, ...],
 ) -> Next:
     """The next Commit ``me`` should sign, if any: departures first, then admissions.
 
@@ -72,25 +91,37 @@ def next_commit(
     """
     sequencer = roster.sequencer
     if roster.commit.sequencer == me.slot:
-        for member, reason in due:
-            return Next(removing(roster, member.slot, reason, me.slot))
+        for gone in due:
+            return Next(
+                removing(roster, gone.member.slot, gone.reason, me.slot, gone.evidence, tickets)
+            )
         declined: list[Declined] = []
-        for peer, by in consents.items():
+        for peer, consent in consents.items():
             knock = knocks.get(peer)
             if knock is None:
                 continue
-            who = None if by == RETURNING else by
+            who = None if consent.by == RETURNING else consent.by
             try:
-                body = admitting(roster, knock.nick, knock.identity, knock.exchange, peer, who)
-                check_next(roster, body, me)
+                body = admitting(
+                    roster,
+                    knock.nick,
+                    knock.identity,
+                    knock.exchange,
+                    peer,
+                    who,
+                    consent.evidence,
+                    tickets,
+                )
+                check_next(roster, body, me, room, tickets)
                 return Next(body, tuple(declined))
             except CommitRefused:
                 declined.append(Declined(peer, knock.nick, len(roster.members) >= SEATS))
         return Next(None, tuple(declined))
     if roster.commit.successor == me.slot and sequencer is not None:
-        for member, reason in due:
-            if member.slot == sequencer.slot:
-                return Next(removing(roster, member.slot, reason, me.slot))
+        for gone in due:
+            if gone.member.slot == sequencer.slot:
+                slot = gone.member.slot
+                return Next(removing(roster, slot, gone.reason, me.slot, gone.evidence, tickets))
     return Next(None)
 
 
@@ -121,14 +152,14 @@ class InFlight:
 
 @dataclass(slots=True)
 class Sequencer:
-    consents: dict[int, int] = field(default_factory=dict)  # knock -> consenting seat
+    consents: dict[int, Consent] = field(default_factory=dict)  # by knock
     in_flight: InFlight | None = None
     greeted: set[int] = field(default_factory=set)  # connections a lobby answered
     lobby_tokens: int = LOBBY_BURST
     refilled_ms: int | None = None
 
-    def consent(self, peer: int, by: int) -> None:
-        self.consents.setdefault(peer, by)
+    def consent(self, peer: int, by: int, evidence: bytes) -> None:
+        self.consents.setdefault(peer, Consent(by, evidence))
 
     def drop_consent(self, peer: int) -> None:
         self.consents.pop(peer, None)
@@ -139,7 +170,7 @@ class Sequencer:
         self.consents.pop(peer, None)
 
     def keep(self, knocks: Mapping[int, KnockBody]) -> None:
-        self.consents = {p: by for p, by in self.consents.items() if p in knocks}
+        self.consents = {p: c for p, c in self.consents.items() if p in knocks}
 
     # --- one Commit per epoch -------------------------------------------------------
 

@@ -736,6 +736,71 @@ MUTANTS = [
         (E(RECEIVER, "if self.announced.get(chain_id, frame.check) != frame.check:", "if False:"),),
         T + "test_two_keys_announced_for_one_chain_are_named_at_once",
     ),
+    Mutant(
+        "an admission without the admitting member's consent",
+        (
+            E(
+                "protocol/membership/evidence.py",
+                "    if admitter is None or not verify(admitter.identity, statement, change.evidence):",
+                "    if admitter is None:",
+            ),
+        ),
+        M + "test_the_sequencer_cannot_say_someone_admitted_who_did_not",
+    ),
+    Mutant(
+        "a return without a ticket of the room",
+        (
+            E(
+                "protocol/membership/evidence.py",
+                "        if ticket is None or ticket.nick != newcomer.nick or len(vouch) != SIG_SIZE:",
+                "        if len(vouch) != SIG_SIZE:",
+            ),
+        ),
+        M + "test_the_sequencer_cannot_dress_an_admission_as_a_return",
+    ),
+    Mutant(
+        "newcomers without their admission",
+        (
+            E(
+                "protocol/membership/evidence.py",
+                "    if sorted(admits) != sorted(m.slot for m in added):",
+                "    if False:",
+            ),
+        ),
+        M + "test_the_sequencer_cannot_hide_an_admission",
+    ),
+    Mutant(
+        "the tickets' hash taken on the sequencer's word",
+        (
+            E(
+                "protocol/membership/evidence.py",
+                "    if tickets is not None and body.tickets != tickets_hash(",
+                "    if False and body.tickets != tickets_hash(",
+            ),
+        ),
+        M + "test_the_sequencer_cannot_hide_an_admission",
+    ),
+    Mutant(
+        "a departure without the leaver's goodbye",
+        (
+            E(
+                "protocol/membership/evidence.py",
+                "        if not verify(gone.identity, goodbye_statement(room, gone.identity), change.evidence):",
+                "        if False:",
+            ),
+        ),
+        M + "test_the_sequencer_cannot_say_someone_left_who_stayed",
+    ),
+    Mutant(
+        "a drop of someone still connected is taken",
+        (
+            E(
+                CHAIN,
+                "            if gone.identity != ctx.me:\n                return DropRefused(signer.nick, gone.nick)\n",
+            ),
+        ),
+        M + "test_the_sequencer_cannot_say_someone_left_who_stayed",
+    ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(
         "a returning sequencer ignores the members still on the relay",

@@ -13,13 +13,15 @@ from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
 from protocol.bodies import Say, encode_content
-from protocol.bodies.commit import Member
+from protocol.bodies.commit import ChangeKind, CommitBody, Member
 from protocol.crypto import ExchangeKey, pad, seal, sign
 from protocol.endpoint import Endpoint
 from protocol.frames import Kind, group_header, parse
 from protocol.keys.chains import SendingChain
 from protocol.keys.sender import Voice
+from protocol.membership.evidence import consent_statement, goodbye_statement
 from protocol.membership.roomwide import roomwide_frame
+from protocol.membership.roster import admitting, removing
 from tests.protocol.harness import HostileRelay, Seat
 
 NICKS = ("ana", "bo", "cy", "di", "ed", "flo", "gus", "hal", "ivy", "jo", "kit", "lu", "mo")
@@ -163,3 +165,30 @@ def new_chain(seat: Seat) -> None:
     keys = ep.sender.start_chain(voice, ep.roster, ep.pairs, seat.relay.now)
     assert keys is not None
     ep.publish(keys)
+
+
+def admission(
+    holder: Seat, by: Seat, nick: str, identity: bytes, exchange: bytes, peer: int
+) -> CommitBody:
+    """The next Commit of ``holder``'s room admitting these keys with ``by``'s real consent,
+    as a sequencer would write it (whoever then signs it)."""
+    ep = holder.endpoint
+    assert ep.roster is not None and by.endpoint.my_slot is not None
+    consent = sign(by.endpoint.identity, consent_statement(ep.room, identity, exchange, nick))
+    slot = by.endpoint.my_slot
+    return admitting(ep.roster, nick, identity, exchange, peer, slot, consent, ep.chain.tickets)
+
+
+def goodbye(seat: Seat) -> bytes:
+    """``seat``'s signed goodbye, the evidence a Commit of its leaving carries."""
+    ep = seat.endpoint
+    return sign(ep.identity, goodbye_statement(ep.room, bytes(ep.identity.verify_key)))
+
+
+def departure(
+    holder: Seat, slot: int, reason: ChangeKind, by: int, evidence: bytes = b""
+) -> CommitBody:
+    """The next Commit of ``holder``'s room without ``slot``, signed later by seat ``by``."""
+    ep = holder.endpoint
+    assert ep.roster is not None
+    return removing(ep.roster, slot, reason, by, evidence, ep.chain.tickets)

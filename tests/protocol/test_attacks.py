@@ -30,13 +30,15 @@ from protocol.frames import (
     parse,
 )
 from protocol.keys.chains import SendingChain
-from protocol.membership.roster import admitting, removing
 from tests.protocol.harness import restamp
 from tests.protocol.rooms import (
+    admission,
     alarms,
     answering,
+    departure,
     fake_member,
     fingerprint,
+    goodbye,
     group_frame,
     knock_and_enter,
     of,
@@ -63,9 +65,7 @@ def test_a_commit_signed_by_an_ordinary_member_is_refused() -> None:
     roster = cy.endpoint.roster
     assert roster is not None
     intruder = fake_member(3)
-    body = admitting(
-        roster, "mallory", intruder.identity, intruder.exchange, 77, cy.endpoint.my_slot or 0
-    )
+    body = admission(cy, cy, "mallory", intruder.identity, intruder.exchange, 77)
     publish_as(relay, cy, roomwide(cy.endpoint, Kind.COMMIT, body.encode(), cy.endpoint.identity))
     assert [fingerprint(s.endpoint) for s in (ana, bo)] == before
     assert all("mallory" not in [s.nick for s in x.endpoint.seats] for x in (ana, bo, cy))
@@ -77,7 +77,7 @@ def test_the_successor_cannot_admit_while_the_host_is_there() -> None:
     roster = bo.endpoint.roster
     assert roster is not None and roster.commit.successor == bo.endpoint.my_slot
     intruder = fake_member(3)
-    body = admitting(roster, "mallory", intruder.identity, intruder.exchange, 77, 1)
+    body = admission(bo, bo, "mallory", intruder.identity, intruder.exchange, 77)
     publish_as(relay, bo, roomwide(bo.endpoint, Kind.COMMIT, body.encode(), bo.endpoint.identity))
     assert {s.endpoint.epoch for s in (ana, bo, cy)} == {3}
 
@@ -99,7 +99,7 @@ def test_a_commit_of_thirteen_is_refused_even_from_the_sequencer() -> None:
     assert roster is not None
     crowd = tuple(fake_member(slot) for slot in range(2, 13))
     body = replace(
-        admitting(roster, "x", crowd[0].identity, crowd[0].exchange, 1, 0),
+        admission(ana, ana, "x", crowd[0].identity, crowd[0].exchange, 1),
         roster=(*roster.members, *crowd),
     )
     assert len(body.roster) == 13
@@ -116,7 +116,7 @@ def test_a_commit_that_skips_an_epoch_is_refused() -> None:
     roster = ana.endpoint.roster
     assert roster is not None
     newcomer = fake_member(2)
-    body = admitting(roster, "x", newcomer.identity, newcomer.exchange, 55, 0)
+    body = admission(ana, ana, "x", newcomer.identity, newcomer.exchange, 55)
     skipped = replace(body, epoch=body.epoch + 1)
     publish_as(
         relay, ana, roomwide(ana.endpoint, Kind.COMMIT, skipped.encode(), ana.endpoint.identity)
@@ -129,7 +129,7 @@ def test_a_commit_that_swaps_a_members_keys_is_refused() -> None:
     relay, (ana, bo, cy) = open_room(3)
     roster = ana.endpoint.roster
     assert roster is not None
-    body = removing(roster, 2, ChangeKind.LEFT, 0)
+    body = departure(ana, 2, ChangeKind.LEFT, 0, goodbye(cy))
     swapped = tuple(
         replace(m, exchange=ExchangeKey().public) if m.slot == 1 else m for m in body.roster
     )
@@ -165,7 +165,7 @@ def test_a_newcomer_refuses_a_welcome_not_signed_by_the_sequencer() -> None:
     assert knock is not None
     roster = bo.endpoint.roster
     assert roster is not None
-    body = admitting(roster, "di", knock.identity, knock.exchange, seat.peer, 1)
+    body = admission(bo, bo, "di", knock.identity, knock.exchange, seat.peer)
     publish_as(relay, bo, roomwide(bo.endpoint, Kind.COMMIT, body.encode(), bo.endpoint.identity))
     assert joiner.roster is None and of(seat, ev.Entered) == []
 

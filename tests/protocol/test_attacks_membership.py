@@ -16,15 +16,20 @@ from protocol import events as ev
 from protocol import wire
 from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member
 from protocol.bodies.door import KnockBody, Lobby
-from protocol.crypto import ExchangeKey, random_bytes
+from protocol.crypto import ExchangeKey, random_bytes, sign
 from protocol.endpoint import Endpoint, ReturnTicket, agreements_hash
 from protocol.events import Alarm, Note
 from protocol.frames import Kind, RoomFrame, parse
-from protocol.membership.roster import admitting, genesis, removing
+from protocol.membership.evidence import return_statement, tickets_after
+from protocol.membership.roster import admitting, genesis
 from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.rooms import (
+    admission,
     alarms,
     answering,
+    departure,
+    fake_member,
+    goodbye,
     knock_and_enter,
     notes,
     of,
@@ -109,11 +114,12 @@ def test_a_forged_handover_in_a_second_lobby_warns_the_newcomer_and_moves_nothin
     roster = bo.endpoint.roster
     assert named_bo is not None and roster is not None and bo.endpoint.my_slot is not None
     # bo forges the takeover the room never saw: ana removed, bo sequencing.
-    took = removing(roster, 0, ChangeKind.DISCONNECTED, bo.endpoint.my_slot)
+    took = departure(bo, 0, ChangeKind.DISCONNECTED, bo.endpoint.my_slot)
     took_frame = roomwide(bo.endpoint, Kind.COMMIT, took.encode(), bo.endpoint.identity)
     di = Endpoint.joining(ana.endpoint.invite, "di")
     seat = relay.connect(di)
-    lure = Lobby("Be kind.", "bo", took.epoch, (named_bo, took_frame), took_frame)
+    tickets = tickets_after(bo.endpoint.chain.tickets, roster.members, took)
+    lure = Lobby("Be kind.", "bo", took.epoch, (named_bo, took_frame), took_frame, tickets)
     relay.publish(bo.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity))
     relay.pump()
     assert di.chain.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
@@ -586,6 +592,77 @@ def test_a_name_that_draws_as_nothing_is_refused() -> None:
     assert seat.peer not in ana.endpoint.knocks and not of(ana, ev.Knocked)
 
 
+# --- no one writes the story of who came and went alone --------------------------
+
+
+def forged_by_ana(relay: HostileRelay, ana: Seat, body: CommitBody) -> None:
+    publish_as(
+        relay, ana, roomwide(ana.endpoint, Kind.COMMIT, body.encode(), ana.endpoint.identity)
+    )
+
+
+def test_the_sequencer_cannot_say_someone_admitted_who_did_not() -> None:
+    """Defence: an admission carries the admitting member's signed consent, checked by all."""
+    relay, (ana, bo, cy) = open_room(3)
+    roster, tickets = ana.endpoint.roster, ana.endpoint.chain.tickets
+    assert roster is not None
+    mallory = fake_member(3)
+    cy_slot = cy.endpoint.my_slot or 0
+    for evidence in (b"", random_bytes(64), goodbye(cy)):
+        body = admitting(
+            roster, "mallory", mallory.identity, mallory.exchange, 77, cy_slot, evidence, tickets
+        )
+        forged_by_ana(relay, ana, body)
+    for seat in (bo, cy):
+        assert seat.endpoint.epoch == roster.epoch
+        assert not [e for e in of(seat, ev.Admitted) if e.nick == "mallory"]  # type: ignore[attr-defined]
+
+
+def test_the_sequencer_cannot_dress_an_admission_as_a_return() -> None:
+    """Defence: a return needs a ticket of the room and the ticket's vouch."""
+    relay, (ana, bo, cy) = open_room(3)
+    roster, tickets = ana.endpoint.roster, ana.endpoint.chain.tickets
+    assert roster is not None
+    mallory = fake_member(3)
+    made_up = SigningKey.generate()
+    vouch = sign(
+        made_up, return_statement(ana.endpoint.room, mallory.identity, mallory.exchange, "bo")
+    )
+    body = admitting(
+        roster, "bo", mallory.identity, mallory.exchange, 77, None,
+        bytes(made_up.verify_key) + vouch, tickets,
+    )  # fmt: skip
+    forged_by_ana(relay, ana, body)
+    assert bo.endpoint.epoch == cy.endpoint.epoch == roster.epoch
+
+
+def test_the_sequencer_cannot_hide_an_admission() -> None:
+    """Defence: every newcomer on the roster has its admission, and every admission a newcomer."""
+    relay, (ana, bo) = open_room(2)
+    mallory = fake_member(2)
+    honest = admission(ana, ana, "mallory", mallory.identity, mallory.exchange, 77)
+    for forged in (
+        replace(honest, changes=()),
+        replace(honest, changes=honest.changes * 2),
+        replace(honest, tickets=random_bytes(32)),  # tickets a lobby would then hand out
+    ):
+        forged_by_ana(relay, ana, forged)
+    assert bo.endpoint.epoch == 2 and [s.nick for s in bo.endpoint.seats] == ["ana", "bo"]
+
+
+def test_the_sequencer_cannot_say_someone_left_who_stayed() -> None:
+    """Defence: a departure carries the leaver's goodbye, or is a drop everyone saw; a drop
+    of someone still connected is refused and named."""
+    relay, (ana, bo, _cy) = open_room(3)
+    roster = ana.endpoint.roster
+    assert roster is not None
+    for evidence in (b"", random_bytes(64), goodbye(bo)):
+        forged_by_ana(relay, ana, departure(ana, 2, ChangeKind.LEFT, 0, evidence))
+    forged_by_ana(relay, ana, departure(ana, 2, ChangeKind.DISCONNECTED, 0))
+    assert bo.endpoint.epoch == roster.epoch and len(bo.endpoint.seats) == 3
+    assert raised(bo, Alarm.DROP_WHILE_HERE, "ana", "cy"), alarms(bo)
+
+
 # --- L2: the successor is the longest-seated ------------------------------------------
 
 
@@ -609,7 +686,7 @@ def test_the_successor_is_the_longest_seated_not_the_lowest_free_seat() -> None:
     ana_m, di_m, eve_m = roster.members
     assert (di_m.nick, eve_m.nick) == ("di", "eve")
     newcomer = Member(2, "fi", bytes(SigningKey.generate().verify_key), ExchangeKey().public, 88)
-    honest = admitting(roster, "fi", newcomer.identity, newcomer.exchange, 88, 0)
+    honest = admission(ana, ana, "fi", newcomer.identity, newcomer.exchange, 88)
     reordered = replace(honest, roster=(ana_m, eve_m, di_m, honest.roster[3]), successor=1)
     named = replace(honest, successor=eve_m.slot)
     before = di.endpoint.epoch

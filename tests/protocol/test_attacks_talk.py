@@ -32,9 +32,9 @@ from protocol.frames import (
 from protocol.keys.chains import key_check, ratchet
 from protocol.keys.pairs import pair_context
 from protocol.keys.receiver import PREVIOUS_WINDOW_MS
-from protocol.membership.roster import admitting
 from tests.protocol.harness import HostileRelay, Seat, restamp
 from tests.protocol.rooms import (
+    admission,
     alarms,
     careful_room,
     knock_and_enter,
@@ -261,7 +261,7 @@ def test_two_commits_for_one_epoch_are_caught_by_acks_as_a_split() -> None:
     newcomer = Endpoint.joining(ana.endpoint.invite, "di")
     di = relay.connect(newcomer)
     identity = bytes(newcomer.identity.verify_key)
-    first = admitting(roster, "di", identity, newcomer.pairs.public, di.peer, 0)
+    first = admission(ana, ana, "di", identity, newcomer.pairs.public, di.peer)
     second = replace(first, nonce=random_bytes(16))
     to_bo = roomwide(ana.endpoint, Kind.COMMIT, first.encode(), ana.endpoint.identity)
     to_cy = roomwide(ana.endpoint, Kind.COMMIT, second.encode(), ana.endpoint.identity)

@@ -17,7 +17,7 @@ from protocol.bodies import (
     decode_content,
     encode_content,
 )
-from protocol.bodies.commit import CommitBody
+from protocol.bodies.commit import CommitBody, Ticket
 from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import random_bytes
 
@@ -31,8 +31,8 @@ def packb(obj: object) -> bytes:
     [
         Say("hello"),
         React("+"),
-        Admit(7, bytes(32)),
-        Bye(),
+        Admit(7, bytes(32), bytes(64)),
+        Bye(bytes(64)),
         Ack(3, bytes(32), 7, bytes(16), (Heard(3, 1, 0, 5, bytes(16), bytes(16)),)),
         Ack(3, bytes(32), 7, bytes(16), (), (Lacking(2, 1),)),
     ],
@@ -50,10 +50,12 @@ def test_content_round_trips(content: object) -> None:
         packb(["say", "a", "b"]),
         packb(["react", ""]),
         packb(["react", "\x1b[31m"]),
-        packb(["admit", True, bytes(32)]),
-        packb(["admit", -1, bytes(32)]),
-        packb(["admit", 2**64 - 1, bytes(32)]),
-        packb(["admit", 3, bytes(31)]),
+        packb(["admit", True, bytes(32), bytes(64)]),
+        packb(["admit", -1, bytes(32), bytes(64)]),
+        packb(["admit", 2**64 - 1, bytes(32), bytes(64)]),
+        packb(["admit", 3, bytes(31), bytes(64)]),
+        packb(["admit", 3, bytes(32)]),
+        packb(["bye"]),
         packb(["ack", 2**40, bytes(32), []]),
         packb(["ack", 1, bytes(32), [[12, 0, 0, bytes(16)]]]),
         packb(["ack", 1, bytes(32), [[1, 0, 0]]]),
@@ -69,6 +71,7 @@ def test_content_round_trips(content: object) -> None:
         packb(["say", "hi"]) + b"\x00",
         packb(["bye"] * 100),
         packb(["bye", 1, b"x" * 100]),
+        packb(["bye", bytes(63)]),
     ],
 )
 def test_malformed_content_is_refused(raw: bytes) -> None:
@@ -90,10 +93,23 @@ def test_knock_and_lobby_take_exactly_their_fields() -> None:
     ):
         with pytest.raises(BodyError):
             KnockBody.decode(bad)
-    lobby = Lobby("Be kind.", "ana", 3, (b"frame",))
+    lobby = Lobby("Be kind.", "ana", 3, (b"frame",), b"", (Ticket(random_bytes(32), "bo"),))
     assert Lobby.decode(lobby.encode()) == lobby
     with pytest.raises(BodyError):
         Lobby.decode(packb({"agreements": "x", "host": "ana", "epoch": 1, "lineage": [b""] * 9}))
+    with pytest.raises(BodyError):
+        Lobby.decode(
+            packb(
+                {
+                    "agreements": "x",
+                    "host": "ana",
+                    "epoch": 1,
+                    "lineage": [],
+                    "commit": b"",
+                    "tickets": [[bytes(32), "\u3164"]],
+                }
+            )
+        )
 
 
 def test_commit_bodies_refuse_wrong_shapes() -> None:
@@ -104,8 +120,9 @@ def test_commit_bodies_refuse_wrong_shapes() -> None:
         "agreed": bytes(32),
         "sequencer": 0,
         "successor": 255,
-        "changes": [["admit", 0, 0]],
+        "changes": [["admit", 0, 0, b""]],
         "nonce": bytes(16),
+        "tickets": bytes(32),
     }
     assert CommitBody.decode(packb(good)).epoch == 2
     for key, value in [
@@ -114,7 +131,10 @@ def test_commit_bodies_refuse_wrong_shapes() -> None:
         ("roster", [[0, "ana", bytes(32), bytes(32)]]),
         ("roster", [[0, "ana", bytes(32), bytes(32), 1, 9]]),
         ("roster", [[True, "ana", bytes(32), bytes(32), 1]]),
-        ("changes", [["crown", 0, 0]]),
+        ("changes", [["crown", 0, 0, b""]]),
+        ("changes", [["admit", 0, 0]]),
+        ("changes", [["admit", 0, 0, b"x" * 200]]),
+        ("tickets", bytes(31)),
         ("nonce", bytes(15)),
     ]:
         with pytest.raises(BodyError):

@@ -17,7 +17,7 @@ from protocol.events import Note
 from protocol.frames import GroupFrame, Kind, RoomFrame, parse
 from protocol.keys.chains import ROTATE_AFTER
 from protocol.keys.sender import ROTATE_EVERY_MS
-from protocol.membership.door import return_statement
+from protocol.membership.door import vouch_statement
 from protocol.membership.sequencer import RESEND_AFTER_MS
 from tests.protocol.harness import HostileRelay
 from tests.protocol.rooms import answering, knock_and_enter, notes, of, open_room, roomwide, said
@@ -190,7 +190,7 @@ def test_a_stranger_cannot_claim_a_members_seat_on_return() -> None:
         was=bytes(bo.endpoint.identity.verify_key),
         answers=answering(ana),
     )
-    knock = replace(knock, vouch=sign(stranger, return_statement(ana.endpoint.room, knock)))
+    knock = replace(knock, vouch=sign(stranger, vouch_statement(ana.endpoint.room, knock)))
     seat = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
     relay.publish(seat.peer, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), stranger))
     relay.pump()

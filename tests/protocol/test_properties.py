@@ -23,9 +23,16 @@ from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import ExchangeKey
 from protocol.endpoint import agreements_hash
 from protocol.frames import Kind
-from protocol.membership.roster import removing
 from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.rooms import answering, fingerprint, new_chain, open_room, roomwide
+from tests.protocol.rooms import (
+    answering,
+    departure,
+    fingerprint,
+    goodbye,
+    new_chain,
+    open_room,
+    roomwide,
+)
 
 Room = tuple[HostileRelay, list[Seat]]
 
@@ -50,7 +57,7 @@ def fresh(kind: str, room: Room) -> tuple[bytes, Seat, Seat]:
     else:
         roster = ana.endpoint.roster
         assert roster is not None
-        body = removing(roster, 2, ChangeKind.LEFT, 0)
+        body = departure(ana, 2, ChangeKind.LEFT, 0, goodbye(cy))
         return roomwide(ana.endpoint, Kind.COMMIT, body.encode(), ana.endpoint.identity), ana, bo
     (frame,) = bo.endpoint.data_to_send()
     return wire.decode_client(frame).d, bo, ana
