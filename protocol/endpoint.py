@@ -224,6 +224,8 @@ class Endpoint:
         ticket = self.entry.ticket  # dropped again before getting back in
         entry = Entry(ticket=ticket, reopening=self.entry.reopening, awaited=self.entry.awaited)
         sequencer = roster.sequencer if roster is not None else None
+        if self.chain.evicted and sequencer is not None:
+            entry = Entry(ticket=ticket, awaited=sequencer.nick, evicted=True)
         if roster is not None and sequencer is not None and slot is not None:
             if agreements is not None:
                 ticket = ReturnTicket(self.me.identity, agreements_hash(agreements))
@@ -328,8 +330,17 @@ class Endpoint:
         return self.chain.left_behind
 
     @property
+    def evicted(self) -> bool:
+        return self.chain.evicted
+
+    @property
+    def must_rejoin(self) -> bool:
+        """Whether this connection is done with, but the room is not: come back on a new one."""
+        return self.chain.left_behind or self.chain.evicted
+
+    @property
     def closed(self) -> bool:
-        return self.closed_by_us or self.chain.removed
+        return self.closed_by_us or (self.chain.removed and not self.chain.evicted)
 
     @property
     def knocks(self) -> dict[int, KnockBody]:
@@ -370,8 +381,8 @@ class Endpoint:
     def receive_frame(self, data: bytes, now_ms: int) -> None:
         """One relay frame (wire v1) at ``now_ms``; anything that breaks the contract is dropped."""
         self.now = now_ms
-        if self.closed:
-            return
+        if self.closed or self.chain.removed:
+            return  # (evicted, we come back on a new connection: this one is done)
         try:
             frame = wire.decode_server(data)
         except wire.WireError:
@@ -581,6 +592,8 @@ class Endpoint:
                 # The same person, back on a new connection: their old seat goes now
                 # and the new one comes in without asking anyone again.
                 self._note(ev.Note.COMING_BACK, knock.nick)
+                if knock.evicted:
+                    self._alarm(ev.Alarm.EVICTED_WHILE_HERE, (knock.nick,))
                 if roster.by_identity(knock.was) is not None:
                     vouch, now = seen.new_connection, self.now
                     self.departures.back_on_new_connection(knock.was, vouch, now, self.grace_ms)
@@ -622,7 +635,11 @@ class Endpoint:
         self.sequencer.committed()
         if mine is None:
             self.sender.stop()
-            self.events.append(ev.Closed(ev.Ending.REMOVED))
+            if self.chain.evicted and self.agreements is not None:
+                self.entry.hold(ReturnTicket(self.me.identity, agreements_hash(self.agreements)))
+                self._note(ev.Note.EVICTED)
+            else:
+                self.events.append(ev.Closed(ev.Ending.REMOVED))
             return
         self.receiver.turn_epoch(old, new, mine.slot, self.now)
         self.sender.turn_epoch()
@@ -822,7 +839,14 @@ class Endpoint:
         watching = self.chain.watching
         answers = watching.commit_hash if watching is not None else b""
         agreed = agreements_hash(lobby.agreements)
-        knock = KnockBody(self.me.nick, self.me.key, self.pairs.public, agreed, answers=answers)
+        knock = KnockBody(
+            self.me.nick,
+            self.me.key,
+            self.pairs.public,
+            agreed,
+            answers=answers,
+            evicted=self.entry.evicted,
+        )
         ticket = self.entry.ticket
         if ticket is not None:
             knock = replace(knock, was=bytes(ticket.identity.verify_key))

@@ -200,6 +200,7 @@ class Alarm(Enum):
     TAKEOVER_WHILE_HERE = auto()  # (successor, sequencer): took over a sequencer still here
     TAKEOVER_WHILE_YOU_ARE_HERE = auto()  # (successor,): took over from us, still here
     SPEAKS_AFTER_LEAVE = auto()  # (member,): the relay said they dropped, yet they speak
+    EVICTED_WHILE_HERE = auto()  # (member,): the relay said they dropped while connected
     DROP_WHILE_HERE = auto()  # (signer, member): committed a drop of someone still here
     # the door
     LOBBY_OF_ANOTHER_ROOM = auto()  # a second lobby showed a newcomer a different room
@@ -248,6 +249,7 @@ class Note(Enum):
     CANNOT_ADMIT_KEYS = auto()  # (who): their knock names keys already in the room
     COMING_BACK = auto()  # (who): lost the connection and is coming back
     LEFT_BEHIND = auto()  # (who, the sequencer): the room went on without us
+    EVICTED = auto()  # the relay told the room we had dropped, while we were connected
     # the relay lost the room
     REOPENED = auto()
     WAITING_FOR_HOLDERS = auto()

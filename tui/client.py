@@ -100,8 +100,8 @@ class RoomClient:
                     return
                 await asyncio.sleep(RETRY_DELAYS[failures - 1])
                 continue
-            if self._leaving or self.endpoint.removed:
-                return
+            if self._leaving or (self.endpoint.removed and not self.endpoint.evicted):
+                return  # it said why already
             refused = self._refused
             if (refused and refused.code in FINAL_REFUSALS) or not self.reconnect:
                 # The refusal already said why; the ending repeats it for whoever shows only that.
@@ -109,7 +109,7 @@ class RoomClient:
                 self._emit(ending)
                 return
             self._refused = None
-            left_behind = self.endpoint.left_behind  # it said why already
+            told = self.endpoint.must_rejoin  # it said why already
             # A knock is known by its connection's number, and a restarted relay
             # numbers connections from 1 again: a knock left on screen could
             # admit someone else. Whoever was knocking knocks again.
@@ -117,7 +117,7 @@ class RoomClient:
                 self._emit(KnockWithdrawn(knock, body.nick))
             self.endpoint = self.endpoint.fresh(now_ms())
             self._drain_outgoing()
-            if not left_behind:
+            if not told:
                 self._emit(Notice(Note.RECONNECTING))
 
     async def _hold(self, conn: ClientConnection) -> None:
@@ -144,8 +144,8 @@ class RoomClient:
                 self.endpoint.receive_frame(message, now_ms())
                 self._flush()
                 self._wake.set()
-                if self.endpoint.left_behind:
-                    return  # the room went on without us: come back on a new connection
+                if self.endpoint.must_rejoin:
+                    return  # the room went on, or let our seat go: come back on a new connection
 
     async def _write(self, conn: ClientConnection) -> None:
         while True:

@@ -148,6 +148,12 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 f"{first} removed {second} as disconnected, but {second} is still connected. "
                 f"The relay may have told {first} otherwise; the change was refused."
             )
+        case Alarm.EVICTED_WHILE_HERE:
+            return (
+                f"The relay told the room {first}'s connection had dropped, but {first} was "
+                f"still connected; {first} is coming back in. The relay may be trying to push "
+                "them out."
+            )
         case Alarm.SPEAKS_AFTER_LEAVE:
             return (
                 f"The relay said {first}'s connection dropped, but {first} is still speaking. "
@@ -283,6 +289,12 @@ def note_sentence(note: Note, who: str) -> str:
             return (
                 f"{who} holds this room at a later point than you: it was opened again, or "
                 "Commits never reached you. Joining again to come back in."
+            )
+        case Note.EVICTED:
+            return (
+                "The relay told the room your connection had dropped while you were still "
+                "here, so your seat went. Coming back in with your return ticket; the room "
+                "is told what happened."
             )
         case Note.REOPENED:
             return (

@@ -92,6 +92,8 @@ class KnockBody:
     # The hash of the Commit the lobby showed: the knock answers that lobby, so
     # a knock replayed long after cannot knock again.
     answers: bytes = b""
+    # A member whose seat went while it was connected says so as it comes back.
+    evicted: bool = False
 
     def encode(self) -> bytes:
         return pack(
@@ -103,12 +105,17 @@ class KnockBody:
                 "was": self.was,
                 "vouch": self.vouch,
                 "answers": self.answers,
+                "evicted": self.evicted,
             }
         )
 
     @staticmethod
     def decode(data: bytes) -> KnockBody:
-        obj = fields(unpack(data), "nick", "id", "kx", "agreed", "was", "vouch", "answers")
+        obj = fields(
+            unpack(data), "nick", "id", "kx", "agreed", "was", "vouch", "answers", "evicted"
+        )
+        if type(obj["evicted"]) is not bool:
+            raise BodyError("evicted is true or false")
         was, vouch = obj["was"], obj["vouch"]
         if (was, vouch) != (b"", b""):
             was, vouch = key(was), key(vouch, 64)
@@ -120,6 +127,7 @@ class KnockBody:
             was,
             vouch,
             key(obj["answers"]),
+            obj["evicted"],
         )
 
 

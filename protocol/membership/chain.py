@@ -92,6 +92,7 @@ class Chain:
     tickets: tuple[Ticket, ...] = ()  # the room's return tickets (``membership.evidence``)
     commits: dict[int, bytes] = field(default_factory=dict)  # recent Commit hashes by epoch
     removed: bool = False
+    evicted: bool = False  # removed as disconnected while connected: we come back
     # Our sequencer greeted from a later epoch than ours: the room went on
     # without us (it was opened again after the relay lost it), so we come back.
     left_behind: bool = False
@@ -252,6 +253,9 @@ class Chain:
         self.roster = new
         if mine is None:
             self.removed = True
+            self.evicted = any(
+                c.what is ChangeKind.DISCONNECTED and c.slot == self.my_slot for c in body.changes
+            )
             self.my_slot = None
             return Transition(seq, ts, old, new, None)
         self.my_slot = mine.slot

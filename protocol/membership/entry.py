@@ -57,6 +57,7 @@ class Entry:
     # all it will about whether it still holds the room.
     arrived_ms: int | None = None
     seen_own_join: bool = False
+    evicted: bool = False  # our seat went while we were connected: the knock says so
 
     def arrived(self, now: int) -> None:
         self.arrived_ms = now
@@ -69,6 +70,10 @@ class Entry:
         self.lobby = lobby
         self.reopening = None  # someone holds the room: it is not ours to open again
         return self.ticket is not None and self.ticket.agreed == agreed
+
+    def hold(self, ticket: ReturnTicket) -> None:
+        """Our seat went while we were here: this ticket brings us back."""
+        self.ticket = ticket
 
     def knocked(self, knock: KnockBody) -> None:
         self.knock = knock

@@ -801,6 +801,21 @@ MUTANTS = [
         ),
         M + "test_the_sequencer_cannot_say_someone_left_who_stayed",
     ),
+    Mutant(
+        "a member evicted while connected stops for good",
+        (E(CHAIN, "            self.evicted = any(", "            self.evicted = False and any("),),
+        M + "test_a_member_the_relay_evicts_while_connected_comes_back_and_the_room_is_told",
+    ),
+    Mutant(
+        "the room is not told of an eviction",
+        (
+            E(
+                ENDPOINT,
+                "                if knock.evicted:\n                    self._alarm(ev.Alarm.EVICTED_WHILE_HERE, (knock.nick,))\n",
+            ),
+        ),
+        M + "test_a_member_the_relay_evicts_while_connected_comes_back_and_the_room_is_told",
+    ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(
         "a returning sequencer ignores the members still on the relay",

@@ -344,6 +344,33 @@ def test_a_takeover_after_a_goodbye_or_a_real_drop_still_holds() -> None:
     assert not alarms(cy)
 
 
+def test_a_member_the_relay_evicts_while_connected_comes_back_and_the_room_is_told() -> None:
+    """Defence: a member who sees its own seat go as "disconnected" while it is here comes
+    back with its return ticket, and says so; it does not stop for good.
+
+    The relay tells everyone but bo that bo dropped, and withholds bo's frames
+    from them; after the grace period ana commits bo's departure.
+    """
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    for seat in (ana, cy):
+        fake_leave(relay, seat, bo.peer)
+    relay.tamper = lambda peer, msg: (
+        [] if msg.sender == bo.peer and peer != bo.peer else [wire.encode(msg)]
+    )
+    relay.tick(relay.now + 2_000)
+    assert [s.nick for s in ana.endpoint.seats] == ["ana", "cy"]
+    assert bo.endpoint.evicted and bo.endpoint.must_rejoin and not bo.endpoint.closed
+    assert (Note.EVICTED, "") in notes(bo) and not of(bo, ev.Closed)
+    relay.tamper = None
+    relay.disconnect(bo.peer)  # the client notices, and comes back on a new connection
+    back = relay.connect(bo.endpoint.fresh(relay.now))
+    relay.pump()
+    assert back.endpoint.roster is not None and not of(back, ev.AgreementsOffered)
+    assert [s.nick for s in cy.endpoint.seats] == ["ana", "bo", "cy"]
+    for seat in (ana, cy):
+        assert raised(seat, Alarm.EVICTED_WHILE_HERE, "bo"), alarms(seat)
+
+
 # --- M5: a return ticket is used once -----------------------------------------------
 
 
