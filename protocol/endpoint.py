@@ -49,7 +49,7 @@ from protocol import events as ev
 from protocol import names, wire
 from protocol.bodies import Ack, Admit, BodyError, Bye, Content, React, Say
 from protocol.bodies.commit import ChangeKind, Member
-from protocol.bodies.door import KnockBody, Lobby
+from protocol.bodies.door import KnockBody, Lobby, Vouch
 from protocol.crypto import ExchangeKey, digest, sign, verify
 from protocol.frames import FrameError, GroupFrame, KeysFrame, Kind, RoomFrame, parse
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
@@ -88,6 +88,7 @@ from protocol.membership.entry import Due, Entry, ReturnTicket
 from protocol.membership.evidence import consent_statement, goodbye_statement
 from protocol.membership.presence import Departures, Presence
 from protocol.membership.reopen import Reopening, who_may_return
+from protocol.membership.rivals import Rivals, Shown, Vouching
 from protocol.membership.roomwide import open_commit, open_roomwide, roomwide_frame
 from protocol.membership.roster import Roster, genesis
 from protocol.membership.sequencer import (
@@ -163,6 +164,8 @@ class Endpoint:
     sender: Sender = field(default_factory=Sender)
     receiver: Receiver = field(default_factory=Receiver)
     acks: Acks = field(default_factory=Acks)
+    vouching: Vouching = field(default_factory=Vouching)
+    rivals: Rivals = field(default_factory=Rivals)
     state: RoomState = field(default_factory=RoomState)
     verified: set[bytes] = field(default_factory=set)
     closed_by_us: bool = False
@@ -440,6 +443,7 @@ class Endpoint:
             return
         if self.acks.take_due(now_ms):
             self._ack()
+        self._vouch()
         self._sequence()
 
     def next_deadline(self) -> int | None:
@@ -451,7 +455,11 @@ class Endpoint:
             if self.presence.mine is None or self.entry.lobby is not None:
                 return None
             return self.entry.deadline(self.now)
-        times = [self.acks.deadline(), self.sequencer.next_lobby_ms(self._ungreeted())]
+        times = [
+            self.acks.deadline(),
+            self.sequencer.next_lobby_ms(self._ungreeted()),
+            self.vouching.deadline(),
+        ]
         if self.sequencer.awaits(roster.epoch + 1):
             times.append(self.sequencer.resend_ms())
         else:
@@ -522,6 +530,8 @@ class Endpoint:
                 self._knock_frame(sender, frame)
             case RoomFrame(kind=Kind.LOBBY):
                 self._lobby_frame(frame)
+            case RoomFrame(kind=Kind.VOUCH):
+                self._vouch_frame(frame)
 
     # --- entering: lobbies and knocks -----------------------------------------------
 
@@ -548,6 +558,8 @@ class Endpoint:
         if self.chain.watching is not None:
             if shown.commit_hash not in self.chain.followed:
                 self._alarm(ev.Alarm.LOBBY_OF_ANOTHER_ROOM)
+                self.rivals.shown(Shown(shown, lobby))
+                self._weigh_rooms()
             return
         self.chain.anchor(shown, lobby.lineage, lobby.commit, lobby.tickets)
         self.agreements = lobby.agreements
@@ -558,17 +570,65 @@ class Endpoint:
         for seq, ts, commit in self.chain.take_early():
             self._commit_frame(seq, ts, commit)
 
+    def _vouch_frame(self, frame: RoomFrame) -> None:
+        """As a newcomer: a member's word on which room it is in."""
+        if self.chain.roster is not None:
+            return  # members have their own sequencer's word
+        body = open_roomwide(frame, self.me.join_key)
+        try:
+            vouch = Vouch.decode(body) if body is not None else None
+        except BodyError:
+            return
+        if vouch is None or not verify(vouch.identity, frame.signed, frame.sig):
+            return
+        self.rivals.vouched(vouch.identity, vouch.commit)
+        self._weigh_rooms()
+
+    def _weigh_rooms(self) -> None:
+        """Shown two rooms: tell the person who vouches for which."""
+        watching = self.chain.watching
+        if watching is None or not self.rivals.others:
+            return
+        told = self.rivals.weigh(watching, self.chain.followed)
+        if self.rivals.tell(told):
+            self.events.append(told)
+
     def _greeted_by(self, frame: RoomFrame, lobby: Lobby, roster: Roster) -> None:
         """As a member: only the sequencer greets; a lobby from anyone else is a lure."""
-        greeter, nick = who_greeted(frame, lobby, roster, self.me.invite.host_key)
+        host_key = self.me.invite.host_key
+        greeter, nick = who_greeted(frame, lobby, roster, host_key, self.door.former)
         match greeter:
+            case Greeter.SEQUENCER:
+                return
             case Greeter.SEQUENCER_AHEAD:
                 if self.chain.fell_behind():
                     self._note(ev.Note.LEFT_BEHIND, nick)
+                return
             case Greeter.MEMBER:
                 self._alarm(ev.Alarm.LURE_BY_MEMBER, (nick,))
+            case Greeter.FORMER:
+                self._alarm(ev.Alarm.LURE_BY_FORMER, (nick,))
             case Greeter.FIRST_KEY:
                 self._alarm(ev.Alarm.LURE_BY_FIRST_KEY)
+            case Greeter.STRANGER:
+                shown = prove_lobby(lobby, host_key, self.me.room, self.me.join_key)
+                signer = shown.sequencer if shown is not None else None
+                if signer is None or not verify(signer.identity, frame.signed, frame.sig):
+                    return  # it can lead no newcomer anywhere
+                self._alarm(ev.Alarm.LURE_BY_STRANGER)
+        self.vouching.lure()
+        self._vouch()
+
+    def _vouch(self) -> None:
+        """After a lure: our word for the room we are in; as sequencer, our lobby again."""
+        roster = self.chain.roster
+        if roster is None or not self.vouching.due(self.now):
+            return
+        self.vouching.sent(self.now)
+        self.publish(self._roomwide(Kind.VOUCH, Vouch(self.me.key, roster.commit_hash).encode()))
+        if self.chain.is_sequencer:
+            self.sequencer.greet_again()
+            self._greet()
 
     def _knock_frame(self, sender: int, frame: RoomFrame) -> None:
         roster = self.chain.roster
@@ -679,7 +739,7 @@ class Endpoint:
                 label = self._label(newcomer, new)
                 self.events.append(ev.Admitted(label, name, returning=by == slot))
         elif what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED) and before is not None:
-            self.door.seat_gone(before.identity)
+            self.door.seat_gone(before.identity, before.nick)
             self.events.append(ev.Departed(self._label(before, old), what))
 
     # --- talk: keys, group frames, content, acks ------------------------------------

@@ -206,6 +206,8 @@ class Alarm(Enum):
     LOBBY_OF_ANOTHER_ROOM = auto()  # a second lobby showed a newcomer a different room
     LURE_BY_MEMBER = auto()  # (member,): greeted a newcomer as if they ran the room
     LURE_BY_FIRST_KEY = auto()  # the invite's key greeted after it handed over
+    LURE_BY_FORMER = auto()  # (nick,): someone who left the room greeted a newcomer
+    LURE_BY_STRANGER = auto()  # someone holding the invite, never in the room, greeted
     # talk
     KEY_NOT_ANNOUNCED = auto()  # (sender,): sealed us another key than the one announced
     TWO_KEYS = auto()  # (sender,): announced two different keys for one chain
@@ -223,6 +225,16 @@ class Alarm(Enum):
     WITHHELD = auto()  # (acker, sender): the acker heard messages that never reached us
     DIFFERENT_MESSAGES = auto()  # (acker, sender): shown different frames at one index
     DIFFERENT_RECORDS = auto()  # (acker, sender): as above, behind a gap in our chain
+
+
+@dataclass(frozen=True, slots=True)
+class TwoRooms:
+    """Two rooms answered the invite: who vouches for the one we are joining, and the other."""
+
+    host: str
+    vouched_by: tuple[str, ...]
+    other_host: str
+    other_vouched_by: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +293,7 @@ Event = (
     | Said
     | Reacted
     | Gap
+    | TwoRooms
     | Tampering
     | Notice
 )

@@ -5,7 +5,7 @@ signature over everything before it. The header is also the AEAD's associated
 data, so a frame cannot be moved to another room, epoch, seat, generation or
 index without breaking both the seal and the signature::
 
-    room-wide, under k_join (lobby, knock, commit)
+    room-wide, under k_join (lobby, knock, commit, vouch)
         version u8 | kind u8 | room 16         | sealed(k_join)          | sig
     sender keys, pairwise (one frame carries a chain key for every seat)
         version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32
@@ -46,12 +46,14 @@ class Kind(IntEnum):
     COMMIT = 3
     KEYS = 4
     GROUP = 5
+    VOUCH = 6
 
 
 class FrameError(ValueError):
     """A frame that is not well formed; it is dropped and nothing changes."""
 
 
+ROOMWIDE: Final = frozenset((Kind.LOBBY, Kind.KNOCK, Kind.COMMIT, Kind.VOUCH))
 _ROOMWIDE = struct.Struct(">BB16s")
 _KEYS = struct.Struct(">BB16sIBI16sIII")
 CHECK_SIZE: Final = 16
@@ -62,7 +64,7 @@ _ENTRY = struct.Struct(">BH")
 
 @dataclass(frozen=True, slots=True)
 class RoomFrame:
-    """A lobby, knock or commit: sealed under the join key."""
+    """A lobby, knock, Commit or vouch: sealed under the join key."""
 
     kind: Kind
     header: bytes
@@ -148,7 +150,7 @@ def parse(d: bytes, room: bytes) -> Frame:
     except ValueError as exc:
         raise FrameError("unknown kind") from exc
     signed, sig = d[:-SIG_SIZE], d[-SIG_SIZE:]
-    if kind in (Kind.LOBBY, Kind.KNOCK, Kind.COMMIT):
+    if kind in ROOMWIDE:
         sealed = signed[_ROOMWIDE.size :]
         if len(sealed) < SEAL_OVERHEAD:
             raise FrameError("too short")

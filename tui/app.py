@@ -226,7 +226,7 @@ class PorchApp(App[None]):
                 return
         if room is not None:
             room.show_event(event)
-        elif door is not None and isinstance(event, ev.Notice):
+        elif door is not None and isinstance(event, ev.Notice | ev.TwoRooms):
             door.step(sentence(event) or "")
 
     def _status(self, state: str, text: str) -> None:

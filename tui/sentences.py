@@ -90,11 +90,27 @@ def sentence(event: ev.Event) -> str | None:
         case ev.Gap(nick=nick, missing=missing):
             plural = "message" if missing == 1 else "messages"
             return f"{missing} {plural} from {name(nick)} never arrived."
+        case ev.TwoRooms():
+            return two_rooms_sentence(event)
         case ev.Tampering(alarm=alarm, who=who, count=count):
             return alarm_sentence(alarm, tuple(name(n) for n in who), count)
         case ev.Notice(note=note, who=who):
             return note_sentence(note, name(who) if who else "")
     return None
+
+
+def two_rooms_sentence(event: ev.TwoRooms) -> str:
+    def word(nicks: tuple[str, ...]) -> str:
+        if not nicks:
+            return "no one in it vouches for it yet"
+        return f"{_and(tuple(name(n) for n in nicks))} vouch for it"
+
+    return (
+        f"Two rooms answered this invite. You are joining the one hosted by {name(event.host)} "
+        f"({word(event.vouched_by)}); the other is hosted by {name(event.other_host)} "
+        f"({word(event.other_vouched_by)}). Only one is the room the people you know are in: "
+        "if they vouch for the other, leave and join again; once in, read the room code aloud."
+    )
 
 
 def ending_sentence(ending: Ending, detail: str) -> str:
@@ -174,6 +190,18 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
             return (
                 "Someone holding the key this room was opened with greeted a newcomer, but "
                 "that key no longer runs the room. Read the room code aloud with anyone who joins."
+            )
+        case Alarm.LURE_BY_FORMER:
+            return (
+                f"{first}, who left this room, greeted a newcomer as if they ran it. The room "
+                "has told newcomers which room it is; read the room code aloud with anyone "
+                "who joins."
+            )
+        case Alarm.LURE_BY_STRANGER:
+            return (
+                "Someone holding the invite, who was never in this room, greeted a newcomer "
+                "as if they ran it. The room has told newcomers which room it is; read the "
+                "room code aloud with anyone who joins."
             )
         case Alarm.KEY_NOT_ANNOUNCED:
             return (
@@ -255,6 +283,7 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
 
 
 def _and(names: tuple[str, ...]) -> str:
+    """ "ana", "ana and bo", "ana, bo and cy" (names made safe already)."""
     if len(names) <= 1:
         return names[0] if names else "someone"
     return ", ".join(names[:-1]) + " and " + names[-1]

@@ -1,7 +1,7 @@
 """The door's bodies: the lobby a newcomer is greeted with, its knock, a member's
-consent to a knock, and a goodbye.
+vouch for the room it is in, a member's consent to a knock, and a goodbye.
 
-Lobbies and knocks travel room-wide under the join key; ``Admit`` and ``Bye``
+Lobbies, knocks and vouches travel room-wide under the join key; ``Admit`` and ``Bye``
 are group content, sealed under the sender's chain like a message.
 """
 
@@ -129,6 +129,26 @@ class KnockBody:
             key(obj["answers"]),
             obj["evicted"],
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Vouch:
+    """A member's word, signed, that the room it is in stands at this Commit.
+
+    Members send one when a lobby comes from anyone but their sequencer, so a
+    newcomer shown two rooms can tell which one the people in it are in.
+    """
+
+    identity: bytes  # the member's identity key, which signs the frame
+    commit: bytes  # the hash of the member's current Commit
+
+    def encode(self) -> bytes:
+        return pack({"id": self.identity, "commit": self.commit})
+
+    @staticmethod
+    def decode(data: bytes) -> Vouch:
+        obj = fields(unpack(data), "id", "commit")
+        return Vouch(key(obj["id"]), key(obj["commit"]))
 
 
 @dataclass(frozen=True, slots=True)

@@ -141,9 +141,10 @@ class Chain:
         commit_frame: bytes,
         tickets: tuple[Ticket, ...],
     ) -> None:
-        """A newcomer believes the room its first proven lobby showed, and follows it."""
+        """A newcomer believes the room a proven lobby showed, and follows it."""
         self.watching = shown
         self.tickets = tickets
+        self.followed.clear()
         self.followed.append(shown.commit_hash)
         self.lineage = lineage
         self.last_frame = commit_frame

@@ -28,7 +28,7 @@ per old key.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Final
@@ -94,19 +94,20 @@ class Greeter(Enum):
     SEQUENCER = auto()  # as it should be
     SEQUENCER_AHEAD = auto()  # our sequencer, from a later epoch: the room went on without us
     MEMBER = auto()  # someone on the roster who does not sequence: a lure
+    FORMER = auto()  # someone who was on the roster and left it: a lure
     FIRST_KEY = auto()  # the invite's key, after it handed over: a lure
-    UNKNOWN = auto()
+    STRANGER = auto()  # some other key that proves a lobby from the invite's: a lure
 
 
 def who_greeted(
-    frame: RoomFrame, lobby: Lobby, roster: Roster, host_key: bytes
+    frame: RoomFrame, lobby: Lobby, roster: Roster, host_key: bytes, former: Mapping[bytes, str]
 ) -> tuple[Greeter, str]:
-    """As a member: who signed this lobby (and their nickname, for a member).
+    """As a member: who signed this lobby (and their nickname, when we know them).
 
-    A sequencer stops sequencing only by being removed, so a member on the
-    roster who signs a lobby never sequenced this room. The invite's key may
-    have, before a handover; its lobbies count as a lure only if they claim
-    the epoch we are in, or a later one.
+    Only the sequencer greets, so a lobby signed by anyone else is a lure,
+    whatever epoch it claims: a sequencer stops sequencing only by being
+    removed, and one that handed over does not greet again. (A lobby that does
+    not prove itself from the invite's key misleads no newcomer; it is dropped.)
     """
     sequencer = roster.sequencer
     if sequencer is not None and verify(sequencer.identity, frame.signed, frame.sig):
@@ -116,9 +117,12 @@ def who_greeted(
     for member in roster.members:
         if verify(member.identity, frame.signed, frame.sig):
             return Greeter.MEMBER, member.nick
-    if lobby.epoch >= roster.epoch and verify(host_key, frame.signed, frame.sig):
+    if verify(host_key, frame.signed, frame.sig):
         return Greeter.FIRST_KEY, ""
-    return Greeter.UNKNOWN, ""
+    for identity, nick in former.items():
+        if verify(identity, frame.signed, frame.sig):
+            return Greeter.FORMER, nick
+    return Greeter.STRANGER, ""
 
 
 # --- knocks -----------------------------------------------------------------------
@@ -156,7 +160,7 @@ class Door:
     set_aside: set[int] = field(default_factory=set)  # knocks this person said "not now" to
     returns: dict[int, bytes] = field(default_factory=dict)  # knocks whose vouch held: the old key
     # Identities that were on the roster and left it: a session's key enters once.
-    former: dict[bytes, None] = field(default_factory=dict)
+    former: dict[bytes, str] = field(default_factory=dict)  # and their nicknames
 
     def see(
         self,
@@ -241,8 +245,8 @@ class Door:
         if peer in self.knocks:
             self.set_aside.add(peer)
 
-    def seat_gone(self, identity: bytes) -> None:
-        self.former[identity] = None
+    def seat_gone(self, identity: bytes, nick: str) -> None:
+        self.former[identity] = nick
         while len(self.former) > FORMER_KEPT:
             del self.former[next(iter(self.former))]
 

@@ -215,6 +215,12 @@ class Sequencer:
         self.greeted |= waiting
         return True
 
+    def greet_again(self) -> None:
+        """A lure went out: everyone waiting gets our lobby now, ration or not (the
+        caller does this at most once per ``rivals.VOUCH_EVERY_MS``)."""
+        self.greeted.clear()
+        self.lobby_tokens = max(self.lobby_tokens, 1)
+
     def next_lobby_ms(self, waiting: set[int]) -> int | None:
         """When the ration allows the lobby that ``waiting`` connections still need."""
         if not waiting - self.greeted or self.lobby_tokens > 0 or self.refilled_ms is None:

@@ -816,6 +816,64 @@ MUTANTS = [
         ),
         M + "test_a_member_the_relay_evicts_while_connected_comes_back_and_the_room_is_told",
     ),
+    Mutant(
+        "a lobby signed by someone who left the room is not reported",
+        (
+            E(
+                DOOR,
+                "    for identity, nick in former.items():\n        if verify(identity, frame.signed, frame.sig):\n            return Greeter.FORMER, nick\n",
+            ),
+        ),
+        M + "test_a_successor_who_left_and_outruns_the_ration_is_reported_and_the_newcomer_told",
+    ),
+    Mutant(
+        "the invite's key is reported only when its lobby claims the current epoch",
+        (
+            E(
+                DOOR,
+                "    if verify(host_key, frame.signed, frame.sig):",
+                "    if lobby.epoch >= roster.epoch and verify(host_key, frame.signed, frame.sig):",
+            ),
+        ),
+        M + "test_the_first_key_is_reported_whatever_epoch_its_lobby_claims",
+    ),
+    Mutant(
+        "the sequencer does not greet again after a lure",
+        (E(ENDPOINT, "            self.sequencer.greet_again()\n"),),
+        M + "test_a_successor_who_left_and_outruns_the_ration_is_reported_and_the_newcomer_told",
+    ),
+    Mutant(
+        "members do not vouch for their room after a lure",
+        (
+            E(
+                ENDPOINT,
+                "        self.publish(self._roomwide(Kind.VOUCH, Vouch(self.me.key, roster.commit_hash).encode()))\n",
+            ),
+        ),
+        M + "test_the_first_key_is_reported_whatever_epoch_its_lobby_claims",
+    ),
+    Mutant(
+        "a vouch is counted without its signature",
+        (
+            E(
+                ENDPOINT,
+                "        if vouch is None or not verify(vouch.identity, frame.signed, frame.sig):",
+                "        if vouch is None:",
+            ),
+        ),
+        M + "test_a_vouch_with_a_borrowed_name_counts_for_nothing",
+    ),
+    Mutant(
+        "a lobby from a key nobody's lineage reaches alarms the room",
+        (
+            E(
+                ENDPOINT,
+                "                if signer is None or not verify(signer.identity, frame.signed, frame.sig):",
+                "                if shown is None:",
+            ),
+        ),
+        M + "test_a_lobby_that_proves_nothing_raises_no_alarm",
+    ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(
         "a returning sequencer ignores the members still on the relay",

@@ -151,7 +151,8 @@ def test_a_forged_lobby_shows_no_agreements() -> None:
     commit = bo.endpoint.chain.last_frame or b""  # the room's real Commit, signed by ana
     lobby = Lobby("Anything goes.", "ana", 2, (), commit)
     publish_as(relay, bo, roomwide(bo.endpoint, Kind.LOBBY, lobby.encode(), bo.endpoint.identity))
-    assert of(seat, ev.AgreementsOffered) == []
+    offered = [e.text for e in of(seat, ev.AgreementsOffered)]
+    assert offered == [ana.endpoint.agreements]  # the real lobby, sent again after the lure
 
 
 def test_a_newcomer_refuses_a_welcome_not_signed_by_the_sequencer() -> None:

@@ -15,7 +15,7 @@ from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
 from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member
-from protocol.bodies.door import KnockBody, Lobby
+from protocol.bodies.door import KnockBody, Lobby, Vouch
 from protocol.crypto import ExchangeKey, random_bytes, sign
 from protocol.endpoint import Endpoint, ReturnTicket, agreements_hash
 from protocol.events import Alarm, Note
@@ -721,3 +721,111 @@ def test_the_successor_is_the_longest_seated_not_the_lowest_free_seat() -> None:
         frame = roomwide(ana.endpoint, Kind.COMMIT, forged.encode(), ana.endpoint.identity)
         publish_as(relay, ana, frame)
         assert di.endpoint.epoch == eve.endpoint.epoch == before
+
+
+# --- H5: a former member lures newcomers ---------------------------------------------
+
+
+def forged_takeover(bo: Seat) -> bytes:
+    """A lobby for a copy of ``bo``'s room in which bo, the named successor, took over."""
+    named_bo = bo.endpoint.chain.last_frame
+    roster = bo.endpoint.roster
+    assert named_bo is not None and roster is not None and bo.endpoint.my_slot is not None
+    took = departure(bo, 0, ChangeKind.DISCONNECTED, bo.endpoint.my_slot)
+    took_frame = roomwide(bo.endpoint, Kind.COMMIT, took.encode(), bo.endpoint.identity)
+    tickets = tickets_after(bo.endpoint.chain.tickets, roster.members, took)
+    lure = Lobby("Anything goes.", "bo", took.epoch, (named_bo, took_frame), took_frame, tickets)
+    return roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity)
+
+
+def test_a_successor_who_left_and_outruns_the_ration_is_reported_and_the_newcomer_told() -> None:
+    """Defence: members report every lobby not from their sequencer, a former member's
+    too, and vouch for their room; their sequencer greets again at once, ration or not;
+    a newcomer shown two rooms is told who vouches for each."""
+    relay, (ana, bo, cy) = open_room(3)
+    lure = forged_takeover(bo)  # made while bo was the named successor
+    bo.send(cmd.Leave())
+    relay.pump()
+    assert [s.nick for s in ana.endpoint.seats] == ["ana", "cy"]
+    invite = ana.endpoint.invite
+    # Connections use up the sequencer's lobby ration (the clock stands still).
+    crowd: list[Seat] = []
+    while len(crowd) < 20 and all(of(s, ev.AgreementsOffered) for s in crowd):
+        crowd.append(relay.connect(Endpoint.joining(invite, f"x{len(crowd)}")))
+    assert 10 < len(crowd) <= 17, len(crowd)
+    di = Endpoint.joining(invite, "di")
+    seat = relay.connect(di)
+    assert of(seat, ev.AgreementsOffered) == []  # the ration holds ana's lobby back
+    lobbies = len(sent_by_kind(relay, ana, Kind.LOBBY))
+    publish_as(relay, crowd[0], lure)
+    assert di.chain.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)  # lured first
+    for member in (ana, cy):
+        assert raised(member, Alarm.LURE_BY_FORMER, "bo"), alarms(member)
+    assert [e.text for e in of(seat, ev.AgreementsOffered)] == ["Anything goes."]
+    assert len(sent_by_kind(relay, ana, Kind.LOBBY)) == lobbies + 1  # greeted again at once
+    assert raised(seat, Alarm.LOBBY_OF_ANOTHER_ROOM), alarms(seat)
+    told = of(seat, ev.TwoRooms)
+    assert told and told[-1] == ev.TwoRooms("bo", (), "ana", ("ana", "cy")), told
+
+
+def test_the_first_key_is_reported_whatever_epoch_its_lobby_claims() -> None:
+    """Defence: a lobby signed by the invite's key after it handed over is a lure even
+    when it claims an epoch long gone, and the members' vouches reach the newcomer."""
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    first_key = ana.endpoint.identity
+    relay.disconnect(ana.peer)
+    relay.tick(2_000)
+    assert bo.endpoint.is_sequencer
+    di = Endpoint.joining(bo.endpoint.invite, "di")
+    seat = relay.connect(di)
+    puppet = Member(0, "ana", bytes(first_key.verify_key), ExchangeKey().public, 77)
+    room = genesis(puppet, bo.endpoint.roster.commit.agreed)  # type: ignore[union-attr]
+    assert room.epoch < bo.endpoint.epoch
+    fake = roomwide(bo.endpoint, Kind.COMMIT, room.encode(), first_key)
+    lure = Lobby("Be kind.", "ana", room.epoch, (), fake)
+    relay.publish(cy.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), first_key))
+    relay.pump()
+    for member in (bo, cy):
+        assert raised(member, Alarm.LURE_BY_FIRST_KEY), alarms(member)
+    assert raised(seat, Alarm.LOBBY_OF_ANOTHER_ROOM), alarms(seat)
+    told = of(seat, ev.TwoRooms)
+    assert told and told[-1] == ev.TwoRooms("bo", ("bo", "cy"), "ana", ()), told
+
+
+def test_a_vouch_with_a_borrowed_name_counts_for_nothing() -> None:
+    """Defence: a vouch counts only when signed by the key it names."""
+    relay, (ana, bo, cy) = open_room(3)
+    lure = forged_takeover(bo)
+    di = Endpoint.joining(ana.endpoint.invite, "di")
+    seat = relay.connect(di)  # ana's lobby first: di believes the real room
+    publish_as(relay, bo, lure)
+    [fake] = di.rivals.others
+    cy_key = bytes(cy.endpoint.identity.verify_key)
+    borrowed = Vouch(cy_key, fake.roster.commit_hash).encode()
+    publish_as(relay, bo, roomwide(bo.endpoint, Kind.VOUCH, borrowed, bo.endpoint.identity))
+    told = of(seat, ev.TwoRooms)
+    assert told and told[-1] == ev.TwoRooms("ana", ("ana", "bo", "cy"), "bo", ()), told
+
+
+def test_a_lobby_that_proves_nothing_raises_no_alarm() -> None:
+    """Defence, the other way: anyone holding the invite can sign a lobby with a key of
+    their own, which leads no newcomer anywhere; members are not alarmed by it."""
+    relay, (ana, bo, cy) = open_room(3)
+    stranger = SigningKey.generate()
+    commit = bo.endpoint.chain.last_frame or b""
+    lobby = Lobby("Anything goes.", "ana", bo.endpoint.epoch, (), commit)
+    publish_as(relay, bo, roomwide(bo.endpoint, Kind.LOBBY, lobby.encode(), stranger))
+    assert alarms(ana) == [] and alarms(cy) == []
+    assert not sent_by_kind(relay, ana, Kind.VOUCH)
+
+
+def sent_by_kind(relay: HostileRelay, seat: Seat, kind: Kind) -> list[bytes]:
+    """The room-wide frames of ``kind`` that ``seat`` published."""
+    out = []
+    for msg in relay.log:
+        if msg.sender != seat.peer:
+            continue
+        frame = parse(msg.d, seat.endpoint.room)
+        if isinstance(frame, RoomFrame) and frame.kind is kind:
+            out.append(msg.d)
+    return out
