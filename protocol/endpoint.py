@@ -50,12 +50,22 @@ from protocol import names, wire
 from protocol.bodies import Ack, Admit, BodyError, Bye, Content, React, Say
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby, Vouch
-from protocol.crypto import ExchangeKey, digest, sign, verify
-from protocol.frames import FrameError, GroupFrame, KeysFrame, Kind, RoomFrame, parse
+from protocol.crypto import KEY_SIZE, CryptoFailure, ExchangeKey, digest, sign, unseal, verify
+from protocol.frames import (
+    NO_EXCHANGE,
+    FrameError,
+    GroupFrame,
+    KeysFrame,
+    Kind,
+    RoomFrame,
+    announcement_aad,
+    parse,
+)
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
 from protocol.keys.acks import Acks, discrepancies, lacked
 from protocol.keys.pairs import Pairs
 from protocol.keys.receiver import (
+    PREVIOUS_WINDOW_MS,
     Ahead,
     Behind,
     Delivered,
@@ -443,6 +453,8 @@ class Endpoint:
             return
         if self.acks.take_due(now_ms):
             self._ack()
+        if self.pairs.previous is not None and self.receiver.window_over(now_ms):
+            self.pairs.forget_previous()  # no key sealed before the Commit can come now
         self._vouch()
         self._sequence()
 
@@ -460,6 +472,8 @@ class Endpoint:
             self.sequencer.next_lobby_ms(self._ungreeted()),
             self.vouching.deadline(),
         ]
+        if self.pairs.previous is not None:
+            times.append(self.receiver.turned_ms + PREVIOUS_WINDOW_MS)
         if self.sequencer.awaits(roster.epoch + 1):
             times.append(self.sequencer.resend_ms())
         else:
@@ -669,6 +683,7 @@ class Endpoint:
             peer=self.presence.mine,
             knock=self.entry.knock,
             present=frozenset(self.presence.present),
+            exchanges=self._exchanges(),
         )
         match self.chain.take(seq, ts, frame, context):
             case Transition() as transition:
@@ -703,6 +718,7 @@ class Endpoint:
             return
         self.receiver.turn_epoch(old, new, mine.slot, self.now)
         self.sender.turn_epoch()
+        self.pairs.turn(mine.exchange)
         self.pairs.keep_only({m.exchange for m in new.members})
         self.told = set()
         agreed = Applied(
@@ -721,7 +737,7 @@ class Endpoint:
         self.door.keep(on_roster)
         self.sequencer.keep(self.door.knocks)
         self.departures.keep(on_roster)
-        voice = Voice(self.me.room, mine.slot, self.me.identity)
+        voice = Voice(self.me.room, mine.slot, self.me.identity, self.me.join_key)
         keys = self.sender.start_chain(voice, new, self.pairs, self.now)
         if keys is not None:
             self.publish(keys)
@@ -748,9 +764,21 @@ class Endpoint:
         roster, slot = self.chain.roster, self.chain.my_slot
         if roster is None or slot is None:
             return
-        self._evidence(
-            self.receiver.take_keys(frame, roster, slot, self.me.room, self.pairs, self.now)
+        try:
+            bound = announcement_aad(frame.header)
+            announced = unseal(self.me.join_key, frame.next_sealed, bound)
+        except CryptoFailure:
+            announced = NO_EXCHANGE
+        if len(announced) != KEY_SIZE:
+            announced = NO_EXCHANGE
+        if frame.slot == slot and frame.epoch == roster.epoch:
+            if verify(self.me.key, frame.signed, frame.sig):
+                self.pairs.announced(announced)
+            return
+        received = self.receiver.take_keys(
+            frame, roster, slot, self.me.room, self.pairs, self.now, announced
         )
+        self._evidence(received)
 
     def _group(self, seq: int, ts: int, sender: int, d: bytes, frame: GroupFrame) -> None:
         roster = self.chain.roster
@@ -883,7 +911,7 @@ class Endpoint:
             unreached = sorted(self.sender.unreached)
             self._alarm(ev.Alarm.NOT_REACHING, tuple(name_of(s) for s in unreached))
             if retry:
-                voice = Voice(self.me.room, slot, self.me.identity)
+                voice = Voice(self.me.room, slot, self.me.identity, self.me.join_key)
                 keys = self.sender.start_chain(voice, roster, self.pairs, self.now)
                 if keys is not None:
                     self.publish(keys)
@@ -980,6 +1008,7 @@ class Endpoint:
             knocks=self.door.knocks,
             room=self.me.room,
             tickets=self.chain.tickets,
+            exchanges=self._exchanges(),
         )
         for declined in decided.declined:
             self.sequencer.drop_consent(declined.peer)
@@ -989,6 +1018,20 @@ class Endpoint:
             frame = self._roomwide(Kind.COMMIT, decided.body.encode())
             self.sequencer.signed(decided.body.epoch, frame, self.now)
             self.publish(frame)
+
+    def _exchanges(self) -> dict[bytes, bytes]:
+        """The exchange key each member announced for the next epoch, ours too, by identity."""
+        roster = self.chain.roster
+        if roster is None:
+            return {}
+        out = {}
+        for slot, key in self.receiver.next_exchange.items():
+            member = roster.seat(slot)
+            if member is not None:
+                out[member.identity] = key
+        if self.pairs.next is not None and self.pairs.heard:
+            out[self.me.key] = self.pairs.next.public
+        return out
 
     def _ungreeted(self) -> set[int]:
         roster = self.chain.roster
@@ -1065,7 +1108,7 @@ class Endpoint:
         if self.sender.held_back and not isinstance(content, Bye):
             self._note(ev.Note.HELD_BACK)
             return
-        voice = Voice(self.me.room, slot, self.me.identity)
+        voice = Voice(self.me.room, slot, self.me.identity, self.me.join_key)
         for d in self.sender.seal(content, voice, roster, self.pairs, self.now):
             self.publish(d)
 

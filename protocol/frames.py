@@ -9,7 +9,7 @@ index without breaking both the seal and the signature::
         version u8 | kind u8 | room 16         | sealed(k_join)          | sig
     sender keys, pairwise (one frame carries a chain key for every seat)
         version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32
-        | check 16 | ended: epoch u32 | gen u32 | count u32
+        | check 16 | ended: epoch u32 | gen u32 | count u32 | sealed(k_join) next
         | count u8 | (to u8 | len u16 | sealed(pair key))*count            | sig
     group message, under the sender's chain
         version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32 | i u32
@@ -22,7 +22,10 @@ A keys frame also signs, in the clear, a ``check`` of the chain key (a keyed
 hash: it reveals nothing of the key) so that every recipient can tell whether
 the key sealed to it is the one announced to all, and acks can compare it; and
 ``ended``, how many messages the sender sealed under the chain this one
-replaces, so the last messages before a new chain cannot vanish unseen.
+replaces, so the last messages before a new chain cannot vanish unseen; and
+``next``, the exchange key its sender will use from the next epoch on, which
+the next Commit lists (``keys.pairs``), sealed under the join key so that the
+relay sees no key.
 Parsing here is purely structural; cryptographic checks live with the keys.
 """
 
@@ -55,9 +58,11 @@ class FrameError(ValueError):
 
 ROOMWIDE: Final = frozenset((Kind.LOBBY, Kind.KNOCK, Kind.COMMIT, Kind.VOUCH))
 _ROOMWIDE = struct.Struct(">BB16s")
-_KEYS = struct.Struct(">BB16sIBI16sIII")
+NEXT_SEALED: Final = 32 + SEAL_OVERHEAD
+_KEYS = struct.Struct(f">BB16sIBI16sIII{NEXT_SEALED}s")
 CHECK_SIZE: Final = 16
 NO_CHAIN: Final = (0, 0, 0)
+NO_EXCHANGE: Final = bytes(32)
 _GROUP = struct.Struct(">BB16sIBII")
 _ENTRY = struct.Struct(">BH")
 
@@ -87,6 +92,7 @@ class KeysFrame:
     check: bytes = b""
     # (epoch, generation, messages sealed) of the chain this one replaces.
     ended: tuple[int, int, int] = NO_CHAIN
+    next_sealed: bytes = bytes(NEXT_SEALED)  # the sender's exchange key for the next epoch
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +121,14 @@ def keys_header(
     gen: int,
     check: bytes = bytes(CHECK_SIZE),
     ended: tuple[int, int, int] = NO_CHAIN,
+    next_sealed: bytes = bytes(NEXT_SEALED),
 ) -> bytes:
-    return _KEYS.pack(VERSION, Kind.KEYS, room, epoch, slot, gen, check, *ended)
+    return _KEYS.pack(VERSION, Kind.KEYS, room, epoch, slot, gen, check, *ended, next_sealed)
+
+
+def announcement_aad(header: bytes) -> bytes:
+    """What the sealed ``next`` of a keys header is bound to: the header before it."""
+    return header[:-NEXT_SEALED]
 
 
 def keys_aad(header: bytes, to: int) -> bytes:
@@ -169,7 +181,7 @@ def parse(d: bytes, room: bytes) -> Frame:
 def _parse_keys(signed: bytes, sig: bytes) -> KeysFrame:
     if len(signed) < _KEYS.size + 1:
         raise FrameError("too short")
-    _, _, _, epoch, slot, gen, check, *ended = _KEYS.unpack_from(signed)
+    _, _, _, epoch, slot, gen, check, *ended, next_sealed = _KEYS.unpack_from(signed)
     if slot >= SEATS:
         raise FrameError("no such seat")
     count = signed[_KEYS.size]
@@ -190,6 +202,7 @@ def _parse_keys(signed: bytes, sig: bytes) -> KeysFrame:
         raise FrameError("trailing bytes")
     ended_epoch, ended_gen, ended_count = ended
     header = signed[: _KEYS.size]
+    ended_chain = (ended_epoch, ended_gen, ended_count)
     return KeysFrame(
-        epoch, slot, gen, entries, signed, sig, header, check, (ended_epoch, ended_gen, ended_count)
+        epoch, slot, gen, entries, signed, sig, header, check, ended_chain, next_sealed
     )

@@ -36,7 +36,7 @@ from typing import Final
 from protocol.bodies import BodyError, Content, Heard, Lacking, decode_content
 from protocol.bodies.commit import Member
 from protocol.crypto import KEY_SIZE, CryptoFailure, unpad, unseal, verify
-from protocol.frames import GroupFrame, KeysFrame, keys_aad
+from protocol.frames import NO_EXCHANGE, GroupFrame, KeysFrame, keys_aad
 from protocol.keys.chains import ChainRefused, ReceivingChain, key_check
 from protocol.keys.pairs import Pairs, pair_context
 from protocol.limits import SEATS
@@ -122,6 +122,10 @@ class Receiver:
     missing: dict[int, int] = field(default_factory=dict)
     # The key check each keys frame announced, by (epoch, seat, generation).
     announced: dict[tuple[int, int, int], bytes] = field(default_factory=dict)
+    # The exchange key each member announced, signed, for the next epoch, by seat;
+    # and each seat's exchange key in the epoch before, for keys sealed then.
+    next_exchange: dict[int, bytes] = field(default_factory=dict)
+    exchange_before: dict[int, bytes] = field(default_factory=dict)
 
     def turn_epoch(self, old: Roster | None, new: Roster, my_slot: int, now: int) -> None:
         """Keep the chains of members who stay until their new keys arrive; drop the rest."""
@@ -141,6 +145,8 @@ class Receiver:
         self.chains = {}
         self.turned_ms = now
         self.missing = {}
+        self.next_exchange = {}
+        self.exchange_before = {m.slot: m.exchange for m in old.members} if old else {}
         self.announced = {k: v for k, v in self.announced.items() if k[0] + 1 >= new.epoch}
 
     def _end(self, chain: ReceivingChain) -> None:
@@ -152,8 +158,16 @@ class Receiver:
     # --- keys ---------------------------------------------------------------------
 
     def take_keys(
-        self, frame: KeysFrame, roster: Roster, my_slot: int, room: bytes, pairs: Pairs, now: int
+        self,
+        frame: KeysFrame,
+        roster: Roster,
+        my_slot: int,
+        room: bytes,
+        pairs: Pairs,
+        now: int,
+        announced: bytes = NO_EXCHANGE,
     ) -> Received | None:
+        """A keys frame; ``announced``: the exchange key it names for the next epoch."""
         if frame.slot == my_slot or (member := roster.seat(frame.slot)) is None:
             return None
         # Keys for the epoch before arrive when their sender sealed them before
@@ -174,8 +188,14 @@ class Receiver:
         held = (kept[0] if kept else None) if late else self.chains.get(frame.slot)
         if held is not None and held.epoch == frame.epoch and frame.gen <= held.gen:
             return None  # a replayed distribution would rewind the chain
+        if not late and announced != NO_EXCHANGE:
+            self.next_exchange[frame.slot] = announced
         entry = frame.sealed.get(my_slot)
-        pair = pairs.with_member(member.exchange)
+        if late:
+            before = self.exchange_before.get(frame.slot, member.exchange)
+            pair = pairs.with_member(before, before=True)
+        else:
+            pair = pairs.with_member(member.exchange)
         if entry is None:
             self.announced[chain_id] = frame.check  # for the others: remembered, not taken
             return None

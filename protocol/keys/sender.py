@@ -25,7 +25,14 @@ from nacl.signing import SigningKey
 
 from protocol.bodies import Content, encode_content
 from protocol.crypto import KEY_SIZE, pad, random_bytes, seal, sign
-from protocol.frames import NO_CHAIN, group_header, keys_aad, keys_body, keys_header
+from protocol.frames import (
+    NO_CHAIN,
+    announcement_aad,
+    group_header,
+    keys_aad,
+    keys_body,
+    keys_header,
+)
 from protocol.keys.chains import SendingChain
 from protocol.keys.pairs import Pairs, pair_context
 from protocol.membership.roster import Roster
@@ -38,11 +45,12 @@ KEPT_CHECKS: Final = 4
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """Who speaks, for sealing: the room, our seat and our identity key."""
+    """Who speaks, for sealing: the room, our seat, our identity key and the join key."""
 
     room: bytes
     slot: int
     identity: SigningKey
+    join_key: bytes
 
 
 @dataclass(slots=True)
@@ -72,7 +80,9 @@ class Sender:
         while len(self.checks) > KEPT_CHECKS:
             del self.checks[next(iter(self.checks))]
         self.since_ms = now
-        header = keys_header(voice.room, epoch, voice.slot, gen, self.chain.check, ended)
+        blank = keys_header(voice.room, epoch, voice.slot, gen, self.chain.check, ended)
+        bound = announcement_aad(blank)
+        header = bound + seal(voice.join_key, pairs.upcoming(), bound)  # our next exchange key
         context = pair_context(voice.room, epoch)
         entries = {}
         for member in roster.members:

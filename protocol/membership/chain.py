@@ -24,6 +24,7 @@ so that newcomers can follow the room from the invite's key.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -51,6 +52,9 @@ class CommitContext:
     peer: int | None  # our connection
     knock: KnockBody | None  # the knock we sent, before we are in
     present: frozenset[int]  # connections the relay shows
+    # The exchange key each member announced for the next epoch, by identity
+    # (``keys.pairs``); a member checks a Commit's new keys against them.
+    exchanges: Mapping[bytes, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,7 +192,8 @@ class Chain:
             return None
         try:
             body = CommitBody.decode(body_bytes)
-            check_next(base, body, signer, ctx.room, self.tickets)
+            exchanges = ctx.exchanges if self.roster is not None else None
+            check_next(base, body, signer, ctx.room, self.tickets, exchanges)
             if self.roster is None:
                 self._check_welcome(body, ctx)
         except (BodyError, CommitRefused):

@@ -22,7 +22,7 @@ keys it knocked with, signed by the sequencer it met in the lobby.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Final
 
@@ -167,9 +167,16 @@ def check_next(
     signer: Member,
     room: bytes,
     tickets: tuple[Ticket, ...] | None,
+    exchanges: Mapping[bytes, bytes] | None = None,
 ) -> None:
     """Raise CommitRefused unless ``body``, signed by ``signer``, may follow ``current``
-    (with the room's return ``tickets``, if known: see ``membership.evidence``)."""
+    (with the room's return ``tickets``, if known: see ``membership.evidence``).
+
+    ``exchanges``: the exchange key each member announced, signed, for the next
+    epoch, by identity (``keys.pairs``). A member's key may change only to the one
+    they announced. None for a newcomer, who did not see the announcements and
+    takes the room's keys from its sequencer, as it takes the roster.
+    """
     old = current.commit
     if body.epoch != old.epoch + 1:
         raise CommitRefused(f"epoch {body.epoch} does not follow epoch {old.epoch}")
@@ -182,8 +189,18 @@ def check_next(
     was = {m.identity: m for m in old.roster}
     for identity, member in stays.items():
         before = was.get(identity)
-        if before is not None and before != member:
-            raise CommitRefused("it changes a member's seat, name or keys")
+        if before is None:
+            continue
+        if exchanges is not None and member.exchange != before.exchange:
+            if exchanges.get(identity) != member.exchange:
+                raise CommitRefused(
+                    "it changes a member's exchange key to one they never announced"
+                )
+            before = replace(before, exchange=member.exchange)
+        elif exchanges is None:
+            before = replace(before, exchange=member.exchange)
+        if before != member:
+            raise CommitRefused("it changes a member's seat, name or identity")
     removed = [m for m in old.roster if m.identity not in stays]
     added = [m for m in body.roster if m.identity not in was]
     if added and removed:
@@ -212,6 +229,18 @@ def check_next(
     ):
         return
     raise CommitRefused("it is not signed by the room's sequencer")
+
+
+def rekeyed(current: Roster, body: CommitBody, exchanges: Mapping[bytes, bytes]) -> CommitBody:
+    """``body`` with each staying member's exchange key turned to the one they announced."""
+    was = {m.identity for m in current.members}
+    roster = tuple(
+        replace(m, exchange=exchanges[m.identity])
+        if m.identity in was and m.identity in exchanges
+        else m
+        for m in body.roster
+    )
+    return replace(body, roster=roster)
 
 
 def genesis(host: Member, agreed: bytes) -> CommitBody:

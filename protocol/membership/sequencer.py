@@ -32,7 +32,14 @@ from typing import Final
 from protocol.bodies.commit import ChangeKind, CommitBody, Member, Ticket
 from protocol.bodies.door import KnockBody
 from protocol.limits import SEATS
-from protocol.membership.roster import CommitRefused, Roster, admitting, check_next, removing
+from protocol.membership.roster import (
+    CommitRefused,
+    Roster,
+    admitting,
+    check_next,
+    rekeyed,
+    removing,
+)
 
 RESEND_AFTER_MS: Final = 5_000
 RETURNING: Final = -1  # a consent no one gave: a member back after a drop
@@ -83,18 +90,25 @@ def next_commit(
     knocks: Mapping[int, KnockBody],
     room: bytes,
     tickets: tuple[Ticket, ...],
+    exchanges: Mapping[bytes, bytes],
 ) -> Next:
     """The next Commit ``me`` should sign, if any: departures first, then admissions.
 
-    Each admission is held to ``check_next`` before it is signed, so the
-    sequencer never signs, again and again, what every member would refuse.
+    Every Commit turns the exchange keys of those who stay to the ones they
+    announced (``exchanges``, by identity: ``keys.pairs``). Each admission is
+    held to ``check_next`` before it is signed, so the sequencer never signs,
+    again and again, what every member would refuse.
     """
+
+    def removing_now(gone: Due) -> Next:
+        slot, why, evidence = gone.member.slot, gone.reason, gone.evidence
+        body = removing(roster, slot, why, me.slot, evidence, tickets)
+        return Next(rekeyed(roster, body, exchanges))
+
     sequencer = roster.sequencer
     if roster.commit.sequencer == me.slot:
         for gone in due:
-            return Next(
-                removing(roster, gone.member.slot, gone.reason, me.slot, gone.evidence, tickets)
-            )
+            return removing_now(gone)
         declined: list[Declined] = []
         for peer, consent in consents.items():
             knock = knocks.get(peer)
@@ -112,7 +126,8 @@ def next_commit(
                     consent.evidence,
                     tickets,
                 )
-                check_next(roster, body, me, room, tickets)
+                body = rekeyed(roster, body, exchanges)
+                check_next(roster, body, me, room, tickets, exchanges)
                 return Next(body, tuple(declined))
             except CommitRefused:
                 declined.append(Declined(peer, knock.nick, len(roster.members) >= SEATS))
@@ -120,8 +135,7 @@ def next_commit(
     if roster.commit.successor == me.slot and sequencer is not None:
         for gone in due:
             if gone.member.slot == sequencer.slot:
-                slot = gone.member.slot
-                return Next(removing(roster, slot, gone.reason, me.slot, gone.evidence, tickets))
+                return removing_now(gone)
     return Next(None)
 
 

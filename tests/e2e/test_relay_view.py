@@ -22,6 +22,9 @@ def secrets_of(person: Person) -> dict[str, bytes]:
         f"{ep.nick} exchange secret": ep.pairs.exchange._secret,
         f"{ep.nick} exchange key": ep.pairs.public,
     }
+    if ep.pairs.next is not None:  # announced in every keys frame, for the next epoch
+        found[f"{ep.nick} next exchange key"] = ep.pairs.next.public
+        found[f"{ep.nick} next exchange secret"] = ep.pairs.next._secret
     if ep.sender.chain is not None:
         found[f"{ep.nick} chain key"] = ep.sender.chain._chain_key
     for slot, chain in ep.receiver.chains.items():

@@ -49,6 +49,7 @@ M = "tests/protocol/test_attacks_membership.py::"
 T = "tests/protocol/test_attacks_talk.py::"
 S = "tests/protocol/test_membership.py::"
 R = "tests/protocol/test_reopen.py::"
+FS = "tests/protocol/test_forward_secrecy.py::"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
@@ -62,6 +63,7 @@ RECEIVER = "protocol/keys/receiver.py"
 SENDER = "protocol/keys/sender.py"
 CHAINS = "protocol/keys/chains.py"
 ACKS = "protocol/keys/acks.py"
+PAIRS = "protocol/keys/pairs.py"
 STATE = "protocol/room/state.py"
 CRYPTO = "protocol/crypto.py"
 FRAMES = "protocol/frames.py"
@@ -873,6 +875,62 @@ MUTANTS = [
             ),
         ),
         M + "test_a_lobby_that_proves_nothing_raises_no_alarm",
+    ),
+    # --- the exchange key turns with the epoch ----------------------------------------
+    Mutant(
+        "the exchange key never turns",
+        (
+            E(
+                PAIRS,
+                "        if self.next is not None and listed == self.next.public:",
+                "        if False:",
+            ),
+        ),
+        FS + "test_a_key_taken_from_memory_opens_nothing_sealed_before_the_last_epoch_change",
+    ),
+    Mutant(
+        "the exchange key of the epoch before stays in memory",
+        (
+            E(
+                ENDPOINT,
+                "            self.pairs.forget_previous()  # no key sealed before the Commit can come now\n",
+                "            pass\n",
+            ),
+        ),
+        FS + "test_a_key_taken_from_memory_opens_nothing_sealed_before_the_last_epoch_change",
+    ),
+    Mutant(
+        "a Commit may give a member any exchange key",
+        (
+            E(
+                ROSTER,
+                "            if exchanges.get(identity) != member.exchange:",
+                "            if False:",
+            ),
+        ),
+        A + "test_a_commit_that_swaps_a_members_keys_is_refused",
+    ),
+    Mutant(
+        "the sequencer lists its new key before the room heard it",
+        (
+            E(
+                ENDPOINT,
+                "if self.pairs.next is not None and self.pairs.heard:",
+                "if self.pairs.next is not None:",
+            ),
+        ),
+        S + "test_keys_and_messages_sent_just_before_a_commit_still_open",
+    ),
+    Mutant(
+        "keys sealed in the epoch before are opened on the current exchange key",
+        (
+            E(
+                RECEIVER,
+                "            pair = pairs.with_member(before, before=True)",
+                "            pair = pairs.with_member(member.exchange)",
+            ),
+        ),
+        FS + "test_keys_sealed_just_before_the_commit_that_turned_the_keys_still_open",
     ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(

@@ -161,7 +161,7 @@ def new_chain(seat: Seat) -> None:
     """``seat`` draws a new chain generation now, as it does every few hundred messages."""
     ep = seat.endpoint
     assert ep.roster is not None and ep.my_slot is not None
-    voice = Voice(ep.room, ep.my_slot, ep.identity)
+    voice = Voice(ep.room, ep.my_slot, ep.identity, ep.join_key)
     keys = ep.sender.start_chain(voice, ep.roster, ep.pairs, seat.relay.now)
     assert keys is not None
     ep.publish(keys)

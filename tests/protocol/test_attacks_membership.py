@@ -267,12 +267,12 @@ def test_the_sequencer_drops_an_admission_no_member_could_accept() -> None:
     relay, (ana, bo, cy) = open_room(3)
     roster = ana.endpoint.roster
     assert roster is not None
-    bo_member = roster.by_identity(bytes(bo.endpoint.identity.verify_key))
-    assert bo_member is not None
+    bo_next = bo.endpoint.pairs.next  # the key bo announced: the next Commit lists it
+    assert bo_next is not None
     bad = KnockBody(
         "mal",
         bytes(SigningKey.generate().verify_key),
-        bo_member.exchange,
+        bo_next.public,
         roster.commit.agreed,
         answers=answering(ana),
     )
