@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from protocol.room.floor import FloorAct
+
 
 @dataclass(frozen=True, slots=True)
 class Agree:
@@ -22,6 +24,20 @@ class Agree:
 @dataclass(frozen=True, slots=True)
 class Say:
     text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A message set apart: it never takes the floor."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Floor:
+    """An act on the floor: start a round, raise a hand, done, pause… (``room.floor``)."""
+
+    act: FloorAct
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,4 +71,4 @@ class Leave:
     """Say goodbye and close."""
 
 
-Command = Agree | Say | React | Admit | NotNow | Verify | Leave
+Command = Agree | Say | Aside | React | Floor | Admit | NotNow | Verify | Leave

@@ -47,7 +47,7 @@ from nacl.signing import SigningKey
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol import names, wire
-from protocol.bodies import Ack, Admit, BodyError, Bye, Content, React, Say
+from protocol.bodies import Ack, Admit, Aside, BodyError, Bye, Content, FloorBody, React, Say
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby, Vouch
 from protocol.crypto import KEY_SIZE, CryptoFailure, ExchangeKey, digest, sign, unseal, verify
@@ -108,11 +108,16 @@ from protocol.membership.sequencer import (
     newcomers,
     next_commit,
 )
+from protocol.room import floor as fl
 from protocol.room.state import (
     AgreementsSet,
     Applied,
+    Away,
+    Floored,
+    FloorMoved,
     Message,
     Reaction,
+    RoomChange,
     RoomState,
     Spoken,
     StateEvent,
@@ -124,6 +129,7 @@ from protocol.snapshot import snapshot
 __all__ = ["Endpoint", "Invite", "InviteError", "ReturnTicket", "agreements_hash", "parse_invite"]
 
 GRACE_MS: Final = 10_000
+FLOOR_ROUND_TRIP_MS: Final = 5_000  # a floor act not back by then is taken as lost
 
 
 def check_nick(nick: str) -> str:
@@ -180,6 +186,12 @@ class Endpoint:
     verified: set[bytes] = field(default_factory=set)
     closed_by_us: bool = False
     now: int = 0  # the time of the latest input
+    # The floor, on our side: when our last floor act went out (until it comes
+    # back, another would be judged on a floor that has not moved yet); how far
+    # our clock is from the relay's (for the soft timer); the last timer cue.
+    floor_sent_ms: int | None = None
+    relay_offset: int | None = None
+    cued: tuple[int, int] = (-1, 0)
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
     events: list[ev.Event] = field(default_factory=list)
     outbox: list[bytes] = field(default_factory=list)
@@ -405,9 +417,9 @@ class Endpoint:
                 self._welcomed(you, peers)
             case wire.Join(seq, _ts, peer):
                 self._joined(seq, peer)
-            case wire.Leave(seq, _ts, peer):
+            case wire.Leave(seq, ts, peer):
                 self.presence.leave(peer)
-                self._left(self._place(seq), peer)
+                self._left(self._place(seq), ts, peer)
             case wire.Msg(seq, ts, sender, d):
                 self._message(self._place(seq), ts, sender, d)
             case wire.Err(code, _msg):
@@ -423,10 +435,20 @@ class Endpoint:
             case cmd.Agree():
                 self._agree()
             case cmd.Say(text) if text.strip():
+                holder = self._holder_if_not_me()
+                if len(text) > TEXT_CHARS:
+                    self._note(ev.Note.TOO_LONG)
+                elif holder is not None:
+                    self._note(ev.Note.NOT_YOUR_TURN, holder)
+                else:
+                    self._speak(Say(text))
+            case cmd.Aside(text) if text.strip():
                 if len(text) > TEXT_CHARS:
                     self._note(ev.Note.TOO_LONG)
                 else:
-                    self._speak(Say(text))
+                    self._speak(Aside(text))
+            case cmd.Floor(act):
+                self._floor(act)
             case cmd.React(emoji):
                 if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
                     self._note(ev.Note.NOT_A_REACTION)
@@ -453,6 +475,7 @@ class Endpoint:
             return
         if self.acks.take_due(now_ms):
             self._ack()
+        self._cue()
         if self.pairs.previous is not None and self.receiver.window_over(now_ms):
             self.pairs.forget_previous()  # no key sealed before the Commit can come now
         self._vouch()
@@ -474,6 +497,9 @@ class Endpoint:
         ]
         if self.pairs.previous is not None:
             times.append(self.receiver.turned_ms + PREVIOUS_WINDOW_MS)
+        cue = fl.cue_at(self.state.floor, self._given_cue())
+        if cue is not None and self.relay_offset is not None:
+            times.append(cue[0] + self.relay_offset)
         if self.sequencer.awaits(roster.epoch + 1):
             times.append(self.sequencer.resend_ms())
         else:
@@ -517,7 +543,7 @@ class Endpoint:
         else:
             self._greet()
 
-    def _left(self, seq: int, peer: int) -> None:
+    def _left(self, seq: int, ts: int, peer: int) -> None:
         self.sequencer.gone(peer)
         knock = self.door.withdraw(peer)
         if knock is not None:
@@ -527,6 +553,7 @@ class Endpoint:
         if member is not None and member.slot != self.chain.my_slot:
             self.departures.dropped(member.identity, self.now)
             self.events.append(ev.SeatsChanged(self.seats))
+            self._apply(seq, ts, member, Away(member.slot), late=False, mine=False)
 
     def _message(self, seq: int, ts: int, sender: int, d: bytes) -> None:
         try:
@@ -721,10 +748,12 @@ class Endpoint:
         self.pairs.turn(mine.exchange)
         self.pairs.keep_only({m.exchange for m in new.members})
         self.told = set()
-        agreed = Applied(
-            change.seq, change.ts, new.commit.sequencer, AgreementsSet(new.commit.agreed)
+        seats = tuple(m.slot for m in new.members)  # in the order they joined
+        agreed = AgreementsSet(new.commit.agreed, seats)
+        self.state, changes = apply_state(
+            self.state, Applied(change.seq, change.ts, new.commit.sequencer, agreed)
         )
-        self.state, _ = apply_state(self.state, agreed)
+        self._show(changes, None, mine=False)
         for what in new.commit.changes:
             self._change(what.what, what.slot, what.by, old, new)
         code = new.room_code(self.me.room)
@@ -858,6 +887,18 @@ class Endpoint:
         match content:
             case Say(text):
                 self._apply(seq, ts, member, Spoken(text), late=late, mine=mine)
+            case Aside(text):
+                self._apply(seq, ts, member, Spoken(text, aside=True), late=late, mine=mine)
+            case FloorBody(act):
+                if mine:
+                    self.floor_sent_ms = None
+                if late:
+                    # Sealed in the epoch before, it reached a room a newcomer may be in
+                    # already, who cannot open it: nobody applies it, and we send it again.
+                    if mine:
+                        self._floor(act)
+                    return
+                self._apply(seq, ts, member, Floored(act), late=False, mine=mine)
             case React(emoji):
                 self._apply(seq, ts, member, Reaction(emoji), late=late, mine=mine)
             case Admit(peer, identity, consent):
@@ -880,14 +921,85 @@ class Endpoint:
     ) -> None:
         """Into the room state; what it changed, onto the screen."""
         applied = Applied(seq, ts, member.slot, event, logged=not late)
+        self.relay_offset = self.now - ts  # how far the relay's clock is from ours
         self.state, changes = apply_state(self.state, applied)
+        self._show(changes, member, mine=mine)
+
+    def _show(self, changes: tuple[RoomChange, ...], member: Member | None, *, mine: bool) -> None:
+        """What the room state changed, onto the screen; a rule broken, named."""
         for change in changes:
             match change:
-                case Message(seq=at, ts=stamp, text=text):
+                case Message(seq=at, ts=stamp, text=text, aside=aside, out_of_turn=out):
+                    assert member is not None
                     label = self._label(member)
-                    self.events.append(ev.Said(at, stamp, member.slot, label, text, mine))
+                    self.events.append(ev.Said(at, stamp, member.slot, label, text, mine, aside))
+                    if out and not mine:
+                        self._alarm(ev.Alarm.OUT_OF_TURN, (label,))
                 case RoomReacted(emoji=emoji):
+                    assert member is not None
                     self.events.append(ev.Reacted(member.slot, self._label(member), emoji))
+                case FloorMoved(fl.Refused(slot, act, why)):
+                    if mine:
+                        self.events.append(ev.FloorDeclined(act, why))
+                    elif why in (fl.Why.NOT_THE_SPEAKER, fl.Why.TOO_MANY_PAUSES):
+                        self._alarm(ev.Alarm.FLOOR_OUT_OF_RULES, (self._seat_label(slot),))
+                case FloorMoved(moved):
+                    self.events.append(ev.FloorChanged(moved, self._names(), self.chain.my_slot))
+
+    # --- the floor: our acts, and the soft timer ---------------------------------------
+
+    def _floor(self, act: fl.FloorAct) -> None:
+        """Send a floor act, if the floor's rules allow it now (an honest client asks first)."""
+        slot = self.chain.my_slot
+        if slot is None or self.chain.roster is None:
+            self._note(ev.Note.NOT_IN_ROOM)
+            return
+        sent = self.floor_sent_ms
+        if sent is not None and self.now - sent < FLOOR_ROUND_TRIP_MS:
+            self._note(ev.Note.FLOOR_ON_ITS_WAY)
+            return
+        floor = self.state.floor
+        why = fl.refusal(floor, act, slot, self._relay_now())
+        if why is not None:
+            holder = self._seat_label(floor.speaker) if floor.speaker is not None else ""
+            self.events.append(ev.FloorDeclined(act, why, holder))
+            return
+        self.floor_sent_ms = self.now
+        self._speak(FloorBody(act))
+
+    def _holder_if_not_me(self) -> str | None:
+        """Who holds the floor in a round or stack, if not us: a message would be out of turn."""
+        floor = self.state.floor
+        if floor.mode is fl.Mode.OPEN or floor.speaker == self.chain.my_slot:
+            return None
+        return self._seat_label(floor.speaker) if floor.speaker is not None else ""
+
+    def _relay_now(self) -> int:
+        """The relay's clock, as far as our own tells it (for the floor's timer)."""
+        return self.now - (self.relay_offset or 0)
+
+    def _given_cue(self) -> int:
+        """The last cue given this turn (0: none yet)."""
+        since, percent = self.cued
+        return percent if since == self.state.floor.since else 0
+
+    def _cue(self) -> None:
+        floor = self.state.floor
+        cue = fl.cue_at(floor, self._given_cue())
+        if cue is None or floor.speaker is None or self._relay_now() < cue[0]:
+            return
+        self.cued = (floor.since, cue[1])
+        mine = floor.speaker == self.chain.my_slot
+        self.events.append(ev.TimerCue(cue[1], self._seat_label(floor.speaker), mine))
+
+    def _names(self) -> tuple[tuple[int, str], ...]:
+        roster = self.chain.roster
+        return tuple((m.slot, self._label(m)) for m in roster.members) if roster else ()
+
+    def _seat_label(self, slot: int | None) -> str:
+        roster = self.chain.roster
+        seated = roster.seat(slot) if roster is not None and slot is not None else None
+        return self._label(seated) if seated is not None else f"seat {(slot or 0) + 1}"
 
     def _compare(self, member: Member, ack: Ack) -> None:
         roster = self.chain.roster

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum, auto
 
 from protocol.bodies.commit import ChangeKind
+from protocol.room.floor import FloorAct, FloorChange, Why
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +168,37 @@ class Said:
     nick: str
     text: str
     mine: bool
+    aside: bool = False  # set apart: it does not take the floor
+
+
+@dataclass(frozen=True, slots=True)
+class FloorChanged:
+    """The floor moved (``room.floor``); ``names`` labels every seat, ``me`` is ours."""
+
+    change: FloorChange
+    names: tuple[tuple[int, str], ...]
+    me: int | None
+
+    def name(self, slot: int | None) -> str:
+        return next((n for s, n in self.names if s == slot), f"seat {(slot or 0) + 1}")
+
+
+@dataclass(frozen=True, slots=True)
+class FloorDeclined:
+    """A floor act of ours that the floor's rules do not allow now: nothing was sent."""
+
+    act: FloorAct
+    why: Why
+    holder: str = ""  # who holds the floor, when that is the reason
+
+
+@dataclass(frozen=True, slots=True)
+class TimerCue:
+    """The speaking time is nearly (80) or fully (100) used: a gentle cue, never a cut-off."""
+
+    percent: int
+    nick: str
+    mine: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +234,9 @@ class Alarm(Enum):
     SPEAKS_AFTER_LEAVE = auto()  # (member,): the relay said they dropped, yet they speak
     EVICTED_WHILE_HERE = auto()  # (member,): the relay said they dropped while connected
     DROP_WHILE_HERE = auto()  # (signer, member): committed a drop of someone still here
+    # the floor
+    OUT_OF_TURN = auto()  # (member,): a message while someone else held the floor
+    FLOOR_OUT_OF_RULES = auto()  # (member,): done for someone else, or pause after pause
     # the door
     LOBBY_OF_ANOTHER_ROOM = auto()  # a second lobby showed a newcomer a different room
     LURE_BY_MEMBER = auto()  # (member,): greeted a newcomer as if they ran the room
@@ -252,6 +287,8 @@ class Note(Enum):
     # a command that could not be carried out
     NOTHING_TO_AGREE = auto()
     TOO_LONG = auto()
+    NOT_YOUR_TURN = auto()  # (holder): a message while they hold the floor: not sent
+    FLOOR_ON_ITS_WAY = auto()  # our last floor act has not come back yet
     NOT_A_REACTION = auto()
     KNOCK_GONE = auto()
     NOT_IN_ROOM = auto()
@@ -292,6 +329,9 @@ Event = (
     | Departed
     | Said
     | Reacted
+    | FloorChanged
+    | FloorDeclined
+    | TimerCue
     | Gap
     | TwoRooms
     | Tampering

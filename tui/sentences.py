@@ -16,6 +16,7 @@ from protocol import wire
 from protocol.bodies.commit import ChangeKind
 from protocol.events import Alarm, Ending, Note
 from protocol.limits import SEATS, TEXT_CHARS
+from tui.floor_sentences import declined_sentence, floor_sentence, timer_sentence
 from tui.peer_text import name, shown
 
 SHARING: Final = (
@@ -83,8 +84,16 @@ def sentence(event: ev.Event) -> str | None:
             if reason is ChangeKind.LEFT:
                 return f"{name(nick)} left the room."
             return f"{name(nick)} lost their connection and is no longer in the room."
+        case ev.Said(nick=nick, text=text, aside=True):
+            return f"{name(nick)} (aside): {shown(text)}"
         case ev.Said(nick=nick, text=text):
             return f"{name(nick)}: {shown(text)}"
+        case ev.FloorChanged():
+            return floor_sentence(event)
+        case ev.FloorDeclined():
+            return declined_sentence(event)
+        case ev.TimerCue():
+            return timer_sentence(event)
         case ev.Reacted(nick=nick, emoji=emoji):
             return f"{name(nick)} reacted {shown(emoji, limit=8)}."
         case ev.Gap(nick=nick, missing=missing):
@@ -203,6 +212,16 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 "as if they ran it. The room has told newcomers which room it is; read the "
                 "room code aloud with anyone who joins."
             )
+        case Alarm.OUT_OF_TURN:
+            return (
+                f"{first} sent a message while someone else held the floor; it is shown as an "
+                f"aside. {first}'s client may not follow the room's turn-taking."
+            )
+        case Alarm.FLOOR_OUT_OF_RULES:
+            return (
+                f"{first}'s client sent a floor action the room's rules refuse (done for "
+                "someone else, or pause after pause); nothing changed."
+            )
         case Alarm.KEY_NOT_ANNOUNCED:
             return (
                 f"{first}'s client sealed you a key other than the one it announced to the "
@@ -295,6 +314,18 @@ def note_sentence(note: Note, who: str) -> str:
             return "There is nothing to agree to yet. Wait for the agreements."
         case Note.TOO_LONG:
             return f"That message is longer than {TEXT_CHARS} characters. Split it up."
+        case Note.NOT_YOUR_TURN if who:
+            return (
+                f"It is {who}'s turn, so that was not sent. Raise your hand (/hand), or send "
+                "it as an aside (/aside TEXT)."
+            )
+        case Note.NOT_YOUR_TURN:
+            return (
+                "Nobody holds the floor in this stack, so that was not sent. Raise your hand "
+                "(/hand) to speak, or send it as an aside (/aside TEXT)."
+            )
+        case Note.FLOOR_ON_ITS_WAY:
+            return "Your last floor action is still on its way; try again in a moment."
         case Note.NOT_A_REACTION:
             return "A reaction is one short symbol, like + or a single emoji."
         case Note.KNOCK_GONE:

@@ -1,4 +1,4 @@
-"""What people say in a room: messages and reactions, sealed under the sender's chain."""
+"""What people say in a room: messages, asides and reactions, sealed under the sender's chain."""
 
 from __future__ import annotations
 
@@ -21,6 +21,22 @@ class Say:
     def decode(args: list[Any]) -> Say:
         (said,) = args
         return Say(text(said, TEXT_CHARS))
+
+
+@dataclass(frozen=True, slots=True)
+class Aside:
+    """A message set apart: it never takes the floor, whoever holds it."""
+
+    KIND: ClassVar[str] = "aside"
+    text: str
+
+    def encode(self) -> list[Any]:
+        return [self.text]
+
+    @staticmethod
+    def decode(args: list[Any]) -> Aside:
+        (said,) = args
+        return Aside(text(said, TEXT_CHARS))
 
 
 @dataclass(frozen=True, slots=True)

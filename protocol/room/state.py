@@ -27,22 +27,29 @@ what everyone in the epoch could apply.
 
 The rows, top to bottom:
 
-    AgreementsSet(hash)    from a Commit: the agreements everyone accepted;
-                           the log starts again here, a newcomer's too
-    Spoken(text)           a message: logged, kept nowhere, shown once
+    AgreementsSet(hash,    from a Commit: the agreements everyone accepted, and
+      seats)               the roster in join order; the log starts again
+                           here, a newcomer's too
+    Spoken(text, aside)    a message: logged, kept nowhere, shown once; out of
+                           turn (the floor is someone else's) it shows as an
+                           aside, and is named
     Reaction(emoji)        a reaction; it never takes the floor
+    Floored(act)           an act on the floor (``room.floor``)
+    Away(slot)             the relay says a seat's connection dropped
 
-The floor, offers and votes plug in as further rows, each with its own
-module in this package.
+Offers and votes plug in as further rows, each with its own module in this
+package.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from protocol.bodies.codec import pack
 from protocol.crypto import digest
+from protocol.room import floor as fl
+from protocol.room.floor import Floor, FloorAct, FloorChange
 
 RECENT_REACTIONS: Final = 32
 LOG_KEPT: Final = 64  # running hashes kept: an ack names a count a few events back
@@ -52,11 +59,23 @@ LOG_SIZE: Final = 16
 @dataclass(frozen=True, slots=True)
 class AgreementsSet:
     agreed: bytes
+    seats: tuple[int, ...] = ()  # the roster, in the order its members joined
 
 
 @dataclass(frozen=True, slots=True)
 class Spoken:
     text: str
+    aside: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Floored:
+    act: FloorAct
+
+
+@dataclass(frozen=True, slots=True)
+class Away:
+    slot: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +83,7 @@ class Reaction:
     emoji: str
 
 
-StateEvent = AgreementsSet | Spoken | Reaction
+StateEvent = AgreementsSet | Spoken | Reaction | Floored | Away
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +106,8 @@ class Message:
     ts: int
     slot: int
     text: str
+    aside: bool = False
+    out_of_turn: bool = False  # sent as a message while someone else held the floor
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +116,14 @@ class Reacted:
     emoji: str
 
 
-RoomChange = Message | Reacted
+@dataclass(frozen=True, slots=True)
+class FloorMoved:
+    """The floor changed: what, and who did it (``room.floor``)."""
+
+    change: FloorChange
+
+
+RoomChange = Message | Reacted | FloorMoved
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +142,7 @@ class RoomState:
     # the latest ones (oldest first): (count, hash).
     log_count: int = 0
     log: tuple[tuple[int, bytes], ...] = ()
+    floor: Floor = field(default_factory=Floor)
 
     @property
     def log_hash(self) -> bytes:
@@ -133,14 +162,25 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
     if seq <= state.seq:
         return state, ()
     match event:
-        case AgreementsSet(agreed):
+        case AgreementsSet(agreed, seats):
             # A Commit starts the log again: a newcomer's log starts here too.
-            return _logged(
-                state, applied, ["agreed", agreed], agreed=agreed, log_count=0, log=()
-            ), ()
-        case Spoken(text):
-            change = Message(seq, applied.ts, slot, text)
-            return _logged(state, applied, ["say", slot, text]), (change,)
+            floor, moved = fl.seated(state.floor, seats, applied.ts)
+            row: list[object] = ["agreed", agreed, list(seats)]
+            state = _logged(state, applied, row, agreed=agreed, log_count=0, log=(), floor=floor)
+            return state, tuple(FloorMoved(c) for c in moved)
+        case Spoken(text, aside):
+            held = state.floor.speaker
+            out_of_turn = not aside and state.floor.mode is not fl.Mode.OPEN and held != slot
+            change = Message(seq, applied.ts, slot, text, aside or out_of_turn, out_of_turn)
+            return _logged(state, applied, ["say", slot, text, aside]), (change,)
+        case Floored(act):
+            floor, moved = fl.step(state.floor, act, slot, seq, applied.ts)
+            row = ["floor", slot, str(act.act), act.arg]  # (a bool and an int differ in msgpack)
+            state = _logged(state, applied, row, floor=floor)
+            return state, tuple(FloorMoved(c) for c in moved)
+        case Away(gone):
+            state = _logged(state, applied, ["away", gone], floor=fl.away(state.floor, gone))
+            return state, ()
         case Reaction(emoji):
             recent = (*state.reactions, RecentReaction(slot, emoji))[-RECENT_REACTIONS:]
             return _logged(state, applied, ["react", slot, emoji], reactions=recent), (
@@ -158,10 +198,5 @@ def _logged(state: RoomState, applied: Applied, row: list[object], **changed: An
         log_count += 1
         running = digest(last + pack(row), b"porch-state-log", LOG_SIZE)
         log = (*log[1 - LOG_KEPT :], (log_count, running)) if log else ((log_count, running),)
-    return RoomState(
-        applied.seq,
-        changed.get("agreed", state.agreed),
-        changed.get("reactions", state.reactions),
-        log_count,
-        log,
-    )
+    changed.update(seq=applied.seq, log_count=log_count, log=log)
+    return replace(state, **changed)
