@@ -47,7 +47,18 @@ from nacl.signing import SigningKey
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol import names, wire
-from protocol.bodies import Ack, Admit, Aside, BodyError, Bye, Content, FloorBody, React, Say
+from protocol.bodies import (
+    Ack,
+    Admit,
+    Aside,
+    BodyError,
+    Bye,
+    Content,
+    FloorBody,
+    FloorState,
+    React,
+    Say,
+)
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby, Vouch
 from protocol.crypto import KEY_SIZE, CryptoFailure, ExchangeKey, digest, sign, unseal, verify
@@ -115,6 +126,7 @@ from protocol.room.state import (
     Away,
     Floored,
     FloorMoved,
+    FloorShown,
     Message,
     Reaction,
     RoomChange,
@@ -198,6 +210,8 @@ class Endpoint:
 
     def __post_init__(self) -> None:
         self.chain = Chain(self.me.invite.host_key)
+        if not self.hosting:
+            self.state = RoomState(floor_known=False)  # the sequencer shows us the floor
 
     # --- making one -------------------------------------------------------------------
 
@@ -353,6 +367,14 @@ class Endpoint:
     @property
     def left_behind(self) -> bool:
         return self.chain.left_behind
+
+    @property
+    def floor(self) -> fl.Floor:
+        return self.state.floor
+
+    def seat_label(self, slot: int) -> str:
+        """A seat's name as every screen shows it."""
+        return self._seat_label(slot)
 
     @property
     def evicted(self) -> bool:
@@ -770,6 +792,9 @@ class Endpoint:
         keys = self.sender.start_chain(voice, new, self.pairs, self.now)
         if keys is not None:
             self.publish(keys)
+        admitted = any(c.what is ChangeKind.ADMIT for c in new.commit.changes)
+        if admitted and self.chain.is_sequencer and self.state.floor_known:
+            self._speak(FloorState(change.seq, self.state.floor))  # for whoever just came in
         self._greet()  # after a handover, those waiting in the lobby need us
 
     def _change(
@@ -880,8 +905,8 @@ class Endpoint:
         self, seq: int, ts: int, member: Member, content: Content, *, mine: bool, late: bool
     ) -> None:
         """Verified content at its place in the room's order."""
-        if not isinstance(content, Ack):
-            self.acks.heard()
+        if not isinstance(content, Ack | FloorState):
+            self.acks.heard()  # (the floor shown to a newcomer alone asks for no ack)
         if self.departures.still_here(member, self.presence.present):
             self._alarm(ev.Alarm.SPEAKS_AFTER_LEAVE, (self._label(member),))
         match content:
@@ -899,6 +924,12 @@ class Endpoint:
                         self._floor(act)
                     return
                 self._apply(seq, ts, member, Floored(act), late=False, mine=mine)
+            case FloorState(at, shown) if not late:
+                roster = self.chain.roster
+                by_sequencer = roster is not None and member.slot == roster.commit.sequencer
+                self._apply(
+                    seq, ts, member, FloorShown(at, shown, by_sequencer), late=False, mine=mine
+                )
             case React(emoji):
                 self._apply(seq, ts, member, Reaction(emoji), late=late, mine=mine)
             case Admit(peer, identity, consent):

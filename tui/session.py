@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint, InviteError, parse_invite
+from protocol.room.floor import Floor
 from tui.client import RoomClient
 from tui.local_relay import LocalRelay, start_local_relay
 
@@ -155,6 +156,13 @@ class Session:
     @property
     def agreements(self) -> str:
         return (self.endpoint.agreements or "") if self.endpoint is not None else ""
+
+    @property
+    def floor(self) -> Floor:
+        return self.endpoint.floor if self.endpoint is not None else Floor()
+
+    def label(self, slot: int) -> str:
+        return self.endpoint.seat_label(slot) if self.endpoint is not None else f"seat {slot + 1}"
 
     async def close(self) -> None:
         """Leave the room, give the goodbye a moment to go out, and let everything go."""

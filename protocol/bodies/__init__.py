@@ -4,7 +4,7 @@
     door      Lobby and KnockBody (room-wide), Admit and Bye (group content)
     commit    CommitBody: one epoch's roster and why it began
     talk      Say, React and Aside
-    floor     FloorBody: one act on the floor (``room.floor``)
+    floor     FloorBody: one act on the floor; FloorState: the floor, for a newcomer
     ack       Ack: what a member holds, for the others to compare
 
 Group content travels as a msgpack list that starts with its kind. Adding a
@@ -20,23 +20,25 @@ from typing import Any, Final
 from protocol.bodies.ack import Ack, Heard, Lacking
 from protocol.bodies.codec import BodyError, pack, unpack
 from protocol.bodies.door import Admit, Bye
-from protocol.bodies.floor import FloorBody
+from protocol.bodies.floor import FloorBody, FloorState
 from protocol.bodies.talk import Aside, React, Say
 
-Content = Say | Aside | React | FloorBody | Admit | Bye | Ack
+Content = Say | Aside | React | FloorBody | FloorState | Admit | Bye | Ack
 
 CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
     Say.KIND: Say.decode,
     Aside.KIND: Aside.decode,
     React.KIND: React.decode,
     FloorBody.KIND: FloorBody.decode,
+    FloorState.KIND: FloorState.decode,
     Admit.KIND: Admit.decode,
     Bye.KIND: Bye.decode,
     Ack.KIND: Ack.decode,
 }
 
 __all__ = [
-    "CONTENT", "Ack", "Admit", "Aside", "BodyError", "Bye", "Content", "FloorBody", "Heard",
+    "CONTENT", "Ack", "Admit", "Aside", "BodyError", "Bye", "Content", "FloorBody", "FloorState",
+    "Heard",
     "Lacking", "React", "Say",
 ]  # fmt: skip
 

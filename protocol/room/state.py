@@ -34,7 +34,13 @@ The rows, top to bottom:
                            turn (the floor is someone else's) it shows as an
                            aside, and is named
     Reaction(emoji)        a reaction; it never takes the floor
-    Floored(act)           an act on the floor (``room.floor``)
+    Floored(act)           an act on the floor (``room.floor``); a newcomer,
+                           who does not know the floor yet, logs it and keeps
+                           it for after the next row
+    FloorShown(at, floor)  the sequencer's floor as of the Commit at ``at``:
+                           a newcomer takes it (then the acts it kept); every
+                           member logs the hash of what it holds for that
+                           Commit, so a false floor shown to a newcomer shows
     Away(slot)             the relay says a seat's connection dropped
 
 Offers and votes plug in as further rows, each with its own module in this
@@ -47,11 +53,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 from protocol.bodies.codec import pack
+from protocol.bodies.floor import floor_fields
 from protocol.crypto import digest
 from protocol.room import floor as fl
 from protocol.room.floor import Floor, FloorAct, FloorChange
 
 RECENT_REACTIONS: Final = 32
+BACKLOG_KEPT: Final = 64  # floor acts a newcomer keeps until it is shown the floor
 LOG_KEPT: Final = 64  # running hashes kept: an ack names a count a few events back
 LOG_SIZE: Final = 16
 
@@ -74,6 +82,13 @@ class Floored:
 
 
 @dataclass(frozen=True, slots=True)
+class FloorShown:
+    at: int  # the relay's number of the Commit the floor stood at
+    floor: Floor
+    from_sequencer: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Away:
     slot: int
 
@@ -83,7 +98,7 @@ class Reaction:
     emoji: str
 
 
-StateEvent = AgreementsSet | Spoken | Reaction | Floored | Away
+StateEvent = AgreementsSet | Spoken | Reaction | Floored | FloorShown | Away
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +158,11 @@ class RoomState:
     log_count: int = 0
     log: tuple[tuple[int, bytes], ...] = ()
     floor: Floor = field(default_factory=Floor)
+    # A newcomer does not know the floor until the sequencer shows it; until then
+    # the acts it sees wait here. And the floor as every Commit left it.
+    floor_known: bool = True
+    backlog: tuple[Applied, ...] = ()
+    floor_at_commit: Floor = field(default_factory=Floor)
 
     @property
     def log_hash(self) -> bytes:
@@ -167,6 +187,7 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
             floor, moved = fl.seated(state.floor, seats, applied.ts)
             row: list[object] = ["agreed", agreed, list(seats)]
             state = _logged(state, applied, row, agreed=agreed, log_count=0, log=(), floor=floor)
+            state = replace(state, floor_at_commit=floor)
             return state, tuple(FloorMoved(c) for c in moved)
         case Spoken(text, aside):
             held = state.floor.speaker
@@ -174,10 +195,29 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
             change = Message(seq, applied.ts, slot, text, aside or out_of_turn, out_of_turn)
             return _logged(state, applied, ["say", slot, text, aside]), (change,)
         case Floored(act):
-            floor, moved = fl.step(state.floor, act, slot, seq, applied.ts)
             row = ["floor", slot, str(act.act), act.arg]  # (a bool and an int differ in msgpack)
+            if not state.floor_known:
+                backlog = (*state.backlog, applied)[-BACKLOG_KEPT:]
+                return _logged(state, applied, row, backlog=backlog), ()
+            floor, moved = fl.step(state.floor, act, slot, seq, applied.ts)
             state = _logged(state, applied, row, floor=floor)
             return state, tuple(FloorMoved(c) for c in moved)
+        case FloorShown(at, shown, from_sequencer):
+            taking = not state.floor_known and from_sequencer
+            standing = shown if taking else state.floor_at_commit
+            row = ["floorstate", at, digest(pack(floor_fields(standing)), b"porch-floor")]
+            if not taking:
+                return _logged(state, applied, row), ()
+            floor, _ = fl.seated(shown, state.floor.seats, applied.ts)
+            changes: list[RoomChange] = []
+            for kept in state.backlog:
+                if kept.seq > at and isinstance(kept.event, Floored):
+                    floor, moved = fl.step(floor, kept.event.act, kept.slot, kept.seq, kept.ts)
+                    changes.extend(FloorMoved(c) for c in moved)
+            if floor.speaker is not None:
+                changes.append(FloorMoved(fl.Turn(floor.speaker, floor.speaker)))
+            state = _logged(state, applied, row, floor=floor, floor_known=True, backlog=())
+            return state, tuple(changes)
         case Away(gone):
             state = _logged(state, applied, ["away", gone], floor=fl.away(state.floor, gone))
             return state, ()

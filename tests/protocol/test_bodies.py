@@ -8,8 +8,11 @@ import pytest
 from protocol.bodies import (
     Ack,
     Admit,
+    Aside,
     BodyError,
     Bye,
+    FloorBody,
+    FloorState,
     Heard,
     Lacking,
     React,
@@ -20,6 +23,7 @@ from protocol.bodies import (
 from protocol.bodies.commit import CommitBody, Ticket
 from protocol.bodies.door import KnockBody, Lobby
 from protocol.crypto import random_bytes
+from protocol.room.floor import Act, Floor, FloorAct, Hand, HandKind, Mode, Pause, Talk, Waiting
 
 
 def packb(obj: object) -> bytes:
@@ -35,6 +39,30 @@ def packb(obj: object) -> bytes:
         Bye(bytes(64)),
         Ack(3, bytes(32), 7, bytes(16), (Heard(3, 1, 0, 5, bytes(16), bytes(16)),)),
         Ack(3, bytes(32), 7, bytes(16), (), (Lacking(2, 1),)),
+        Aside("a word on the side"),
+        FloorBody(FloorAct(Act.HAND, HandKind.REPLY)),
+        FloorBody(FloorAct(Act.TIMER, 90)),
+        FloorBody(FloorAct(Act.PROGRESSIVE, True)),
+        FloorBody(FloorAct(Act.DONE)),
+        FloorState(12, Floor()),
+        FloorState(
+            40,
+            Floor(
+                Mode.STACK,
+                speaker=2,
+                speaker_process=True,
+                since=1_000,
+                hands=(Hand(1, HandKind.REPLY, 33, 2), Hand(3, HandKind.HAND, 34)),
+                timer_s=120,
+                progressive=True,
+                paused=Pause(1, 2_000, frozenset({3})),
+                waiting=(Waiting(3, FloorAct(Act.ROUND)),),
+                talk=(Talk(2, 5_000, 1),),
+                pauses=((1, 2_000),),
+                seats=(0, 1, 2, 3),
+                away=frozenset({3}),
+            ),
+        ),
     ],
 )
 def test_content_round_trips(content: object) -> None:
@@ -72,6 +100,34 @@ def test_content_round_trips(content: object) -> None:
         packb(["bye"] * 100),
         packb(["bye", 1, b"x" * 100]),
         packb(["bye", bytes(63)]),
+        packb(["floor", "shout", ""]),
+        packb(["floor", "hand", "wave"]),
+        packb(["floor", "timer", 3601]),
+        packb(["floor", "timer", True]),
+        packb(["floor", "progressive", 1]),
+        packb(["floor", "done", 0]),
+        packb(["floor", "done"]),
+        packb(["floorstate", 1, []]),
+        packb(["floorstate", 1, ["loud", -1, False, 0, [], [], 0, False, [], [], [], [], [], []]]),
+        packb(["floorstate", 1, ["open", 12, False, 0, [], [], 0, False, [], [], [], [], [], []]]),
+        packb(["floorstate", 1, ["open", -1, 0, 0, [], [], 0, False, [], [], [], [], [], []]]),
+        packb(
+            ["floorstate", 1, ["open", -1, False, 0, [99], [], 0, False, [], [], [], [], [], []]]
+        ),
+        packb(
+            [
+                "floorstate",
+                1,
+                ["open", -1, False, 0, [], [[0, "wave", 1, -1]], 0, False, [], [], [], [], [], []],
+            ]
+        ),
+        packb(
+            [
+                "floorstate",
+                1,
+                ["open", -1, False, 0, list(range(13)), [], 0, False, [], [], [], [], [], []],
+            ]
+        ),
     ],
 )
 def test_malformed_content_is_refused(raw: bytes) -> None:
