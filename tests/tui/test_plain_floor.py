@@ -113,7 +113,9 @@ def test_a_go_round_a_stack_and_a_pause_read_the_same_on_every_screen(
     everyone(people, r"^Most of those here asked to resume; the pause is over\.$")
     bo.send("/done")
     everyone([bo, cy], r"^It is ana's turn\.$")
-    same_floor(people, r"^floor: stack; speaking: ana \(point of process\); hands: cy \(reply\), ana;")
+    same_floor(
+        people, r"^floor: stack; speaking: ana \(point of process\); hands: cy \(reply\), ana;"
+    )
     bo.send("/balance")
     bo.expect(r"^How the time was shared: bo ")
     for person in people:
