@@ -21,7 +21,7 @@ from typing import TextIO
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol.limits import SEATS
-from protocol.room import floor as fl
+from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
 from tui.sentences import SHARING, sentence
@@ -39,20 +39,6 @@ process); /lower lowers it. /done ends your turn; in a go-round /pass passes the
 piece and /later moves you to the end. /aside TEXT says something without taking the floor. \
 /timer SECONDS (or /timer off) sets the speaking time; /progressive on|off. /pause and \
 /resume. /balance shows how the time was shared; /floor shows the floor on one line."""
-
-FLOOR_ACTS = {
-    "round": fl.FloorAct(fl.Act.ROUND),
-    "stack": fl.FloorAct(fl.Act.STACK),
-    "open": fl.FloorAct(fl.Act.OPEN),
-    "lower": fl.FloorAct(fl.Act.LOWER),
-    "done": fl.FloorAct(fl.Act.DONE),
-    "pass": fl.FloorAct(fl.Act.PASS),
-    "later": fl.FloorAct(fl.Act.LATER),
-    "pause": fl.FloorAct(fl.Act.PAUSE),
-    "resume": fl.FloorAct(fl.Act.RESUME),
-}
-FLOOR_FORMS = {*FLOOR_ACTS, "hand", "timer", "progressive", "aside"}
-HANDS = {"": fl.HandKind.HAND, "reply": fl.HandKind.REPLY, "process": fl.HandKind.PROCESS}
 
 
 class StdinLines:
@@ -175,44 +161,19 @@ class PlainRoom:
                     self.say(place)
             case "balance":
                 self.say(balance_words(self.session.floor.talk, self._who_is))
-            case _ if command.lower() in FLOOR_FORMS:
+            case _ if command.lower() in WORDS:
                 self._floor(command.lower(), rest)
             case _:
                 self.say(f"There is no command /{shown(command)}. Type /help for the list.")
 
     def _floor(self, command: str, rest: str) -> None:
-        act = FLOOR_ACTS.get(command)
-        match command:
-            case "aside":
-                if not rest:
-                    self.say("Say what: /aside TEXT.")
-                    return
-                self.session.send(cmd.Aside(rest))
-                return
-            case "hand":
-                kind = HANDS.get(rest.lower())
-                if kind is None:
-                    self.say("Raise a hand with /hand, /hand reply or /hand process.")
-                    return
-                act = fl.FloorAct(fl.Act.HAND, kind)
-            case "timer":
-                if rest.lower() in ("off", "0"):
-                    act = fl.FloorAct(fl.Act.TIMER, 0)
-                elif rest.isdigit() and 0 < int(rest) <= fl.MAX_TIMER_S:
-                    act = fl.FloorAct(fl.Act.TIMER, int(rest))
-                else:
-                    self.say(f"Set the speaking time in seconds (1 to {fl.MAX_TIMER_S}), or off.")
-                    return
-            case "progressive":
-                if rest.lower() not in ("on", "off"):
-                    self.say("Say /progressive on or /progressive off.")
-                    return
-                act = fl.FloorAct(fl.Act.PROGRESSIVE, rest.lower() == "on")
-        if not self.entered:
+        asked = floor_command(command, rest)
+        if isinstance(asked, str):
+            self.say(asked)
+        elif not self.entered:
             self.say("You are not in the room yet, so nothing was sent.")
-            return
-        assert act is not None
-        self.session.send(cmd.Floor(act))
+        else:
+            self.session.send(asked)
 
     def _my_slot(self) -> int | None:
         return next((seat.slot for seat in self.session.seats if seat.is_me), None)
