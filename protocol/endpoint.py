@@ -372,6 +372,15 @@ class Endpoint:
     def floor(self) -> fl.Floor:
         return self.state.floor
 
+    def floor_elapsed_ms(self, now_ms: int) -> int | None:
+        """How long the speaker has held the floor at ``now_ms``, by the relay's clock."""
+        floor = self.state.floor
+        if floor.speaker is None:
+            return None
+        relay_now = now_ms - (self.relay_offset or 0)
+        end = floor.paused.ts if floor.paused is not None else relay_now
+        return max(0, end - floor.since)
+
     def seat_label(self, slot: int) -> str:
         """A seat's name as every screen shows it."""
         return self._seat_label(slot)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -28,8 +28,10 @@ from textual.screen import Screen
 
 from protocol import commands as cmd
 from protocol import events as ev
+from protocol.room import floor as fl
 from tui.commands import Action, RoomCommands
-from tui.messages import Ask, DoorOpened, LeaveRoom, RoomEvent
+from tui.floor_sentences import balance_words, floor_line
+from tui.messages import Ask, DoorOpened, FloorAsked, FloorKey, LeaveRoom, RoomEvent
 from tui.peer_text import name
 from tui.screens.consent import AgreementsConsent
 from tui.screens.door import DoorScreen
@@ -82,6 +84,7 @@ class PorchApp(App[None]):
             asyncio.get_running_loop().add_signal_handler(
                 signal.SIGTERM, lambda: self.call_next(self.action_leave)
             )
+        self.set_interval(1.0, self._floor_clock)  # the speaker's time, once a second
         if self.plan.opening:
             where = (
                 f"The room will use the relay at {self.plan.relay_url}."
@@ -220,14 +223,130 @@ class PorchApp(App[None]):
                     markup=False,
                     timeout=20,
                 )
+            case ev.FloorChanged(change=fl.Turn(speaker=speaker), me=me) if speaker == me:
+                self.bell()
+                self.notify(
+                    "It is your turn. Press F7 (or type /done) when you finish.",
+                    title="Your turn",
+                    timeout=8,
+                )
+            case ev.TimerCue():
+                self.bell()
+                self.notify(sentence(event) or "", title="Speaking time", markup=False)
             case ev.Closed():
                 # A refusal says more than the bare end of the connection that follows it.
                 self._end(self.refusal or sentence(event) or "")
                 return
         if room is not None:
             room.show_event(event)
+            if isinstance(event, ev.FloorChanged | ev.RosterChanged | ev.Entered):
+                ended = event.change if isinstance(event, ev.FloorChanged) else None
+                balance = ended.balance if isinstance(ended, fl.Ended) else None
+                self._show_floor(room, balance)
         elif door is not None and isinstance(event, ev.Notice | ev.TwoRooms):
             door.step(sentence(event) or "")
+
+    # -- the floor ------------------------------------------------------------------
+
+    def _show_floor(self, room: RoomScreen, balance: tuple[fl.Talk, ...] | None = None) -> None:
+        session = self.session
+        if session is not None:
+            elapsed = session.floor_elapsed_ms()
+            room.show_floor(session.floor, session.label, elapsed, balance)
+
+    def _floor_clock(self) -> None:
+        room, session = self.room_screen(), self.session
+        if room is not None and session is not None and session.floor.speaker is not None:
+            self._show_floor(room)
+
+    def on_floor_asked(self, message: FloorAsked) -> None:
+        room, session = self.room_screen(), self.session
+        if room is None or session is None:
+            return
+        floor = session.floor
+        if message.what == "balance":
+            self._show_floor(room, floor.talk)
+            who = lambda slot: name(session.label(slot))  # noqa: E731
+            self.notify(balance_words(floor.talk, who), title="Balance", markup=False)
+        else:
+            self.notify(floor_line(floor, session.label), title="The floor", markup=False)
+
+    def on_floor_key(self, message: FloorKey) -> None:
+        session = self.session
+        if session is None:
+            return
+        floor, me = session.floor, self._my_slot()
+        match message.word:
+            case "hand" if any(h.slot == me for h in floor.hands):
+                act = fl.FloorAct(fl.Act.LOWER)
+            case "hand":
+                act = fl.FloorAct(fl.Act.HAND, fl.HandKind.HAND)
+            case "pause" if floor.paused is not None:
+                act = fl.FloorAct(fl.Act.RESUME)
+            case "pause":
+                act = fl.FloorAct(fl.Act.PAUSE)
+            case _:
+                act = fl.FloorAct(fl.Act.DONE)
+        session.send(cmd.Floor(act))
+
+    def _my_slot(self) -> int | None:
+        seats = self.session.seats if self.session is not None else ()
+        return next((seat.slot for seat in seats if seat.is_me), None)
+
+    def _floor_actions(self) -> Iterator[Action]:
+        def ask(command: cmd.Command) -> Callable[[], object]:
+            return partial(self.post_message, Ask(command))
+
+        def act(what: fl.Act, arg: str | int | bool = "") -> Callable[[], object]:
+            return ask(cmd.Floor(fl.FloorAct(what, arg)))
+
+        yield Action(
+            "Floor: start a go-round", "The talking piece passes seat by seat", act(fl.Act.ROUND)
+        )
+        yield Action("Floor: open a stack", "Raise a hand to speak", act(fl.Act.STACK))
+        yield Action("Floor: open the floor", "Anyone speaks", act(fl.Act.OPEN))
+        yield Action("Floor: raise a hand (F6)", "In a stack", act(fl.Act.HAND, fl.HandKind.HAND))
+        yield Action(
+            "Floor: direct reply", "Right after the speaker", act(fl.Act.HAND, fl.HandKind.REPLY)
+        )
+        yield Action(
+            "Floor: point of process",
+            "To the front, in a stack or a round",
+            act(fl.Act.HAND, fl.HandKind.PROCESS),
+        )
+        yield Action("Floor: lower my hand", "Take your hands down", act(fl.Act.LOWER))
+        yield Action("Floor: done (F7)", "End your turn", act(fl.Act.DONE))
+        yield Action("Floor: pass", "In a go-round: pass the talking piece on", act(fl.Act.PASS))
+        yield Action("Floor: later", "In a go-round: come back to me", act(fl.Act.LATER))
+        yield Action("Floor: pause (F8)", "Freeze the floor and the timer", act(fl.Act.PAUSE))
+        yield Action("Floor: resume", "End the pause, or ask to", act(fl.Act.RESUME))
+        for seconds in (60, 120, 300):
+            yield Action(
+                f"Floor: speaking time {seconds // 60} min",
+                "A gentle cue near the end; never a cut-off",
+                act(fl.Act.TIMER, seconds),
+            )
+        yield Action("Floor: speaking timer off", "No speaking time", act(fl.Act.TIMER, 0))
+        yield Action(
+            "Floor: progressive order on",
+            "The next hand: who spoke least",
+            act(fl.Act.PROGRESSIVE, True),
+        )
+        yield Action(
+            "Floor: progressive order off",
+            "Hands in the order raised",
+            act(fl.Act.PROGRESSIVE, False),
+        )
+        yield Action(
+            "Floor: balance",
+            "How the time was shared",
+            partial(self.post_message, FloorAsked("balance")),
+        )
+        yield Action(
+            "Floor: on one line",
+            "The floor in words",
+            partial(self.post_message, FloorAsked("floor")),
+        )
 
     def _status(self, state: str, text: str) -> None:
         self.connection = (state, text)
@@ -339,6 +458,7 @@ class PorchApp(App[None]):
                     "Put the invite on the clipboard",
                     partial(self.copy_to_clipboard, room.invite),
                 )
+            yield from self._floor_actions()
             for emoji in REACTIONS:
                 yield Action(
                     f"React {emoji}",

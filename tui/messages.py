@@ -25,6 +25,20 @@ class Ask(Message):
 
 
 @dataclass
+class FloorAsked(Message):
+    """The person asks to see the floor: ``"floor"`` on one line, or ``"balance"``."""
+
+    what: str
+
+
+@dataclass
+class FloorKey(Message):
+    """A floor key was pressed: ``"hand"``, ``"done"`` or ``"pause"`` (each toggles sensibly)."""
+
+    word: str
+
+
+@dataclass
 class LeaveRoom(Message):
     """The person chose to leave; the room is cleared from this screen and from memory."""
 

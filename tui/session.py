@@ -16,7 +16,7 @@ from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint, InviteError, parse_invite
 from protocol.room.floor import Floor
-from tui.client import RoomClient
+from tui.client import RoomClient, now_ms
 from tui.local_relay import LocalRelay, start_local_relay
 
 DEFAULT_AGREEMENTS = """\
@@ -160,6 +160,9 @@ class Session:
     @property
     def floor(self) -> Floor:
         return self.endpoint.floor if self.endpoint is not None else Floor()
+
+    def floor_elapsed_ms(self) -> int | None:
+        return self.endpoint.floor_elapsed_ms(now_ms()) if self.endpoint is not None else None
 
     def label(self, slot: int) -> str:
         return self.endpoint.seat_label(slot) if self.endpoint is not None else f"seat {slot + 1}"

@@ -20,6 +20,7 @@ from tui.screens.door import DoorScreen
 from tui.screens.ended import EndedScreen
 from tui.screens.room import RoomScreen
 from tui.screens.verify import VerifyScreen
+from tui.widgets.floor_panel import FloorPanel
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.room_log import RoomLog
 from tui.widgets.roster import Roster
@@ -288,3 +289,51 @@ async def test_garbage_from_the_network_changes_nothing_a_person_sees(relay_url:
         assert "click" not in log_of(host)
         await type_line(hp, "still here")
         await until(lambda: "ana  still here" in log_of(host), "ana's own message")
+
+
+def panel(app: PorchApp) -> list[str]:
+    room = app.room_screen()
+    return room.query_one(FloorPanel).lines if room else []
+
+
+async def test_a_go_round_and_a_stack_in_the_floor_panel(relay_url: str) -> None:
+    """The floor as people use it from the terminal: typed, on keys and in the palette."""
+    host = PorchApp(Plan(relay_url=relay_url))
+    async with host.run_test(size=SIZE) as hp:
+        invite = await open_room(hp, "ana")
+        bo = PorchApp(Plan(invite=invite))
+        async with bo.run_test(size=SIZE) as bp:
+            await admitted((hp, host), (bp, bo), "bo")
+            await type_line(hp, "/round")
+            for app in (host, bo):
+                await until(
+                    lambda app=app: (
+                        panel(app)[:1] == ["Go-round"] and panel(app)[1].startswith("▶ ana")
+                    ),
+                    "ana holding the talking piece",
+                )
+            assert "▶ ana" in str(bo.room_screen().query_one(Roster).render())
+            await type_line(bp, "may I?")  # not bo's turn: not sent, and bo is told why
+            await until(lambda: "It is ana's turn, so that was not sent" in log_of(bo), "why")
+            assert "may I?" not in log_of(host)
+            await hp.press("f7")  # done
+            await until(
+                lambda: any(n.title == "Your turn" for n in bo._notifications),
+                "bo told it is his turn",
+            )
+            await until(lambda: panel(host)[1:2] and panel(host)[1].startswith("▶ bo"), "bo")
+            await bp.press("f7")
+            await until(lambda: "The go-round is over." in log_of(host), "the round's end")
+            await until(lambda: "How the time was shared" in panel(bo), "the balance bars")
+            # a stack from the palette; bo raises a hand with F6
+            await bp.press("ctrl+p")
+            await bp.press(*"open a stack")
+            await bp.pause(0.3)
+            await bp.press("enter")
+            await until(lambda: panel(host)[:1] == ["Stack"], "the stack at ana's")
+            await bp.press("f6")
+            await until(lambda: panel(host)[1:2] and panel(host)[1].startswith("▶ bo"), "bo's hand")
+            await hp.press("f8")  # pause
+            await until(lambda: "Paused by ana" in panel(bo), "the pause at bo's")
+            await hp.press("f8")  # the caller resumes
+            await until(lambda: "Paused by ana" not in panel(bo), "the pause over")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 
 from protocol import events as ev
 from protocol.invite import Invite
+from protocol.room.floor import Floor, Hand, HandKind, Mode, Pause, Talk
 from tests.tui.conftest import until
 from tests.tui.scripted import TALK, ScriptedPorch
 from tui.app import Plan, PorchApp
@@ -113,3 +115,45 @@ def test_room_is_full(snap_compare) -> None:
 def test_room_with_people_knocking(snap_compare) -> None:
     knocks = (ev.Knocked(knock=4, nick="cy"), ev.Knocked(knock=5, nick="dee"))
     assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
+
+
+# --- the floor --------------------------------------------------------------------
+
+LABELS = {1: "ana", 2: "bo", 3: "cy"}
+ROUND = Floor(Mode.ROUND, speaker=2, since=0, queue=(3, 1), timer_s=120, seats=(1, 2, 3))
+STACK = Floor(
+    Mode.STACK,
+    speaker=1,
+    hands=(
+        Hand(2, HandKind.HAND, 10),
+        Hand(3, HandKind.REPLY, 11, 1),
+        Hand(2, HandKind.PROCESS, 12),
+    ),
+    seats=(1, 2, 3),
+)
+PAUSED = replace(ROUND, paused=Pause(3, 30_000))
+BALANCE = (Talk(1, 95_000, 2), Talk(2, 40_000, 1), Talk(3, 0, 0))
+
+
+def floor_shown(floor: Floor, elapsed: int | None, balance=None):
+    async def show(pilot) -> None:
+        await settled(pilot)
+        room = pilot.app.room_screen()
+        room.show_floor(floor, LABELS.__getitem__, elapsed, balance)
+        await steady(pilot)
+
+    return show
+
+
+@pytest.mark.parametrize(
+    ("floor", "elapsed", "balance"),
+    [
+        pytest.param(ROUND, 42_000, None, id="go-round"),
+        pytest.param(STACK, 5_000, None, id="stack-with-a-reply-and-a-point-of-process"),
+        pytest.param(PAUSED, 30_000, None, id="pause"),
+        pytest.param(Floor(seats=(1, 2, 3)), None, BALANCE, id="balance"),
+    ],
+)
+def test_the_floor(snap_compare, floor, elapsed, balance) -> None:
+    show = floor_shown(floor, elapsed, balance)
+    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=show)

@@ -16,11 +16,26 @@ F1           this help
 F2 / F3      admit / not now, for the first person knocking
 F4           the room code: read it aloud, mark people verified
 F5           show or hide the invite
+F6           raise your hand (again: lower it)
+F7           done: end your turn
+F8           pause the floor for everyone (again: resume)
 Ctrl+P       every action, searchable
 Ctrl+L       leave the room (everything shown here is cleared)
 Ctrl+Q       leave and quit
 Tab          move between the roster, the knocks and the composer
-The mouse works too: click buttons, scroll the talk."""
+The mouse works too: click buttons, scroll the talk.
+
+The floor, typed in the composer (the same words as the plain mode):
+/round /stack /open     a go-round, a stack of hands, or an open floor
+/hand [reply|process]   a hand, a direct reply, or a point of process
+/lower /done            lower your hand; end your turn
+/pass /later            in a go-round: pass the piece on; come back to me
+/aside TEXT             say something without taking the floor
+/timer SECONDS | off    a speaking time: a gentle cue, never a cut-off
+/progressive on | off   the next hand goes to whoever has spoken least
+/pause /resume          anyone can pause; the caller or most of the room resumes
+/balance /floor         how the time was shared; the floor on one line
+//TEXT                  send a message that starts with /"""
 
 PROMISES = (
     "Porch rooms hold at most twelve people. What you write is encrypted on this computer "

@@ -1,7 +1,8 @@
-"""The room: who is here, the room code, the talk, the composer, and who is knocking."""
+"""The room: who is here, the floor, the room code, the talk, the composer, who is knocking."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,10 +14,12 @@ from textual.widgets import Footer, Static
 
 from protocol import commands as cmd
 from protocol import events as ev
-from tui.messages import Ask
+from protocol.room.floor import Floor, Talk
+from tui.messages import Ask, FloorKey
 from tui.peer_text import shown
 from tui.sentences import sentence
 from tui.widgets.composer import Composer
+from tui.widgets.floor_panel import FloorPanel
 from tui.widgets.invite_card import InviteCard
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.room_log import RoomLog
@@ -30,6 +33,9 @@ class RoomScreen(Screen[None]):
         Binding("f3", "not_now", "Not now"),
         Binding("f4", "verify", "Room code"),
         Binding("f5", "invite", "Invite"),
+        Binding("f6", "floor('hand')", "Hand"),
+        Binding("f7", "floor('done')", "Done"),
+        Binding("f8", "floor('pause')", "Pause"),
         Binding("ctrl+l", "app.leave", "Leave"),
     ]
 
@@ -48,6 +54,7 @@ class RoomScreen(Screen[None]):
         self.invite = invite
         self.relay_notice = relay_notice
         self.connection = connection
+        self.speaker: int | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -57,6 +64,7 @@ class RoomScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="side"):
                 yield Roster(id="roster")
+                yield FloorPanel(id="floor")
                 yield KnockBar(id="knocks")
             with Vertical(id="main"):
                 if self.invite:
@@ -83,7 +91,18 @@ class RoomScreen(Screen[None]):
 
     def show_seats(self, seats: tuple[ev.Seat, ...]) -> None:
         self.seats = seats
-        self.query_one(Roster).show(seats)
+        self.query_one(Roster).show(seats, self.speaker)
+
+    def show_floor(
+        self,
+        floor: Floor,
+        label: Callable[[int], str],
+        elapsed_ms: int | None = None,
+        balance: tuple[Talk, ...] | None = None,
+    ) -> None:
+        self.speaker = floor.speaker
+        self.query_one(FloorPanel).show(floor, label, elapsed_ms, balance)
+        self.query_one(Roster).show(self.seats, floor.speaker)
 
     def show_status(self, state: str, text: str) -> None:
         self.query_one(ConnectionStatus).show(state, text)
@@ -123,6 +142,10 @@ class RoomScreen(Screen[None]):
             card.remove()
 
     # -- what a person can do -----------------------------------------------------
+
+    def action_floor(self, word: str) -> None:
+        """A floor key: F6 raises a hand (or lowers it), F7 done, F8 pause (or resume)."""
+        self.post_message(FloorKey(word))
 
     def action_admit(self) -> None:
         row = self.knocks.first()

@@ -1,4 +1,9 @@
-"""Where a person writes to the room. Enter sends; nothing typed is kept afterwards."""
+"""Where a person writes to the room. Enter sends; nothing typed is kept afterwards.
+
+A line starting with ``/`` is one of the floor's commands, the same words as
+the plain mode's (``tui.floor_commands``); ``//`` sends a line that starts
+with ``/`` as a message.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ from textual.widgets import Input
 
 from protocol import commands as cmd
 from protocol.limits import TEXT_CHARS
-from tui.messages import Ask
+from tui.floor_commands import WORDS, floor_command
+from tui.messages import Ask, FloorAsked
+from tui.peer_text import shown
 
 
 class Composer(Input):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="Write to the room and press Enter",
+            placeholder="Write to the room and press Enter (/hand, /done, /aside …)",
             id=id,
             max_length=TEXT_CHARS,
         )
@@ -21,5 +28,27 @@ class Composer(Input):
         submitted.stop()
         text = submitted.value.strip()
         self.clear()
-        if text:
+        if not text:
+            return
+        if text.startswith("//"):
+            self.post_message(Ask(cmd.Say(text[1:])))
+            return
+        if not text.startswith("/"):
             self.post_message(Ask(cmd.Say(text)))
+            return
+        word, _, rest = text[1:].partition(" ")
+        word = word.lower()
+        if word in ("floor", "balance"):
+            self.post_message(FloorAsked(word))
+        elif word in WORDS:
+            asked = floor_command(word, rest)
+            if isinstance(asked, str):
+                self.notify(asked, markup=False)
+            else:
+                self.post_message(Ask(asked))
+        else:
+            self.notify(
+                f"There is no command /{shown(word, limit=20)}. To send a line that starts "
+                "with /, begin it with //.",
+                markup=False,
+            )

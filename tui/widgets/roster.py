@@ -10,8 +10,8 @@ from protocol.limits import SEATS
 from tui.peer_text import name
 
 
-def seat_line(seat: Seat) -> Content:
-    presence = "●" if seat.connected else "○"
+def seat_line(seat: Seat, speaking: bool = False) -> Content:
+    presence = "▶" if speaking else "●" if seat.connected else "○"
     mark = " ✓" if seat.verified else ""
     notes = [note for note, on in (("you", seat.is_me), ("host", seat.is_host)) if on]
     suffix = f" ({', '.join(notes)})" if notes else ""
@@ -26,17 +26,18 @@ def seat_line(seat: Seat) -> Content:
 
 
 class Roster(Static):
-    """Seats in slot order. ● connected, ○ not connected, ✓ verified by reading the code."""
+    """Seats in slot order. ● connected, ○ not connected, ▶ holds the floor, ✓ verified by
+    reading the code."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.seats: tuple[Seat, ...] = ()
         self.border_title = f"Seats 0/{SEATS}"
 
-    def show(self, seats: tuple[Seat, ...]) -> None:
+    def show(self, seats: tuple[Seat, ...], speaker: int | None = None) -> None:
         self.seats = tuple(sorted(seats, key=lambda seat: seat.slot))
         self.border_title = f"Seats {len(self.seats)}/{SEATS}"
         if not self.seats:
             self.update(Content("Nobody is seated yet."))
             return
-        self.update(Content("\n").join(seat_line(seat) for seat in self.seats))
+        self.update(Content("\n").join(seat_line(s, s.slot == speaker) for s in self.seats))
