@@ -305,7 +305,10 @@ async def run(
         loop.add_signal_handler(sig, _settle, stop)
     bound_host, bound_port = bound_address(server)
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    announce(f"porch relay listening on ws://{shown}:{bound_port} ({limits.describe()})")
+    announce(
+        f"porch relay listening on ws://{shown}:{bound_port} "
+        f"({limits.describe()}; event loop {loop_name()})"
+    )
     try:
         await stop
     finally:
