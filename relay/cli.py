@@ -34,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="auto",
         help="uvloop is faster per delivery; auto uses it where installed (default: %(default)s)",
     )
+    parser.add_argument(
+        "--write-each",
+        action="store_true",
+        help="write every frame at once rather than each reader's frames once per loop turn "
+        "(for comparison: more system calls under load)",
+    )
     limits = parser.add_argument_group("limits")
     for f in fields(Limits):
         default = getattr(_DEFAULTS, f.name)
@@ -97,6 +103,7 @@ def run(args: argparse.Namespace) -> int:
                     limits,
                     lambda line: print(line, flush=True),
                     behind_proxy=args.behind_proxy,
+                    coalesce=not getattr(args, "write_each", False),
                 )
             )
     except OSError as exc:

@@ -45,10 +45,13 @@ def reaches_internals(version: str = websockets_version) -> bool:
 class Outbox:
     """Frames waiting for the end of this loop turn, per recipient, in order."""
 
-    __slots__ = ("_fast", "_pending", "_scheduled", "deliveries", "failures", "writes")
+    __slots__ = ("_coalesce", "_fast", "_pending", "_scheduled", "deliveries", "failures", "writes")
 
-    def __init__(self, failures: Counter[str], *, fast: bool | None = None) -> None:
+    def __init__(
+        self, failures: Counter[str], *, fast: bool | None = None, coalesce: bool = True
+    ) -> None:
         self._fast = reaches_internals() if fast is None else fast
+        self._coalesce = coalesce  # off: every frame is written at once, as broadcast() does
         self._pending: dict[ServerConnection, list[bytes]] = {}
         self._scheduled = False
         self.failures = failures  # exceptions by type, shared with the relay's /healthz
@@ -63,6 +66,10 @@ class Outbox:
             broadcast(members, message)
             return
         frame = Frame(Opcode.BINARY, message).serialize(mask=False, extensions=[])
+        if not self._coalesce:
+            for conn in members:
+                self._write(conn, frame)
+            return
         pending = self._pending
         for conn in members:
             box = pending.get(conn)
@@ -79,21 +86,21 @@ class Outbox:
         self._scheduled = False
         pending, self._pending = self._pending, {}
         for conn, frames in pending.items():
-            self._write(conn, frames)
+            self._write(conn, frames[0] if len(frames) == 1 else b"".join(frames))
 
     def flush_to(self, conn: ServerConnection) -> None:
         """Write what is queued for ``conn`` now, before websockets writes to it itself."""
         frames = self._pending.pop(conn, None)
         if frames:
-            self._write(conn, frames)
+            self._write(conn, b"".join(frames))
 
-    def _write(self, conn: ServerConnection, frames: list[bytes]) -> None:
+    def _write(self, conn: ServerConnection, data: bytes) -> None:
         # As in broadcast(): members that are no longer open, or are in the middle
         # of a fragmented send, are skipped, and one failed write never stops the room.
         if conn.protocol.state is not State.OPEN or conn.send_in_progress is not None:
             return
         self.writes += 1
         try:
-            conn.transport.write(frames[0] if len(frames) == 1 else b"".join(frames))
+            conn.transport.write(data)
         except Exception as exc:
             self.failures[type(exc).__name__] += 1

@@ -55,7 +55,9 @@ def silence_logging() -> None:
 class Relay:
     """The connection handler over the ledger; the network side lives in ``start`` and ``run``."""
 
-    def __init__(self, limits: Limits | None = None, *, behind_proxy: bool = False) -> None:
+    def __init__(
+        self, limits: Limits | None = None, *, behind_proxy: bool = False, coalesce: bool = True
+    ) -> None:
         self.limits = limits or Limits()
         # Behind a reverse proxy every connection comes from the proxy's address, so
         # the per-address limit must count the address the proxy forwards instead.
@@ -65,7 +67,7 @@ class Relay:
         self.connections = 0
         self.frames_relayed = 0
         self.failures: Counter[str] = Counter()  # exceptions by type, never their text
-        self.outbox = Outbox(self.failures)
+        self.outbox = Outbox(self.failures, coalesce=coalesce)
         self.tasks: set[asyncio.Task[None]] = set()  # closes in flight, held until done
 
     @property
@@ -292,10 +294,11 @@ async def run(
     announce: Callable[[str], None],
     *,
     behind_proxy: bool = False,
+    coalesce: bool = True,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then close every room with 1001."""
     loop = asyncio.get_running_loop()
-    relay = Relay(limits, behind_proxy=behind_proxy)
+    relay = Relay(limits, behind_proxy=behind_proxy, coalesce=coalesce)
     silence_logging()
     # What would reach asyncio's handler is counted instead (it could name a peer).
     loop.set_exception_handler(relay.loop_exception)
