@@ -52,7 +52,8 @@ class Outbox:
     ) -> None:
         self._fast = reaches_internals() if fast is None else fast
         self._coalesce = coalesce  # off: every frame is written at once, as broadcast() does
-        self._pending: dict[ServerConnection, list[bytes]] = {}
+        # One frame for a recipient is kept as it is; a second makes a list.
+        self._pending: dict[ServerConnection, bytes | list[bytes]] = {}
         self._scheduled = False
         self.failures = failures  # exceptions by type, shared with the relay's /healthz
         self.deliveries = 0  # frames handed to the outbox, one per recipient
@@ -74,9 +75,11 @@ class Outbox:
         for conn in members:
             box = pending.get(conn)
             if box is None:
-                pending[conn] = [frame]
+                pending[conn] = frame
+            elif type(box) is bytes:
+                pending[conn] = [box, frame]
             else:
-                box.append(frame)
+                box.append(frame)  # type: ignore[union-attr]
         if not self._scheduled:
             self._scheduled = True
             asyncio.get_running_loop().call_soon(self.flush)
@@ -85,18 +88,27 @@ class Outbox:
         """Write everything queued: one write per recipient."""
         self._scheduled = False
         pending, self._pending = self._pending, {}
-        for conn, frames in pending.items():
-            self._write(conn, frames[0] if len(frames) == 1 else b"".join(frames))
+        open_ = State.OPEN
+        writes = 0
+        for conn, box in pending.items():
+            # As in broadcast(): members that are no longer open, or are in the middle
+            # of a fragmented send, are skipped, and one failed write never stops the room.
+            if conn.protocol.state is not open_ or conn.send_in_progress is not None:
+                continue
+            writes += 1
+            try:
+                conn.transport.write(box if type(box) is bytes else b"".join(box))  # type: ignore[arg-type]
+            except Exception as exc:
+                self.failures[type(exc).__name__] += 1
+        self.writes += writes
 
     def flush_to(self, conn: ServerConnection) -> None:
         """Write what is queued for ``conn`` now, before websockets writes to it itself."""
-        frames = self._pending.pop(conn, None)
-        if frames:
-            self._write(conn, b"".join(frames))
+        box = self._pending.pop(conn, None)
+        if box is not None:
+            self._write(conn, box if isinstance(box, bytes) else b"".join(box))
 
     def _write(self, conn: ServerConnection, data: bytes) -> None:
-        # As in broadcast(): members that are no longer open, or are in the middle
-        # of a fragmented send, are skipped, and one failed write never stops the room.
         if conn.protocol.state is not State.OPEN or conn.send_in_progress is not None:
             return
         self.writes += 1

@@ -7,10 +7,12 @@ If an upgrade of websockets breaks one of these, the outbox must fall back to
 from __future__ import annotations
 
 import asyncio
+import urllib.request
 from collections import Counter
 from collections.abc import AsyncIterator
 
 import pytest
+from relay_peers import join, new_room_id, raw_handshake
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.frames import Frame, Opcode
@@ -18,6 +20,7 @@ from websockets.protocol import State
 from websockets.server import ServerProtocol
 from websockets.version import version
 
+from protocol import wire
 from relay.fanout import Outbox, reaches_internals
 
 
@@ -131,3 +134,35 @@ async def test_a_closed_member_is_skipped_and_the_others_still_get_theirs(pair: 
     outbox.send((conn,), b"too late")
     outbox.flush()
     assert outbox.writes == 0 and not failures
+
+
+def relay_counts(port: int) -> dict[str, int]:
+    body = urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5).read()
+    return {k: int(v) for k, v in (line.split() for line in body.decode().splitlines()[1:])}
+
+
+def masked(payload: bytes) -> bytes:
+    """A client's binary frame, masked with a zero key (valid, and readable in a test)."""
+    assert len(payload) < 126
+    return bytes((0x82, 0x80 | len(payload))) + bytes(4) + payload
+
+
+async def test_a_burst_reaches_everyone_in_order_in_fewer_writes_than_deliveries(relay) -> None:
+    url = relay.room_url(new_room_id())
+    bo = await join(url)
+    burst = await asyncio.to_thread(raw_handshake, url, 1 << 16)
+    assert isinstance(await bo.next(), wire.Join)  # the burster's arrival
+    before = await asyncio.to_thread(relay_counts, relay.port)
+    # Twenty frames in one write: the relay reads them in one go and fans them out in one turn.
+    await asyncio.to_thread(
+        burst.sendall, b"".join(masked(wire.encode_pub(b"n%d" % n)) for n in range(20))
+    )
+    got = [(await bo.next_msg()).d for _ in range(20)]
+    assert got == [b"n%d" % n for n in range(20)]
+    after = await asyncio.to_thread(relay_counts, relay.port)
+    deliveries = after["deliveries"] - before["deliveries"]
+    writes = after["writes"] - before["writes"]
+    assert deliveries == 40  # twenty frames, two members each
+    assert writes < deliveries
+    burst.close()
+    await bo.close()
