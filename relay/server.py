@@ -183,11 +183,15 @@ class Relay:
         self.outbox.send(send.to, send.frame)
 
     def _fan_out(self, room: Room[ServerConnection], send: Send[ServerConnection] | None) -> None:
-        """A join or leave for the room, after dropping readers that fell behind."""
+        """A join or leave for the room, then drop readers that fell behind.
+
+        The event is stamped already, so it goes first: a leave stamped by an
+        eviction must follow it, never overtake it.
+        """
         if send is not None:
-            self._evict_slow(room)
             self.frames_relayed += 1
             self.outbox.send(send.to, send.frame)
+            self._evict_slow(room)
 
     def _evict_slow(self, room: Room[ServerConnection]) -> None:
         """Close every member whose write buffer is over the cap; the room hears them leave.
