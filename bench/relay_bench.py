@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bench import loadgen, relays
+from bench import loadgen, nginx, relays
 from bench.histogram import Histogram
 from bench.report import LEGEND, Row, format_row, header, verdicts
 
@@ -44,11 +44,19 @@ class Scenario:
 
 SCENARIOS = {
     "equal": Scenario("equal", rooms=50, per_room=12, rate=5.0, duration=20),
+    "light": Scenario("light", rooms=10, per_room=12, rate=1.0, duration=20),
     "memory": Scenario("memory", rooms=167, per_room=12, rate=0.0, duration=0, warmup=0),
     "scale": Scenario("scale", rooms=417, per_room=12, rate=1.0, duration=20),
 }
+# Which relays each scenario compares, by default (--relays narrows it further).
+LINEUP = {
+    "equal": ("porch", "porch-asyncio", "porch-each", "websockets", "node-ws", "porch-nginx3"),
+    "light": ("porch", "porch-each", "websockets"),
+    "memory": ("porch", "websockets", "node-ws"),
+    "scale": ("porch", "porch-each", "websockets", "node-ws"),
+}
 QUIET_PERCENT = 25.0  # machine load, in % of one core, that a run waits to fall below
-QUICK = {"equal": 6.0, "memory": 0.0, "scale": 6.0}
+QUICK = {"equal": 6.0, "light": 6.0, "memory": 0.0, "scale": 6.0}
 TINY = {"equal": Scenario("equal", rooms=4, per_room=12, rate=5.0, duration=2, warmup=0.5)}
 
 
@@ -74,7 +82,7 @@ def run_one(
             f"{scenario.name}/{relay_name}; see other CPU%",
             flush=True,
         )
-    relay = relays.start(relay_name, relay_cores, node_modules)
+    relay = relays.start_any(relay_name, relay_cores, node_modules)
     ctx = multiprocessing.get_context("fork")
     procs: list[multiprocessing.process.BaseProcess] = []
     pipes = []
@@ -109,9 +117,11 @@ def run_one(
         window_start = t0 + int(scenario.warmup * 1e9)
         window_end = window_start + int(scenario.duration * 1e9)
         relays.wait_until(window_start)
+        syscalls = relays.SyscallCount(relay.pids()) if scenario.duration else None
         cpu_start, busy_start = relay.cpu_seconds(), relays.machine_busy_seconds()
         relays.wait_until(window_end)
         cpu_end, busy_end = relay.cpu_seconds(), relays.machine_busy_seconds()
+        sends = syscalls.total() if syscalls else None
         budget = scenario.drain + 60
         results = [_expect(pipe, "result", budget) for pipe in pipes]
     finally:
@@ -132,6 +142,8 @@ def run_one(
         len(gen_cores or {0}),
     )
     row.relay_sys = relay_sys / scenario.duration * 100 if scenario.duration else float("nan")
+    if sends is not None and row.delivered:
+        row.sends_per_delivery = sends / (row.delivered * scenario.duration)
     if scenario.duration:
         ours = relay_user + relay_sys + sum(r["cpu_seconds"] for r in results)
         row.other_cpu = (busy_end - busy_start - ours) / scenario.duration * 100
@@ -200,7 +212,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--duration", type=float, help="seconds of measurement per run")
     parser.add_argument(
-        "--relays", default=",".join(relays.RELAYS), help="comma-separated, from: %(default)s"
+        "--relays",
+        default=",".join(relays.RELAYS),
+        help="comma-separated, from: %(default)s (each scenario runs those of its lineup)",
     )
     parser.add_argument(
         "--scenarios", default=",".join(SCENARIOS), help="comma-separated, from: %(default)s"
@@ -208,7 +222,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds", type=int, default=1, help="run each relay this many times, interleaved"
     )
-    parser.add_argument("--workers", type=int, default=2, help="load generator processes")
+    parser.add_argument("--workers", type=int, default=3, help="load generator processes")
     parser.add_argument("--payload", type=int, default=160, help="bytes per message payload")
     parser.add_argument(
         "--priority",
@@ -269,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
         f" {args.payload}-byte payloads; open files limit {hard}",
         flush=True,
     )
+    if "porch-nginx3" in names and not nginx.available():
+        print("note: skipping porch-nginx3: nginx is not installed", flush=True)
+        names.remove("porch-nginx3")
     with tempfile.TemporaryDirectory(prefix="porch-bench-node-") as workdir:
         node_modules = None
         if "node-ws" in names:
@@ -281,7 +298,10 @@ def main(argv: list[str] | None = None) -> int:
         rows: list[Row] = []
         print(header(), flush=True)
         for scenario in scenarios:
-            for name in names * max(1, args.rounds):
+            lineup = [n for n in names if n in LINEUP.get(scenario.name, names)]
+            if args.tiny:
+                lineup = names
+            for name in lineup * max(1, args.rounds):
                 cores = (relay_cores, gen_cores)
                 patience = 0.0 if args.tiny else 10.0 if args.quick else 30.0
                 row = run_one(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import re
@@ -15,10 +16,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import nginx
+
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_DIR = BENCH_DIR.parent
 ADDRESS_RE = re.compile(r"ws://([^\s:/]+):(\d+)")
-RELAYS = ("porch", "websockets", "node-ws")
+# porch runs as `porch relay` does (uvloop where installed); porch-asyncio on asyncio's
+# own loop and porch-each writing every frame at once are the A/B for those two choices;
+# porch-nginx3 is three porch relays behind the documented nginx, on the same core.
+RELAYS = ("porch", "porch-asyncio", "porch-each", "websockets", "node-ws", "porch-nginx3")
+SEND_SYSCALLS = ("sendto", "sendmsg", "write", "writev")
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
 # The benchmark offers far more connections per address, and in total, than the
@@ -35,13 +42,13 @@ class RelayProcess:
     stderr_path: Path
 
     def rss_kib(self) -> int:
-        for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-        raise RuntimeError("no VmRSS line")
+        return rss_kib(self.proc.pid)
 
     def cpu_seconds(self) -> tuple[float, float]:
         return process_cpu_seconds(self.proc.pid)
+
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -73,9 +80,17 @@ def machine_busy_seconds() -> float:
     )  # steal is not ours; guest is inside user
 
 
+PORCH_VARIANTS = {
+    "porch": (),
+    "porch-asyncio": ("--event-loop", "asyncio"),
+    "porch-each": ("--write-each",),
+}
+
+
 def command(name: str, node_modules: Path | None) -> list[str]:
-    if name == "porch":
-        return [sys.executable, "-m", "relay", "--host", "127.0.0.1", "--port", "0", *PORCH_FLAGS]
+    if name in PORCH_VARIANTS:
+        porch = [sys.executable, "-m", "relay", "--host", "127.0.0.1", "--port", "0", *PORCH_FLAGS]
+        return [*porch, *PORCH_VARIANTS[name]]
     if name == "websockets":
         return [sys.executable, "-m", "bench.bare_relay", "0"]
     if name == "node-ws":
@@ -92,14 +107,99 @@ def _prepare_child(cores: set[int] | None) -> None:
     libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def start(name: str, cores: set[int] | None, node_modules: Path | None) -> RelayProcess:
+class RelayGroup:
+    """Several porch relays behind nginx, measured as one: CPU and memory summed."""
+
+    def __init__(self, name: str, cores: set[int] | None, count: int = 3) -> None:
+        self.name = name
+        self._stack = contextlib.ExitStack()
+        try:
+            self.relays = [start("porch", cores, None, "--behind-proxy") for _ in range(count)]
+            for relay in self.relays:
+                self._stack.callback(relay.stop)
+            self.proxy = self._stack.enter_context(
+                nginx.running([r.port for r in self.relays], cores=cores)
+            )
+        except BaseException:
+            self._stack.close()
+            raise
+        self.host, self.port = "127.0.0.1", self.proxy.port
+
+    def pids(self) -> list[int]:
+        return [r.proc.pid for r in self.relays] + self.proxy.pids()
+
+    def rss_kib(self) -> int:
+        return sum(rss_kib(pid) for pid in self.pids())
+
+    def cpu_seconds(self) -> tuple[float, float]:
+        times = [process_cpu_seconds(pid) for pid in self.pids()]
+        return sum(t[0] for t in times), sum(t[1] for t in times)
+
+    def stop(self) -> None:
+        self._stack.close()
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS line")
+
+
+class SyscallCount:
+    """Counts the send system calls of some processes with perf's tracepoints (root only).
+
+    Counting in the kernel costs the relay next to nothing, unlike strace, which
+    stops it on every call. ``total()`` is None when perf is missing or refused.
+    """
+
+    def __init__(self, pids: list[int]) -> None:
+        self.proc: subprocess.Popen[str] | None = None
+        if not shutil.which("perf"):
+            return
+        events = ",".join(f"syscalls:sys_enter_{name}" for name in SEND_SYSCALLS)
+        self.proc = subprocess.Popen(
+            ["perf", "stat", "-x,", "-e", events, "-p", ",".join(map(str, pids))],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+
+    def total(self) -> int | None:
+        if self.proc is None:
+            return None
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            _, err = self.proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.communicate()
+            return None
+        counts = [line.split(",")[0] for line in err.splitlines() if "sys_enter_" in line]
+        if len(counts) != len(SEND_SYSCALLS) or not all(c.isdigit() for c in counts):
+            return None
+        return sum(int(c) for c in counts)
+
+
+def start_any(
+    name: str, cores: set[int] | None, node_modules: Path | None
+) -> RelayProcess | RelayGroup:
+    if name == "porch-nginx3":
+        return RelayGroup(name, cores)
+    return start(name, cores, node_modules)
+
+
+def start(
+    name: str, cores: set[int] | None, node_modules: Path | None, *extra: str
+) -> RelayProcess:
     """Start a relay pinned to ``cores`` (from before exec, so all its threads stay there)."""
     env = dict(os.environ)
     if node_modules is not None:
         env["NODE_PATH"] = str(node_modules)
     fd, stderr_name = tempfile.mkstemp(prefix="porch-bench-", suffix=".err")
     proc = subprocess.Popen(
-        command(name, node_modules),
+        [*command(name, node_modules), *extra],
         cwd=REPO_DIR,
         env=env,
         stdin=subprocess.DEVNULL,

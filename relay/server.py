@@ -1,16 +1,19 @@
 """The Porch relay: rooms in RAM, twelve seats each, one total order per room.
 
 The relay is blind by design. It sees a room id (derived from the invite secret,
-which it never receives), small peer numbers, frame sizes and timing. It stamps
-each room event with the next ``seq`` and its clock, and fans the frame out to
-every member, the sender included, with ``fan_out()`` (websockets' ``broadcast()``
-with the frame serialized once): encoded once, written synchronously, so no
-member's slowness can reorder or stall the room.
+which it never receives), small peer numbers, frame sizes and timing. The room
+ledger (relay/ledger.py) stamps each room event with the next ``seq`` and the
+relay's clock; the outbox (relay/fanout.py) writes the frame, encoded once, to
+every member, the sender included, with no per-recipient await, so no member's
+slowness can reorder or stall the room.
 
-Everything that could identify a person stays out of output: the websockets
-logger is silenced, asyncio's exception handler is replaced, and the relay
-prints one line at start and nothing after. Nothing touches the disk. A room's
-state is dropped the moment its last member leaves.
+Everything that could identify a person stays out of output: websockets is
+handed a logger of its own that is off, and the relay prints one line at start
+and nothing after. Failures are counted by type and shown, as counts only, at
+``/healthz``. As a process (``porch relay``) it also turns off the websockets
+and asyncio loggers and the loop's exception handler; embedded in a client, it
+changes nothing process-wide. Nothing touches the disk. A room's state is
+dropped the moment its last member leaves.
 """
 
 from __future__ import annotations
@@ -19,69 +22,105 @@ import asyncio
 import logging
 import signal
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Coroutine
 from http import HTTPStatus
+from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
-from websockets.frames import Frame, Opcode
 from websockets.http11 import Request, Response
-from websockets.protocol import State
 
 from protocol import wire
+from relay.fanout import Outbox
+from relay.ledger import Ledger, Refused, Room, Send
 from relay.limits import Limits, TokenBucket
 
 NOT_A_ROOM = "Not a Porch room. Rooms live at /v1/rooms/ROOM_ID.\n"
 
-_SILENT = logging.getLogger("porch.relay.silent")
+# A logger outside logging's registry: handing it to websockets changes nothing
+# for anyone else in the process, and it writes nowhere.
+_SILENT = logging.Logger("porch.relay.silent")
 _SILENT.addHandler(logging.NullHandler())
 _SILENT.propagate = False
 _SILENT.disabled = True
 
 
 def silence_logging() -> None:
-    """Nothing about rooms, peers or addresses may reach a log."""
+    """For a relay process of its own: nothing about rooms, peers or addresses reaches a log."""
     logging.getLogger("websockets").disabled = True
     logging.getLogger("asyncio").disabled = True
 
 
-@dataclass(slots=True)
-class Room:
-    members: dict[int, ServerConnection] = field(default_factory=dict)
-    seq: int = 0
-    next_peer: int = 1
-
-
 class Relay:
-    """Room bookkeeping and the connection handler; the network side lives in ``run``."""
+    """The connection handler over the ledger; the network side lives in ``start`` and ``run``."""
 
-    def __init__(self, limits: Limits | None = None, *, behind_proxy: bool = False) -> None:
+    def __init__(
+        self, limits: Limits | None = None, *, behind_proxy: bool = False, coalesce: bool = True
+    ) -> None:
         self.limits = limits or Limits()
         # Behind a reverse proxy every connection comes from the proxy's address, so
         # the per-address limit must count the address the proxy forwards instead.
         self.behind_proxy = behind_proxy
-        self.rooms: dict[str, Room] = {}
+        self.ledger: Ledger[ServerConnection] = Ledger(self.limits.room_cap)
         self.per_ip: dict[str, int] = {}
         self.connections = 0
         self.frames_relayed = 0
+        self.failures: Counter[str] = Counter()  # exceptions by type, never their text
+        self.outbox = Outbox(self.failures, coalesce=coalesce)
+        self.tasks: set[asyncio.Task[None]] = set()  # closes in flight, held until done
+
+    @property
+    def rooms(self) -> dict[str, Room[ServerConnection]]:
+        return self.ledger.rooms
 
     # -- HTTP side -------------------------------------------------------------
 
     def process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         if request.path == "/healthz":
-            body = (
-                f"ok\nrooms {len(self.rooms)}\nconnections {self.connections}\n"
-                f"frames {self.frames_relayed}\n"
-            )
-            return conn.respond(HTTPStatus.OK, body)
+            return conn.respond(HTTPStatus.OK, self.health())
         if wire.room_id_from_path(request.path) is None:
             return conn.respond(HTTPStatus.NOT_FOUND, NOT_A_ROOM)
         return None
 
+    def health(self) -> str:
+        """Aggregate counters, one ``name N`` a line: never a room id, an address or a message."""
+        outbox = self.outbox
+        lines = [
+            "ok",
+            f"rooms {len(self.ledger.rooms)}",
+            f"connections {self.connections}",
+            f"frames {self.frames_relayed}",
+            f"deliveries {outbox.deliveries}",
+            f"writes {outbox.writes}",
+            f"uvloop {int(loop_name() == 'uvloop')}",
+            f"errors {sum(self.failures.values())}",
+        ]
+        lines += [f"errors.{name} {count}" for name, count in sorted(self.failures.items())]
+        return "\n".join(lines) + "\n"
+
+    def count_failure(self, exc: BaseException) -> None:
+        self.failures[type(exc).__name__] += 1
+
+    def loop_exception(self, _loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """The loop's exception handler for a relay process: count, never print."""
+        exc = context.get("exception")
+        if isinstance(exc, BaseException):
+            self.count_failure(exc)
+        else:
+            self.failures["LoopError"] += 1
+
     # -- WebSocket side --------------------------------------------------------
 
     async def handle(self, conn: ServerConnection) -> None:
+        try:
+            await self._serve(conn)
+        except ConnectionClosed:
+            pass
+        except Exception as exc:  # counted, never logged: it could carry a room id
+            self.count_failure(exc)
+
+    async def _serve(self, conn: ServerConnection) -> None:
         assert conn.request is not None
         room_id = wire.room_id_from_path(conn.request.path)
         assert room_id is not None  # process_request refused every other path
@@ -93,28 +132,19 @@ class Relay:
         if self.per_ip.get(ip, 0) >= limits.per_ip:
             await _refuse(conn, wire.SERVER_FULL, "Too many connections from your address.")
             return
-        room = self.rooms.get(room_id)
-        if room is None:
-            room = self.rooms[room_id] = Room()
-        if len(room.members) >= limits.room_cap:
-            await _refuse(conn, wire.ROOM_FULL, f"this room already has {limits.room_cap} people")
+        # Admission is synchronous from the cap check to the join, so two
+        # connections can never both take the twelfth seat.
+        admitted = self.ledger.admit(room_id, conn, time_ms())
+        if isinstance(admitted, Refused):
+            await _refuse(conn, admitted.code, admitted.msg)
             return
-
-        # Admission is synchronous from the cap check to the join broadcast, so
-        # two connections can never both take the twelfth seat.
-        peer = room.next_peer
-        room.next_peer += 1
-        others = list(room.members)
-        room.members[peer] = conn
+        room, peer = admitted.room, admitted.peer
         self.connections += 1
         self.per_ip[ip] = self.per_ip.get(ip, 0) + 1
-        fan_out((conn,), wire.encode_welcome(peer, others, limits.room_cap))
-        self._stamp_and_send(room, wire.encode_join, peer)
-
+        self._send(admitted.welcome)
+        self._fan_out(room, admitted.join)
         try:
             await self._relay_frames(conn, room, peer)
-        except ConnectionClosed:
-            pass
         finally:
             self.connections -= 1
             left = self.per_ip[ip] - 1
@@ -122,47 +152,77 @@ class Relay:
                 self.per_ip[ip] = left
             else:
                 del self.per_ip[ip]
-            self._depart(room_id, room, peer)
+            self._fan_out(room, self.ledger.depart(room, peer, time_ms()))
 
-    async def _relay_frames(self, conn: ServerConnection, room: Room, peer: int) -> None:
+    async def _relay_frames(
+        self, conn: ServerConnection, room: Room[ServerConnection], peer: int
+    ) -> None:
         bucket = TokenBucket(self.limits.rate, self.limits.burst)
         max_payload = self.limits.max_payload
+        ledger = self.ledger
         async for message in conn:
             if isinstance(message, str):
-                await _refuse(conn, wire.BAD_FRAME, "Frames must be binary msgpack, not text.")
+                await self._refuse_member(conn, wire.BAD_FRAME, TEXT_FRAME)
                 return
             if not bucket.take():
-                await _refuse(conn, wire.RATE_LIMITED, "Too many frames. Slow down.")
+                await self._refuse_member(conn, wire.RATE_LIMITED, "Too many frames. Slow down.")
                 return
             try:
                 pub = wire.decode_client(message, max_payload)
             except wire.WireError as exc:
-                await _refuse(conn, exc.code, exc.msg)
+                await self._refuse_member(conn, exc.code, exc.msg)
                 return
-            if peer not in room.members:  # evicted as a slow consumer meanwhile
+            self._evict_slow(room)
+            send = ledger.publish(room, peer, pub.d, time_ms())
+            if send is None:  # evicted as a slow consumer meanwhile
                 return
-            self._stamp_and_send(room, wire.encode_msg, peer, pub.d)
+            self.frames_relayed += 1
+            self.outbox.send(send.to, send.frame)
 
-    def _stamp_and_send(self, room: Room, encode: Callable[..., bytes], *fields: object) -> None:
-        """Give the event the room's next seq and the relay's clock, and fan it out."""
-        # A reader whose buffer is over the cap is dropped before the send, so it
-        # can neither grow without bound nor hold the others back.
-        slow = [p for p, c in room.members.items() if c.paused]
-        for p in slow:
-            self._evict_slow(room, p)
-        room.seq += 1
-        fan_out(room.members.values(), encode(room.seq, time_ms(), *fields))
-        self.frames_relayed += 1
-        for p in slow:
-            if room.members:
-                self._stamp_and_send(room, wire.encode_leave, p)
+    def _send(self, send: Send[ServerConnection]) -> None:
+        self.outbox.send(send.to, send.frame)
 
-    def _evict_slow(self, room: Room, peer: int) -> None:
-        conn = room.members.pop(peer)
-        fan_out((conn,), wire.encode_err(wire.SLOW_CONSUMER, "You fell too far behind the room."))
-        asyncio.get_running_loop().create_task(
-            conn.close(wire.CLOSE_CODES[wire.SLOW_CONSUMER], wire.SLOW_CONSUMER)
-        )
+    def _fan_out(self, room: Room[ServerConnection], send: Send[ServerConnection] | None) -> None:
+        """A join or leave for the room, then drop readers that fell behind.
+
+        The event is stamped already, so it goes first: a leave stamped by an
+        eviction must follow it, never overtake it.
+        """
+        if send is not None:
+            self.frames_relayed += 1
+            self.outbox.send(send.to, send.frame)
+            self._evict_slow(room)
+
+    def _evict_slow(self, room: Room[ServerConnection]) -> None:
+        """Close every member whose write buffer is over the cap; the room hears them leave.
+
+        A reader over the cap is dropped before the next send, so it can neither
+        grow without bound nor hold the others back.
+        """
+        slow = [(p, c) for p, c in room.members.items() if c.paused]
+        for peer, conn in slow:
+            self.outbox.flush_to(conn)
+            leave = self.ledger.depart(room, peer, time_ms())
+            self.outbox.send((conn,), wire.encode_err(wire.SLOW_CONSUMER, SLOW_MSG))
+            self.outbox.flush_to(conn)
+            self._spawn(conn.close(wire.CLOSE_CODES[wire.SLOW_CONSUMER], wire.SLOW_CONSUMER))
+            if leave is not None:
+                self.frames_relayed += 1
+                self.outbox.send(leave.to, leave.frame)
+
+    async def _refuse_member(self, conn: ServerConnection, code: str, msg: str) -> None:
+        self.outbox.flush_to(conn)  # what the room sent it so far goes before the err
+        await _refuse(conn, code, msg)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self.tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            self.count_failure(exc)
 
     def _address(self, conn: ServerConnection) -> str:
         if self.behind_proxy and conn.request is not None:
@@ -173,11 +233,9 @@ class Relay:
         remote = conn.remote_address
         return str(remote[0]) if remote else "?"
 
-    def _depart(self, room_id: str, room: Room, peer: int) -> None:
-        if room.members.pop(peer, None) is not None and room.members:
-            self._stamp_and_send(room, wire.encode_leave, peer)
-        if not room.members and self.rooms.get(room_id) is room:
-            del self.rooms[room_id]
+
+SLOW_MSG = "You fell too far behind the room."
+TEXT_FRAME = "Frames must be binary msgpack, not text."
 
 
 def _settle(stop: asyncio.Future[None]) -> None:
@@ -185,25 +243,13 @@ def _settle(stop: asyncio.Future[None]) -> None:
         stop.set_result(None)
 
 
-def fan_out(members: Iterable[ServerConnection], message: bytes) -> None:
-    """Send one binary message to every member: ``broadcast()``, serialized once.
-
-    ``broadcast()`` builds and serializes a WebSocket frame per recipient. A
-    server frame is unmasked and, with compression off, has no extensions, so
-    its bytes are the same for everyone: build them once and write them to each
-    transport. Half the relay's CPU per delivery went to that repeated work.
-    The rest is ``broadcast()`` as it is: members that are not open, or are in
-    the middle of a fragmented send, are skipped, and a failed write is ignored.
-    """
-    frame = Frame(Opcode.BINARY, message).serialize(mask=False, extensions=[])
-    for conn in members:
-        if conn.protocol.state is State.OPEN and conn.send_in_progress is None:
-            # As in broadcast(), one broken member never stops the room; a bare
-            # try is cheaper than contextlib.suppress in this loop.
-            try:  # noqa: SIM105
-                conn.transport.write(frame)
-            except Exception:
-                pass
+def loop_name() -> str:
+    """Which event loop runs the relay: uvloop where it is installed, else asyncio's own."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return "none"
+    return "uvloop" if type(loop).__module__.startswith("uvloop") else "asyncio"
 
 
 def time_ms() -> int:
@@ -219,8 +265,7 @@ async def _refuse(conn: ServerConnection, code: str, msg: str) -> None:
 
 
 async def start(relay: Relay, host: str, port: int) -> Server:
-    """Start listening; the caller owns the returned server."""
-    silence_logging()
+    """Start listening; the caller owns the returned server. Nothing process-wide changes."""
     limits = relay.limits
     return await serve(
         relay.handle,
@@ -253,18 +298,24 @@ async def run(
     announce: Callable[[str], None],
     *,
     behind_proxy: bool = False,
+    coalesce: bool = True,
 ) -> None:
     """Serve until SIGINT or SIGTERM, then close every room with 1001."""
     loop = asyncio.get_running_loop()
-    loop.set_exception_handler(lambda _loop, _context: None)
-    relay = Relay(limits, behind_proxy=behind_proxy)
+    relay = Relay(limits, behind_proxy=behind_proxy, coalesce=coalesce)
+    silence_logging()
+    # What would reach asyncio's handler is counted instead (it could name a peer).
+    loop.set_exception_handler(relay.loop_exception)
     server = await start(relay, host, port)
     stop = loop.create_future()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, _settle, stop)
     bound_host, bound_port = bound_address(server)
     shown = f"[{bound_host}]" if ":" in bound_host else bound_host
-    announce(f"porch relay listening on ws://{shown}:{bound_port} ({limits.describe()})")
+    announce(
+        f"porch relay listening on ws://{shown}:{bound_port} "
+        f"({limits.describe()}; event loop {loop_name()})"
+    )
     try:
         await stop
     finally:

@@ -1,6 +1,7 @@
 """A hostile relay for endpoints, in memory: it speaks wire v1 and can lie in every way.
 
-It keeps a room's total order like the real relay, and then lets a test drop,
+It keeps a room's total order in the real relay's own ledger (relay/ledger.py:
+seats, peer numbers, seq, the cap), and then lets a test drop,
 replay, reorder, duplicate, inject, move frames between rooms or epochs, and
 show different members different frames. Endpoints are the real ones with real
 crypto; only the network is replaced, by something worse than a network.
@@ -18,6 +19,7 @@ from protocol import commands as cmd
 from protocol import wire
 from protocol.endpoint import Endpoint
 from protocol.events import Event
+from relay.ledger import Ledger, Refused, Room, Send
 
 # A tamper hook sees each stamped frame for one recipient and returns what that
 # recipient gets instead: [] drops it, [f, f] duplicates it, and so on.
@@ -42,10 +44,12 @@ class Seat:
 
 
 class HostileRelay:
+    ROOM_ID = "0" * 32
+
     def __init__(self, now: int = 0) -> None:
-        self.seats: dict[int, Seat] = {}
-        self.seq = 0
-        self.next_peer = 1
+        self.ledger: Ledger[Seat] = Ledger()
+        # The room is there before its first member, so a test can set its seq.
+        self.room: Room[Seat] = self.ledger.rooms.setdefault(self.ROOM_ID, Room(self.ROOM_ID))
         self.now = now  # the endpoints' clock
         self.clock = 1_000_000  # the relay's own clock, for ``ts``
         self.log: list[wire.Msg] = []  # every msg stamped, for replays
@@ -54,22 +58,54 @@ class HostileRelay:
         self.hold = False  # when set, published frames are queued but not stamped
         self.held: list[tuple[int, bytes]] = []
 
+    # The room's state lives in the ledger; a test may still move seq by hand to lie.
+
+    @property
+    def seats(self) -> dict[int, Seat]:
+        return self.room.members
+
+    @property
+    def seq(self) -> int:
+        return self.room.seq
+
+    @seq.setter
+    def seq(self, value: int) -> None:
+        self.room.seq = value
+
+    @property
+    def next_peer(self) -> int:
+        return self.room.next_peer
+
     # --- connections --------------------------------------------------------------
 
     def connect(self, endpoint: Endpoint) -> Seat:
-        peer = self.next_peer
-        self.next_peer += 1
-        seat = self.seats[peer] = Seat(peer, endpoint, self)
-        endpoint.receive_frame(
-            wire.encode_welcome(peer, [p for p in self.seats if p != peer]), self.now
-        )
-        self._stamp_all(lambda seq, ts: wire.encode_join(seq, ts, peer))
+        seat = Seat(0, endpoint, self)
+        self.clock += 7
+        admitted = self.ledger.admit(self.ROOM_ID, seat, self.clock)
+        if isinstance(admitted, Refused):  # a hostile relay seats a 13th all the same
+            welcome, join = self._overfill(seat)
+        else:
+            self.room, seat.peer = admitted.room, admitted.peer
+            welcome, join = admitted.welcome, admitted.join
+        endpoint.receive_frame(welcome.frame, self.now)
+        self._deliver_all(join)
         self.pump()
         return seat
 
+    def _overfill(self, seat: Seat) -> tuple[Send[Seat], Send[Seat]]:
+        room = self.room
+        seat.peer = room.next_peer
+        room.next_peer += 1
+        welcome = wire.encode_welcome(seat.peer, list(room.members))
+        room.members[seat.peer] = seat
+        room.seq += 1
+        join = wire.encode_join(room.seq, self.clock, seat.peer)
+        return Send((seat,), welcome), Send(room.members.values(), join)
+
     def disconnect(self, peer: int) -> None:
-        self.seats.pop(peer)
-        self._stamp_all(lambda seq, ts: wire.encode_leave(seq, ts, peer))
+        assert peer in self.seats, f"peer {peer} is not in the room"
+        self.clock += 7
+        self._deliver_all(self.ledger.depart(self.room, peer, self.clock))
         self.pump()
 
     # --- traffic ------------------------------------------------------------------
@@ -93,12 +129,15 @@ class HostileRelay:
         raise AssertionError("endpoints kept talking for 50 rounds")
 
     def publish(self, sender: int, payload: bytes) -> wire.Msg:
-        self.seq += 1
         self.clock += 7
+        send = self.ledger.publish(self.room, sender, payload, self.clock)
+        if send is None:  # not a member: a hostile relay stamps it all the same
+            self.seq += 1
+            send = Send(self.seats.values(), wire.encode_msg(self.seq, self.clock, sender, payload))
         msg = wire.Msg(self.seq, self.clock, sender, payload)
         self.log.append(msg)
         for peer, seat in list(self.seats.items()):
-            frames = [wire.encode(msg)] if self.tamper is None else self.tamper(peer, msg)
+            frames = [send.frame] if self.tamper is None else self.tamper(peer, msg)
             for frame in frames:
                 self.deliver(seat, frame)
         return msg
@@ -125,12 +164,10 @@ class HostileRelay:
             seat.endpoint.tick(now_ms)
         self.pump()
 
-    def _stamp_all(self, frame: Callable[[int, int], bytes]) -> None:
-        self.seq += 1
-        self.clock += 7
-        data = frame(self.seq, self.clock)
-        for seat in list(self.seats.values()):
-            self.deliver(seat, data)
+    def _deliver_all(self, send: Send[Seat] | None) -> None:
+        if send is not None:
+            for seat in list(send.to):
+                self.deliver(seat, send.frame)
 
     # --- reading ------------------------------------------------------------------
 

@@ -5,88 +5,23 @@ address nginx forwards rather than nginx's own."""
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
 import urllib.request
-from pathlib import Path
 
 import pytest
 from relay_peers import closed_with, new_room_id
 from websockets.asyncio.client import connect
 
+from bench import nginx
 from protocol import wire
 
-REPO = Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(shutil.which("nginx") is None, reason="nginx is not installed")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def render(relay_port: int, listen_port: int, work: Path) -> str:
-    """The deployment file with TLS swapped for a plain loopback listener."""
-    site = (REPO / "docs/deploy/nginx.conf").read_text()
-    replacements = {
-        "listen 443 ssl;": f"listen 127.0.0.1:{listen_port};",
-        "listen [::]:443 ssl;": "",
-        "server 127.0.0.1:8765;": f"server 127.0.0.1:{relay_port};",
-        "/var/log/nginx/error.log": str(work / "site-error.log"),
-    }
-    for old, new in replacements.items():
-        assert old in site, f"docs/deploy/nginx.conf no longer has {old!r}"
-        site = site.replace(old, new)
-    site = "\n".join(line for line in site.splitlines() if "ssl_certificate" not in line)
-    (work / "porch.conf").write_text(site)
-    # A catch-all access log at the http level: if the site did not turn it off,
-    # request lines (with room ids) would land here.
-    return f"""
-pid {work}/nginx.pid;
-error_log {work}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log {work}/access.log;
-    client_body_temp_path {work}/body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-    include {work}/porch.conf;
-}}
-"""
+pytestmark = pytest.mark.skipif(not nginx.available(), reason="nginx is not installed")
 
 
 @pytest.fixture
 def proxied(start_relay):
     relay = start_relay("--behind-proxy", "--per-ip", "2")
-    with tempfile.TemporaryDirectory(prefix="porch-nginx-") as tmp:
-        work = Path(tmp)
-        os.chmod(work, 0o755)
-        port = free_port()
-        (work / "nginx.conf").write_text(render(relay.port, port, work))
-        proc = subprocess.Popen(
-            ["nginx", "-p", str(work), "-c", str(work / "nginx.conf"), "-g", "daemon off;"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    if proc.poll() is not None:
-                        pytest.fail(f"nginx did not start: {proc.stdout.read().decode()}")
-                    subprocess.run(["sleep", "0.05"])
-            yield relay, f"ws://127.0.0.1:{port}", work
-        finally:
-            proc.terminate()
-            proc.wait(10)
+    with nginx.running([relay.port]) as proxy:
+        yield relay, proxy.url, proxy.work
 
 
 async def welcomed(url: str, source: str = "127.0.0.1", **kw) -> object:

@@ -7,8 +7,10 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.request
 
 import pytest
+from relay_peers import join, new_room_id
 
 PORCH = shutil.which("porch")
 
@@ -81,3 +83,19 @@ def test_the_installed_command_runs_a_relay_and_stops_on_sigterm():
         assert proc.stdout.read() == "" and proc.stderr.read() == ""
     finally:
         proc.kill()
+
+
+@pytest.mark.parametrize("choice", ["auto", "asyncio"])
+async def test_the_relay_runs_on_uvloop_where_installed_unless_told_otherwise(start_relay, choice):
+    uvloop = pytest.importorskip("uvloop") if choice == "auto" else None
+    relay = start_relay("--event-loop", choice)
+    expected = "uvloop" if uvloop else "asyncio"
+    assert f"event loop {expected})" in bytes(relay.output).decode()
+    url = relay.room_url(new_room_id())
+    ana, bo = await join(url), await join(url)
+    await ana.pub(b"on either loop")
+    assert (await bo.next_msg()).d == b"on either loop"
+    body = urllib.request.urlopen(f"http://127.0.0.1:{relay.port}/healthz", timeout=5).read()
+    assert f"uvloop {int(uvloop is not None)}\n".encode() in body
+    await ana.close()
+    await bo.close()
