@@ -168,6 +168,20 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
     screen = terminal.wait_for(guest, "ana  welcome, bo")
     print(screen)  # shown with -s: what bo sees
 
+    # The floor as a person sees it: bo starts a go-round; the panel and the roster show it.
+    terminal.type(guest, "/round")
+    terminal.keys(guest, "Enter")
+    screen = terminal.wait_for(host, "▶ bo")
+    assert "Go-round" in screen and "Next: ana" in screen
+    terminal.type(host, "may I?")
+    terminal.keys(host, "Enter")
+    terminal.wait_for(host, "It is bo's turn, so that was not sent.")
+    terminal.keys(guest, "F7")  # done
+    terminal.wait_for(host, "It is your turn")
+    terminal.wait_for(guest, "▶ ana")
+    terminal.keys(host, "F7")
+    terminal.wait_for(guest, "How the time was shared")
+
     terminal.keys(guest, "C-l")
     terminal.wait_for(host, "bo left the room.")
     assert _eventually(lambda: terminal.dead(guest)), "bo's app did not close"
