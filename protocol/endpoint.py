@@ -780,7 +780,14 @@ class Endpoint:
         self.pairs.keep_only({m.exchange for m in new.members})
         self.told = set()
         seats = tuple(m.slot for m in new.members)  # in the order they joined
-        agreed = AgreementsSet(new.commit.agreed, seats)
+        dropped, back = [], []
+        for c in new.commit.changes:
+            gone = old.seat(c.slot) if old is not None else None
+            if c.what is ChangeKind.DISCONNECTED and gone is not None:
+                dropped.append((c.slot, gone.identity))
+            elif c.what is ChangeKind.ADMIT and c.by == c.slot and len(c.evidence) >= KEY_SIZE:
+                back.append((c.slot, c.evidence[:KEY_SIZE]))  # the old key, on its ticket
+        agreed = AgreementsSet(new.commit.agreed, seats, tuple(dropped), tuple(back))
         self.state, changes = apply_state(
             self.state, Applied(change.seq, change.ts, new.commit.sequencer, agreed)
         )

@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final
 
-from protocol.bodies.codec import BodyError, array, exactly, uint
+from protocol.bodies.codec import BodyError, array, exactly, key, uint
 from protocol.limits import SEATS
 from protocol.room.floor import (
     MAX_PENDING,
     MAX_TIMER_S,
+    PARKED_KEPT,
     Act,
     Floor,
     FloorAct,
     Hand,
     HandKind,
     Mode,
+    Parked,
     Pause,
     Talk,
     Waiting,
@@ -100,6 +102,15 @@ def floor_fields(floor: Floor) -> list[Any]:
         [[slot, ts] for slot, ts in floor.pauses],
         list(floor.seats),
         sorted(floor.away),
+        [
+            [
+                p.identity,
+                [[str(h.kind), h.seq, NONE if h.to is None else h.to] for h in p.hands],
+                p.queue_at,
+                [] if p.talk is None else [p.talk.ms, p.talk.turns],
+            ]
+            for p in floor.parked
+        ],
     ]
 
 
@@ -119,10 +130,10 @@ def _flag(value: Any) -> bool:
 
 def floor_from(value: Any) -> Floor:
     """A floor from ``floor_fields``; BodyError for anything else."""
-    if type(value) is not list or len(value) != 14:
-        raise BodyError("a floor is fourteen fields")
+    if type(value) is not list or len(value) != 15:
+        raise BodyError("a floor is fifteen fields")
     mode, speaker, process, since, queue, hands, timer, progressive = value[:8]
-    paused, waiting, talk, pauses, seats, away = value[8:]
+    paused, waiting, talk, pauses, seats, away, parked = value[8:]
     if mode not in {m.value for m in Mode}:
         raise BodyError("no such floor mode")
     parsed_hands = []
@@ -161,4 +172,21 @@ def floor_from(value: Any) -> Floor:
         ),
         seats=tuple(_seat(s) for s in array(seats, SEATS)),
         away=frozenset(_seat(s) for s in array(away, SEATS)),
+        parked=tuple(_parked(row) for row in array(parked, PARKED_KEPT)),
     )
+
+
+def _parked(row: Any) -> Parked:
+    identity, hands, queue_at, talk = exactly(row, 4)
+    kept = []
+    for hand in array(hands, 3):
+        kind, seq, to = exactly(hand, 3)
+        if kind not in _KINDS:
+            raise BodyError("no such hand")
+        kept.append(Hand(0, HandKind(kind), uint(seq, 2**63), _maybe_seat(to)))
+    at = -1 if queue_at == NONE and type(queue_at) is int else uint(queue_at, SEATS)
+    spent = None
+    if talk != []:
+        ms, turns = exactly(talk, 2)
+        spent = Talk(0, uint(ms, 2**63), uint(turns))
+    return Parked(key(identity), tuple(kept), at, spent)

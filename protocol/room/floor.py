@@ -115,6 +115,21 @@ class Waiting:
 
 
 @dataclass(frozen=True, slots=True)
+class Parked:
+    """The place of someone whose connection dropped, kept for their return ticket:
+    their hands (with the numbers they were raised at), their place in the round
+    (-1: none) and their talk time."""
+
+    identity: bytes
+    hands: tuple[Hand, ...] = ()
+    queue_at: int = -1
+    talk: Talk | None = None
+
+
+PARKED_KEPT: Final = 24  # as many as the room's return tickets
+
+
+@dataclass(frozen=True, slots=True)
 class Floor:
     mode: Mode = Mode.OPEN
     speaker: int | None = None
@@ -130,6 +145,7 @@ class Floor:
     pauses: tuple[tuple[int, int], ...] = ()  # (seat, ts) of pauses called lately
     seats: tuple[int, ...] = ()  # the roster, in the order its members joined
     away: frozenset[int] = frozenset()
+    parked: tuple[Parked, ...] = ()
 
     def next_hands(self) -> tuple[Hand, ...]:
         """The hands in the order they will get the floor."""
@@ -508,11 +524,25 @@ def cue_at(floor: Floor, given: int) -> tuple[int, int] | None:
 # --- the roster, as it changes --------------------------------------------------------
 
 
-def seated(floor: Floor, seats: tuple[int, ...], ts: int) -> tuple[Floor, tuple[FloorChange, ...]]:
-    """A Commit: the roster in join order; whoever left the roster leaves the floor."""
+def seated(
+    floor: Floor,
+    seats: tuple[int, ...],
+    ts: int,
+    dropped: tuple[tuple[int, bytes], ...] = (),
+    back: tuple[tuple[int, bytes], ...] = (),
+) -> tuple[Floor, tuple[FloorChange, ...]]:
+    """A Commit: the roster in join order; whoever left the roster leaves the floor.
+
+    ``dropped`` (seat, identity): seats let go because their connection dropped;
+    their place is parked for their return ticket. ``back`` (new seat, old
+    identity): someone back on a new connection takes their parked place again,
+    hands at the numbers they were raised at, the same everywhere.
+    """
+    floor = _park(floor, dropped)
     gone = set(floor.seats) - set(seats)
     if not gone:
-        return replace(floor, seats=seats, away=floor.away & set(seats)), ()
+        floor = replace(floor, seats=seats, away=floor.away & set(seats))
+        return _unpark(floor, back), ()
     hands = tuple(h for h in floor.hands if h.slot not in gone)
     queue = tuple(s for s in floor.queue if s not in gone)
     waiting = tuple(w for w in floor.waiting if w.slot not in gone)
@@ -530,6 +560,7 @@ def seated(floor: Floor, seats: tuple[int, ...], ts: int) -> tuple[Floor, tuple[
         paused=paused,
         away=floor.away & set(seats),
     )
+    floor = _unpark(floor, back)
     if floor.speaker not in gone:
         return floor, ()
     changes: list[FloorChange] = []
@@ -537,6 +568,36 @@ def seated(floor: Floor, seats: tuple[int, ...], ts: int) -> tuple[Floor, tuple[
     assert by is not None
     floor = replace(floor, speaker=None, speaker_process=False)
     return _give_next(floor, by, ts, changes), tuple(changes)
+
+
+def _park(floor: Floor, dropped: tuple[tuple[int, bytes], ...]) -> Floor:
+    parked = list(floor.parked)
+    for slot, identity in dropped:
+        if slot not in floor.seats:
+            continue
+        hands = tuple(h for h in floor.hands if h.slot == slot)
+        queue_at = floor.queue.index(slot) if slot in floor.queue else -1
+        talk = next((t for t in floor.talk if t.slot == slot), None)
+        parked = [p for p in parked if p.identity != identity]
+        parked.append(Parked(identity, hands, queue_at, talk))
+    return replace(floor, parked=tuple(parked[-PARKED_KEPT:]))
+
+
+def _unpark(floor: Floor, back: tuple[tuple[int, bytes], ...]) -> Floor:
+    for slot, identity in back:
+        kept = next((p for p in floor.parked if p.identity == identity), None)
+        if kept is None or slot not in floor.seats:
+            continue
+        hands = (*floor.hands, *(replace(h, slot=slot) for h in kept.hands))
+        queue = list(floor.queue)
+        if kept.queue_at >= 0 and floor.mode is Mode.ROUND and slot not in queue:
+            queue.insert(min(kept.queue_at, len(queue)), slot)
+        talk = floor.talk
+        if kept.talk is not None:
+            talk = (*talk, replace(kept.talk, slot=slot))
+        parked = tuple(p for p in floor.parked if p is not kept)
+        floor = replace(floor, hands=hands, queue=tuple(queue), talk=talk, parked=parked)
+    return floor
 
 
 def away(floor: Floor, slot: int) -> Floor:

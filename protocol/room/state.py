@@ -68,6 +68,10 @@ LOG_SIZE: Final = 16
 class AgreementsSet:
     agreed: bytes
     seats: tuple[int, ...] = ()  # the roster, in the order its members joined
+    # Seats let go as their connection dropped, and seats of people back on a
+    # return ticket, with the (old) identity key: the floor keeps their place.
+    dropped: tuple[tuple[int, bytes], ...] = ()
+    back: tuple[tuple[int, bytes], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,9 +186,9 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
     if seq <= state.seq:
         return state, ()
     match event:
-        case AgreementsSet(agreed, seats):
+        case AgreementsSet(agreed, seats, dropped, back):
             # A Commit starts the log again: a newcomer's log starts here too.
-            floor, moved = fl.seated(state.floor, seats, applied.ts)
+            floor, moved = fl.seated(state.floor, seats, applied.ts, dropped, back)
             row: list[object] = ["agreed", agreed, list(seats)]
             state = _logged(state, applied, row, agreed=agreed, log_count=0, log=(), floor=floor)
             state = replace(state, floor_at_commit=floor)
