@@ -83,13 +83,34 @@ def test_the_successor_cannot_admit_while_the_host_is_there() -> None:
 
 
 def test_a_replayed_commit_is_refused() -> None:
-    """Defence: a Commit's epoch must be exactly the current one plus one."""
-    relay, (ana, _bo, cy) = open_room(3)
-    commits = [m for m in sent_by(relay, ana, RoomFrame) if m.d[1] == Kind.COMMIT]
-    first = commits[0]  # the Commit that admitted bo, epoch 2
-    before = fingerprint(cy.endpoint)
-    relay.inject(cy.peer, restamp(first, relay.seq + 1))
-    assert fingerprint(cy.endpoint) == before
+    """Defence: a Commit's epoch must be exactly the current one plus one, and it
+    must name the current Commit.
+
+    The relay replays the Commit that admitted cy once cy has left. It withheld
+    ana's and bo's keys frames in between, so their exchange keys did not turn:
+    the old Commit fits the room in every other way, its consent included, and
+    only its place in the chain gives it away.
+    """
+    relay, (ana, bo) = open_room(2)
+    quiet = {ana.peer, bo.peer}
+
+    def withhold_keys(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = parse(msg.d, ana.endpoint.room)
+        return [] if msg.sender in quiet and isinstance(frame, KeysFrame) else [wire.encode(msg)]
+
+    relay.tamper = withhold_keys
+    cy = knock_and_enter(relay, ana, "cy")
+    assert bo.endpoint.epoch == 3
+    admitted_cy = [m for m in sent_by(relay, ana, RoomFrame) if m.d[1] == Kind.COMMIT][-1]
+    assert bo.endpoint.roster is not None
+    keys = [(m.nick, m.exchange) for m in bo.endpoint.roster.members]
+    cy.send(cmd.Leave())
+    relay.pump()
+    assert bo.endpoint.epoch == 4 and bo.endpoint.roster is not None
+    assert [(m.nick, m.exchange) for m in bo.endpoint.roster.members] == keys[:2]
+    before = fingerprint(bo.endpoint)
+    relay.inject(bo.peer, restamp(admitted_cy, relay.seq + 1))
+    assert fingerprint(bo.endpoint) == before
 
 
 def test_a_commit_of_thirteen_is_refused_even_from_the_sequencer() -> None:
@@ -98,9 +119,14 @@ def test_a_commit_of_thirteen_is_refused_even_from_the_sequencer() -> None:
     roster = ana.endpoint.roster
     assert roster is not None
     crowd = tuple(fake_member(slot) for slot in range(2, 13))
+    # Every newcomer comes with ana's real consent, so only the count is wrong.
+    welcomes = [admission(ana, ana, m.nick, m.identity, m.exchange, m.peer) for m in crowd]
     body = replace(
-        admission(ana, ana, "x", crowd[0].identity, crowd[0].exchange, 1),
+        welcomes[0],
         roster=(*roster.members, *crowd),
+        changes=tuple(
+            replace(w.changes[0], slot=m.slot) for w, m in zip(welcomes, crowd, strict=True)
+        ),
     )
     assert len(body.roster) == 13
     publish_as(
