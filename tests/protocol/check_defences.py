@@ -50,6 +50,8 @@ T = "tests/protocol/test_attacks_talk.py::"
 S = "tests/protocol/test_membership.py::"
 R = "tests/protocol/test_reopen.py::"
 FS = "tests/protocol/test_forward_secrecy.py::"
+FL = "tests/protocol/test_floor_room.py::"
+FR = "tests/protocol/test_floor.py::"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
@@ -66,6 +68,7 @@ CHAINS = "protocol/keys/chains.py"
 ACKS = "protocol/keys/acks.py"
 PAIRS = "protocol/keys/pairs.py"
 STATE = "protocol/room/state.py"
+FLOOR = "protocol/room/floor.py"
 CRYPTO = "protocol/crypto.py"
 FRAMES = "protocol/frames.py"
 
@@ -919,6 +922,88 @@ MUTANTS = [
             ),
         ),
         FS + "test_keys_sealed_just_before_the_commit_that_turned_the_keys_still_open",
+    ),
+    # --- the floor ---------------------------------------------------------------------
+    Mutant(
+        "anyone's done or pass moves the floor",
+        (
+            E(
+                FLOOR,
+                "            if floor.speaker != slot:\n                return Why.NOT_THE_SPEAKER\n",
+            ),
+        ),
+        FL + "test_a_modified_clients_done_for_someone_else_changes_nothing_and_is_named",
+    ),
+    Mutant(
+        "pauses without limit",
+        (E(FLOOR, "            if len(recent) >= PAUSES_PER_HOUR:", "            if False:"),),
+        FL + "test_pause_after_pause_is_refused_and_named",
+    ),
+    Mutant(
+        "a message out of turn is shown as a message",
+        (
+            E(
+                STATE,
+                "            out_of_turn = not aside and state.floor.mode is not fl.Mode.OPEN and held != slot",
+                "            out_of_turn = False",
+            ),
+        ),
+        FL + "test_a_modified_clients_message_out_of_turn_shows_as_an_aside_and_is_named",
+    ),
+    Mutant(
+        "floor acts stay out of the room log",
+        (
+            E(
+                STATE,
+                '            row = ["floor", slot, str(act.act), act.arg]',
+                '            row = ["floor"]',
+            ),
+        ),
+        FL + "test_raises_shown_in_different_orders_are_caught_by_acks",
+    ),
+    Mutant(
+        "the floor shown to a newcomer stays out of the room log",
+        (
+            E(
+                STATE,
+                '            row = ["floorstate", at, digest(pack(floor_fields(standing)), b"porch-floor")]',
+                '            row = ["floorstate", at]',
+            ),
+        ),
+        FL + "test_a_sequencer_that_shows_a_newcomer_another_floor_is_caught_by_acks",
+    ),
+    Mutant(
+        "a floor act from the epoch before is applied",
+        (
+            E(
+                ENDPOINT,
+                "                if late:\n                    # Sealed in the epoch before",
+                "                if False:\n                    # Sealed in the epoch before",
+            ),
+        ),
+        FL + "test_a_floor_act_from_the_epoch_before_is_applied_by_no_one_and_sent_again",
+    ),
+    Mutant(
+        "a returning member's place is not taken again",
+        (
+            E(
+                ENDPOINT,
+                "                back.append((c.slot, c.evidence[:KEY_SIZE]))  # the old key, on its ticket\n",
+                "                pass\n",
+            ),
+        ),
+        FL + "test_a_hand_survives_a_dropped_connection_and_is_skipped_while_away",
+    ),
+    Mutant(
+        "a newcomer is not shown the floor",
+        (
+            E(
+                ENDPOINT,
+                "            self._speak(FloorState(change.seq, self.state.floor))  # for whoever just came in\n",
+                "            pass\n",
+            ),
+        ),
+        FL + "test_a_newcomer_holds_the_same_floor_as_everyone",
     ),
     # --- the relay restarts -----------------------------------------------------------
     Mutant(

@@ -227,3 +227,28 @@ def test_a_sequencer_that_shows_a_newcomer_another_floor_is_caught_by_acks(monke
     relay.tick(relay.now + 10_000)
     assert raised(di, Alarm.STATE_DIFFERS), alarms(di)
     assert raised(bo, Alarm.STATE_DIFFERS), alarms(bo)
+
+
+def test_a_hand_survives_a_dropped_connection_and_is_skipped_while_away() -> None:
+    relay, (ana, bo, cy) = open_room(3)
+    act(ana, Act.STACK)
+    act(ana, Act.HAND, HandKind.HAND)  # ana speaks
+    act(cy, Act.HAND, HandKind.HAND)
+    act(bo, Act.HAND, HandKind.HAND)
+    raised_at = {h.slot: h.seq for h in ana.endpoint.floor.hands}
+    relay.disconnect(cy.peer)  # cy's connection drops: away, her place kept
+    assert 2 in ana.endpoint.floor.away
+    act(ana, Act.DONE)
+    assert ana.endpoint.floor.speaker == 1  # cy is skipped while away
+    assert [h.slot for h in ana.endpoint.floor.hands] == [2]
+    back = cy.endpoint.fresh(cy.endpoint.now)
+    seat = relay.connect(back)  # back on a new connection, with her return ticket
+    relay.pump()
+    assert back.roster is not None and back.my_slot is not None
+    everyone = [ana, bo, seat]
+    hands = {s.endpoint.floor.hands for s in everyone}
+    assert len(hands) == 1, hands  # the newcomer too, from the floor it was shown
+    [(hand,)] = hands
+    assert hand.slot == back.my_slot and hand.seq == raised_at[2]  # the same place in line
+    act(bo, Act.DONE)
+    assert {s.endpoint.floor.speaker for s in everyone} == {back.my_slot}
