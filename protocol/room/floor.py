@@ -469,12 +469,13 @@ def _give_next(floor: Floor, by: int, ts: int, changes: list[FloorChange]) -> Fl
         changes.append(Turn(first.slot, by))
         return replace(floor, speaker_process=first.kind is HandKind.PROCESS)
     if floor.mode is Mode.ROUND:
-        queue = list(floor.queue)
-        while queue:
-            nxt = queue.pop(0)
-            if nxt in floor.away:
-                continue  # skipped while away; their place is kept only this once
-            floor = replace(floor, queue=tuple(queue), speaker=nxt, since=ts)
+        # Someone away is skipped but keeps their place: back (on their return
+        # ticket) while the round lasts, they speak next.
+        here = [s for s in floor.queue if s not in floor.away]
+        if here:
+            nxt = here[0]
+            queue = tuple(s for s in floor.queue if s != nxt)
+            floor = replace(floor, queue=queue, speaker=nxt, since=ts)
             changes.append(Turn(nxt, by))
             return replace(floor, speaker_process=False)
         # The round is over: everyone sees how the time was shared, and the floor opens.

@@ -65,7 +65,10 @@ def test_someone_away_is_skipped_in_a_round() -> None:
     room.act(ANA, Act.ROUND)
     room.floor = fl.away(room.floor, BO)
     room.act(ANA, Act.DONE)
-    assert room.floor.speaker == CY
+    assert room.floor.speaker == CY and room.floor.queue == (BO, DI)  # bo keeps his place
+    room.act(CY, Act.DONE)
+    room.act(DI, Act.DONE)
+    assert isinstance(room.changes[-1], fl.Ended)  # nobody here is left in the round
 
 
 def test_a_stack_takes_hands_in_the_order_the_relay_numbered_them() -> None:
