@@ -68,7 +68,12 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            # A name an attacker controls that answers 127.0.0.1: DNS rebinding, for real.
+            args=["--host-resolver-rules=MAP rebound.example 127.0.0.1"],
+        )
         try:
             yield chromium
         finally:
