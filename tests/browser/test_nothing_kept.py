@@ -41,9 +41,12 @@ def test_a_room_opened_in_a_tab_leaves_nothing_on_disk(start_web, context, tmp_p
     tab.wait_for(r"Room code: \S")
     screen = tab.wait_for(r"ws://127\.0\.0\.1:\d+#porch1\.")
     assert "Copy invite" in screen
+    tab.press("F5")  # hide the invite, so the talk has room on the screen
+    tab.wait_for(r"Write to the room")
     tab.type("a canary line from the browser")
+    tab.wait_for(r"▊  a canary line from the browser")  # in the composer
     tab.press("Enter")
-    tab.wait_for(r"a canary line from the browser")
+    tab.wait_for(r"│.*ana.*a canary line from the browser")  # in the room's log
 
     tab.press("Control+q")  # leave the room; the tab says so
     page.wait_for_selector("body.-closed", timeout=30_000)

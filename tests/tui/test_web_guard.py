@@ -8,7 +8,8 @@ from textual.binding import Binding
 from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
 from tui.web.launch import check_address
 from tui.web.pages import CONFLICT, REFUSALS, Page
-from tui.web.server import CONTENT_SECURITY_POLICY, tab_environment
+from tui.web.process import tab_environment
+from tui.web.server import CONTENT_SECURITY_POLICY
 
 HOSTS = ("127.0.0.1:8123", "localhost:8123")
 ORIGIN = "http://127.0.0.1:8123"

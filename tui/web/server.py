@@ -6,9 +6,11 @@ handler runs, so no app process starts for a request the gate refuses. Then:
 - ``GET /`` is Porch's own page (no third-party request, a strict CSP);
 - ``GET /static/NAME`` serves a fixed list of files: textual-serve's terminal
   (xterm.js) and font, and Porch's page script and style;
-- ``GET /ws`` starts one app process for the tab, with ``exec`` (no shell) and only
-  the environment it needs. One live app per session: while a tab holds the
-  seat, another tab's page or socket gets 409 (after a short wait, so that a
+- ``GET /`` (having passed every check) also starts the tab's app process
+  (``tui.web.process``), so that Python and Textual load while the page does; the
+  page's ``GET /ws`` then takes it, or starts one if none is waiting. An app no
+  socket takes within 30 s is stopped. One live app per session: while a tab holds
+  the seat, another tab's page or socket gets 409 (after a short wait, so that a
   reload, whose old socket closes as the new page loads, is not refused).
 
 Nothing is written to disk and nothing is logged: aiohttp's access log is off (it
@@ -21,22 +23,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Mapping
-from importlib.metadata import version
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from string import Template
 from typing import Any
 
 import textual_serve
 from aiohttp import WSMsgType, hdrs, web
-from textual_serve.app_service import AppService
 from textual_serve.server import Server
 
 from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
 from tui.web.pages import CONFLICT, REFUSALS, Page
+from tui.web.process import TabApp
 
 HERE = Path(__file__).parent
 TEXTUAL_SERVE_STATIC = Path(textual_serve.__file__).parent / "static"
@@ -76,37 +76,8 @@ SECURITY_HEADERS = {
     "Cross-Origin-Resource-Policy": "same-origin",
 }
 
-# What a tab's app process inherits from `porch web`: enough to find Python and Porch.
-INHERITED = (
-    "PATH",
-    "HOME",
-    "TMPDIR",
-    "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
-    "PYTHONPATH",
-    "PYTHONDONTWRITEBYTECODE",
-    "PYTHONUTF8",
-    "SYSTEMROOT",
-)
-
 HANDOVER_SECONDS = 3.0  # how long a new page or socket waits for the seat to be let go
-STOP_SECONDS = 10.0  # how long a tab's app has to say goodbye before it is killed
-
-
-def tab_environment(parent: Mapping[str, str], *, width: int, height: int) -> dict[str, str]:
-    """The whole environment of a tab's app process: what it needs, nothing it might leak."""
-    environment = {name: parent[name] for name in INHERITED if name in parent}
-    environment.update(
-        TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver",
-        TEXTUAL_FPS="60",
-        TEXTUAL_COLOR_SYSTEM="truecolor",
-        TERM_PROGRAM="textual",
-        TERM_PROGRAM_VERSION=version("textual-serve"),
-        COLUMNS=str(width),
-        ROWS=str(height),
-    )
-    return environment
+SPARE_SECONDS = 30.0  # how long an app started with the page waits for the page's socket
 
 
 def _size(value: object, default: int, *, low: int, high: int) -> int:
@@ -143,70 +114,6 @@ class Seat:
         self._free.set()
 
 
-class TabApp(AppService):
-    """The app process behind one tab: started without a shell, in a small environment."""
-
-    def __init__(
-        self,
-        argv: list[str],
-        *,
-        write_bytes: Callable[[bytes], Awaitable[None]],
-        write_str: Callable[[str], Awaitable[None]],
-        close: Callable[[], Awaitable[None]],
-        server: Server,
-    ) -> None:
-        super().__init__(
-            " ".join(argv),
-            write_bytes=write_bytes,
-            write_str=write_str,
-            close=close,
-            download_manager=server.download_manager,
-        )
-        self.argv = argv
-
-    def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
-        return tab_environment(os.environ, width=width, height=height)
-
-    async def _open_app_process(self, width: int = 80, height: int = 24) -> Any:
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=self._build_environment(width, height),
-        )
-        self._stdin = process.stdin
-        return process
-
-    @property
-    def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
-
-    async def on_meta(self, data: bytes) -> None:
-        # Porch hands no file to the browser and opens no page: only "exit" matters.
-        meta = json.loads(data)
-        if isinstance(meta, dict) and meta.get("type") == "exit":
-            await self.remote_close()
-
-    async def stop(self) -> None:
-        """Leave the room as the terminal app does on SIGTERM: a goodbye, then the exit."""
-        process, task = self._process, self._task
-        if process is None or task is None:
-            return
-        if process.returncode is None:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(asyncio.shield(task), STOP_SECONDS)
-        except TimeoutError:
-            with contextlib.suppress(ProcessLookupError):
-                process.kill()
-            await task
-        with contextlib.suppress(ProcessLookupError):
-            await process.wait()
-        self._task = None
-
-
 class PorchWeb(Server):
     """textual-serve's server for one person's browser, behind the gate."""
 
@@ -234,6 +141,9 @@ class PorchWeb(Server):
         self.seat = Seat()
         self.socket: web.WebSocketResponse | None = None
         self.tab: TabApp | None = None
+        self.spare: asyncio.Future[TabApp] | None = None
+        self.spare_timer: asyncio.TimerHandle | None = None
+        self.stopping_spares: set[asyncio.Future[None]] = set()
         self.page = Template((HERE / "page.html").read_text(encoding="utf-8"))
         self.stopping = asyncio.Event()
 
@@ -314,6 +224,8 @@ class PorchWeb(Server):
     async def handle_index(self, request: web.Request) -> web.Response:
         if not await self.seat.wait_free(HANDOVER_SECONDS):
             return self._page(CONFLICT, status=409)
+        # This request passed every check: start the tab's app while its page loads.
+        self._warm()
         html = self.page.substitute(
             websocket_url=f"ws://{request.host}/ws",
             font_size=_size(request.query.get("fontsize", "16"), 16, low=8, high=40),
@@ -335,20 +247,11 @@ class PorchWeb(Server):
         try:
             await socket.prepare(request)
             self.socket = socket
-
-            async def close() -> None:
-                await socket.close()
-
-            tab = self.tab = TabApp(
-                self.argv,
-                write_bytes=socket.send_bytes,
-                write_str=socket.send_str,
-                close=close,
-                server=self,
-            )
-            await tab.start(
-                _size(request.query.get("width", "80"), 80, low=20, high=500),
-                _size(request.query.get("height", "24"), 24, low=8, high=200),
+            tab = self.tab = await self._claim() or await self._start_tab()
+            await tab.attach(
+                socket,
+                width=_size(request.query.get("width", "80"), 80, low=20, high=500),
+                height=_size(request.query.get("height", "24"), 24, low=8, high=200),
             )
             await self._process_messages(socket, tab)
         finally:
@@ -360,6 +263,42 @@ class PorchWeb(Server):
             if self.tab is tab:
                 self.tab = None
         return socket
+
+    # -- the app started with the page, for its socket ------------------------
+
+    async def _start_tab(self) -> TabApp:
+        tab = TabApp(self.argv)
+        await tab.start(80, 24)
+        return tab
+
+    def _warm(self) -> None:
+        if self.spare is None:
+            self.spare = asyncio.ensure_future(self._start_tab())
+            self.spare_timer = asyncio.get_running_loop().call_later(SPARE_SECONDS, self._cool)
+
+    def _cool(self) -> None:
+        """No socket came for the app started with the page: it goes."""
+        spare, self.spare = self.spare, None
+        if spare is not None:
+            self.stopping_spares.add(asyncio.ensure_future(self._stop_spare(spare)))
+
+    @staticmethod
+    async def _stop_spare(spare: asyncio.Future[TabApp]) -> None:
+        with contextlib.suppress(Exception):
+            await (await spare).stop()
+
+    async def _claim(self) -> TabApp | None:
+        spare, self.spare = self.spare, None
+        if self.spare_timer is not None:
+            self.spare_timer.cancel()
+            self.spare_timer = None
+        if spare is None:
+            return None
+        tab = await spare
+        if tab.alive:
+            return tab
+        await tab.stop()
+        return None
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
         """The page's messages: keys, size, focus, ping. Anything malformed is ignored."""
@@ -425,3 +364,6 @@ class PorchWeb(Server):
             await runner.cleanup()
             if self.tab is not None:
                 await self.tab.stop()
+            self._cool()
+            if self.stopping_spares:
+                await asyncio.wait(self.stopping_spares)
