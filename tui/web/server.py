@@ -224,8 +224,10 @@ class PorchWeb(Server):
     async def handle_index(self, request: web.Request) -> web.Response:
         if not await self.seat.wait_free(HANDOVER_SECONDS):
             return self._page(CONFLICT, status=409)
-        # This request passed every check: start the tab's app while its page loads.
-        self._warm()
+        if request.method == hdrs.METH_GET:
+            # This request passed every check: start the tab's app while its page loads.
+            # (The page asks with HEAD why its socket closed; that starts nothing.)
+            self._warm()
         html = self.page.substitute(
             websocket_url=f"ws://{request.host}/ws",
             font_size=_size(request.query.get("fontsize", "16"), 16, low=8, high=40),
