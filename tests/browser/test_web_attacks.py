@@ -85,13 +85,12 @@ def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) ->
     policy = page.getheader("Content-Security-Policy") or ""
     assert "connect-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert b"googleapis" not in page.body and b"https://" not in page.body  # type: ignore[attr-defined]
-    # The check can see an app start: the page that passed every check starts one, for
-    # its socket to take (so Python loads while the page does), and the socket takes it.
-    wait_until(lambda: len(children(web.pid)) == 1, "the app started with the page")
-    waiting = children(web.pid)
+    assert children(web.pid) == [], "the page alone starts no app"
+
+    # The check can see an app start: the right socket starts exactly one.
     opened = ask(web, "/ws", origin=own, cookie=cookie, socket=True)
     assert opened.status == 101
-    assert children(web.pid) == waiting, "the socket took the app started with the page"
+    wait_until(lambda: len(children(web.pid)) == 1, "the app process behind the socket")
     opened.connection.close()  # type: ignore[attr-defined]
     wait_until(lambda: not children(web.pid), "the app ending with its socket")
 

@@ -1,10 +1,9 @@
 """The app process behind one browser tab.
 
-textual-serve's ``AppService`` with three changes: the process starts with
-``exec`` (no shell) and only the environment it needs; it may start while the
-page loads, before the tab's socket arrives, holding what it draws until then;
-and stopping it is leaving the room (SIGTERM, as in a terminal), not an abrupt
-quit, with a kill only if the goodbye takes too long.
+textual-serve's ``AppService`` with two changes: the process starts with ``exec``
+(no shell) and only the environment it needs; and stopping it is leaving the room
+(SIGTERM, as in a terminal), not an abrupt quit, with a kill only if the goodbye
+takes too long.
 """
 
 from __future__ import annotations
@@ -23,7 +22,6 @@ from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
 STOP_SECONDS = 10.0  # how long a tab's app has to say goodbye before it is killed
-HELD_BYTES = 4 << 20  # what an app may draw before its tab's socket arrives
 
 # What a tab's app process inherits from `porch web`: enough to find Python and Porch.
 INHERITED = (
@@ -56,21 +54,20 @@ def tab_environment(parent: Mapping[str, str], *, width: int, height: int) -> di
 
 
 class TabApp(AppService):
-    """One app process, and the tab's socket once it arrives."""
+    """One app process, drawing into one tab's socket."""
 
-    def __init__(self, argv: list[str]) -> None:
+    def __init__(self, argv: list[str], socket: web.WebSocketResponse) -> None:
+        async def close() -> None:
+            await socket.close()
+
         super().__init__(
             " ".join(argv),
-            write_bytes=self._draw,
-            write_str=self._say,
-            close=self._close,
+            write_bytes=socket.send_bytes,
+            write_str=socket.send_str,
+            close=close,
             download_manager=DownloadManager(),
         )
         self.argv = argv
-        self.socket: web.WebSocketResponse | None = None
-        self.held: list[bytes] = []
-        self.held_bytes = 0
-        self.ended = False
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         return tab_environment(os.environ, width=width, height=height)
@@ -85,38 +82,6 @@ class TabApp(AppService):
         )
         self._stdin = process.stdin
         return process
-
-    @property
-    def alive(self) -> bool:
-        return not self.ended and self._process is not None and self._process.returncode is None
-
-    # -- what the app draws goes to the tab, or waits for it ------------------
-
-    async def _draw(self, data: bytes) -> None:
-        if self.socket is not None:
-            await self.socket.send_bytes(data)
-        elif self.held_bytes + len(data) <= HELD_BYTES:
-            self.held.append(data)
-            self.held_bytes += len(data)
-
-    async def _say(self, text: str) -> None:
-        if self.socket is not None:
-            await self.socket.send_str(text)
-
-    async def _close(self) -> None:
-        self.ended = True
-        if self.socket is not None:
-            await self.socket.close()
-
-    async def attach(self, socket: web.WebSocketResponse, *, width: int, height: int) -> None:
-        """Give the app its tab: what it drew so far, in order, then its size."""
-        while self.held:
-            await socket.send_bytes(self.held.pop(0))
-        self.held_bytes = 0
-        self.socket = socket  # no await since the last check: nothing can slip in between
-        await self.set_terminal_size(width, height)
-        if self.ended:
-            await socket.close()
 
     async def on_meta(self, data: bytes) -> None:
         # Porch hands no file to the browser and opens no page: only "exit" matters.

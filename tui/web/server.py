@@ -6,12 +6,11 @@ handler runs, so no app process starts for a request the gate refuses. Then:
 - ``GET /`` is Porch's own page (no third-party request, a strict CSP);
 - ``GET /static/NAME`` serves a fixed list of files: textual-serve's terminal
   (xterm.js) and font, and Porch's page script and style;
-- ``GET /`` (having passed every check) also starts the tab's app process
-  (``tui.web.process``), so that Python and Textual load while the page does; the
-  page's ``GET /ws`` then takes it, or starts one if none is waiting. An app no
-  socket takes within 30 s is stopped. One live app per session: while a tab holds
-  the seat, another tab's page or socket gets 409 (after a short wait, so that a
-  reload, whose old socket closes as the new page loads, is not refused).
+- ``GET /ws`` starts one app process for the tab (``tui.web.process``), with
+  ``exec`` (no shell) and only the environment it needs. One live app per
+  session: while a tab holds the seat, another tab's page or socket gets 409
+  (after a short wait, so that a reload, whose old socket closes as the new page
+  loads, is not refused).
 
 Nothing is written to disk and nothing is logged: aiohttp's access log is off (it
 would record the token), textual-serve's logging is never set up, and no download
@@ -77,7 +76,6 @@ SECURITY_HEADERS = {
 }
 
 HANDOVER_SECONDS = 3.0  # how long a new page or socket waits for the seat to be let go
-SPARE_SECONDS = 30.0  # how long an app started with the page waits for the page's socket
 
 
 def _size(value: object, default: int, *, low: int, high: int) -> int:
@@ -141,9 +139,6 @@ class PorchWeb(Server):
         self.seat = Seat()
         self.socket: web.WebSocketResponse | None = None
         self.tab: TabApp | None = None
-        self.spare: asyncio.Future[TabApp] | None = None
-        self.spare_timer: asyncio.TimerHandle | None = None
-        self.stopping_spares: set[asyncio.Future[None]] = set()
         self.page = Template((HERE / "page.html").read_text(encoding="utf-8"))
         self.stopping = asyncio.Event()
 
@@ -224,10 +219,6 @@ class PorchWeb(Server):
     async def handle_index(self, request: web.Request) -> web.Response:
         if not await self.seat.wait_free(HANDOVER_SECONDS):
             return self._page(CONFLICT, status=409)
-        if request.method == hdrs.METH_GET:
-            # This request passed every check: start the tab's app while its page loads.
-            # (The page asks with HEAD why its socket closed; that starts nothing.)
-            self._warm()
         html = self.page.substitute(
             websocket_url=f"ws://{request.host}/ws",
             font_size=_size(request.query.get("fontsize", "16"), 16, low=8, high=40),
@@ -249,11 +240,10 @@ class PorchWeb(Server):
         try:
             await socket.prepare(request)
             self.socket = socket
-            tab = self.tab = await self._claim() or await self._start_tab()
-            await tab.attach(
-                socket,
-                width=_size(request.query.get("width", "80"), 80, low=20, high=500),
-                height=_size(request.query.get("height", "24"), 24, low=8, high=200),
+            tab = self.tab = TabApp(self.argv, socket)
+            await tab.start(
+                _size(request.query.get("width", "80"), 80, low=20, high=500),
+                _size(request.query.get("height", "24"), 24, low=8, high=200),
             )
             await self._process_messages(socket, tab)
         finally:
@@ -265,42 +255,6 @@ class PorchWeb(Server):
             if self.tab is tab:
                 self.tab = None
         return socket
-
-    # -- the app started with the page, for its socket ------------------------
-
-    async def _start_tab(self) -> TabApp:
-        tab = TabApp(self.argv)
-        await tab.start(80, 24)
-        return tab
-
-    def _warm(self) -> None:
-        if self.spare is None:
-            self.spare = asyncio.ensure_future(self._start_tab())
-            self.spare_timer = asyncio.get_running_loop().call_later(SPARE_SECONDS, self._cool)
-
-    def _cool(self) -> None:
-        """No socket came for the app started with the page: it goes."""
-        spare, self.spare = self.spare, None
-        if spare is not None:
-            self.stopping_spares.add(asyncio.ensure_future(self._stop_spare(spare)))
-
-    @staticmethod
-    async def _stop_spare(spare: asyncio.Future[TabApp]) -> None:
-        with contextlib.suppress(Exception):
-            await (await spare).stop()
-
-    async def _claim(self) -> TabApp | None:
-        spare, self.spare = self.spare, None
-        if self.spare_timer is not None:
-            self.spare_timer.cancel()
-            self.spare_timer = None
-        if spare is None:
-            return None
-        tab = await spare
-        if tab.alive:
-            return tab
-        await tab.stop()
-        return None
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
         """The page's messages: keys, size, focus, ping. Anything malformed is ignored."""
@@ -366,6 +320,3 @@ class PorchWeb(Server):
             await runner.cleanup()
             if self.tab is not None:
                 await self.tab.stop()
-            self._cool()
-            if self.stopping_spares:
-                await asyncio.wait(self.stopping_spares)
