@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import signal
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import ClassVar
@@ -39,7 +39,8 @@ from tui.screens.ended import EndedScreen
 from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen
 from tui.screens.setup import Setup, SetupScreen
-from tui.sentences import sentence
+from tui.screens.start import Start, StartScreen
+from tui.sentences import COPIED, COPIED_IN_BROWSER, sentence
 from tui.session import Door, DoorError, Session, check_invite
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.status import ConnectionStatus
@@ -55,6 +56,8 @@ class Plan:
     relay_url: str | None = None
     nick: str | None = None
     agreements: str | None = None
+    # Nothing chosen yet (a browser tab): the first screen asks whether to open or join.
+    choosing: bool = False
 
     @property
     def opening(self) -> bool:
@@ -85,6 +88,31 @@ class PorchApp(App[None]):
                 signal.SIGTERM, lambda: self.call_next(self.action_leave)
             )
         self.set_interval(1.0, self._floor_clock)  # the speaker's time, once a second
+        if self.plan.choosing:
+            self.push_screen(StartScreen(where=self._start_where()), self._start_chosen)
+        else:
+            self._set_up()
+
+    def _start_where(self) -> str:
+        relay = (
+            f"A new room uses the relay at {self.plan.relay_url}."
+            if self.plan.relay_url
+            else "A new room uses a relay inside this Porch, reachable only from this computer."
+        )
+        if self.is_web:
+            return (
+                "You are using Porch in a browser tab: the computer running porch web sees "
+                f"the room as you do, and closing this tab leaves the room. {relay}"
+            )
+        return relay
+
+    def _start_chosen(self, start: Start | None) -> None:
+        if start is None:
+            return
+        self.plan = replace(self.plan, invite=start.invite, choosing=False)
+        self._set_up()
+
+    def _set_up(self) -> None:
         if self.plan.opening:
             where = (
                 f"The room will use the relay at {self.plan.relay_url}."
@@ -418,6 +446,10 @@ class PorchApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 
+    def copy_invite(self, invite: str) -> None:
+        self.copy_to_clipboard(invite)
+        self.notify(COPIED_IN_BROWSER if self.is_web else COPIED, markup=False)
+
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         """Refused: a screenshot would write the room to disk."""
         self.notify("Porch keeps nothing, so it does not save screenshots.", markup=False)
@@ -456,7 +488,7 @@ class PorchApp(App[None]):
                 yield Action(
                     "Copy the invite",
                     "Put the invite on the clipboard",
-                    partial(self.copy_to_clipboard, room.invite),
+                    partial(self.copy_invite, room.invite),
                 )
             yield from self._floor_actions()
             for emoji in REACTIONS:

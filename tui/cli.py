@@ -55,6 +55,40 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("--name", metavar="NAME", help="your name in the room")
     join.add_argument("--plain", action="store_true", help=PLAIN_HELP)
     join.set_defaults(run=run_join)
+
+    browser = sub.add_parser(
+        "web",
+        help="use Porch in a browser tab on this computer",
+        description=WEB_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    browser.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        metavar="N",
+        help="the port to serve on (default: any free one)",
+    )
+    browser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="the address to serve on (default: 127.0.0.1, reachable only from this computer)",
+    )
+    browser.add_argument(
+        "--public",
+        action="store_true",
+        help="allow an address other computers can reach (this one sees the room in plaintext)",
+    )
+    browser.add_argument(
+        "--relay",
+        metavar="URL",
+        help="the relay for rooms opened in the tab (default: one on this computer)",
+    )
+    browser.add_argument(
+        "--no-browser", action="store_true", help="print the link without opening a browser"
+    )
+    browser.set_defaults(run=run_web)
     return parser
 
 
@@ -78,13 +112,27 @@ examples:
   porch join --plain --name bo 'ws://…'
 """
 
+WEB_DESCRIPTION = """\
+Serve the Porch app to one browser tab on this computer. Porch prints a link
+that works once; the tab that opens it gets the same app as the terminal: open
+a room, or join one with an invite. Leaving the tab leaves the room.
+
+The computer running porch web sees the room in plaintext, as the terminal app
+does. It serves only 127.0.0.1 unless --public is given.
+
+examples:
+  porch web
+  porch web --port 8000
+  porch web --relay wss://relay.example.org
+"""
+
 PLAIN_HELP = (
     "plain line mode for screen readers and scripts: one sentence per line on stdout, "
     "each stdin line is a message, /help lists the commands"
 )
 
 
-def _quiet_textual() -> None:
+def quiet_textual() -> None:
     """Textual must keep nothing: no log file, no devtools, no screenshots on a timer."""
     import os
 
@@ -138,6 +186,26 @@ def run_join(args: argparse.Namespace) -> int:
     return _enter(args, invite=args.invite)
 
 
+def run_web(args: argparse.Namespace) -> int:
+    from tui.web import launch
+
+    if args.relay is not None and not args.relay.startswith(("ws://", "wss://")):
+        return _fail(
+            f"The relay address {args.relay!r} must start with ws:// or wss://, "
+            "for example wss://relay.example.org."
+        )
+    refusal = launch.check_address(args.host, public=args.public)
+    if refusal is not None:
+        return _fail(refusal)
+    return launch.serve(
+        host=args.host,
+        port=args.port,
+        public=args.public,
+        relay_url=args.relay,
+        open_browser=not args.no_browser,
+    )
+
+
 def _enter(
     args: argparse.Namespace,
     *,
@@ -162,7 +230,7 @@ def _enter(
             "Porch's screen needs a terminal to draw in and read keys from. "
             "For scripts and screen readers, add --plain."
         )
-    _quiet_textual()
+    quiet_textual()
     from tui.app import Plan, PorchApp
 
     plan = Plan(invite=invite, relay_url=relay_url, nick=nick, agreements=agreements)

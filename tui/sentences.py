@@ -25,6 +25,12 @@ SHARING: Final = (
     "Members still decide who comes in."
 )
 
+COPIED: Final = "The invite is on your clipboard."
+COPIED_IN_BROWSER: Final = (
+    "The invite is on this browser's clipboard, if the browser allowed it. "
+    "If pasting gives nothing, select the invite with the mouse (hold Shift) and copy it."
+)
+
 REFUSALS: Final = {
     wire.ROOM_FULL: f"This room already has {SEATS} people. Ask the facilitator for another room.",
     wire.SERVER_FULL: "The relay is full or has too many connections from your address. "

@@ -471,9 +471,9 @@ def _give_next(floor: Floor, by: int, ts: int, changes: list[FloorChange]) -> Fl
     if floor.mode is Mode.ROUND:
         # Someone away is skipped but keeps their place: back (on their return
         # ticket) while the round lasts, they speak next.
-        here = [s for s in floor.queue if s not in floor.away]
-        if here:
-            nxt = here[0]
+        waiting = [s for s in floor.queue if s not in floor.away]
+        if waiting:
+            nxt = waiting[0]
             queue = tuple(s for s in floor.queue if s != nxt)
             floor = replace(floor, queue=queue, speaker=nxt, since=ts)
             changes.append(Turn(nxt, by))

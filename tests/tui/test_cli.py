@@ -1,4 +1,4 @@
-"""`porch new` and `porch join` on the command line: fast help, and sentences for mistakes."""
+"""`porch new`, `join` and `web` on the command line: fast help, and sentences for mistakes."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ print("textual loaded" if "textual" in sys.modules else "textual not loaded")
 """
 
 
-@pytest.mark.parametrize("args", ["'--help'", "'new', '--help'", "'join', '--help'"])
+@pytest.mark.parametrize(
+    "args", ["'--help'", "'new', '--help'", "'join', '--help'", "'web', '--help'"]
+)
 def test_help_does_not_load_textual(args: str) -> None:
     done = subprocess.run(
         [sys.executable, "-c", NO_TEXTUAL.format(args=args)],
@@ -53,6 +55,9 @@ def porch(args: list[str], sandbox: Path) -> subprocess.CompletedProcess[str]:
         (["join", "ws://127.0.0.1:8765"], "the part after '#'"),
         (["new", "--relay", "http://relay.example.org"], "must start with ws:// or wss://"),
         (["new", "--agreements", "missing.txt"], "cannot be read"),
+        (["web", "--host", "192.168.1.20"], "unless you add --public"),
+        (["web", "--host", "0.0.0.0", "--public"], "give --host the address"),
+        (["web", "--relay", "http://relay.example.org"], "must start with ws:// or wss://"),
     ],
 )
 def test_mistakes_are_sentences_before_any_screen_is_drawn(

@@ -7,7 +7,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
-from tui.sentences import SHARING
+from tui.sentences import COPIED, COPIED_IN_BROWSER, SHARING
 
 
 class InviteCard(Vertical):
@@ -30,6 +30,6 @@ class InviteCard(Vertical):
         pressed.stop()
         if pressed.button.id == "copy-invite":
             self.app.copy_to_clipboard(self.invite)
-            self.app.notify("The invite is on your clipboard.", markup=False)
+            self.app.notify(COPIED_IN_BROWSER if self.app.is_web else COPIED, markup=False)
         else:
             self.display = False

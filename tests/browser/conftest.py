@@ -1,0 +1,90 @@
+"""Fixtures for the browser tests: `porch web` as a real process, and a real Chromium."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.browser.tabs import CHROMIUM, LINK
+from tests.tui.processes import Porch
+
+
+@dataclass
+class Web:
+    """A running `porch web`: its process, the one link it printed, and its port."""
+
+    porch: Porch
+    link: str
+    port: int
+
+    @property
+    def pid(self) -> int:
+        return self.porch.proc.pid
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def porches() -> Iterator[list[Porch]]:
+    """Started processes, killed at the end whatever happened."""
+    started: list[Porch] = []
+    yield started
+    for porch in started:
+        porch.kill()
+
+
+@pytest.fixture
+def start_porch(porches: list[Porch]) -> Callable[..., Porch]:
+    def start(args: list[str], sandbox: Path, **kw: object) -> Porch:
+        sandbox.mkdir(parents=True, exist_ok=True)
+        porch = Porch.start(args, sandbox, **kw)  # type: ignore[arg-type]
+        porches.append(porch)
+        return porch
+
+    return start
+
+
+@pytest.fixture
+def start_web(start_porch: Callable[..., Porch], tmp_path: Path) -> Callable[..., Web]:
+    def start(sandbox: Path | None = None, **kw: object) -> Web:
+        porch = start_porch(["web", "--no-browser"], sandbox or tmp_path / "web", **kw)
+        found = LINK.search(porch.expect(r"http://127\.0\.0\.1:\d+/\?token="))
+        assert found is not None
+        return Web(porch, found.group(0), int(found.group(1)))
+
+    return start
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """One headless Debian Chromium per test module; each test opens its own context."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed, so the browser tests cannot run")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            # A name an attacker controls that answers 127.0.0.1: DNS rebinding, for real.
+            args=["--host-resolver-rules=MAP rebound.example 127.0.0.1"],
+        )
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def context(browser: object) -> Iterator[object]:
+    """A fresh browser profile (no cookie, no cache) at a fixed size."""
+    ctx = browser.new_context(viewport={"width": 1100, "height": 700})  # type: ignore[attr-defined]
+    try:
+        yield ctx
+    finally:
+        ctx.close()

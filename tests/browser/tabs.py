@@ -1,0 +1,123 @@
+"""A real browser tab on `porch web`, read the way a person reads it.
+
+Chromium (Debian's, through Playwright's ``executable_path``; never a browser
+download) opens the page. What the tab shows is read by feeding the page's own
+WebSocket frames, the bytes xterm.js draws, to a terminal emulator (pyte), so a
+test asserts on the same text a person sees. Keys go in through the keyboard.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pyte
+import pytest
+
+CHROMIUM = next(
+    (
+        path
+        for path in (shutil.which("chromium"), shutil.which("chromium-browser"))
+        if path is not None
+    ),
+    None,
+)
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Debian's chromium is not installed (apt-get install chromium), "
+    "so the browser tests cannot run",
+)
+LINK = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=[A-Za-z0-9_-]+")
+
+
+@dataclass
+class Tab:
+    """One page, its terminal socket, and the screen its frames draw."""
+
+    page: object
+    screen: pyte.Screen = field(default_factory=lambda: pyte.Screen(80, 24))
+    sockets: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    console: list[str] = field(default_factory=list)
+    closed: bool = False
+
+    def __post_init__(self) -> None:
+        self.stream = pyte.ByteStream(self.screen)
+        page = self.page
+        page.on("websocket", self._socket)  # type: ignore[attr-defined]
+        page.on("request", lambda request: self.requests.append(request.url))  # type: ignore[attr-defined]
+        page.on("console", lambda message: self.console.append(message.text))  # type: ignore[attr-defined]
+
+    def _socket(self, socket: object) -> None:
+        url = socket.url  # type: ignore[attr-defined]
+        self.sockets.append(url)
+        query = parse_qs(urlsplit(url).query)
+        if "width" in query and "height" in query:
+            self.screen.resize(int(query["height"][0]), int(query["width"][0]))
+        socket.on("framereceived", self._drawn)  # type: ignore[attr-defined]
+        socket.on("framesent", self._sent)  # type: ignore[attr-defined]
+        socket.on("close", lambda _socket: setattr(self, "closed", True))  # type: ignore[attr-defined]
+
+    def _drawn(self, payload: bytes | str) -> None:
+        if isinstance(payload, bytes):
+            self.stream.feed(payload)
+
+    def _sent(self, payload: bytes | str) -> None:
+        if isinstance(payload, str) and payload.startswith('["resize"'):
+            size = re.search(r'"width":\s*(\d+),\s*"height":\s*(\d+)', payload)
+            if size:
+                self.screen.resize(int(size.group(2)), int(size.group(1)))
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def wait_for(self, pattern: str, seconds: float = 45.0) -> str:
+        """The screen once it shows ``pattern`` (a regex); fails after ``seconds``."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if regex.search(self.text()):
+                return self.text()
+            self.page.wait_for_timeout(100)  # type: ignore[attr-defined]
+        raise AssertionError(f"The tab never showed {pattern!r}. It shows:\n{self.text()}")
+
+    def focus(self) -> None:
+        self.page.focus(".xterm-helper-textarea")  # type: ignore[attr-defined]
+
+    def type(self, text: str) -> None:
+        self.focus()
+        self.page.keyboard.type(text)  # type: ignore[attr-defined]
+
+    def press(self, key: str) -> None:
+        self.focus()
+        self.page.keyboard.press(key)  # type: ignore[attr-defined]
+
+
+def children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid``, from /proc."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # The command name sits in parentheses and may hold spaces; the parent follows it.
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[1]) == pid:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_until(condition: object, what: str, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"Waited {seconds:g}s, but never saw: {what}")

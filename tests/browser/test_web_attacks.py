@@ -1,0 +1,193 @@
+"""`porch web` from the attacker's side: other sites, rebound names, used links, no cookie.
+
+Each refusal is checked where it matters: the answer is 403 (or 409 for a second
+tab) and no app process was started, read from the process list.
+"""
+
+from __future__ import annotations
+
+import base64
+import http.client
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.browser.tabs import Tab, children, needs_chromium, wait_until
+
+pytestmark = pytest.mark.timeout(240)
+
+
+def ask(
+    web, path: str, *, host: str | None = None, origin: str | None = None, cookie: str = "",
+    socket: bool = False,
+) -> http.client.HTTPResponse:  # fmt: skip
+    """One raw request, with exactly the headers given (an attacker chooses them all)."""
+    connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
+    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", host or f"127.0.0.1:{web.port}")
+    if origin is not None:
+        connection.putheader("Origin", origin)
+    if cookie:
+        connection.putheader("Cookie", cookie)
+    if socket:
+        connection.putheader("Upgrade", "websocket")
+        connection.putheader("Connection", "Upgrade")
+        connection.putheader("Sec-WebSocket-Version", "13")
+        connection.putheader("Sec-WebSocket-Key", base64.b64encode(os.urandom(16)).decode())
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]
+    response.connection = connection  # type: ignore[attr-defined]
+    return response
+
+
+def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) -> None:
+    web = start_web()
+    link_path = web.link.removeprefix(web.base)
+    own = f"http://127.0.0.1:{web.port}"
+    rebound = f"attacker.example:{web.port}"
+    refused = []
+
+    # Before the link is used: a rebound name or another site cannot spend it.
+    refused.append(ask(web, link_path, host=rebound))
+    refused.append(ask(web, link_path, origin="http://attacker.example"))
+    refused.append(ask(web, "/?token=not-the-token"))
+    refused.append(ask(web, "/"))
+    refused.append(ask(web, "/static/textual.js"))
+    refused.append(ask(web, "/ws", origin=own, socket=True))
+    refused.append(ask(web, "/ws", host=rebound, origin=f"http://{rebound}", socket=True))
+
+    exchanged = ask(web, link_path)
+    assert exchanged.status == 303 and exchanged.getheader("Location") == "/"
+    set_cookie = exchanged.getheader("Set-Cookie") or ""
+    assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie, set_cookie
+    cookie = set_cookie.split(";", 1)[0]
+
+    # After: the link is spent, and the cookie alone does not let another site in.
+    refused.append(ask(web, link_path))
+    refused.append(ask(web, "/ws", origin="http://attacker.example", cookie=cookie, socket=True))
+    refused.append(ask(web, "/ws", origin="null", cookie=cookie, socket=True))
+    refused.append(ask(web, "/ws", cookie=cookie, socket=True))
+    refused.append(ask(web, "/ws", host=rebound, origin=f"http://{rebound}", cookie=cookie,
+                       socket=True))  # fmt: skip
+    refused.append(ask(web, "/", host=f"localhost.:{web.port}", cookie=cookie))
+
+    assert [r.status for r in refused] == [403] * len(refused)
+    for response in refused:
+        assert b"<h1>" in response.body and b"porch web" in response.body  # type: ignore[attr-defined]
+    assert b"used already" in refused[7].body  # type: ignore[attr-defined]
+    assert children(web.pid) == [], "a refused request started an app process"
+
+    page = ask(web, "/", cookie=cookie)
+    assert page.status == 200
+    policy = page.getheader("Content-Security-Policy") or ""
+    assert "connect-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert b"googleapis" not in page.body and b"https://" not in page.body  # type: ignore[attr-defined]
+    assert children(web.pid) == [], "the page alone starts no app"
+
+    # The check can see an app start: the right socket starts exactly one.
+    opened = ask(web, "/ws", origin=own, cookie=cookie, socket=True)
+    assert opened.status == 101
+    wait_until(lambda: len(children(web.pid)) == 1, "the app process behind the socket")
+    opened.connection.close()  # type: ignore[attr-defined]
+    wait_until(lambda: not children(web.pid), "the app ending with its socket")
+
+    # Nothing printed the token again or the session at all: no access log.
+    web.porch.proc.send_signal(signal.SIGTERM)
+    assert web.porch.finish() == 0
+    printed = "\n".join(web.porch.seen) + "".join(web.porch.stderr)
+    token = link_path.removeprefix("/?token=")
+    assert printed.count(token) == 1, printed
+    assert cookie.split("=", 1)[1] not in printed
+    assert "GET /" not in printed
+
+
+@needs_chromium
+def test_another_site_and_a_rebound_name_cannot_reach_the_app(start_web, browser) -> None:
+    """In a real browser the attack meets several layers (SameSite keeps the cookie home,
+    then Origin and Host); the raw requests above check each layer alone."""
+    web = start_web()
+    context = browser.new_context()
+    try:
+        owner = context.new_page()
+        owner.goto(web.link)  # this browser now holds the session cookie
+        wait_until(lambda: len(children(web.pid)) == 1, "the person's own tab")
+        owner.close()
+        wait_until(lambda: not children(web.pid), "the tab's app ending")
+
+        attacker = context.new_page()
+        tab = Tab(attacker)
+        attack = f"""<!DOCTYPE html><title>waiting</title><script>
+            const socket = new WebSocket("ws://127.0.0.1:{web.port}/ws?width=80&height=24");
+            socket.onopen = () => {{ document.title = "opened"; }};
+            socket.onclose = () => {{ document.title = "refused"; }};
+        </script>"""
+        attacker.route(
+            "http://localhost:9/attack",
+            lambda route: route.fulfill(status=200, content_type="text/html", body=attack),
+        )
+        attacker.goto("http://localhost:9/attack")
+        attacker.wait_for_function("document.title !== 'waiting'", timeout=30_000)
+        assert attacker.title() == "refused"
+        assert tab.screen.display[0].strip() == "", "the attacker saw a screen"
+
+        # DNS rebinding: a name the attacker controls, answering 127.0.0.1.
+        rebound = context.new_page()
+        answer = rebound.goto(f"http://rebound.example:{web.port}/")
+        assert answer is not None and answer.status == 403
+        assert "not Porch's" in rebound.inner_text("h1")
+        assert children(web.pid) == [], "an attack started an app process"
+    finally:
+        context.close()
+
+
+@needs_chromium
+def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, browser) -> None:
+    web = start_web()
+    mine = browser.new_context()
+    other = browser.new_context()
+    try:
+        first = mine.new_page()
+        first_tab = Tab(first)
+        first.goto(web.link)
+        first_tab.wait_for(r"Open a new room")
+
+        second = mine.new_page()
+        answer = second.goto(web.base + "/")
+        assert answer is not None and answer.status == 409
+        assert "already open in another tab" in second.inner_text("h1")
+        assert len(children(web.pid)) == 1, "a second tab must not get a second app"
+
+        stranger = other.new_page()
+        answer = stranger.goto(web.link)
+        assert answer is not None and answer.status == 403
+        assert "used already" in stranger.inner_text("h1")
+
+        # Once the first tab is closed, the second can take the seat.
+        first.close()
+        second_tab = Tab(second)
+        second.reload()
+        second_tab.wait_for(r"Open a new room")
+        wait_until(lambda: len(children(web.pid)) == 1, "one app, behind the second tab")
+    finally:
+        mine.close()
+        other.close()
+
+
+@needs_chromium
+def test_the_tab_says_so_when_porch_web_stops(start_web, context) -> None:
+    web = start_web()
+    page = context.new_page()
+    tab = Tab(page)
+    page.goto(web.link)
+    tab.wait_for(r"Open a new room")
+    app = children(web.pid)
+    assert len(app) == 1
+
+    web.porch.proc.send_signal(signal.SIGTERM)
+    page.wait_for_selector("body.-closed", timeout=30_000)
+    assert "porch web has stopped" in page.inner_text("#closed-message")
+    assert web.porch.finish() == 0
+    assert not Path(f"/proc/{app[0]}").exists() or children(web.pid) == []

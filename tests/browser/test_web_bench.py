@@ -1,0 +1,39 @@
+"""The `porch web` start-up benchmark runs once and prints the browser beside the terminal."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.browser.tabs import needs_chromium
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@needs_chromium
+@pytest.mark.timeout(180)
+def test_one_run_prints_the_terminal_row_and_the_browser_rows() -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.web_bench", "--runs", "1"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=150,
+    )
+    assert run.returncode == 0, run.stderr
+    rows = {line[:46].strip(): line[46:].split() for line in run.stdout.splitlines()[2:]}
+    assert set(rows) == {
+        "terminal: porch new to setup screen",
+        "browser: porch web to link printed",
+        "browser: porch web to page loaded",
+        "browser: porch web to start screen drawn",
+    }, run.stdout
+    assert rows["terminal: porch new to setup screen"][1] == "1.00"
+    printed, loaded, drawn = (
+        float(rows[f"browser: porch web to {what}"][0])
+        for what in ("link printed", "page loaded", "start screen drawn")
+    )
+    assert 0 < printed <= loaded <= drawn, run.stdout

@@ -1,0 +1,84 @@
+"""Starting `porch web`: which addresses it may serve, the one link it prints, the browser."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import sys
+import webbrowser
+
+PUBLIC_WARNING = (
+    "Warning: porch web is serving {address}, which other computers can reach. "
+    "This computer runs the app and sees the room in plaintext, and the link and the "
+    "screen cross the network unencrypted: use it only on a network you trust."
+)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_address(host: str, *, public: bool) -> str | None:
+    """None when ``host`` may be served; otherwise the sentence that says why not."""
+    if host in ("0.0.0.0", "::", ""):
+        return (
+            "porch web checks the address the browser asks for, so it needs one address, "
+            "not every one: give --host the address people will open, e.g. --host 192.168.1.20."
+        )
+    if is_loopback(host):
+        return None
+    if not public:
+        return (
+            f"{host} can be reached from other computers, and this computer sees the room in "
+            "plaintext. porch web serves only 127.0.0.1 unless you add --public."
+        )
+    return None
+
+
+def _can_open_browser() -> bool:
+    """A graphical browser, not a text one that would take over this terminal."""
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_browser: bool) -> int:
+    from tui.web.server import PorchWeb
+
+    if not is_loopback(host):
+        print(PUBLIC_WARNING.format(address=host), file=sys.stderr, flush=True)
+
+    def ready(server: PorchWeb) -> None:
+        link = server.link
+        opening = open_browser and _can_open_browser()
+        print("Porch is ready for one browser tab at this link (it works once):", flush=True)
+        print(f"  {link}", flush=True)
+        if opening:
+            print("Opening it in your browser. Press Ctrl+C here to stop.", flush=True)
+            webbrowser.open(link)
+        else:
+            print("Open it in a browser on this computer. Press Ctrl+C here to stop.", flush=True)
+
+    server = PorchWeb(
+        host="127.0.0.1" if host == "localhost" else host,
+        port=port,
+        relay_url=relay_url,
+        on_ready=ready,
+    )
+    try:
+        server.serve()
+    except OSError as exc:
+        print(
+            f"porch: porch web cannot serve {host}:{port} ({exc.strerror or exc}). "
+            "Choose another port with --port N.",
+            file=sys.stderr,
+        )
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

@@ -1,0 +1,322 @@
+"""The `porch web` server: textual-serve's ``Server`` with a gate in front of it.
+
+Every request meets the gate (``tui.web.guard``) in one middleware before any
+handler runs, so no app process starts for a request the gate refuses. Then:
+
+- ``GET /`` is Porch's own page (no third-party request, a strict CSP);
+- ``GET /static/NAME`` serves a fixed list of files: textual-serve's terminal
+  (xterm.js) and font, and Porch's page script and style;
+- ``GET /ws`` starts one app process for the tab (``tui.web.process``), with
+  ``exec`` (no shell) and only the environment it needs. One live app per
+  session: while a tab holds the seat, another tab's page or socket gets 409
+  (after a short wait, so that a reload, whose old socket closes as the new page
+  loads, is not refused).
+
+Nothing is written to disk and nothing is logged: aiohttp's access log is off (it
+would record the token), textual-serve's logging is never set up, and no download
+route exists (Porch hands no file to the browser).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import textual_serve
+from aiohttp import WSMsgType, hdrs, web
+from textual_serve.server import Server
+
+from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
+from tui.web.pages import CONFLICT, REFUSALS, Page
+from tui.web.process import TabApp
+
+HERE = Path(__file__).parent
+TEXTUAL_SERVE_STATIC = Path(textual_serve.__file__).parent / "static"
+
+# Every file the page may load, by the one name it is served under.
+STATIC_FILES: dict[str, Path] = {
+    "textual.js": TEXTUAL_SERVE_STATIC / "js" / "textual.js",
+    "xterm.css": TEXTUAL_SERVE_STATIC / "css" / "xterm.css",
+    "RobotoMono-VariableFont_wght.ttf": TEXTUAL_SERVE_STATIC
+    / "fonts"
+    / "RobotoMono-VariableFont_wght.ttf",
+    "porch.js": HERE / "static" / "porch.js",
+    "porch.css": HERE / "static" / "porch.css",
+}
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    (
+        "default-src 'none'",
+        "script-src 'self'",
+        # xterm.js sizes its rows with inline styles; no script may be inline.
+        "style-src 'self' 'unsafe-inline'",
+        "font-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+    )
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+HANDOVER_SECONDS = 3.0  # how long a new page or socket waits for the seat to be let go
+
+
+def _size(value: object, default: int, *, low: int, high: int) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return default
+    return max(low, min(high, number))
+
+
+class Seat:
+    """One live app per session: the tab whose socket is open holds the seat."""
+
+    def __init__(self) -> None:
+        self._free = asyncio.Event()
+        self._free.set()
+
+    @property
+    def taken(self) -> bool:
+        return not self._free.is_set()
+
+    async def wait_free(self, seconds: float) -> bool:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._free.wait(), seconds)
+        return self._free.is_set()
+
+    def take(self) -> bool:
+        if self.taken:
+            return False
+        self._free.clear()
+        return True
+
+    def release(self) -> None:
+        self._free.set()
+
+
+class PorchWeb(Server):
+    """textual-serve's server for one person's browser, behind the gate."""
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        relay_url: str | None = None,
+        on_ready: Callable[[PorchWeb], None] | None = None,
+    ) -> None:
+        super().__init__(
+            "porch (browser tab)",
+            host=host,
+            port=port,
+            title="Porch",
+            statics_path=TEXTUAL_SERVE_STATIC,
+            templates_path=HERE,
+        )
+        self.argv = [sys.executable, "-m", "tui.web.tab"]
+        if relay_url is not None:
+            self.argv += ["--relay", relay_url]
+        self.on_ready = on_ready
+        self.gate: Gate | None = None
+        self.seat = Seat()
+        self.socket: web.WebSocketResponse | None = None
+        self.tab: TabApp | None = None
+        self.page = Template((HERE / "page.html").read_text(encoding="utf-8"))
+        self.stopping = asyncio.Event()
+
+    # -- the addresses served ---------------------------------------------------
+
+    def hosts(self, port: int) -> list[str]:
+        """The exact Host values this server answers to."""
+        if self.host in ("127.0.0.1", "localhost"):
+            return [f"127.0.0.1:{port}", f"localhost:{port}"]
+        if self.host == "::1":
+            return [f"[::1]:{port}", f"localhost:{port}"]
+        return [f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"]
+
+    @property
+    def link(self) -> str:
+        assert self.gate is not None
+        return self.gate.link(sorted(self.gate.hosts)[0])
+
+    # -- the aiohttp application ----------------------------------------------
+
+    async def _make_app(self) -> web.Application:
+        app = web.Application(middlewares=[self.guard], client_max_size=64 * 1024)
+        app.add_routes(
+            [
+                web.get("/", self.handle_index, name="index"),
+                web.get("/ws", self.handle_tab, name="websocket"),
+                web.get("/static/{name}", self.handle_static, name="static"),
+            ]
+        )
+        app.on_shutdown.append(self.on_shutdown)
+        app.on_response_prepare.append(self._plain_server_header)
+        return app
+
+    @staticmethod
+    async def _plain_server_header(request: web.Request, response: web.StreamResponse) -> None:
+        # Like the relay, the server names no software and no version.
+        response.headers[hdrs.SERVER] = "porch"
+
+    @web.middleware
+    async def guard(
+        self, request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ) -> web.StreamResponse:
+        if self.gate is None:
+            return self._refused(Refusal.WRONG_HOST)
+        verdict = self.gate.check(
+            Knock(
+                path=request.path,
+                host=request.headers.get(hdrs.HOST),
+                origin=request.headers.get(hdrs.ORIGIN),
+                token=request.query.get("token"),
+                cookie=request.cookies.get(COOKIE),
+                upgrade=request.path == "/ws",
+            )
+        )
+        match verdict:
+            case Refuse(reason=reason):
+                response: web.StreamResponse = self._refused(reason)
+            case Exchange(cookie=cookie):
+                response = web.Response(status=303, headers={hdrs.LOCATION: "/"})
+                response.set_cookie(COOKIE, cookie, path="/", httponly=True, samesite="Strict")
+            case Pass():
+                try:
+                    response = await handler(request)
+                except web.HTTPException as refused:
+                    response = web.Response(status=refused.status, text=refused.reason)
+        if not response.prepared:
+            response.headers.update(SECURITY_HEADERS)
+        return response
+
+    def _refused(self, reason: Refusal) -> web.Response:
+        return self._page(REFUSALS[reason], status=403)
+
+    def _page(self, page: Page, *, status: int) -> web.Response:
+        return web.Response(
+            status=status, text=page.html(), content_type="text/html", charset="utf-8"
+        )
+
+    async def handle_index(self, request: web.Request) -> web.Response:
+        if not await self.seat.wait_free(HANDOVER_SECONDS):
+            return self._page(CONFLICT, status=409)
+        html = self.page.substitute(
+            websocket_url=f"ws://{request.host}/ws",
+            font_size=_size(request.query.get("fontsize", "16"), 16, low=8, high=40),
+        )
+        return web.Response(text=html, content_type="text/html", charset="utf-8")
+
+    async def handle_static(self, request: web.Request) -> web.StreamResponse:
+        path = STATIC_FILES.get(request.match_info["name"])
+        if path is None:
+            raise web.HTTPNotFound()
+        return web.FileResponse(path)
+
+    async def handle_tab(self, request: web.Request) -> web.StreamResponse:
+        """The terminal socket of one tab, and the app process behind it."""
+        if not await self.seat.wait_free(HANDOVER_SECONDS) or not self.seat.take():
+            return self._page(CONFLICT, status=409)
+        socket = web.WebSocketResponse(heartbeat=15, max_msg_size=1 << 20)
+        tab: TabApp | None = None
+        try:
+            await socket.prepare(request)
+            self.socket = socket
+            tab = self.tab = TabApp(self.argv, socket)
+            await tab.start(
+                _size(request.query.get("width", "80"), 80, low=20, high=500),
+                _size(request.query.get("height", "24"), 24, low=8, high=200),
+            )
+            await self._process_messages(socket, tab)
+        finally:
+            # The tab is gone: the seat is free at once, while its app says goodbye.
+            self.socket = None
+            self.seat.release()
+            if tab is not None:
+                await tab.stop()
+            if self.tab is tab:
+                self.tab = None
+        return socket
+
+    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
+        """The page's messages: keys, size, focus, ping. Anything malformed is ignored."""
+        tab: TabApp = app_service
+        async for message in websocket:
+            if message.type != WSMsgType.TEXT:
+                continue
+            try:
+                envelope = json.loads(message.data)
+            except ValueError:
+                continue
+            match envelope:
+                case ["stdin", str(keys)]:
+                    await tab.send_bytes(keys.encode("utf-8", "replace"))
+                case ["resize", {"width": int(width), "height": int(height)}]:
+                    await tab.set_terminal_size(
+                        _size(width, 80, low=20, high=500), _size(height, 24, low=8, high=200)
+                    )
+                case ["ping", str(stamp)]:
+                    await websocket.send_json(["pong", stamp[:32]])
+                case ["blur"]:
+                    await tab.blur()
+                case ["focus"]:
+                    await tab.focus()
+
+    async def on_shutdown(self, app: web.Application) -> None:
+        socket = self.socket
+        if socket is not None and not socket.closed:
+            await socket.close(code=1001, message=b"porch web stopped")
+
+    async def on_startup(self, app: web.Application) -> None:
+        """textual-serve prints a banner here; Porch prints its one link itself."""
+
+    def initialize_logging(self) -> None:
+        """Nothing is logged."""
+
+    # -- running ------------------------------------------------------------------
+
+    def serve(self, debug: bool = False) -> None:
+        asyncio.run(self.run())
+
+    def request_exit(self) -> None:
+        self.stopping.set()
+
+    async def run(self) -> None:
+        """Serve until Ctrl-C or SIGTERM, then leave the room and stop."""
+        app = await self._make_app()
+        runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+            port = int(runner.addresses[0][1])
+            self.gate = Gate.serving(self.hosts(port))
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.add_signal_handler(signum, self.request_exit)
+            if self.on_ready is not None:
+                self.on_ready(self)
+            await self.stopping.wait()
+        finally:
+            await runner.cleanup()
+            if self.tab is not None:
+                await self.tab.stop()

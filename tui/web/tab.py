@@ -1,0 +1,28 @@
+"""What runs behind one browser tab: the Porch app, asking first whether to open or join.
+
+`porch web` starts this module once per tab, under textual-serve's driver, with the
+small environment ``tui.web.server.tab_environment`` builds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="porch web (tab)")
+    parser.add_argument("--relay", metavar="URL", default=None)
+    args = parser.parse_args(argv)
+
+    from tui.cli import quiet_textual
+
+    quiet_textual()
+    from tui.app import Plan, PorchApp
+
+    PorchApp(Plan(relay_url=args.relay, choosing=True)).run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
