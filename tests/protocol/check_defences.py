@@ -578,8 +578,8 @@ MUTANTS = [
         (
             E(
                 STATE,
-                '            return _logged(state, applied, ["say", slot, text]), (change,)',
-                "            return RoomState(seq, state.agreed, state.reactions, state.log_count, state.log), (change,)",
+                '            return _logged(state, applied, ["say", slot, text, aside]), (change,)',
+                "            return replace(state, seq=seq), (change,)",
             ),
         ),
         T + "test_two_senders_messages_interleaved_differently_are_caught_by_acks",
