@@ -18,11 +18,11 @@ are dropped. Confusables of several characters ("rn" for "m") are not caught.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from functools import cache
+from importlib.resources import files
 from typing import Final
-
-from confusable_homoglyphs.confusables import confusables_data
 
 IGNORABLE: Final = (
     (0x00AD, 0x00AD),
@@ -91,7 +91,10 @@ def _look_alikes() -> dict[str, str]:
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
 
-    for char, homoglyphs in confusables_data.items():
+    # The library's data file, read directly: its modules reach for urllib (to
+    # download newer data), which would load sockets into the sans-I/O core.
+    data = files("confusable_homoglyphs").joinpath("confusables.json").read_text("utf-8")
+    for char, homoglyphs in json.loads(data).items():
         if len(char) != 1:
             continue
         for homoglyph in homoglyphs:

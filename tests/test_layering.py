@@ -53,3 +53,14 @@ def test_plain_mode_and_the_asyncio_client_load_no_textual() -> None:
 def test_porch_help_does_not_import_textual() -> None:
     code = "from tui import cli\ntry:\n    cli.main(['--help'])\nexcept SystemExit:\n    pass"
     assert loaded_after(code, ("textual",)) == []
+
+
+def test_the_protocol_core_loads_no_network_or_clock_module() -> None:
+    """Sans-I/O as Python really loads it, third-party imports included."""
+    code = (
+        "import protocol.endpoint\n"
+        "from protocol import names\n"
+        "names.alike('ana', 'ana')  # the confusables data, loaded on first use"
+    )
+    packages = ("socket", "ssl", "asyncio", "selectors", "http", "textual", "relay")
+    assert loaded_after(code, packages) == []
