@@ -109,7 +109,7 @@ from protocol.membership.entry import Due, Entry, ReturnTicket
 from protocol.membership.evidence import consent_statement, goodbye_statement
 from protocol.membership.presence import Departures, Presence
 from protocol.membership.reopen import Reopening, who_may_return
-from protocol.membership.rivals import Rivals, Shown, Vouching
+from protocol.membership.rivals import Rivals, Vouching
 from protocol.membership.roomwide import open_commit, open_roomwide, roomwide_frame
 from protocol.membership.roster import Roster, genesis
 from protocol.membership.sequencer import (
@@ -630,7 +630,7 @@ class Endpoint:
         if self.chain.watching is not None:
             if shown.commit_hash not in self.chain.followed:
                 self._alarm(ev.Alarm.LOBBY_OF_ANOTHER_ROOM)
-                self.rivals.shown(Shown(shown, lobby))
+                self.rivals.shown(shown)
                 self._weigh_rooms()
             return
         self.chain.anchor(shown, lobby.lineage, lobby.commit, lobby.tickets)
@@ -1016,8 +1016,8 @@ class Endpoint:
 
     def _holder_if_not_me(self) -> str | None:
         """Who holds the floor in a round or stack, if not us: a message would be out of turn."""
-        floor = self.state.floor
-        if floor.mode is fl.Mode.OPEN or floor.speaker == self.chain.my_slot:
+        floor, slot = self.state.floor, self.chain.my_slot
+        if slot is None or not fl.out_of_turn(floor, slot):
             return None
         return self._seat_label(floor.speaker) if floor.speaker is not None else ""
 

@@ -303,7 +303,7 @@ class PorchApp(App[None]):
         session = self.session
         if session is None:
             return
-        floor, me = session.floor, self._my_slot()
+        floor, me = session.floor, session.my_slot
         match message.word:
             case "hand" if any(h.slot == me for h in floor.hands):
                 act = fl.FloorAct(fl.Act.LOWER)
@@ -316,10 +316,6 @@ class PorchApp(App[None]):
             case _:
                 act = fl.FloorAct(fl.Act.DONE)
         session.send(cmd.Floor(act))
-
-    def _my_slot(self) -> int | None:
-        seats = self.session.seats if self.session is not None else ()
-        return next((seat.slot for seat in seats if seat.is_me), None)
 
     def _floor_actions(self) -> Iterator[Action]:
         def ask(command: cmd.Command) -> Callable[[], object]:

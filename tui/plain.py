@@ -154,9 +154,9 @@ class PlainRoom:
             case "quit" | "leave" | "exit":
                 self.done = True
             case "floor":
-                self.say(floor_line(self.session.floor, self.session.label))
-                mine = self._my_slot()
-                place = place_line(self.session.floor, mine, self.session.label) if mine else None
+                floor, label, mine = self.session.floor, self.session.label, self.session.my_slot
+                self.say(floor_line(floor, label))
+                place = place_line(floor, mine, label) if mine is not None else None
                 if place:
                     self.say(place)
             case "balance":
@@ -174,9 +174,6 @@ class PlainRoom:
             self.say("You are not in the room yet, so nothing was sent.")
         else:
             self.session.send(asked)
-
-    def _my_slot(self) -> int | None:
-        return next((seat.slot for seat in self.session.seats if seat.is_me), None)
 
     def _who_is(self, slot: int) -> str:
         return name(self.session.label(slot))

@@ -161,6 +161,10 @@ class Session:
     def floor(self) -> Floor:
         return self.endpoint.floor if self.endpoint is not None else Floor()
 
+    @property
+    def my_slot(self) -> int | None:
+        return self.endpoint.my_slot if self.endpoint is not None else None
+
     def floor_elapsed_ms(self) -> int | None:
         return self.endpoint.floor_elapsed_ms(now_ms()) if self.endpoint is not None else None
 

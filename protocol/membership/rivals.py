@@ -26,7 +26,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Final
 
-from protocol.bodies.door import Lobby
 from protocol.events import TwoRooms
 from protocol.membership.roster import Roster
 
@@ -63,31 +62,18 @@ class Vouching:
 # --- a newcomer's side --------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Shown:
-    """A room a lobby proved: its roster as the lobby showed it, and the lobby."""
-
-    roster: Roster
-    lobby: Lobby
-
-    @property
-    def host(self) -> str:
-        sequencer = self.roster.sequencer
-        return sequencer.nick if sequencer is not None else self.lobby.host_nick
-
-
 @dataclass(slots=True)
 class Rivals:
-    others: list[Shown] = field(default_factory=list)  # first seen first
+    others: list[Roster] = field(default_factory=list)  # rooms other lobbies proved, first first
     words: dict[bytes, bytes] = field(default_factory=dict)  # signer -> Commit hash vouched
     told: TwoRooms | None = None
 
-    def shown(self, room: Shown) -> None:
+    def shown(self, room: Roster) -> None:
         """A second room that proves itself; a full list lets go its least vouched room."""
-        if any(o.roster.commit_hash == room.roster.commit_hash for o in self.others):
+        if any(o.commit_hash == room.commit_hash for o in self.others):
             return
         if len(self.others) >= RIVALS_KEPT:
-            weakest = min(self.others, key=lambda o: len(self._vouchers(o.roster, ())))
+            weakest = min(self.others, key=lambda o: len(self._vouchers(o, ())))
             self.others.remove(weakest)
         self.others.append(room)
 
@@ -100,9 +86,9 @@ class Rivals:
     def weigh(self, believed: Roster, followed: Collection[bytes]) -> TwoRooms:
         """Who vouches for the room we believe, and for the most vouched other room."""
         mine = self._vouchers(believed, followed)
-        other = max(self.others, key=lambda o: len(self._vouchers(o.roster, ())))
-        theirs = self._vouchers(other.roster, ())
-        return TwoRooms(_host(believed), mine, other.host, theirs)
+        other = max(self.others, key=lambda o: len(self._vouchers(o, ())))
+        theirs = self._vouchers(other, ())
+        return TwoRooms(_host(believed), mine, _host(other), theirs)
 
     def tell(self, standing: TwoRooms) -> bool:
         """Whether this is news to the person."""
@@ -118,5 +104,5 @@ class Rivals:
 
 
 def _host(roster: Roster) -> str:
-    sequencer = roster.sequencer
+    sequencer = roster.sequencer  # a proven lobby's room always has one
     return sequencer.nick if sequencer is not None else ""

@@ -502,6 +502,12 @@ def _unpause(floor: Floor, ts: int) -> Floor:
     return replace(floor, paused=None, since=since)
 
 
+def out_of_turn(floor: Floor, slot: int) -> bool:
+    """Whether a message from ``slot`` now would be out of turn: in a go-round or a
+    stack, the floor is someone else's (or, in a stack, nobody's yet)."""
+    return floor.mode is not Mode.OPEN and floor.speaker != slot
+
+
 # --- the soft timer -------------------------------------------------------------------
 
 CUES: Final = (80, 100)

@@ -194,8 +194,7 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
             state = replace(state, floor_at_commit=floor)
             return state, tuple(FloorMoved(c) for c in moved)
         case Spoken(text, aside):
-            held = state.floor.speaker
-            out_of_turn = not aside and state.floor.mode is not fl.Mode.OPEN and held != slot
+            out_of_turn = not aside and fl.out_of_turn(state.floor, slot)
             change = Message(seq, applied.ts, slot, text, aside or out_of_turn, out_of_turn)
             return _logged(state, applied, ["say", slot, text, aside]), (change,)
         case Floored(act):

@@ -944,7 +944,7 @@ MUTANTS = [
         (
             E(
                 STATE,
-                "            out_of_turn = not aside and state.floor.mode is not fl.Mode.OPEN and held != slot",
+                "            out_of_turn = not aside and fl.out_of_turn(state.floor, slot)",
                 "            out_of_turn = False",
             ),
         ),

@@ -136,6 +136,28 @@ class CarefulRelay(HostileRelay):
         super().deliver(seat, frame)
 
 
+def two_in_turn_swapped_for(relay: HostileRelay, seat: Seat) -> None:
+    """Release what ``relay`` holds, showing ``seat`` its two frames in the other order."""
+    held, relay.held = relay.held, []
+    relay.hold = False
+    waiting: list[bytes] = []
+
+    def swapped(peer: int, msg: wire.Msg) -> list[bytes]:
+        if peer != seat.peer:
+            return [wire.encode(msg)]
+        waiting.append(wire.encode(msg))
+        if len(waiting) == 2:
+            first, second = waiting
+            return [second, first]
+        return []
+
+    relay.tamper = swapped
+    for sender, payload in held:
+        relay.publish(sender, payload)
+    relay.pump()
+    relay.tamper = None
+
+
 def careful_room(size: int, grace_ms: int = 10_000) -> tuple[CarefulRelay, list[Seat]]:
     relay = CarefulRelay()
     open_room(size, grace_ms=grace_ms, relay=relay)

@@ -73,6 +73,31 @@ def copy_of_the_room(bo: Seat, newcomer: Endpoint, newcomer_peer: int) -> Commit
     )
 
 
+def forged_takeover(bo: Seat, agreements: str = "Anything goes.") -> bytes:
+    """A lobby for a copy of ``bo``'s room in which bo, the named successor, took over."""
+    named_bo = bo.endpoint.chain.last_frame
+    roster = bo.endpoint.roster
+    assert named_bo is not None and roster is not None and bo.endpoint.my_slot is not None
+    took = departure(bo, 0, ChangeKind.DISCONNECTED, bo.endpoint.my_slot)
+    took_frame = roomwide(bo.endpoint, Kind.COMMIT, took.encode(), bo.endpoint.identity)
+    tickets = tickets_after(bo.endpoint.chain.tickets, roster.members, took)
+    lure = Lobby(agreements, "bo", took.epoch, (named_bo, took_frame), took_frame, tickets)
+    return roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity)
+
+
+def first_key_lure(seat: Seat, first_key: SigningKey, epoch: int | None = None) -> bytes:
+    """A lobby for a room of its own that only the invite's key runs, at ``epoch``."""
+    ep = seat.endpoint
+    assert ep.roster is not None
+    puppet = Member(0, "ana", bytes(first_key.verify_key), ExchangeKey().public, 77)
+    room = genesis(puppet, ep.roster.commit.agreed)
+    if epoch is not None:
+        room = replace(room, epoch=epoch)
+    fake = roomwide(ep, Kind.COMMIT, room.encode(), first_key)
+    lure = Lobby("Be kind.", "ana", room.epoch, (), fake)
+    return roomwide(ep, Kind.LOBBY, lure.encode(), first_key)
+
+
 # --- H1: one lobby, one lineage, one room ------------------------------------------
 
 
@@ -110,17 +135,11 @@ def test_a_forged_handover_in_a_second_lobby_warns_the_newcomer_and_moves_nothin
     """Defence: a later lobby never moves the anchor, even one whose lineage holds;
     naming a room the newcomer did not follow is told as tampering."""
     relay, (ana, bo, cy) = open_room(3)
-    named_bo = bo.endpoint.chain.last_frame
-    roster = bo.endpoint.roster
-    assert named_bo is not None and roster is not None and bo.endpoint.my_slot is not None
     # bo forges the takeover the room never saw: ana removed, bo sequencing.
-    took = departure(bo, 0, ChangeKind.DISCONNECTED, bo.endpoint.my_slot)
-    took_frame = roomwide(bo.endpoint, Kind.COMMIT, took.encode(), bo.endpoint.identity)
+    lure = forged_takeover(bo, "Be kind.")
     di = Endpoint.joining(ana.endpoint.invite, "di")
     seat = relay.connect(di)
-    tickets = tickets_after(bo.endpoint.chain.tickets, roster.members, took)
-    lure = Lobby("Be kind.", "bo", took.epoch, (named_bo, took_frame), took_frame, tickets)
-    relay.publish(bo.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity))
+    relay.publish(bo.peer, lure)
     relay.pump()
     assert di.chain.trusted_sequencer == bytes(ana.endpoint.identity.verify_key)
     assert raised(seat, Alarm.LOBBY_OF_ANOTHER_ROOM), alarms(seat)
@@ -143,12 +162,7 @@ def test_the_first_key_cannot_greet_newcomers_after_the_handover() -> None:
     seat = relay.connect(di)
     assert di.chain.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
     # a genesis of a room that only the first key runs
-    puppet = Member(0, "ana", bytes(first_key.verify_key), ExchangeKey().public, 77)
-    room = genesis(puppet, bo.endpoint.roster.commit.agreed)  # type: ignore[union-attr]
-    room = replace(room, epoch=bo.endpoint.epoch)
-    fake = roomwide(bo.endpoint, Kind.COMMIT, room.encode(), first_key)
-    lure = Lobby("Be kind.", "ana", room.epoch, (), fake)
-    relay.publish(cy.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), first_key))
+    relay.publish(cy.peer, first_key_lure(bo, first_key, bo.endpoint.epoch))
     relay.pump()
     assert di.chain.trusted_sequencer == bytes(bo.endpoint.identity.verify_key)
     assert raised(seat, Alarm.LOBBY_OF_ANOTHER_ROOM), alarms(seat)
@@ -726,18 +740,6 @@ def test_the_successor_is_the_longest_seated_not_the_lowest_free_seat() -> None:
 # --- H5: a former member lures newcomers ---------------------------------------------
 
 
-def forged_takeover(bo: Seat) -> bytes:
-    """A lobby for a copy of ``bo``'s room in which bo, the named successor, took over."""
-    named_bo = bo.endpoint.chain.last_frame
-    roster = bo.endpoint.roster
-    assert named_bo is not None and roster is not None and bo.endpoint.my_slot is not None
-    took = departure(bo, 0, ChangeKind.DISCONNECTED, bo.endpoint.my_slot)
-    took_frame = roomwide(bo.endpoint, Kind.COMMIT, took.encode(), bo.endpoint.identity)
-    tickets = tickets_after(bo.endpoint.chain.tickets, roster.members, took)
-    lure = Lobby("Anything goes.", "bo", took.epoch, (named_bo, took_frame), took_frame, tickets)
-    return roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), bo.endpoint.identity)
-
-
 def test_a_successor_who_left_and_outruns_the_ration_is_reported_and_the_newcomer_told() -> None:
     """Defence: members report every lobby not from their sequencer, a former member's
     too, and vouch for their room; their sequencer greets again at once, ration or not;
@@ -778,12 +780,8 @@ def test_the_first_key_is_reported_whatever_epoch_its_lobby_claims() -> None:
     assert bo.endpoint.is_sequencer
     di = Endpoint.joining(bo.endpoint.invite, "di")
     seat = relay.connect(di)
-    puppet = Member(0, "ana", bytes(first_key.verify_key), ExchangeKey().public, 77)
-    room = genesis(puppet, bo.endpoint.roster.commit.agreed)  # type: ignore[union-attr]
-    assert room.epoch < bo.endpoint.epoch
-    fake = roomwide(bo.endpoint, Kind.COMMIT, room.encode(), first_key)
-    lure = Lobby("Be kind.", "ana", room.epoch, (), fake)
-    relay.publish(cy.peer, roomwide(bo.endpoint, Kind.LOBBY, lure.encode(), first_key))
+    assert bo.endpoint.epoch > 1  # the lure claims the room's first epoch, long gone
+    relay.publish(cy.peer, first_key_lure(bo, first_key))
     relay.pump()
     for member in (bo, cy):
         assert raised(member, Alarm.LURE_BY_FIRST_KEY), alarms(member)
@@ -801,7 +799,7 @@ def test_a_vouch_with_a_borrowed_name_counts_for_nothing() -> None:
     publish_as(relay, bo, lure)
     [fake] = di.rivals.others
     cy_key = bytes(cy.endpoint.identity.verify_key)
-    borrowed = Vouch(cy_key, fake.roster.commit_hash).encode()
+    borrowed = Vouch(cy_key, fake.commit_hash).encode()
     publish_as(relay, bo, roomwide(bo.endpoint, Kind.VOUCH, borrowed, bo.endpoint.identity))
     told = of(seat, ev.TwoRooms)
     assert told and told[-1] == ev.TwoRooms("ana", ("ana", "bo", "cy"), "bo", ()), told

@@ -46,6 +46,7 @@ from tests.protocol.rooms import (
     raised,
     roomwide,
     said,
+    two_in_turn_swapped_for,
 )
 
 
@@ -573,24 +574,7 @@ def test_two_senders_messages_interleaved_differently_are_caught_by_acks() -> No
     ana.say("Should we keep the money?")
     bo.say("Yes.")
     relay.pump()
-    held, relay.held = relay.held, []
-    relay.hold = False
-    waiting: list[bytes] = []
-
-    def answer_first_for_di(peer: int, msg: wire.Msg) -> list[bytes]:
-        if peer != di.peer:
-            return [wire.encode(msg)]
-        waiting.append(wire.encode(msg))
-        if len(waiting) == 2:
-            question, answer = waiting
-            return [answer, question]
-        return []
-
-    relay.tamper = answer_first_for_di
-    for sender, payload in held:
-        relay.publish(sender, payload)
-    relay.pump()
-    relay.tamper = None
+    two_in_turn_swapped_for(relay, di)  # the answer first, for di alone
     assert said(cy)[-2:] == [("ana", "Should we keep the money?"), ("bo", "Yes.")]
     assert said(di)[-2:] == [("bo", "Yes."), ("ana", "Should we keep the money?")]
     assert not of(di, ev.Gap) and not alarms(di)

@@ -20,7 +20,16 @@ from protocol.events import Alarm, Note
 from protocol.room import floor as fl
 from protocol.room.floor import Act, FloorAct, HandKind, Mode
 from tests.protocol.harness import Seat
-from tests.protocol.rooms import alarms, careful_room, knock_and_enter, notes, of, open_room, raised
+from tests.protocol.rooms import (
+    alarms,
+    careful_room,
+    knock_and_enter,
+    notes,
+    of,
+    open_room,
+    raised,
+    two_in_turn_swapped_for,
+)
 from tui.floor_sentences import floor_line
 
 
@@ -127,24 +136,7 @@ def test_raises_shown_in_different_orders_are_caught_by_acks() -> None:
     bo.send(cmd.Floor(FloorAct(Act.HAND, HandKind.HAND)))
     cy.send(cmd.Floor(FloorAct(Act.HAND, HandKind.HAND)))
     relay.pump()
-    held, relay.held = relay.held, []
-    relay.hold = False
-    waiting: list[bytes] = []
-
-    def cy_first_for_di(peer: int, msg: wire.Msg) -> list[bytes]:
-        if peer != di.peer:
-            return [wire.encode(msg)]
-        waiting.append(wire.encode(msg))
-        if len(waiting) == 2:
-            first, second = waiting
-            return [second, first]
-        return []
-
-    relay.tamper = cy_first_for_di
-    for sender, payload in held:
-        relay.publish(sender, payload)
-    relay.pump()
-    relay.tamper = None
+    two_in_turn_swapped_for(relay, di)  # cy's raise first, for di alone
     assert [h.slot for h in cy.endpoint.floor.next_hands()] == [1, 2]
     assert [h.slot for h in di.endpoint.floor.next_hands()] == [2, 1]
     relay.tick(10_000)
