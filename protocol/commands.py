@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from protocol.room.floor import FloorAct
+from protocol.room.repair import Step
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,4 +72,56 @@ class Leave:
     """Say goodbye and close."""
 
 
-Command = Agree | Say | Aside | React | Floor | Admit | NotNow | Verify | Leave
+@dataclass(frozen=True, slots=True)
+class Motion:
+    """Move to remove the member in ``slot``, for ``reason`` (``room.votes``)."""
+
+    slot: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Second:
+    """Second the motion that waits for one (``about``: the seat it names, if several do)."""
+
+    about: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    yes: bool
+    about: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ouch:
+    """Flag harm: about the latest message from someone else, unless ``about`` says which
+    (the relay's number of a message; -1 for none)."""
+
+    text: str = ""
+    about: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """A step in the repair round: done, pass, continue, more or step out."""
+
+    step: Step
+
+
+Command = (
+    Agree
+    | Say
+    | Aside
+    | React
+    | Floor
+    | Admit
+    | NotNow
+    | Verify
+    | Leave
+    | Motion
+    | Second
+    | Vote
+    | Ouch
+    | Repair
+)

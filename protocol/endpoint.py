@@ -61,7 +61,31 @@ from protocol.bodies import (
 )
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby, Vouch
-from protocol.crypto import KEY_SIZE, CryptoFailure, ExchangeKey, digest, sign, unseal, verify
+from protocol.bodies.repair import NO_MESSAGE, OUCH_CHARS, OuchBody, RepairBody
+from protocol.bodies.vote import (
+    REASON_CHARS,
+    RESPOND_S,
+    SECOND_S,
+    VOTE_S,
+    AnswerBody,
+    BallotBody,
+    Motion,
+    MotionBody,
+    SecondBody,
+    ballot_statement,
+    motion_statement,
+    second_statement,
+)
+from protocol.crypto import (
+    KEY_SIZE,
+    CryptoFailure,
+    ExchangeKey,
+    digest,
+    random_bytes,
+    sign,
+    unseal,
+    verify,
+)
 from protocol.frames import (
     NO_EXCHANGE,
     FrameError,
@@ -93,6 +117,7 @@ from protocol.membership.chain import (
     Chain,
     CommitContext,
     DropRefused,
+    RemovalRefused,
     TakeoverRefused,
     Transition,
 )
@@ -106,7 +131,20 @@ from protocol.membership.door import (
     who_greeted,
 )
 from protocol.membership.entry import Due, Entry, ReturnTicket
-from protocol.membership.evidence import consent_statement, goodbye_statement
+from protocol.membership.evidence import (
+    DEPARTURES,
+    consent_statement,
+    goodbye_statement,
+    removal_motion,
+)
+from protocol.membership.motions import (
+    CLOSE_MARGIN_MS,
+    ballot_row,
+    motion_row,
+    removals_due,
+    second_row,
+    verdicts,
+)
 from protocol.membership.presence import Departures, Presence
 from protocol.membership.reopen import Reopening, who_may_return
 from protocol.membership.rivals import Rivals, Vouching
@@ -120,6 +158,8 @@ from protocol.membership.sequencer import (
     next_commit,
 )
 from protocol.room import floor as fl
+from protocol.room import repair as rp
+from protocol.room import votes as vt
 from protocol.room.state import (
     AgreementsSet,
     Applied,
@@ -129,10 +169,12 @@ from protocol.room.state import (
     FloorShown,
     Message,
     Reaction,
+    RepairMoved,
     RoomChange,
     RoomState,
     Spoken,
     StateEvent,
+    VoteMoved,
 )
 from protocol.room.state import Reacted as RoomReacted
 from protocol.room.state import apply as apply_state
@@ -204,6 +246,12 @@ class Endpoint:
     floor_sent_ms: int | None = None
     relay_offset: int | None = None
     cued: tuple[int, int] = (-1, 0)
+    # Motions and the repair round as last shown (their phases move with the
+    # relay's clock), the windows our own motions state, and whether we stepped out.
+    motions_shown: dict[bytes, vt.Phase] = field(default_factory=dict)
+    round_shown: tuple[int, rp.Turn] | None = None
+    motion_windows: tuple[int, int, int] = (SECOND_S, RESPOND_S, VOTE_S)
+    stepped_out: bool = False
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
     events: list[ev.Event] = field(default_factory=list)
     outbox: list[bytes] = field(default_factory=list)
@@ -478,8 +526,20 @@ class Endpoint:
                     self._note(ev.Note.TOO_LONG)
                 else:
                     self._speak(Aside(text))
+            case cmd.Floor(act) if act.act in (fl.Act.DONE, fl.Act.PASS) and self._my_turn_held():
+                self._held_turn_done(act.act is fl.Act.PASS)
             case cmd.Floor(act):
                 self._floor(act)
+            case cmd.Motion(slot, reason):
+                self._move(slot, reason)
+            case cmd.Second(about):
+                self._second(about)
+            case cmd.Vote(yes, about):
+                self._vote(yes, about)
+            case cmd.Ouch(text, about):
+                self._ouch(text, about)
+            case cmd.Repair(step):
+                self._repair(step)
             case cmd.React(emoji):
                 if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
                     self._note(ev.Note.NOT_A_REACTION)
@@ -507,6 +567,7 @@ class Endpoint:
         if self.acks.take_due(now_ms):
             self._ack()
         self._cue()
+        self._watch()
         if self.pairs.previous is not None and self.receiver.window_over(now_ms):
             self.pairs.forget_previous()  # no key sealed before the Commit can come now
         self._vouch()
@@ -531,6 +592,10 @@ class Endpoint:
         cue = fl.cue_at(self.state.floor, self._given_cue())
         if cue is not None and self.relay_offset is not None:
             times.append(cue[0] + self.relay_offset)
+        if self.relay_offset is not None:
+            turns = [t for t in self._room_turns() if t > self._relay_now()]
+            if turns:
+                times.append(min(turns) + self.relay_offset)
         if self.sequencer.awaits(roster.epoch + 1):
             times.append(self.sequencer.resend_ms())
         else:
@@ -742,10 +807,13 @@ class Endpoint:
             knock=self.entry.knock,
             present=frozenset(self.presence.present),
             exchanges=self._exchanges(),
+            verdicts=verdicts(self.state.votes, ts),
         )
         match self.chain.take(seq, ts, frame, context):
             case Transition() as transition:
                 self._transition(transition)
+            case RemovalRefused(signer, gone, _why):
+                self._alarm(ev.Alarm.REMOVAL_WITHOUT_VOTES, (signer, gone))
             case DropRefused(signer, gone):
                 self._alarm(ev.Alarm.DROP_WHILE_HERE, (signer, gone))
             case TakeoverRefused(successor, sequencer, sequencer_is_me):
@@ -768,9 +836,12 @@ class Endpoint:
         self.sequencer.committed()
         if mine is None:
             self.sender.stop()
+            voted_out = self._voted_out_because(change)
             if self.chain.evicted and self.agreements is not None:
                 self.entry.hold(ReturnTicket(self.me.identity, agreements_hash(self.agreements)))
                 self._note(ev.Note.EVICTED)
+            elif voted_out is not None:
+                self.events.append(ev.Closed(ev.Ending.VOTED_OUT, voted_out))
             else:
                 self.events.append(ev.Closed(ev.Ending.REMOVED))
             return
@@ -824,7 +895,7 @@ class Endpoint:
                 name = self._label(admitter, new) if admitter else "someone"
                 label = self._label(newcomer, new)
                 self.events.append(ev.Admitted(label, name, returning=by == slot))
-        elif what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED) and before is not None:
+        elif what in DEPARTURES and before is not None:
             self.door.seat_gone(before.identity, before.nick)
             self.events.append(ev.Departed(self._label(before, old), what))
 
@@ -956,6 +1027,15 @@ class Endpoint:
                     )
                     if verify(member.identity, statement, consent):  # the Commit will carry it
                         self.sequencer.consent(peer, member.slot, consent)
+            case MotionBody() | SecondBody() | AnswerBody() | BallotBody() if not late:
+                row = self._vote_row(content, member)
+                if row is not None:
+                    self._apply(seq, ts, member, row, late=False, mine=mine)
+            case OuchBody(text, about) if not late:
+                pointed = None if about == NO_MESSAGE else about
+                self._apply(seq, ts, member, rp.Ouched(text, pointed), late=False, mine=mine)
+            case RepairBody(step) if not late:
+                self._apply(seq, ts, member, rp.Stepped(step), late=False, mine=mine)
             case Bye(goodbye):
                 statement = goodbye_statement(self.me.room, member.identity)
                 if verify(member.identity, statement, goodbye):
@@ -971,6 +1051,7 @@ class Endpoint:
         self.relay_offset = self.now - ts  # how far the relay's clock is from ours
         self.state, changes = apply_state(self.state, applied)
         self._show(changes, member, mine=mine)
+        self._watch()
 
     def _show(self, changes: tuple[RoomChange, ...], member: Member | None, *, mine: bool) -> None:
         """What the room state changed, onto the screen; a rule broken, named."""
@@ -992,6 +1073,323 @@ class Endpoint:
                         self._alarm(ev.Alarm.FLOOR_OUT_OF_RULES, (self._seat_label(slot),))
                 case FloorMoved(moved):
                     self.events.append(ev.FloorChanged(moved, self._names(), self.chain.my_slot))
+                case VoteMoved(vt.BallotIn(key, cast, of)):
+                    m = self.state.votes.get(key)
+                    if m is not None:
+                        self.events.append(
+                            self._motion_event(m, ev.MotionStage.BALLOT, cast=cast, of=of)
+                        )
+                case VoteMoved(vt.VoteRefused(slot, _key, why)):
+                    honest = (vt.Why.NOT_SEATED, vt.Why.WRONG_VOTERS, vt.Why.UNKNOWN)
+                    if not mine and why not in honest:
+                        self._alarm(ev.Alarm.VOTE_OUT_OF_RULES, (self._seat_label(slot),))
+                case RepairMoved(rp.Chose(slot, step)):
+                    r = self.state.repair.round
+                    flagger = self._seat_label(r.flagger) if r is not None else ""
+                    who = self._seat_label(slot)
+                    self.events.append(
+                        ev.RepairEvent(ev.RepairStage.CHOSE, flagger, who=who, choice=str(step))
+                    )
+                case RepairMoved(rp.Closed(out)):
+                    self._close_round(tuple(self._seat_label(s) for s in out))
+                case RepairMoved(rp.RepairRefused(slot, why)):
+                    if not mine and why is not rp.Why.NOT_SEATED:
+                        self._alarm(ev.Alarm.FLOOR_OUT_OF_RULES, (self._seat_label(slot),))
+
+    # --- accountability: motions to remove someone, and repair ------------------------
+
+    def _vote_row(
+        self, content: MotionBody | SecondBody | AnswerBody | BallotBody, member: Member
+    ) -> StateEvent | None:
+        roster, room = self.chain.roster, self.me.room
+        if roster is None:
+            return None
+        match content:
+            case MotionBody():
+                return motion_row(content, member, roster, room)
+            case SecondBody():
+                return second_row(content, member, room)
+            case AnswerBody(key):
+                return vt.Answered(key)
+            case BallotBody():
+                return ballot_row(content, member, room)
+
+    def _voters(self, named: int) -> tuple[int, ...]:
+        """Who would vote on a motion about ``named`` now: the others present."""
+        floor = self.state.floor
+        return tuple(s for s in floor.seats if s not in floor.away and s != named)
+
+    def _move(self, named: int, reason: str) -> None:
+        roster, slot = self.chain.roster, self.chain.my_slot
+        if roster is None or slot is None:
+            self._note(ev.Note.NOT_IN_ROOM)
+            return
+        reason = reason.strip()
+        target = roster.seat(named)
+        if target is None:
+            self._note(ev.Note.NO_SUCH_MEMBER)
+            return
+        if named == slot:
+            self._note(ev.Note.MOTION_NOT_SELF)
+            return
+        if not reason or not reason.isprintable():
+            self._note(ev.Note.REASON_NEEDED)
+            return
+        if len(reason) > REASON_CHARS:
+            self._note(ev.Note.TOO_LONG)
+            return
+        voters = self._voters(named)
+        floor, votes, now = self.state.floor, self.state.votes, self._relay_now()
+        why = vt.refusal(
+            votes, named, slot, self.me.key, target.identity, voters, now, floor.seats, floor.away
+        )
+        label = self._label(target)
+        match why:
+            case vt.Why.TOO_FEW | vt.Why.WRONG_VOTERS:
+                self._note(ev.Note.MOTION_TOO_FEW, str(len(voters)))
+                return
+            case vt.Why.ALREADY:
+                self._note(ev.Note.MOTION_ALREADY, label)
+                return
+            case vt.Why.AGAIN:
+                self._note(ev.Note.MOTION_AGAIN, label)
+                return
+            case None:
+                pass
+            case _:
+                self._note(ev.Note.NO_SUCH_MEMBER)
+                return
+        ids = []
+        for voter in voters:
+            seated = roster.seat(voter)
+            assert seated is not None
+            ids.append(seated.identity)
+        second_s, respond_s, vote_s = self.motion_windows
+        motion = Motion(
+            roster.epoch,
+            target.identity,
+            reason,
+            tuple(ids),
+            second_s,
+            respond_s,
+            vote_s,
+            random_bytes(16),
+        ).encode()
+        sig = sign(self.me.identity, motion_statement(self.me.room, motion))
+        self._speak(MotionBody(motion, sig))
+
+    def _open_motions(self, phase: vt.Phase, about: int | None) -> list[vt.MotionState]:
+        slot, now = self.chain.my_slot, self._relay_now()
+        if slot is None:
+            return []
+        return [
+            m
+            for m in self.state.votes.motions
+            if m.phase(now) is phase
+            and m.votes_as(slot, self.me.key)
+            and (about is None or m.named == about)
+        ]
+
+    def _second(self, about: int | None) -> None:
+        waiting = [
+            m
+            for m in self._open_motions(vt.Phase.SECONDING, about)
+            if m.mover != (self.chain.my_slot)
+        ]
+        if not waiting:
+            self._note(ev.Note.NOTHING_TO_SECOND)
+            return
+        key = waiting[-1].key
+        self._speak(SecondBody(key, sign(self.me.identity, second_statement(self.me.room, key))))
+
+    def _vote(self, yes: bool, about: int | None) -> None:
+        slot = self.chain.my_slot
+        voting = self._open_motions(vt.Phase.VOTING, about)
+        fresh = [m for m in voting if not any(b.slot == slot for b in m.ballots)]
+        if not fresh:
+            self._note(ev.Note.ALREADY_VOTED if voting else ev.Note.NO_VOTE_OPEN)
+            return
+        key = fresh[0].key
+        sig = sign(self.me.identity, ballot_statement(self.me.room, key, yes))
+        self._speak(BallotBody(key, yes, sig))
+
+    def _my_turn_held(self) -> bool:
+        slot = self.chain.my_slot
+        return slot is not None and self.state.turn_holder(self._relay_now()) == slot
+
+    def _held_turn_done(self, passed: bool) -> None:
+        """Our done (or pass) in a repair round, or as the one a motion names."""
+        now = self._relay_now()
+        if self.state.repair.open_at(now) is not None:
+            self._speak(RepairBody(rp.Step.PASS if passed else rp.Step.DONE))
+            return
+        for m in self.state.votes.motions:
+            if m.named == self.chain.my_slot and m.phase(now) is vt.Phase.ANSWERING:
+                self._speak(AnswerBody(m.key))
+                return
+
+    def _ouch(self, text: str, about: int | None) -> None:
+        slot = self.chain.my_slot
+        if slot is None or self.chain.roster is None:
+            self._note(ev.Note.NOT_IN_ROOM)
+            return
+        text = text.strip()
+        if len(text) > OUCH_CHARS:
+            self._note(ev.Note.TOO_LONG)
+            return
+        if text and not text.isprintable():
+            self._note(ev.Note.REASON_NEEDED)
+            return
+        match rp.refusal(self.state.repair, slot, self._relay_now()):
+            case rp.Why.ALREADY:
+                self._note(ev.Note.REPAIR_OPEN)
+                return
+            case rp.Why.TOO_MANY:
+                self._note(ev.Note.TOO_MANY_OUCHES)
+                return
+        if about is None:  # the latest message from someone else
+            others = [seq for seq, author in self.state.authors if author != slot]
+            about = others[-1] if others else NO_MESSAGE
+        self._speak(OuchBody(text, about))
+
+    def _repair(self, step: rp.Step) -> None:
+        slot, now = self.chain.my_slot, self._relay_now()
+        r = self.state.repair.open_at(now)
+        if r is None or slot is None:
+            self._note(ev.Note.NO_REPAIR)
+            return
+        if step in (rp.Step.DONE, rp.Step.PASS):
+            if r.speaker(now) != slot:
+                self._note(ev.Note.NOT_YOUR_TURN, self._seat_label(r.speaker(now)))
+                return
+            self._speak(RepairBody(step))
+            return
+        if slot not in r.affected:
+            self._note(ev.Note.NOT_AFFECTED)
+            return
+        self._speak(RepairBody(step))
+        if step is rp.Step.STEP_OUT:
+            # Gently: no goodbye, so the seat goes as a dropped connection does and
+            # leaves a return ticket (``Endpoint.fresh`` comes back on it).
+            self.stepped_out = True
+            self.closed_by_us = True
+            self.events.append(ev.Closed(ev.Ending.STEPPED_OUT))
+
+    def _motion_event(
+        self, m: vt.MotionState, stage: ev.MotionStage, **more: Any
+    ) -> ev.MotionEvent:
+        slot = self.chain.my_slot
+        now = self._relay_now()
+        left = 0
+        match stage:
+            case ev.MotionStage.RAISED:
+                left = m.moved_ts + m.second_s * 1000 - now
+            case ev.MotionStage.SECONDED:
+                left = (m.answer_end() or now) - now
+            case ev.MotionStage.VOTING:
+                left = (m.vote_end() or now) - now
+        fields: dict[str, Any] = {
+            "cast": len(m.ballots),
+            "of": len(m.voters),
+            "yes": m.yes if stage in (ev.MotionStage.PASSED, ev.MotionStage.FAILED) else 0,
+            "by": self._seat_label(m.seconder) if m.seconder is not None else "",
+            "voted": any(b.slot == slot for b in m.ballots),
+            "seconds_left": max(0, (left + 999) // 1000),
+        }
+        fields.update(more)
+        return ev.MotionEvent(
+            stage,
+            m.key,
+            self._seat_label(m.mover),
+            self._seat_label(m.named),
+            m.reason,
+            mover_is_me=m.mover == slot,
+            named_is_me=m.named == slot,
+            i_vote=slot is not None and m.votes_as(slot, self.me.key),
+            **fields,
+        )
+
+    def _watch(self) -> None:
+        """Motions and the repair round move on with the relay's clock: each change shown once."""
+        now = self._relay_now()
+        stages = {
+            vt.Phase.SECONDING: ev.MotionStage.RAISED,
+            vt.Phase.ANSWERING: ev.MotionStage.SECONDED,
+            vt.Phase.VOTING: ev.MotionStage.VOTING,
+            vt.Phase.PASSED: ev.MotionStage.PASSED,
+            vt.Phase.FAILED: ev.MotionStage.FAILED,
+            vt.Phase.LAPSED: ev.MotionStage.LAPSED,
+        }
+        seen = {}
+        for m in self.state.votes.motions:
+            phase = m.phase(now)
+            seen[m.key] = phase
+            if self.motions_shown.get(m.key) is not phase:
+                self.events.append(self._motion_event(m, stages[phase]))
+        self.motions_shown = seen
+        r = self.state.repair.open_at(now)
+        if r is None:
+            if self.round_shown is not None:
+                self._close_round(())
+            return
+        turn = r.turn(now)
+        if self.round_shown is not None and self.round_shown == (r.opened_ts, turn):
+            return
+        opened = self.round_shown is None or self.round_shown[0] != r.opened_ts
+        self.round_shown = (r.opened_ts, turn)
+        speaker = r.speaker(now)
+        slot = self.chain.my_slot
+        self.events.append(
+            ev.RepairEvent(
+                ev.RepairStage.OPENED if opened else ev.RepairStage.TURN,
+                self._seat_label(r.flagger),
+                self._seat_label(r.concerned) if r.concerned is not None else "",
+                r.text,
+                speaker=self._seat_label(speaker) if speaker is not None else "",
+                speaker_is_me=speaker is not None and speaker == slot,
+                affected_me=slot in r.affected,
+                agreements=self.agreements_text() if opened else "",
+            )
+        )
+
+    def _close_round(self, stepped_out: tuple[str, ...]) -> None:
+        if self.round_shown is None:
+            return
+        self.round_shown = None
+        self.events.append(ev.RepairEvent(ev.RepairStage.CLOSED, "", stepped_out=stepped_out))
+
+    def agreements_text(self) -> str:
+        """The room's agreements as accepted (the host's, or the lobby's)."""
+        if self.agreements is not None:
+            return self.agreements
+        lobby = self.entry.lobby
+        return lobby.agreements if lobby is not None else ""
+
+    def _room_turns(self) -> list[int]:
+        """Relay times at which a motion or the repair round moves on by itself."""
+        times = []
+        for m in self.state.votes.motions:
+            times.append(m.moved_ts + m.second_s * 1000)
+            for end in (m.answer_end(), m.vote_end()):
+                if end is not None:
+                    times.extend((end, end + CLOSE_MARGIN_MS + 1))
+        r = self.state.repair.round
+        if r is not None:
+            times.extend((*r.turn_ends(), r.end()))
+        return times
+
+    def _voted_out_because(self, change: Transition) -> str | None:
+        """The reason given, if the Commit that dropped us was the room's vote."""
+        old = change.old
+        mine = old.by_identity(self.me.key) if old is not None else None
+        for c in change.new.commit.changes:
+            if c.what is ChangeKind.REMOVED and mine is not None and c.slot == mine.slot:
+                raw = removal_motion(c.evidence)
+                try:
+                    return Motion.decode(raw).reason if raw is not None else ""
+                except BodyError:
+                    return ""
+        return None
 
     # --- the floor: our acts, and the soft timer ---------------------------------------
 
@@ -1154,16 +1552,20 @@ class Endpoint:
             if frame is not None:
                 self.publish(frame)
             return
-        if not self.sequencer.consents and not self.departures.leaving:
+        removals = removals_due(self.state.votes, roster, slot, self._relay_now())
+        if not self.sequencer.consents and not self.departures.leaving and not removals:
             return  # nothing waits to be committed: the common case, for every frame
         me = roster.seat(slot)
         assert me is not None
-        due = self.departures.due(roster, self.now, self.grace_ms)
+        due = [*removals, *self.departures.due(roster, self.now, self.grace_ms)]
+        # While the room votes or repairs harm, the door waits: the voters are fixed,
+        # and nobody walks in on a repair round.
+        holding = self.state.holds_floor(self._relay_now())
         decided = next_commit(
             roster,
             me,
             due=due,
-            consents=self.sequencer.consents,
+            consents={} if holding else self.sequencer.consents,
             knocks=self.door.knocks,
             room=self.me.room,
             tickets=self.chain.tickets,

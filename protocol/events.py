@@ -55,6 +55,8 @@ class Ending(Enum):
 
     LEFT = auto()  # we left
     REMOVED = auto()  # a Commit no longer names us
+    VOTED_OUT = auto()  # the room voted to remove us (``detail``: the reason given)
+    STEPPED_OUT = auto()  # we stepped out of a repair round; our return ticket is held
     REFUSED = auto()  # the relay refused us for good (``detail``: the wire code)
     NOT_A_RELAY = auto()  # the address answers, but not as a Porch relay (``detail``: address)
     UNREACHABLE = auto()  # the relay cannot be reached (``detail``: address)
@@ -152,7 +154,7 @@ class Departed:
     """Someone left the roster: they said goodbye, or their grace period ran out."""
 
     nick: str
-    reason: ChangeKind  # LEFT or DISCONNECTED
+    reason: ChangeKind  # LEFT, DISCONNECTED or REMOVED (by the room's vote)
 
 
 # --- talk -------------------------------------------------------------------------
@@ -201,6 +203,62 @@ class TimerCue:
     mine: bool
 
 
+# --- accountability: motions and repair ------------------------------------------
+
+
+class MotionStage(Enum):
+    RAISED = auto()  # it needs a second
+    SECONDED = auto()  # ``by`` seconded it: the floor is held, the person named answers
+    VOTING = auto()  # the vote is open
+    BALLOT = auto()  # someone voted: ``cast`` of ``of`` (never who, nor how)
+    PASSED = auto()  # ``yes`` of ``of``: the removal Commit follows
+    FAILED = auto()
+    LAPSED = auto()  # nobody seconded it in time
+
+
+@dataclass(frozen=True, slots=True)
+class MotionEvent:
+    """A motion to remove someone moved on (``room.votes``). Names are labels; ``reason``
+    is the mover's own words, untrusted plain text."""
+
+    stage: MotionStage
+    key: bytes
+    mover: str
+    named: str
+    reason: str
+    mover_is_me: bool
+    named_is_me: bool
+    i_vote: bool  # we are one of the voters
+    cast: int = 0
+    of: int = 0
+    yes: int = 0
+    by: str = ""  # the seconder
+    voted: bool = False  # we voted already
+    seconds_left: int = 0  # of this stage's window, when it began
+
+
+class RepairStage(Enum):
+    OPENED = auto()  # ``flagger`` flagged harm, about ``concerned`` ("" for nobody)
+    TURN = auto()  # ``speaker`` speaks now in the round ("": anyone)
+    CHOSE = auto()  # ``who`` chose ``choice``
+    CLOSED = auto()  # the round is over; ``stepped_out`` went gently
+
+
+@dataclass(frozen=True, slots=True)
+class RepairEvent:
+    stage: RepairStage
+    flagger: str
+    concerned: str = ""
+    text: str = ""  # the flagger's words, untrusted plain text
+    speaker: str = ""
+    speaker_is_me: bool = False
+    who: str = ""
+    choice: str = ""  # continue, more or stepout
+    affected_me: bool = False  # we flagged it, or it concerns us: we choose at the end
+    stepped_out: tuple[str, ...] = ()
+    agreements: str = ""  # the room's agreements, which may say how it repairs harm
+
+
 @dataclass(frozen=True, slots=True)
 class Reacted:
     """A reaction never takes the floor."""
@@ -237,6 +295,9 @@ class Alarm(Enum):
     # the floor
     OUT_OF_TURN = auto()  # (member,): a message while someone else held the floor
     FLOOR_OUT_OF_RULES = auto()  # (member,): done for someone else, or pause after pause
+    # votes
+    REMOVAL_WITHOUT_VOTES = auto()  # (signer, member): a removal Commit the votes do not allow
+    VOTE_OUT_OF_RULES = auto()  # (member,): a second ballot, a vote out of its window…
     # the door
     LOBBY_OF_ANOTHER_ROOM = auto()  # a second lobby showed a newcomer a different room
     LURE_BY_MEMBER = auto()  # (member,): greeted a newcomer as if they ran the room
@@ -293,6 +354,20 @@ class Note(Enum):
     KNOCK_GONE = auto()
     NOT_IN_ROOM = auto()
     HELD_BACK = auto()  # a Commit was withheld from us: nothing is sent until we catch up
+    # motions and repair
+    MOTION_TOO_FEW = auto()  # a motion needs at least three others present
+    MOTION_ALREADY = auto()  # (who): a motion about them is open already
+    MOTION_AGAIN = auto()  # (who): our motion about them failed; not again this session
+    MOTION_NOT_SELF = auto()  # a motion about ourselves
+    NO_SUCH_MEMBER = auto()  # (name): nobody seated by that name
+    NOTHING_TO_SECOND = auto()
+    NO_VOTE_OPEN = auto()
+    ALREADY_VOTED = auto()
+    REASON_NEEDED = auto()
+    REPAIR_OPEN = auto()  # a repair round is open already
+    TOO_MANY_OUCHES = auto()
+    NO_REPAIR = auto()  # no repair round is open
+    NOT_AFFECTED = auto()  # continue / more / step out are for those it concerns
     # the door
     CANNOT_ADMIT_FULL = auto()  # (who): the room already has every seat taken
     CANNOT_ADMIT_KEYS = auto()  # (who): their knock names keys already in the room
@@ -331,6 +406,8 @@ Event = (
     | Reacted
     | FloorChanged
     | FloorDeclined
+    | MotionEvent
+    | RepairEvent
     | TimerCue
     | Gap
     | TwoRooms

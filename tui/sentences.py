@@ -18,6 +18,7 @@ from protocol.events import Alarm, Ending, Note
 from protocol.limits import SEATS, TEXT_CHARS
 from tui.floor_sentences import declined_sentence, floor_sentence, timer_sentence
 from tui.peer_text import name, shown
+from tui.vote_sentences import motion_sentence, repair_sentence, vote_note_sentence
 
 SHARING: Final = (
     "Anyone holding this invite can knock, so send it only to the people you mean, "
@@ -89,6 +90,8 @@ def sentence(event: ev.Event) -> str | None:
         case ev.Departed(nick=nick, reason=reason):
             if reason is ChangeKind.LEFT:
                 return f"{name(nick)} left the room."
+            if reason is ChangeKind.REMOVED:
+                return f"{name(nick)} was removed by the room's vote and can no longer read it."
             return f"{name(nick)} lost their connection and is no longer in the room."
         case ev.Said(nick=nick, text=text, aside=True):
             return f"{name(nick)} (aside): {shown(text)}"
@@ -100,6 +103,10 @@ def sentence(event: ev.Event) -> str | None:
             return declined_sentence(event)
         case ev.TimerCue():
             return timer_sentence(event)
+        case ev.MotionEvent():
+            return motion_sentence(event)
+        case ev.RepairEvent():
+            return repair_sentence(event)
         case ev.Reacted(nick=nick, emoji=emoji):
             return f"{name(nick)} reacted {shown(emoji, limit=8)}."
         case ev.Gap(nick=nick, missing=missing):
@@ -136,6 +143,18 @@ def ending_sentence(ending: Ending, detail: str) -> str:
             return (
                 "You are no longer on this room's roster. "
                 "Use the invite again if you want to come back."
+            )
+        case Ending.VOTED_OUT:
+            return (
+                "The room voted for you to leave, and you are no longer on its roster"
+                + (f". The reason given: {shown(detail)}." if detail else ".")
+                + " Nothing from it was kept. If you want to come back another time, "
+                "ask the room for an invite; a member would have to let you in."
+            )
+        case Ending.STEPPED_OUT:
+            return (
+                "You stepped out of the room. Take the time you need; your seat is kept as a "
+                "return ticket while this window stays open (/back to come back)."
             )
         case Ending.REFUSED:
             return refusal(detail)
@@ -228,6 +247,17 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 f"{first}'s client sent a floor action the room's rules refuse (done for "
                 "someone else, or pause after pause); nothing changed."
             )
+        case Alarm.REMOVAL_WITHOUT_VOTES:
+            return (
+                f"{first}'s client tried to remove {second} without the votes that allow it. "
+                "Nobody applied it: removal takes a seconded motion and a majority of the "
+                "voters."
+            )
+        case Alarm.VOTE_OUT_OF_RULES:
+            return (
+                f"{first}'s client sent a vote the rules do not allow (twice, or outside its "
+                "window). It counted once, or not at all."
+            )
         case Alarm.KEY_NOT_ANNOUNCED:
             return (
                 f"{first}'s client sealed you a key other than the one it announced to the "
@@ -315,6 +345,9 @@ def _and(names: tuple[str, ...]) -> str:
 
 
 def note_sentence(note: Note, who: str) -> str:
+    voting = vote_note_sentence(note, who)
+    if voting is not None:
+        return voting
     match note:
         case Note.NOTHING_TO_AGREE:
             return "There is nothing to agree to yet. Wait for the agreements."
@@ -378,3 +411,4 @@ def note_sentence(note: Note, who: str) -> str:
                 "The connection to the relay dropped. Joining again as a new member; "
                 "the room will see you leave and come back."
             )
+    return ""  # every other note is a vote's (above)

@@ -6,6 +6,8 @@
     talk      Say, React and Aside
     floor     FloorBody: one act on the floor; FloorState: the floor, for a newcomer
     ack       Ack: what a member holds, for the others to compare
+    vote      MotionBody, SecondBody, AnswerBody, BallotBody; Removal, in a Commit
+    repair    OuchBody and RepairBody: a harm flag and the repair round's steps
 
 Group content travels as a msgpack list that starts with its kind. Adding a
 kind of content is one frozen dataclass with a ``KIND``, ``encode()`` and
@@ -21,9 +23,26 @@ from protocol.bodies.ack import Ack, Heard, Lacking
 from protocol.bodies.codec import BodyError, pack, unpack
 from protocol.bodies.door import Admit, Bye
 from protocol.bodies.floor import FloorBody, FloorState
+from protocol.bodies.repair import OuchBody, RepairBody
 from protocol.bodies.talk import Aside, React, Say
+from protocol.bodies.vote import AnswerBody, BallotBody, MotionBody, SecondBody
 
-Content = Say | Aside | React | FloorBody | FloorState | Admit | Bye | Ack
+Content = (
+    Say
+    | Aside
+    | React
+    | FloorBody
+    | FloorState
+    | Admit
+    | Bye
+    | Ack
+    | MotionBody
+    | SecondBody
+    | AnswerBody
+    | BallotBody
+    | OuchBody
+    | RepairBody
+)
 
 CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
     Say.KIND: Say.decode,
@@ -34,6 +53,12 @@ CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
     Admit.KIND: Admit.decode,
     Bye.KIND: Bye.decode,
     Ack.KIND: Ack.decode,
+    MotionBody.KIND: MotionBody.decode,
+    SecondBody.KIND: SecondBody.decode,
+    AnswerBody.KIND: AnswerBody.decode,
+    BallotBody.KIND: BallotBody.decode,
+    OuchBody.KIND: OuchBody.decode,
+    RepairBody.KIND: RepairBody.decode,
 }
 
 __all__ = [

@@ -16,10 +16,12 @@ class ChangeKind(StrEnum):
     ADMIT = "admit"
     LEFT = "left"  # said goodbye
     DISCONNECTED = "disconnected"  # the connection dropped and the grace period ran out
+    REMOVED = "removed"  # by the room's vote: the evidence is the signed motion and votes
 
 
 _CHANGE_KINDS = frozenset(kind.value for kind in ChangeKind)
 MAX_EVIDENCE = 128  # the longest: a returner's new keys and the vouch of its old key
+MAX_REMOVAL = 4096  # a removal's motion, second and votes (``bodies.vote``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +100,8 @@ class CommitBody:
             what, slot, by, evidence = exactly(entry, 4)
             if type(what) is not str or what not in _CHANGE_KINDS:
                 raise BodyError("bad change")
-            if type(evidence) is not bytes or len(evidence) > MAX_EVIDENCE:
+            longest = MAX_REMOVAL if what == ChangeKind.REMOVED else MAX_EVIDENCE
+            if type(evidence) is not bytes or len(evidence) > longest:
                 raise BodyError("bad evidence")
             changes.append(Change(ChangeKind(what), uint(slot, 256), uint(by, 256), evidence))
         return CommitBody(

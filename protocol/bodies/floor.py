@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Final
 from protocol.bodies.codec import BodyError, array, exactly, key, uint
 from protocol.limits import SEATS
 from protocol.room.floor import (
+    HOLD,
     MAX_PENDING,
     MAX_TIMER_S,
     PARKED_KEPT,
@@ -145,9 +146,8 @@ def floor_from(value: Any) -> Floor:
     pause = None
     if paused != []:
         by, ts, resumers = exactly(paused, 3)
-        pause = Pause(
-            _seat(by), uint(ts, 2**63), frozenset(_seat(s) for s in array(resumers, SEATS))
-        )
+        holder = HOLD if by == HOLD and type(by) is int else _seat(by)
+        pause = Pause(holder, uint(ts, 2**63), frozenset(_seat(s) for s in array(resumers, SEATS)))
     parsed_waiting = []
     for row in array(waiting, MAX_PENDING):
         slot, *act = exactly(row, 3)

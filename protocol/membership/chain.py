@@ -31,9 +31,10 @@ from typing import Final
 from protocol.bodies import BodyError
 from protocol.bodies.commit import ChangeKind, CommitBody, Member, Ticket
 from protocol.bodies.door import KnockBody, Lobby
+from protocol.bodies.vote import motion_id
 from protocol.crypto import verify
 from protocol.frames import RoomFrame
-from protocol.membership.evidence import tickets_after
+from protocol.membership.evidence import EvidenceRefused, removal_motion, tickets_after
 from protocol.membership.roomwide import open_roomwide
 from protocol.membership.roster import CommitRefused, Roster, check_next, commit_hash
 
@@ -55,6 +56,9 @@ class CommitContext:
     # The exchange key each member announced for the next epoch, by identity
     # (``keys.pairs``); a member checks a Commit's new keys against them.
     exchanges: Mapping[bytes, bytes] = field(default_factory=dict)
+    # The motions to remove someone that we saw, by id: whether our own count
+    # says each passed by the time of the Commit at hand (``room.votes``).
+    verdicts: Mapping[bytes, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +87,15 @@ class DropRefused:
 
     signer: str
     gone: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemovalRefused:
+    """``signer`` removed ``gone`` without the votes that allow it: ``why``."""
+
+    signer: str
+    gone: str
+    why: str
 
 
 @dataclass(slots=True)
@@ -177,7 +190,7 @@ class Chain:
 
     def take(
         self, seq: int, ts: int, frame: RoomFrame, ctx: CommitContext
-    ) -> Transition | TakeoverRefused | DropRefused | None:
+    ) -> Transition | TakeoverRefused | DropRefused | RemovalRefused | None:
         """A Commit frame at ``seq``: applied, refused with evidence, or dropped (None)."""
         base = self.roster or self.watching
         if base is None:
@@ -192,13 +205,20 @@ class Chain:
             return None
         try:
             body = CommitBody.decode(body_bytes)
+        except BodyError:
+            return None
+        try:
             exchanges = ctx.exchanges if self.roster is not None else None
             check_next(base, body, signer, ctx.room, self.tickets, exchanges)
             if self.roster is None:
                 self._check_welcome(body, ctx)
-        except (BodyError, CommitRefused):
-            return None
-        refused = self._unseen_drop(base, body, signer, ctx)
+        except CommitRefused as exc:
+            if not isinstance(exc.__cause__, EvidenceRefused):
+                return None  # a replay, a fork: nothing anyone signed for this epoch
+            return _removal_refused(base, body, signer, str(exc))
+        refused = self._unseen_drop(base, body, signer, ctx) or self._uncounted(
+            base, body, signer, ctx
+        )
         if refused is not None:
             return refused
         chash = commit_hash(body_bytes)
@@ -239,6 +259,23 @@ class Chain:
         return None
 
     @staticmethod
+    def _uncounted(
+        base: Roster, body: CommitBody, signer: Member, ctx: CommitContext
+    ) -> RemovalRefused | None:
+        """A removal whose motion we saw must have passed by our own count, at the
+        Commit's place in the relay's order (a vote still open, or failed, removes
+        no one, however many signed votes the Commit carries)."""
+        for change in body.changes:
+            gone = base.seat(change.slot)
+            if change.what is not ChangeKind.REMOVED or gone is None:
+                continue
+            raw = removal_motion(change.evidence)
+            key = motion_id(ctx.room, raw) if raw is not None else None
+            if key is not None and ctx.verdicts.get(key) is False:
+                return RemovalRefused(signer.nick, gone.nick, "the vote had not passed")
+        return None
+
+    @staticmethod
     def _check_welcome(body: CommitBody, ctx: CommitContext) -> None:
         """A Commit that names a newcomer must name it with the keys it knocked with."""
         if not _names(body, ctx.me):
@@ -269,6 +306,18 @@ class Chain:
         while len(self.commits) > KEPT_COMMITS:
             del self.commits[min(self.commits)]
         return Transition(seq, ts, old, new, mine)
+
+
+def _removal_refused(
+    base: Roster, body: CommitBody, signer: Member, why: str
+) -> RemovalRefused | None:
+    """A removal Commit the rules refuse is named (a sequencer cannot remove anyone
+    alone); any other refused Commit is dropped as before."""
+    for change in body.changes:
+        gone = base.seat(change.slot)
+        if change.what is ChangeKind.REMOVED and gone is not None:
+            return RemovalRefused(signer.nick, gone.nick, why)
+    return None
 
 
 def _names(body: CommitBody, me: bytes) -> bool:

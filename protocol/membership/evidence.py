@@ -15,6 +15,11 @@ it before applying the Commit (``check_evidence``, from ``roster.check_next``):
                              Commit (``membership.chain``) unless the evidence
                              is the member's own vouch for a new connection
                              (they came back before their old seat went)
+    removed by vote          the mover's signed motion naming them, another
+                             voter's signed second, and signed yes votes from a
+                             strict majority of the voters the motion names (at
+                             least three); a member who saw the motion also
+                             holds it to its own count (``membership.chain``)
 
 Return tickets are part of the chain. Every Commit names the hash of the
 room's tickets after it (``tickets_after``): a member dropped by the grace
@@ -29,12 +34,22 @@ from __future__ import annotations
 
 from typing import Final
 
-from protocol.bodies.codec import pack
+from protocol.bodies.codec import BodyError, pack
 from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member, Ticket
+from protocol.bodies.vote import (
+    Motion,
+    Removal,
+    ballot_statement,
+    motion_id,
+    motion_statement,
+    second_statement,
+)
 from protocol.crypto import KEY_SIZE, SIG_SIZE, digest, verify
 from protocol.limits import SEATS
+from protocol.room.votes import MIN_VOTERS
 
 MAX_TICKETS: Final = 2 * SEATS
+DEPARTURES: Final = frozenset((ChangeKind.LEFT, ChangeKind.DISCONNECTED, ChangeKind.REMOVED))
 NO_TICKETS: Final = bytes(32)
 
 
@@ -94,9 +109,7 @@ def check_evidence(
     added = [m for m in body.roster if m.identity not in before]
     removed = [m for m in old if m.identity not in after]
     admits = {c.slot: c for c in body.changes if c.what is ChangeKind.ADMIT}
-    departures = {
-        c.slot: c for c in body.changes if c.what in (ChangeKind.LEFT, ChangeKind.DISCONNECTED)
-    }
+    departures = {c.slot: c for c in body.changes if c.what in DEPARTURES}
     if len(admits) + len(departures) != len(body.changes):
         raise EvidenceRefused("a change that is neither an admission nor a departure")
     if sorted(admits) != sorted(m.slot for m in added):
@@ -137,6 +150,9 @@ def _check_admission(
 
 
 def _check_departure(change: Change, gone: Member, room: bytes) -> None:
+    if change.what is ChangeKind.REMOVED:
+        check_removal(change.evidence, gone, room)
+        return
     if change.what is ChangeKind.LEFT:
         if not verify(gone.identity, goodbye_statement(room, gone.identity), change.evidence):
             raise EvidenceRefused("a departure without the leaver's goodbye")
@@ -151,3 +167,44 @@ def vouched_elsewhere(evidence: bytes, gone: Member, room: bytes) -> bool:
         return False
     identity, exchange, vouch = evidence[:32], evidence[32:64], evidence[64:]
     return verify(gone.identity, return_statement(room, identity, exchange, gone.nick), vouch)
+
+
+def check_removal(evidence: bytes, gone: Member, room: bytes) -> bytes:
+    """The motion's id, if ``evidence`` is a passed vote to remove ``gone``; else
+    EvidenceRefused. Each signature is checked, and each voter counts once."""
+    try:
+        removal = Removal.decode(evidence)
+        motion = Motion.decode(removal.motion)
+    except (BodyError, ValueError, TypeError) as exc:
+        raise EvidenceRefused("a removal without its motion") from exc
+    if motion.named != gone.identity:
+        raise EvidenceRefused("a removal by a motion about someone else")
+    voters = set(motion.eligible)
+    if len(voters) < MIN_VOTERS:
+        raise EvidenceRefused("a removal with fewer than three others present")
+    statement = motion_statement(room, removal.motion)
+    if removal.mover not in voters or not verify(removal.mover, statement, removal.mover_sig):
+        raise EvidenceRefused("a removal without its mover's signed motion")
+    key = motion_id(room, removal.motion)
+    seconder = removal.seconder
+    if (
+        seconder == removal.mover
+        or seconder not in voters
+        or not verify(seconder, second_statement(room, key), removal.second_sig)
+    ):
+        raise EvidenceRefused("a removal nobody seconded")
+    yes = ballot_statement(room, key, True)
+    counted = {who for who, sig in removal.yes if who in voters and verify(who, yes, sig)}
+    if len(counted) != len(removal.yes):
+        raise EvidenceRefused("a removal with votes that are not its voters' own")
+    if 2 * len(counted) <= len(voters):
+        raise EvidenceRefused("a removal without a majority of the voters")
+    return key
+
+
+def removal_motion(evidence: bytes) -> bytes | None:
+    """The raw motion a removal's evidence carries, if it decodes."""
+    try:
+        return Removal.decode(evidence).motion
+    except (BodyError, ValueError, TypeError):
+        return None

@@ -22,6 +22,11 @@ each act in, so acks catch a relay that feeds members different orders.
     pause        anyone, 3 an hour       freezes the floor and its timer
     resume       the caller, or a majority of those present (or by itself, later)
 
+The room holds the floor, too, while it votes on a motion or repairs harm
+(``room.votes``, ``room.repair``): ``hold`` pauses it for everyone, by
+nobody (``HOLD``); only ``release`` ends that, when the vote or the round is
+over, and no one's resume does.
+
 A setting (round, stack, open, timer, progressive) made while someone holds
 the floor waits for their *done*: no one is cut off by a setting. Someone
 away (their connection dropped) is skipped but keeps their place. An act the
@@ -44,6 +49,7 @@ PAUSE_MAX_MS: Final = 5 * 60_000
 HOUR_MS: Final = 60 * 60_000
 MAX_TIMER_S: Final = 60 * 60
 MAX_PENDING: Final = 8
+HOLD: Final = -2  # a pause's caller when the room holds the floor (a vote, a repair round)
 
 
 class Mode(StrEnum):
@@ -74,6 +80,10 @@ class Act(StrEnum):
 
 
 SETTINGS: Final = frozenset((Act.ROUND, Act.STACK, Act.OPEN, Act.TIMER, Act.PROGRESSIVE))
+# What a pause stops; a hold (a vote, a repair round) stops pausing and resuming too.
+FROZEN: Final = frozenset(
+    (Act.DONE, Act.PASS, Act.LATER, Act.ROUND, Act.STACK, Act.OPEN, Act.PAUSE, Act.RESUME)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +188,7 @@ class Why(StrEnum):
     NOT_PAUSED = "not paused"
     BAD_ARGUMENT = "bad argument"
     NOT_SEATED = "not seated"
+    HELD = "held"  # the room holds the floor: a vote, or a repair round
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +297,8 @@ def step(
 def refusal(floor: Floor, act: FloorAct, slot: int, ts: int) -> Why | None:
     """Why the rules refuse ``act`` from ``slot`` now, or None."""
     paused = floor.paused
+    if held(floor) and act.act in FROZEN:
+        return Why.HELD
     match act.act:
         case Act.DONE | Act.PASS:
             if paused is not None:
@@ -489,10 +502,27 @@ def _give_next(floor: Floor, by: int, ts: int, changes: list[FloorChange]) -> Fl
 def _run_out(floor: Floor, ts: int, changes: list[FloorChange]) -> Floor:
     """A pause past its end is over, for everyone at the same act."""
     paused = floor.paused
-    if paused is not None and ts >= paused.ts + PAUSE_MAX_MS:
+    if paused is not None and paused.by != HOLD and ts >= paused.ts + PAUSE_MAX_MS:
         changes.append(Resumed(None))
         return _unpause(floor, paused.ts + PAUSE_MAX_MS)
     return floor
+
+
+def hold(floor: Floor, ts: int) -> Floor:
+    """The room holds the floor (a vote, a repair round): frozen like a pause. A pause
+    someone called already goes on as it was."""
+    if floor.paused is not None:
+        return floor
+    return replace(floor, paused=Pause(HOLD, ts))
+
+
+def held(floor: Floor) -> bool:
+    return floor.paused is not None and floor.paused.by == HOLD
+
+
+def release(floor: Floor, ts: int) -> Floor:
+    """The vote or the round is over at ``ts``: the floor goes on where it was."""
+    return _unpause(floor, ts) if held(floor) else floor
 
 
 def _unpause(floor: Floor, ts: int) -> Floor:

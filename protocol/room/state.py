@@ -42,9 +42,16 @@ The rows, top to bottom:
                            member logs the hash of what it holds for that
                            Commit, so a false floor shown to a newcomer shows
     Away(slot)             the relay says a seat's connection dropped
+    Moved, Seconded,       a motion to remove someone and its steps
+      Answered, Balloted   (``room.votes``); a second holds the floor until
+                           the vote closes
+    Ouched, Stepped        a harm flag and the repair round it opens
+                           (``room.repair``); it holds the floor until it closes
 
-Offers and votes plug in as further rows, each with its own module in this
-package.
+Before each event, whatever closed by its ``ts`` is settled first (a vote
+whose window ran out, a round past its end), so every member sees a motion
+close, and the floor go on, at the same event. Offers plug in as a further
+row, with its own module in this package.
 """
 
 from __future__ import annotations
@@ -56,12 +63,17 @@ from protocol.bodies.codec import pack
 from protocol.bodies.floor import floor_fields
 from protocol.crypto import digest
 from protocol.room import floor as fl
+from protocol.room import repair as rp
+from protocol.room import votes as vt
 from protocol.room.floor import Floor, FloorAct, FloorChange
+from protocol.room.repair import Ouched, Repair, RepairChange, Stepped
+from protocol.room.votes import Answered, Balloted, Moved, Seconded, VoteChange, Votes
 
 RECENT_REACTIONS: Final = 32
 BACKLOG_KEPT: Final = 64  # floor acts a newcomer keeps until it is shown the floor
 LOG_KEPT: Final = 64  # running hashes kept: an ack names a count a few events back
 LOG_SIZE: Final = 16
+AUTHORS_KEPT: Final = 64  # who sent the latest messages: an ouch points at one
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +114,20 @@ class Reaction:
     emoji: str
 
 
-StateEvent = AgreementsSet | Spoken | Reaction | Floored | FloorShown | Away
+StateEvent = (
+    AgreementsSet
+    | Spoken
+    | Reaction
+    | Floored
+    | FloorShown
+    | Away
+    | Moved
+    | Seconded
+    | Answered
+    | Balloted
+    | Ouched
+    | Stepped
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +167,17 @@ class FloorMoved:
     change: FloorChange
 
 
-RoomChange = Message | Reacted | FloorMoved
+@dataclass(frozen=True, slots=True)
+class VoteMoved:
+    change: VoteChange
+
+
+@dataclass(frozen=True, slots=True)
+class RepairMoved:
+    change: RepairChange
+
+
+RoomChange = Message | Reacted | FloorMoved | VoteMoved | RepairMoved
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +202,22 @@ class RoomState:
     floor_known: bool = True
     backlog: tuple[Applied, ...] = ()
     floor_at_commit: Floor = field(default_factory=Floor)
+    votes: Votes = field(default_factory=Votes)
+    repair: Repair = field(default_factory=Repair)
+    authors: tuple[tuple[int, int], ...] = ()  # (seq, seat) of the latest messages
+
+    def turn_holder(self, ts: int) -> int | None:
+        """Whose turn a repair round or a motion's answer gives at ``ts``, if anyone's."""
+        round_ = self.repair.open_at(ts)
+        if round_ is not None:
+            return round_.speaker(ts)
+        for m in self.votes.motions:
+            if m.phase(ts) is vt.Phase.ANSWERING:
+                return m.named
+        return None
+
+    def holds_floor(self, ts: int) -> bool:
+        return self.votes.holding(ts) or self.repair.open_at(ts) is not None
 
     @property
     def log_hash(self) -> bytes:
@@ -182,21 +233,47 @@ class RoomState:
 
 def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChange, ...]]:
     """The state after ``applied``, and what a person should see because of it."""
-    seq, slot, event = applied.seq, applied.slot, applied.event
+    seq, slot, event, ts = applied.seq, applied.slot, applied.event, applied.ts
     if seq <= state.seq:
         return state, ()
+    state = _settle(state, ts)
     match event:
         case AgreementsSet(agreed, seats, dropped, back):
             # A Commit starts the log again: a newcomer's log starts here too.
             floor, moved = fl.seated(state.floor, seats, applied.ts, dropped, back)
             row: list[object] = ["agreed", agreed, list(seats)]
             state = _logged(state, applied, row, agreed=agreed, log_count=0, log=(), floor=floor)
-            state = replace(state, floor_at_commit=floor)
+            votes, repair = vt.seated(state.votes, seats), rp.seated(state.repair, seats)
+            state = replace(state, floor_at_commit=floor, votes=votes, repair=repair)
+            state = _settle(state, ts)
             return state, tuple(FloorMoved(c) for c in moved)
         case Spoken(text, aside):
-            out_of_turn = not aside and fl.out_of_turn(state.floor, slot)
+            holder = state.turn_holder(ts)
+            if holder is not None:
+                out_of_turn = not aside and slot != holder
+            else:
+                out_of_turn = not aside and fl.out_of_turn(state.floor, slot)
             change = Message(seq, applied.ts, slot, text, aside or out_of_turn, out_of_turn)
-            return _logged(state, applied, ["say", slot, text, aside]), (change,)
+            authors = (*state.authors, (seq, slot))[-AUTHORS_KEPT:]
+            row = ["say", slot, text, aside]
+            return _logged(state, applied, row, authors=authors), (change,)
+        case Moved() | Seconded() | Answered() | Balloted():
+            row = _vote_row(event, slot)
+            floor = state.floor
+            votes, vote_changes = vt.step(state.votes, event, slot, ts, floor.seats, floor.away)
+            if any(isinstance(c, vt.SecondGiven) for c in vote_changes):
+                floor = fl.hold(floor, ts)
+            state = _logged(state, applied, row, votes=votes, floor=floor)
+            return _settle(state, ts), tuple(VoteMoved(c) for c in vote_changes)
+        case Ouched() | Stepped():
+            row = _repair_row(event, slot)
+            floor = state.floor
+            author_of = dict(state.authors)
+            repair, repair_changes = rp.step(state.repair, event, slot, ts, floor.seats, author_of)
+            if any(isinstance(c, rp.Opened) for c in repair_changes):
+                floor = fl.hold(floor, ts)
+            state = _logged(state, applied, row, repair=repair, floor=floor)
+            return _settle(state, ts), tuple(RepairMoved(c) for c in repair_changes)
         case Floored(act):
             row = ["floor", slot, str(act.act), act.arg]  # (a bool and an int differ in msgpack)
             if not state.floor_known:
@@ -230,6 +307,44 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
                 Reacted(slot, emoji),
             )
     return state, ()
+
+
+def _settle(state: RoomState, ts: int) -> RoomState:
+    """Whatever closed by ``ts``, closed: a vote whose window ran out, a repair round
+    past its end; and once nothing holds the floor, it goes on from when the last
+    hold ended, the same for everyone whenever the next event comes."""
+    ends = []
+    round_ = state.repair.round
+    if round_ is not None and not round_.is_open(ts):
+        ends.append(round_.end())
+    ended = state.votes.hold_ended(ts)
+    if ended is not None:
+        ends.append(ended)
+    votes, repair = vt.settle(state.votes, ts), rp.settle(state.repair, ts)
+    floor = state.floor
+    if fl.held(floor) and not votes.holding(ts) and repair.open_at(ts) is None:
+        floor = fl.release(floor, max(ends, default=ts))
+    return replace(state, votes=votes, repair=repair, floor=floor)
+
+
+def _vote_row(event: Moved | Seconded | Answered | Balloted, slot: int) -> list[object]:
+    match event:
+        case Moved(key=key):
+            return ["motion", slot, key]
+        case Seconded(key=key):
+            return ["second", slot, key]
+        case Answered(key=key):
+            return ["answered", slot, key]
+        case Balloted(key=key, yes=yes):
+            return ["ballot", slot, key, yes]
+
+
+def _repair_row(event: Ouched | Stepped, slot: int) -> list[object]:
+    match event:
+        case Ouched(text=text, about=about):
+            return ["ouch", slot, text, -1 if about is None else about]
+        case Stepped(step=step):
+            return ["repair", slot, str(step)]
 
 
 def _logged(state: RoomState, applied: Applied, row: list[object], **changed: Any) -> RoomState:
