@@ -1415,6 +1415,9 @@ class Endpoint:
     def _holder_if_not_me(self) -> str | None:
         """Who holds the floor in a round or stack, if not us: a message would be out of turn."""
         floor, slot = self.state.floor, self.chain.my_slot
+        held_by = self.state.turn_holder(self._relay_now())  # a repair round, an answer
+        if slot is not None and held_by is not None:
+            return None if held_by == slot else self._seat_label(held_by)
         if slot is None or not fl.out_of_turn(floor, slot):
             return None
         return self._seat_label(floor.speaker) if floor.speaker is not None else ""

@@ -55,6 +55,7 @@ class RoomClient:
         self.reconnect = reconnect
         self._outgoing: asyncio.Queue[bytes | None] = asyncio.Queue()
         self._leaving = False
+        self._away = asyncio.Event()  # set while we stepped out; cleared to come back
         self._refused: Refused | None = None
         self._wake = asyncio.Event()  # something came in: the next deadline may have moved
         self.connections = 0
@@ -70,6 +71,15 @@ class RoomClient:
         self._wake.set()
         if isinstance(command, cmd.Leave):
             self._outgoing.put_nowait(None)
+        elif self.endpoint.stepped_out and not self._away.is_set():
+            # Gently out of the room, no goodbye: the seat goes as a dropped one does,
+            # with a return ticket, and ``come_back`` uses it.
+            self._away.set()
+            self._outgoing.put_nowait(None)
+
+    def come_back(self) -> None:
+        self._away.clear()
+        self._wake.set()
 
     # --- the connection ---------------------------------------------------------------
 
@@ -102,6 +112,15 @@ class RoomClient:
                 continue
             if self._leaving or (self.endpoint.removed and not self.endpoint.evicted):
                 return  # it said why already
+            if self._away.is_set():
+                while self._away.is_set() and not self._leaving:
+                    await self._wake.wait()
+                    self._wake.clear()
+                if self._leaving:
+                    return
+                self.endpoint = self.endpoint.fresh(now_ms())
+                self._drain_outgoing()
+                continue
             refused = self._refused
             if (refused and refused.code in FINAL_REFUSALS) or not self.reconnect:
                 # The refusal already said why; the ending repeats it for whoever shows only that.

@@ -26,6 +26,9 @@ from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
 from tui.sentences import SHARING, sentence
 from tui.session import Door, DoorError, Session
+from tui.vote_commands import WORDS as VOTE_WORDS
+from tui.vote_commands import vote_command
+from tui.vote_sentences import repair_agreements
 
 HELP = """\
 Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking person in; \
@@ -38,7 +41,13 @@ The floor: /round starts a go-round, /stack a stack of raised hands, /open opens
 process); /lower lowers it. /done ends your turn; in a go-round /pass passes the talking \
 piece and /later moves you to the end. /aside TEXT says something without taking the floor. \
 /timer SECONDS (or /timer off) sets the speaking time; /progressive on|off. /pause and \
-/resume. /balance shows how the time was shared; /floor shows the floor on one line."""
+/resume. /balance shows how the time was shared; /floor shows the floor on one line.
+Accountability: /motion remove NAME REASON moves to remove someone; another member \
+seconds it (/second), the person named answers (then /done), and everyone else votes with \
+/vote yes or /vote no (a majority of those present removes; only totals are shown). \
+/ouch [TEXT] flags harm in what was just said and opens a repair round: the person who \
+flagged speaks first, then the person it concerns, then anyone; each of them ends it with \
+/continue, /more (more time) or /stepout (leave gently; /back comes back)."""
 
 
 class StdinLines:
@@ -69,6 +78,7 @@ class PlainRoom:
         self.entered = session.door.opening
         self.done = False
         self.closed_by_room = False
+        self.stepped_out = False
 
     # -- room events -------------------------------------------------------------
 
@@ -96,6 +106,14 @@ class PlainRoom:
                 self._forget_knock(nick)
             case ev.Entered():
                 self.entered = True
+            case ev.RepairEvent(stage=ev.RepairStage.OPENED, agreements=agreements) if agreements:
+                self.say(sentence(event) or "")
+                self.say("What the room agreed:")
+                for agreement in repair_agreements(agreements):
+                    self.say("  " + agreement)
+                return
+            case ev.Closed(ending=ev.Ending.STEPPED_OUT):
+                self.stepped_out, self.entered = True, False
             case ev.Closed():
                 self.done = self.closed_by_room = True
         line = sentence(event)
@@ -161,6 +179,15 @@ class PlainRoom:
                     self.say(place)
             case "balance":
                 self.say(balance_words(self.session.floor.talk, self._who_is))
+            case "back":
+                if not self.stepped_out:
+                    self.say("You are in the room; /back is for coming back after /stepout.")
+                    return
+                self.stepped_out = False
+                self.session.come_back()
+                self.say("Coming back in with your return ticket.")
+            case _ if command.lower() in VOTE_WORDS:
+                self._vote(command.lower(), rest)
             case _ if command.lower() in WORDS:
                 self._floor(command.lower(), rest)
             case _:
@@ -168,6 +195,16 @@ class PlainRoom:
 
     def _floor(self, command: str, rest: str) -> None:
         asked = floor_command(command, rest)
+        if isinstance(asked, str):
+            self.say(asked)
+        elif not self.entered:
+            self.say("You are not in the room yet, so nothing was sent.")
+        else:
+            self.session.send(asked)
+
+    def _vote(self, command: str, rest: str) -> None:
+        seats = {seat.slot: seat.nick for seat in self.session.seats}
+        asked = vote_command(command, rest, lambda who: self._find(who, seats))
         if isinstance(asked, str):
             self.say(asked)
         elif not self.entered:

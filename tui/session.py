@@ -143,6 +143,11 @@ class Session:
         if not self._closed and self.client is not None:
             self.client.send(command)
 
+    def come_back(self) -> None:
+        """After stepping out of a repair round: back in on the return ticket."""
+        if not self._closed and self.client is not None:
+            self.client.come_back()
+
     # -- what a person can see ----------------------------------------------------
 
     @property

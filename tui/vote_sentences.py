@@ -88,7 +88,7 @@ def repair_sentence(event: ev.RepairEvent) -> str:
     match event.stage:
         case RepairStage.OPENED:
             about = f" about what {name(event.concerned)} said" if event.concerned else ""
-            words = f": {shown(event.text)}" if event.text else "."
+            words = f": {shown(event.text)}." if event.text else "."
             line = f"{flagger} said ouch{about}{words} The floor is held for a repair round."
             line += " " + _turn(event)
             if event.affected_me:
@@ -96,8 +96,6 @@ def repair_sentence(event: ev.RepairEvent) -> str:
                     " When you are ready: /continue, /more for more time, or /stepout to "
                     "leave gently (you can come back)."
                 )
-            if event.agreements:
-                line += f" The room agreed: {shown(event.agreements)}"
             return line
         case RepairStage.TURN:
             return _turn(event)
@@ -149,3 +147,14 @@ NOTES: Final = {
 def vote_note_sentence(note: Note, who: str) -> str | None:
     template = NOTES.get(note)
     return template.format(who=who) if template is not None else None
+
+
+REPAIR_WORDS: Final = ("repair", "harm", "ouch", "hurt", "conflict")
+
+
+def repair_agreements(agreements: str) -> list[str]:
+    """The agreements a repair round shows: those about repairing harm, if any say so,
+    else all of them (each line untrusted: shown with ``peer_text``)."""
+    lines = [line.strip() for line in agreements.splitlines() if line.strip()]
+    about = [line for line in lines if any(w in line.casefold() for w in REPAIR_WORDS)]
+    return [shown(line) for line in (about or lines)]
