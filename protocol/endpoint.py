@@ -1414,12 +1414,12 @@ class Endpoint:
 
     def _holder_if_not_me(self) -> str | None:
         """Who holds the floor in a round or stack, if not us: a message would be out of turn."""
-        floor, slot = self.state.floor, self.chain.my_slot
-        held_by = self.state.turn_holder(self._relay_now())  # a repair round, an answer
-        if slot is not None and held_by is not None:
-            return None if held_by == slot else self._seat_label(held_by)
-        if slot is None or not fl.out_of_turn(floor, slot):
+        floor, slot, now = self.state.floor, self.chain.my_slot, self._relay_now()
+        if slot is None or not self.state.out_of_turn(slot, now):
             return None
+        held_by = self.state.turn_holder(now)  # a repair round's turn, or an answer
+        if held_by is not None:
+            return self._seat_label(held_by)
         return self._seat_label(floor.speaker) if floor.speaker is not None else ""
 
     def _relay_now(self) -> int:

@@ -216,6 +216,19 @@ class RoomState:
                 return m.named
         return None
 
+    def open_to_all(self, ts: int) -> bool:
+        """Whether a repair round lets anyone speak at ``ts``, whatever the floor says."""
+        round_ = self.repair.open_at(ts)
+        return round_ is not None and round_.speaker(ts) is None
+
+    def out_of_turn(self, slot: int, ts: int) -> bool:
+        """Whether a message from ``slot`` at ``ts`` is out of turn: a repair round's turn
+        or a motion's answer is someone else's, or else the floor is."""
+        holder = self.turn_holder(ts)
+        if holder is not None:
+            return slot != holder
+        return not self.open_to_all(ts) and fl.out_of_turn(self.floor, slot)
+
     def holds_floor(self, ts: int) -> bool:
         return self.votes.holding(ts) or self.repair.open_at(ts) is not None
 
@@ -248,11 +261,7 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
             state = _settle(state, ts)
             return state, tuple(FloorMoved(c) for c in moved)
         case Spoken(text, aside):
-            holder = state.turn_holder(ts)
-            if holder is not None:
-                out_of_turn = not aside and slot != holder
-            else:
-                out_of_turn = not aside and fl.out_of_turn(state.floor, slot)
+            out_of_turn = not aside and state.out_of_turn(slot, ts)
             change = Message(seq, applied.ts, slot, text, aside or out_of_turn, out_of_turn)
             authors = (*state.authors, (seq, slot))[-AUTHORS_KEPT:]
             row = ["say", slot, text, aside]

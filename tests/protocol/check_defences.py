@@ -52,6 +52,9 @@ R = "tests/protocol/test_reopen.py::"
 FS = "tests/protocol/test_forward_secrecy.py::"
 FL = "tests/protocol/test_floor_room.py::"
 FR = "tests/protocol/test_floor.py::"
+V = "tests/protocol/test_votes_room.py::"
+EVIDENCE = "protocol/membership/evidence.py"
+VOTES = "protocol/room/votes.py"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
@@ -1015,6 +1018,65 @@ MUTANTS = [
         "a sequencer back after the grace period reopens as soon as a fresh one",
         (E(REOPEN, "        if now - self.dropped_at >= grace_ms:", "        if False:"),),
         R + "test_a_sequencer_back_late_lets_its_successor_open_the_room_first",
+    ),
+    Mutant(
+        "a removal needs no majority",
+        (E(EVIDENCE, "    if 2 * len(counted) <= len(voters):", "    if False:"),),
+        V + "test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named",
+    ),
+    Mutant(
+        "a removal's votes are counted without checking whose they are",
+        (
+            E(
+                EVIDENCE,
+                "    counted = {who for who, sig in removal.yes if who in voters and verify(who, yes, sig)}",
+                "    counted = {who for who, sig in removal.yes}",
+            ),
+        ),
+        V + "test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named",
+    ),
+    Mutant(
+        "a removal is taken before the vote closed",
+        (
+            E(
+                CHAIN,
+                "            if key is not None and ctx.verdicts.get(key) is False:",
+                "            if False:",
+            ),
+        ),
+        V + "test_a_removal_committed_before_the_vote_closed_is_refused_by_those_who_saw_the_vote",
+    ),
+    Mutant(
+        "a second ballot counts again",
+        (
+            E(
+                VOTES,
+                "            if any(b.slot == slot for b in m.ballots):\n                return votes, (VoteRefused(slot, key, Why.ALREADY),)  # counted once\n",
+            ),
+        ),
+        V + "test_a_member_voting_twice_counts_once_and_is_named",
+    ),
+    Mutant(
+        "a motion may name its own voters",
+        (
+            E(
+                VOTES,
+                "    if sorted(voters) != sorted(present) or mover not in voters:",
+                "    if mover not in voters:",
+            ),
+        ),
+        V + "test_a_motion_listing_only_some_of_those_present_as_voters_is_refused_everywhere",
+    ),
+    Mutant(
+        "the door does not wait while the room votes",
+        (
+            E(
+                ENDPOINT,
+                "            consents={} if holding else self.sequencer.consents,",
+                "            consents=self.sequencer.consents,",
+            ),
+        ),
+        V + "test_while_the_room_votes_the_door_waits_and_opens_after",
     ),
 ]
 

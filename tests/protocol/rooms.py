@@ -12,12 +12,12 @@ from nacl.signing import SigningKey
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
-from protocol.bodies import Say, encode_content
+from protocol.bodies import Say, decode_content, encode_content
 from protocol.bodies.commit import ChangeKind, CommitBody, Member
-from protocol.crypto import ExchangeKey, pad, seal, sign
+from protocol.crypto import ExchangeKey, pad, seal, sign, unpad, unseal
 from protocol.endpoint import Endpoint
-from protocol.frames import Kind, group_header, parse
-from protocol.keys.chains import SendingChain
+from protocol.frames import GroupFrame, Kind, group_header, parse
+from protocol.keys.chains import SendingChain, ratchet
 from protocol.keys.sender import Voice
 from protocol.membership.evidence import consent_statement, goodbye_statement
 from protocol.membership.roomwide import roomwide_frame
@@ -214,3 +214,24 @@ def departure(
     ep = holder.endpoint
     assert ep.roster is not None
     return removing(ep.roster, slot, reason, by, evidence, ep.chain.tickets)
+
+
+def readable_by_a_kept_chain(
+    relay: HostileRelay, seat: Seat, kept: tuple[bytes, tuple[int, int, int], int]
+) -> list[str]:
+    """What someone holding ``seat``'s old chain (key, (slot, epoch, gen), next index) reads."""
+    chain_key, at, start = kept
+    read = []
+    for msg in relay.log:
+        frame = parse(msg.d, seat.endpoint.room)
+        if not isinstance(frame, GroupFrame) or (frame.slot, frame.epoch, frame.gen) != at:
+            continue
+        if frame.index < start:
+            continue
+        key = chain_key
+        for _ in range(frame.index - start):
+            key = ratchet(key)[1]
+        content = decode_content(unpad(unseal(ratchet(key)[0], frame.sealed, frame.header)))
+        if isinstance(content, Say):
+            read.append(content.text)
+    return read

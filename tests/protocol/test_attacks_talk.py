@@ -15,8 +15,8 @@ from dataclasses import replace
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
-from protocol.bodies import Say, decode_content, encode_content
-from protocol.crypto import pad, random_bytes, seal, sign, unpad, unseal
+from protocol.bodies import Say, encode_content
+from protocol.crypto import pad, random_bytes, seal, sign
 from protocol.endpoint import Endpoint
 from protocol.events import Alarm, Note
 from protocol.frames import (
@@ -44,6 +44,7 @@ from tests.protocol.rooms import (
     open_room,
     publish_as,
     raised,
+    readable_by_a_kept_chain,
     roomwide,
     said,
     two_in_turn_swapped_for,
@@ -56,27 +57,6 @@ def kind_of(seat: Seat, msg: wire.Msg) -> object:
 
 def is_commit(frame: object) -> bool:
     return isinstance(frame, RoomFrame) and frame.kind is Kind.COMMIT
-
-
-def readable_by_a_kept_chain(
-    relay: HostileRelay, seat: Seat, kept: tuple[bytes, tuple[int, int, int], int]
-) -> list[str]:
-    """What someone holding ``seat``'s old chain (key, (slot, epoch, gen), next index) reads."""
-    chain_key, at, start = kept
-    read = []
-    for msg in relay.log:
-        frame = kind_of(seat, msg)
-        if not isinstance(frame, GroupFrame) or (frame.slot, frame.epoch, frame.gen) != at:
-            continue
-        if frame.index < start:
-            continue
-        key = chain_key
-        for _ in range(frame.index - start):
-            key = ratchet(key)[1]
-        content = decode_content(unpad(unseal(ratchet(key)[0], frame.sealed, frame.header)))
-        if isinstance(content, Say):
-            read.append(content.text)
-    return read
 
 
 # --- a Commit withheld from one member (H3) ---------------------------------------
