@@ -13,9 +13,12 @@ Measured in one run on one machine, each beside a baseline:
   against the same count of bare seals and opens;
 - join to first message on loopback, through a real relay: connect, lobby,
   knock, admission, keys, and the newcomer's first message arriving at the
-  host, against a bare WebSocket connect and one echoed frame.
+  host, against a bare WebSocket connect and one echoed frame;
+- room events applied to the room state in a full room (a floor act, a
+  ballot, a repair step), against a message applied to the same state.
 
-Targets: seal <= 100 us, open <= 150 us, epoch change <= 20 ms per member.
+Targets: seal <= 100 us, open <= 150 us, epoch change <= 20 ms per member,
+floor and vote events <= 50 us each.
 """
 
 from __future__ import annotations
@@ -40,6 +43,10 @@ from protocol import events as ev
 from protocol import wire
 from protocol.crypto import random_bytes
 from protocol.endpoint import Endpoint
+from protocol.room import floor as fl
+from protocol.room import repair as rp
+from protocol.room import votes as vt
+from protocol.room.state import AgreementsSet, Applied, RoomState, Spoken, StateEvent, apply
 from relay.limits import Limits
 from relay.server import Relay, bound_address
 from relay.server import start as start_relay
@@ -96,6 +103,50 @@ def bench_seal_open(count: int) -> tuple[float, float, float, float, float, floa
         lambda: (signer.verify_key.verify(signed), box.decrypt(next(it), b"h" * 31)), count
     )
     return seal_us, open_us, base_seal, base_open, floor_seal, floor_open
+
+
+def bench_room_events(count: int) -> tuple[float, float, float, float]:
+    """CPU us per event applied in a full room: (message, floor act, ballot, repair step)."""
+    seats = tuple(range(12))
+    start, _ = apply(RoomState(), Applied(0, 0, 0, AgreementsSet(bytes(32), seats)))
+    ids = [bytes([s]) * 32 for s in seats]
+
+    def per_event(rows: list[tuple[int, StateEvent]], state: RoomState, ts: int) -> float:
+        """CPU us per row, applying ``rows`` again and again from ``state``."""
+        done = 0
+        began = time.process_time()
+        while done < count:
+            current = state
+            for n, (slot, row) in enumerate(rows, 1):
+                current, _ = apply(current, Applied(current.seq + 1, ts + n, slot, row))
+            done += len(rows)
+        return (time.process_time() - began) / done * 1e6
+
+    said = [(s, Spoken(TEXT)) for s in seats]
+    message = per_event(said, start, 10)
+    stacked, _ = apply(start, Applied(1, 5, 0, fl_row(fl.Act.STACK)))
+    hands = [(s, fl_row(fl.Act.HAND, fl.HandKind.HAND)) for s in seats[1:]]
+    floor = per_event(hands, stacked, 10)
+    key = bytes(16)
+    moved = vt.Moved(key, 11, "a reason", seats[:11], tuple(ids[:11]), 60, 120, 60,
+                     ids[0], ids[11], b"", bytes(64))  # fmt: skip
+    voting = start
+    for n, (slot, row) in enumerate(
+        [(0, moved), (1, vt.Seconded(key, bytes(64), ids[1])), (11, vt.Answered(key))], 1
+    ):
+        voting, _ = apply(voting, Applied(voting.seq + 1, n, slot, row))
+    ballots = [(s, vt.Balloted(key, s % 2 == 0, bytes(64), ids[s])) for s in seats[:11]]
+    ballot = per_event(ballots, voting, 10)
+    ouched, _ = apply(start, Applied(1, 5, 3, rp.Ouched("ouch", None)))
+    steps = [(3, rp.Stepped(rp.Step.MORE)) for _ in range(11)]
+    repair = per_event(steps, ouched, 10)
+    return message, floor, ballot, repair
+
+
+def fl_row(act: fl.Act, arg: object = "") -> StateEvent:
+    from protocol.room.state import Floored
+
+    return Floored(fl.FloorAct(act, arg))  # type: ignore[arg-type]
 
 
 def bench_epoch_change(rounds: int) -> tuple[float, float, float]:
@@ -211,6 +262,7 @@ def main() -> int:
     seal_us, open_us, base_seal, base_open, floor_seal, floor_open = bench_seal_open(args.messages)
     epoch_mean, epoch_worst, epoch_base = bench_epoch_change(args.rounds)
     join_ms, bare_ms = asyncio.run(bench_join(args.rounds))
+    message_us, floor_us, ballot_us, repair_us = bench_room_events(args.messages)
 
     rows = [
         ("seal (encrypt + sign), per message", us(seal_us), us(base_seal), "<= 100 us",
@@ -224,6 +276,12 @@ def main() -> int:
         ("epoch change, 12 seats, busiest member", ms(epoch_worst), "", "<= 20 ms",
          epoch_worst <= 20),
         ("join to first message, loopback (wall)", ms(join_ms), ms(bare_ms), "", None),
+        ("floor act applied, 12 seats", us(floor_us), us(message_us), "<= 50 us",
+         floor_us <= 50),
+        ("ballot applied, 12 seats", us(ballot_us), us(message_us), "<= 50 us",
+         ballot_us <= 50),
+        ("repair step applied, 12 seats", us(repair_us), us(message_us), "<= 50 us",
+         repair_us <= 50),
     ]  # fmt: skip
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     print(f"CPU time per operation; load average {load:.1f} on {os.cpu_count()} cores\n")
@@ -235,7 +293,7 @@ def main() -> int:
     print(
         "\nbaselines: a bare Aead seal/open of the same text; for the epoch change, eleven bare"
         " seals and opens;\nfor the join, a bare WebSocket connect through the same relay and"
-        " one echoed frame."
+        " one echoed frame;\nfor room events, a message applied to the same room state."
     )
     return 0
 

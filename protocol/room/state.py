@@ -322,17 +322,18 @@ def _settle(state: RoomState, ts: int) -> RoomState:
     """Whatever closed by ``ts``, closed: a vote whose window ran out, a repair round
     past its end; and once nothing holds the floor, it goes on from when the last
     hold ended, the same for everyone whenever the next event comes."""
-    ends = []
-    round_ = state.repair.round
-    if round_ is not None and not round_.is_open(ts):
-        ends.append(round_.end())
-    ended = state.votes.hold_ended(ts)
-    if ended is not None:
-        ends.append(ended)
-    votes, repair = vt.settle(state.votes, ts), rp.settle(state.repair, ts)
-    floor = state.floor
+    votes, repair, floor = vt.settle(state.votes, ts), rp.settle(state.repair, ts), state.floor
     if fl.held(floor) and not votes.holding(ts) and repair.open_at(ts) is None:
+        ends = []
+        round_ = state.repair.round
+        if round_ is not None and not round_.is_open(ts):
+            ends.append(round_.end())
+        ended = state.votes.hold_ended(ts)
+        if ended is not None:
+            ends.append(ended)
         floor = fl.release(floor, max(ends, default=ts))
+    if votes is state.votes and repair is state.repair and floor is state.floor:
+        return state
     return replace(state, votes=votes, repair=repair, floor=floor)
 
 

@@ -264,6 +264,13 @@ VoteChange = Raised | SecondGiven | AnswerGiven | BallotIn | VoteRefused
 def settle(votes: Votes, ts: int) -> Votes:
     """Motions closed by ``ts``: a failed one is remembered for its mover; a lapsed or
     failed one is kept a little (for the screens), a passed one until its Commit."""
+    phases = [m.phase(ts) for m in votes.motions]
+    closed_now = [m for m, p in zip(votes.motions, phases, strict=True) if p not in OPEN_PHASES]
+    if len(closed_now) <= CLOSED_KEPT and all(
+        p is not Phase.FAILED or (m.mover_id, m.named_id) in votes.failed
+        for m, p in zip(votes.motions, phases, strict=True)
+    ):
+        return votes  # nothing closed since: the common case
     failed = set(votes.failed)
     open_, closed = [], []
     for m in votes.motions:
