@@ -102,6 +102,8 @@ class RoomClient:
                 continue
             if self._leaving or (self.endpoint.removed and not self.endpoint.evicted):
                 return  # it said why already
+            if self.endpoint.unanswered:
+                return  # nobody answered our knock: it said so, and knocking again is a choice
             refused = self._refused
             if (refused and refused.code in FINAL_REFUSALS) or not self.reconnect:
                 # The refusal already said why; the ending repeats it for whoever shows only that.
@@ -167,6 +169,8 @@ class RoomClient:
             except TimeoutError:
                 self.endpoint.tick(now_ms())
                 self._flush()
+                if self.endpoint.unanswered:
+                    return  # the knock expired: the connection is done with
             self._wake.clear()
 
     def _flush(self) -> None:
