@@ -55,7 +55,7 @@ class Admit:
 
 @dataclass(frozen=True, slots=True)
 class NotNow:
-    """Decline a knock for now, on this screen only; anyone may still admit them."""
+    """Decline a knock for now: the room and the knocker are told; anyone may still admit them."""
 
     knock: int
 

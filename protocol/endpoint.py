@@ -22,7 +22,7 @@ arguments, and returns what happened:
     me          who we are here: the invite, our nickname, our identity key
     presence    what the relay shows: our connection, who is connected, its numbering
     entry       coming in: the lobby we believe, our knock, a return ticket, reopening
-    door        the knocks members see, "not now", who may come back
+    door        the knocks members see, "not now", when they expire, who may come back
     chain       the Commit chain we hold: roster, our seat, lineage, recent hashes
     departures  who is on their way out, and since when
     sequencer   as sequencer: consents to commit, our Commit in flight, lobbies
@@ -60,7 +60,7 @@ from protocol.bodies import (
     Say,
 )
 from protocol.bodies.commit import ChangeKind, Member
-from protocol.bodies.door import KnockBody, Lobby, Vouch
+from protocol.bodies.door import KnockBody, Lobby, SetAside, Vouch
 from protocol.bodies.repair import NO_MESSAGE, OUCH_CHARS, OuchBody, RepairBody
 from protocol.bodies.vote import (
     REASON_CHARS,
@@ -112,7 +112,14 @@ from protocol.keys.receiver import (
     Unkeyed,
 )
 from protocol.keys.sender import Sender, Voice
-from protocol.limits import NICK_CHARS, REACTION_CHARS, TEXT_CHARS
+from protocol.limits import (
+    KNOCK_WAIT_MAX_S,
+    KNOCK_WAIT_MIN_S,
+    KNOCK_WAIT_S,
+    NICK_CHARS,
+    REACTION_CHARS,
+    TEXT_CHARS,
+)
 from protocol.membership.chain import (
     Chain,
     CommitContext,
@@ -196,6 +203,15 @@ def check_nick(nick: str) -> str:
     return nick
 
 
+def check_knock_wait(seconds: int) -> int:
+    if not KNOCK_WAIT_MIN_S <= seconds <= KNOCK_WAIT_MAX_S:
+        raise ValueError(
+            f"A knock waits between {KNOCK_WAIT_MIN_S} and {KNOCK_WAIT_MAX_S} seconds "
+            f"for an answer, not {seconds}. Choose a wait in that range."
+        )
+    return seconds
+
+
 def agreements_hash(agreements: str) -> bytes:
     return digest(agreements.encode(), b"porch-agreements")
 
@@ -225,6 +241,7 @@ class Endpoint:
     grace_ms: int = GRACE_MS
     hosting: bool = False
     agreements: str | None = None
+    knock_wait_s: int = KNOCK_WAIT_S  # how long our knock waits for an answer
     presence: Presence = field(default_factory=Presence)
     entry: Entry = field(default_factory=Entry)
     door: Door = field(default_factory=Door)
@@ -287,11 +304,15 @@ class Endpoint:
         *,
         grace_ms: int = GRACE_MS,
         returning: ReturnTicket | None = None,
+        knock_wait_s: int = KNOCK_WAIT_S,
     ) -> Endpoint:
-        """A newcomer; ``returning`` is the ticket back in after a dropped connection."""
+        """A newcomer; ``returning`` is the ticket back in after a dropped connection;
+        ``knock_wait_s`` how long its knock waits for an answer."""
         parsed = invite if isinstance(invite, Invite) else parse_invite(invite)
         me = Me(parsed, check_nick(nick), SigningKey.generate())
-        return cls(me, Pairs(ExchangeKey()), grace_ms, entry=Entry(ticket=returning))
+        wait = check_knock_wait(knock_wait_s)
+        entry = Entry(ticket=returning)
+        return cls(me, Pairs(ExchangeKey()), grace_ms, knock_wait_s=wait, entry=entry)
 
     def fresh(self, now_ms: int) -> Endpoint:
         """A new endpoint for the same room after a reconnect: a new member with new keys.
@@ -321,7 +342,8 @@ class Endpoint:
             else:
                 entry = Entry(ticket=ticket, awaited=sequencer.nick)
         me = Me(self.me.invite, self.me.nick, SigningKey.generate())
-        return Endpoint(me, Pairs(ExchangeKey()), self.grace_ms, entry=entry)
+        wait = self.knock_wait_s
+        return Endpoint(me, Pairs(ExchangeKey()), self.grace_ms, knock_wait_s=wait, entry=entry)
 
     def _reopening(self, roster: Roster, agreements: str, now: int) -> Reopening:
         """What this sequencer, whose connection dropped, needs to open the room again."""
@@ -443,6 +465,11 @@ class Endpoint:
         return self.chain.left_behind or self.chain.evicted
 
     @property
+    def unanswered(self) -> bool:
+        """Whether nobody answered our knock in the time it waited: this endpoint is done."""
+        return self.entry.unanswered
+
+    @property
     def closed(self) -> bool:
         return self.closed_by_us or (self.chain.removed and not self.chain.evicted)
 
@@ -548,7 +575,7 @@ class Endpoint:
             case cmd.Admit(knock):
                 self._admit(knock)
             case cmd.NotNow(knock):
-                self.door.not_now(knock)
+                self._not_now(knock)
             case cmd.Verify(slot):
                 self._verify(slot)
             case cmd.Leave():
@@ -562,8 +589,12 @@ class Endpoint:
         if self.closed:
             return
         if self.chain.roster is None:
-            self._wait_for_lobby()
+            if self.entry.expire(self._relay_now()):
+                self._unanswered()
+            else:
+                self._wait_for_lobby()
             return
+        self._expire_knocks()
         if self.acks.take_due(now_ms):
             self._ack()
         self._cue()
@@ -579,10 +610,13 @@ class Endpoint:
         if self.closed:
             return None
         if roster is None:
-            if self.presence.mine is None or self.entry.lobby is not None:
+            if self.entry.lobby is not None:
+                return self._from_relay_clock(self.entry.knock_expires)
+            if self.presence.mine is None:
                 return None
             return self.entry.deadline(self.now)
         times = [
+            self._from_relay_clock(self.door.deadline()),
             self.acks.deadline(),
             self.sequencer.next_lobby_ms(self._ungreeted()),
             self.vouching.deadline(),
@@ -641,8 +675,11 @@ class Endpoint:
 
     def _left(self, seq: int, ts: int, peer: int) -> None:
         self.sequencer.gone(peer)
+        expired = self.door.expired_by(peer, ts)  # by the relay's clock, it was gone already
         knock = self.door.withdraw(peer)
-        if knock is not None:
+        if knock is not None and expired:
+            self.events.append(ev.KnockExpired(peer, knock.nick))
+        elif knock is not None:
             self.events.append(ev.KnockWithdrawn(peer, knock.nick))
         roster = self.chain.roster
         member = roster.by_peer(peer) if roster else None
@@ -664,7 +701,9 @@ class Endpoint:
             case RoomFrame(kind=Kind.COMMIT):
                 self._commit_frame(seq, ts, frame)
             case RoomFrame(kind=Kind.KNOCK):
-                self._knock_frame(sender, frame)
+                self._knock_frame(sender, ts, frame)
+            case RoomFrame(kind=Kind.SET_ASIDE):
+                self._set_aside_frame(frame)
             case RoomFrame(kind=Kind.LOBBY):
                 self._lobby_frame(frame)
             case RoomFrame(kind=Kind.VOUCH):
@@ -767,9 +806,12 @@ class Endpoint:
             self.sequencer.greet_again()
             self._greet()
 
-    def _knock_frame(self, sender: int, frame: RoomFrame) -> None:
+    def _knock_frame(self, sender: int, ts: int, frame: RoomFrame) -> None:
         roster = self.chain.roster
-        if roster is None or sender in self.door.knocks:
+        if roster is None:
+            self._own_knock(sender, ts, frame)
+            return
+        if sender in self.door.knocks:
             return
         body = open_roomwide(frame, self.me.join_key)
         try:
@@ -781,9 +823,13 @@ class Endpoint:
         recent = self.chain.commits.values()
         present = self.presence.present
         room, tickets = self.me.room, self.chain.tickets
-        seen = self.door.see(sender, knock, roster, present, room, self.pairs, recent, tickets)
+        seen = self.door.see(
+            sender, knock, roster, present, room, self.pairs, recent, tickets, ts=ts
+        )
         match seen:
             case KnockSeen(peer, nick):
+                if self.relay_offset is None:
+                    self.relay_offset = self.now - ts  # for its expiry: the relay's clock
                 self.events.append(ev.Knocked(peer, nick, self._looks_like(nick)))
             case ComingBack(peer, knock):
                 # The same person, back on a new connection: their old seat goes now
@@ -795,6 +841,66 @@ class Endpoint:
                     vouch, now = seen.new_connection, self.now
                     self.departures.back_on_new_connection(knock.was, vouch, now, self.grace_ms)
                 self.sequencer.consent(peer, RETURNING, seen.ticket)
+
+    def _own_knock(self, sender: int, ts: int, frame: RoomFrame) -> None:
+        """Our knock, back from the relay: it waits from the relay's ``ts`` of it."""
+        if sender != self.presence.mine or not verify(self.me.key, frame.signed, frame.sig):
+            return
+        if self.entry.knock_stamped(ts):
+            self.relay_offset = self.now - ts
+
+    def _set_aside_frame(self, frame: RoomFrame) -> None:
+        """A member's "not now": shown to members as such; to the knocker, without a name."""
+        body = open_roomwide(frame, self.me.join_key)
+        try:
+            asked = SetAside.decode(body) if body is not None else None
+        except BodyError:
+            return
+        if asked is None:
+            return
+        roster = self.chain.roster
+        if roster is None:
+            if self.entry.told_to_wait(frame, asked, self.chain.watching):
+                self.events.append(ev.AskedToWait())
+            return
+        seen = self.door.set_aside_by(frame, asked, roster)
+        if seen is not None:
+            mine = seen.by.identity == self.me.key
+            by = self._label(seen.by)
+            self.events.append(ev.KnockSetAside(seen.peer, seen.nick, by, mine))
+
+    def _not_now(self, knock: int) -> None:
+        """Ask a knocker to wait: the room and the knocker hear it when the relay brings it."""
+        body = self.door.knocks.get(knock)
+        if self.chain.my_slot is None or self.chain.roster is None:
+            self._note(ev.Note.NOT_IN_ROOM)
+        elif body is None or knock in self.door.returns:
+            self._note(ev.Note.KNOCK_GONE)
+        elif self.door.asked_by(knock, self.me.key):
+            self._note(ev.Note.ASKED_TO_WAIT_ALREADY, body.nick)
+        else:
+            asked = SetAside(self.me.key, body.identity)
+            self.publish(self._roomwide(Kind.SET_ASIDE, asked.encode()))
+
+    def _expire_knocks(self) -> None:
+        """Knocks nobody answered in the time they waited go, on every screen alike."""
+        expired = self.door.expire(self._relay_now())
+        for peer, knock in expired:
+            self.events.append(ev.KnockExpired(peer, knock.nick))
+        if expired:
+            self.sequencer.keep(self.door.knocks)
+
+    def _unanswered(self) -> None:
+        """Nobody answered our knock: this endpoint is done, and says so."""
+        assert self.entry.knock is not None
+        self.closed_by_us = True
+        self.events.append(ev.Closed(ev.Ending.UNANSWERED, waited_s=self.entry.knock.wait))
+
+    def _from_relay_clock(self, relay_ms: int | None) -> int | None:
+        """A moment of the relay's clock, on ours (None: not known yet)."""
+        if relay_ms is None or self.relay_offset is None:
+            return None
+        return relay_ms + self.relay_offset
 
     # --- membership: Commits ----------------------------------------------------------
 
@@ -1494,6 +1600,7 @@ class Endpoint:
             agreed,
             answers=answers,
             evicted=self.entry.evicted,
+            wait=self.knock_wait_s,
         )
         ticket = self.entry.ticket
         if ticket is not None:

@@ -64,6 +64,7 @@ class Ending(Enum):
     FAILED = auto()  # the client failed (``detail``: what failed)
     CANNOT_OPEN = auto()  # the door could not be opened (``detail``: the sentence why)
     NO_LOCAL_RELAY = auto()  # no relay could start on this computer (``detail``: why)
+    UNANSWERED = auto()  # nobody answered our knock (``waited_s``: how long it waited)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,7 @@ class Closed:
 
     ending: Ending
     detail: str = ""
+    waited_s: int = 0
 
 
 # --- entering ---------------------------------------------------------------------
@@ -88,6 +90,11 @@ class AgreementsOffered:
 @dataclass(frozen=True, slots=True)
 class Waiting:
     """We knocked; a member must admit us."""
+
+
+@dataclass(frozen=True, slots=True)
+class AskedToWait:
+    """A member said "not now" to our knock; it still stands. Which member is not said."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +123,24 @@ class Knocked:
 
 @dataclass(frozen=True, slots=True)
 class KnockWithdrawn:
+    knock: int
+    nick: str
+
+
+@dataclass(frozen=True, slots=True)
+class KnockSetAside:
+    """A member said "not now" to a knock (``mine``: we did). Anyone may still admit it."""
+
+    knock: int
+    nick: str
+    by_nick: str
+    mine: bool
+
+
+@dataclass(frozen=True, slots=True)
+class KnockExpired:
+    """Nobody answered this knock in the time it said it would wait; it is gone."""
+
     knock: int
     nick: str
 
@@ -352,6 +377,7 @@ class Note(Enum):
     FLOOR_ON_ITS_WAY = auto()  # our last floor act has not come back yet
     NOT_A_REACTION = auto()
     KNOCK_GONE = auto()
+    ASKED_TO_WAIT_ALREADY = auto()  # (who): we said "not now" to their knock already
     NOT_IN_ROOM = auto()
     HELD_BACK = auto()  # a Commit was withheld from us: nothing is sent until we catch up
     # motions and repair
@@ -395,9 +421,12 @@ Event = (
     | Closed
     | AgreementsOffered
     | Waiting
+    | AskedToWait
     | Entered
     | Knocked
     | KnockWithdrawn
+    | KnockSetAside
+    | KnockExpired
     | Admitted
     | RosterChanged
     | SeatsChanged

@@ -15,3 +15,8 @@ NICK_CHARS: Final = 32
 TEXT_CHARS: Final = 4000  # one message
 AGREEMENTS_CHARS: Final = 4000
 REACTION_CHARS: Final = 16  # one reaction: a symbol or an emoji sequence
+# How long a knock waits for an answer before it expires, on every screen alike:
+# the knock says it (``KnockBody.wait``), within these bounds.
+KNOCK_WAIT_S: Final = 600
+KNOCK_WAIT_MIN_S: Final = 10
+KNOCK_WAIT_MAX_S: Final = 30 * 60

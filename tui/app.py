@@ -28,6 +28,7 @@ from textual.screen import Screen
 
 from protocol import commands as cmd
 from protocol import events as ev
+from protocol.limits import KNOCK_WAIT_S
 from protocol.room import floor as fl
 from tui.commands import Action, RoomCommands
 from tui.floor_sentences import balance_words, floor_line
@@ -56,6 +57,7 @@ class Plan:
     relay_url: str | None = None
     nick: str | None = None
     agreements: str | None = None
+    knock_wait_s: int = KNOCK_WAIT_S  # how long a knock waits for an answer
     # Nothing chosen yet (a browser tab): the first screen asks whether to open or join.
     choosing: bool = False
 
@@ -144,6 +146,7 @@ class PorchApp(App[None]):
             relay_url=self.plan.relay_url,
             agreements=setup.agreements,
             invite=self.plan.invite,
+            knock_wait_s=self.plan.knock_wait_s,
         )
         self.session = Session(door)
         self.keep_room(self.session)
@@ -271,7 +274,7 @@ class PorchApp(App[None]):
                 ended = event.change if isinstance(event, ev.FloorChanged) else None
                 balance = ended.balance if isinstance(ended, fl.Ended) else None
                 self._show_floor(room, balance)
-        elif door is not None and isinstance(event, ev.Notice | ev.TwoRooms):
+        elif door is not None and isinstance(event, ev.Notice | ev.TwoRooms | ev.AskedToWait):
             door.step(sentence(event) or "")
 
     # -- the floor ------------------------------------------------------------------
@@ -416,7 +419,8 @@ class PorchApp(App[None]):
         if room is None:
             return
         match command:
-            case cmd.Admit(knock) | cmd.NotNow(knock):
+            case cmd.Admit(knock):
+                # A "not now" leaves the knock on screen: the room marks it when it comes back.
                 room.query_one(KnockBar).drop(knock)
             case cmd.Verify():
                 room.show_seats(session.seats)
@@ -469,7 +473,7 @@ class PorchApp(App[None]):
                 )
                 yield Action(
                     f"Not now: {name(row.nick)}",
-                    "Decline this knock for now",
+                    "Ask them to wait; anyone can still let them in",
                     partial(self.post_message, Ask(cmd.NotNow(row.knock))),
                 )
             yield Action(

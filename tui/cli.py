@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from protocol.limits import KNOCK_WAIT_MAX_S, KNOCK_WAIT_MIN_S, KNOCK_WAIT_S
+
 DESCRIPTION = """\
 Porch: live-session rooms for small groups. End-to-end encrypted, twelve seats,
 turn-taking, consent before anything is shared, and nothing kept.
@@ -54,6 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("invite", metavar="INVITE", help="the invite, in single quotes")
     join.add_argument("--name", metavar="NAME", help="your name in the room")
     join.add_argument("--plain", action="store_true", help=PLAIN_HELP)
+    join.add_argument(
+        "--knock-wait",
+        type=int,
+        default=KNOCK_WAIT_S,
+        metavar="SECONDS",
+        help=f"how long your knock waits for someone to answer before it expires "
+        f"({KNOCK_WAIT_MIN_S} to {KNOCK_WAIT_MAX_S}; default: {KNOCK_WAIT_S}, ten minutes)",
+    )
     join.set_defaults(run=run_join)
 
     browser = sub.add_parser(
@@ -105,11 +115,14 @@ examples:
 
 JOIN_DESCRIPTION = """\
 Join a room. Porch shows the room's agreements and asks for your consent, then
-knocks; someone in the room lets you in.
+knocks; someone in the room lets you in. Anyone in the room may ask you to wait
+("not now"); someone else can still let you in. A knock nobody answers expires
+after ten minutes (--knock-wait), and Porch tells you and ends.
 
 examples:
   porch join 'ws://relay.example.org#porch1.…'
   porch join --plain --name bo 'ws://…'
+  porch join --knock-wait 120 'ws://…'
 """
 
 WEB_DESCRIPTION = """\
@@ -179,11 +192,16 @@ def run_new(args: argparse.Namespace) -> int:
 def run_join(args: argparse.Namespace) -> int:
     from tui.session import DoorError, check_invite
 
+    if not KNOCK_WAIT_MIN_S <= args.knock_wait <= KNOCK_WAIT_MAX_S:
+        return _fail(
+            f"--knock-wait is how many seconds your knock waits for an answer: "
+            f"from {KNOCK_WAIT_MIN_S} to {KNOCK_WAIT_MAX_S}, not {args.knock_wait}."
+        )
     try:
         check_invite(args.invite)
     except DoorError as exc:
         return _fail(str(exc))
-    return _enter(args, invite=args.invite)
+    return _enter(args, invite=args.invite, knock_wait_s=args.knock_wait)
 
 
 def run_web(args: argparse.Namespace) -> int:
@@ -212,6 +230,7 @@ def _enter(
     relay_url: str | None = None,
     agreements: str | None = None,
     invite: str | None = None,
+    knock_wait_s: int = KNOCK_WAIT_S,
 ) -> int:
     nick = (args.name or "").strip() or None
     if args.plain:
@@ -222,7 +241,13 @@ def _enter(
             nick = _ask_name()
             if nick is None:
                 return _fail("A name is needed to enter a room. Pass --name NAME.")
-        door = Door(nick=nick, relay_url=relay_url, agreements=agreements, invite=invite)
+        door = Door(
+            nick=nick,
+            relay_url=relay_url,
+            agreements=agreements,
+            invite=invite,
+            knock_wait_s=knock_wait_s,
+        )
         return plain.main(door)
 
     if not (sys.stdin.isatty() and sys.stderr.isatty()):
@@ -233,7 +258,13 @@ def _enter(
     quiet_textual()
     from tui.app import Plan, PorchApp
 
-    plan = Plan(invite=invite, relay_url=relay_url, nick=nick, agreements=agreements)
+    plan = Plan(
+        invite=invite,
+        relay_url=relay_url,
+        nick=nick,
+        agreements=agreements,
+        knock_wait_s=knock_wait_s,
+    )
     PorchApp(plan).run()
     return 0
 

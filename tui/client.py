@@ -112,6 +112,8 @@ class RoomClient:
                 continue
             if self._leaving or (self.endpoint.removed and not self.endpoint.evicted):
                 return  # it said why already
+            if self.endpoint.unanswered:
+                return  # nobody answered our knock: it said so, and knocking again is a choice
             if self._away.is_set():
                 while self._away.is_set() and not self._leaving:
                     await self._wake.wait()
@@ -186,6 +188,8 @@ class RoomClient:
             except TimeoutError:
                 self.endpoint.tick(now_ms())
                 self._flush()
+                if self.endpoint.unanswered:
+                    return  # the knock expired: the connection is done with
             self._wake.clear()
 
     def _flush(self) -> None:

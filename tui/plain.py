@@ -31,8 +31,10 @@ from tui.vote_commands import vote_command
 from tui.vote_sentences import repair_agreements
 
 HELP = """\
-Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking person in; \
-/notnow NAME declines for now. /who lists the seats. /code shows the room code; \
+Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking person in \
+(one that someone asked to wait, too); /notnow NAME asks them to wait, and they are told \
+that someone did, not who; anyone can still admit them. A knock nobody answers expires. \
+/who lists the seats and who is knocking. /code shows the room code; \
 /verify NAME marks someone verified after you read the code aloud together. \
 /react EMOJI sends a reaction. /invite shows the invite. /agreements shows the agreements. \
 /quit (or /leave) leaves the room. Any other line is a message to the room.
@@ -73,6 +75,7 @@ class PlainRoom:
         self.session = session
         self.say = say
         self.knocks: dict[int, str] = {}
+        self.set_aside: set[int] = set()  # knocks someone asked to wait
         self.agreements_offered = False
         self.agreements = session.agreements
         self.entered = session.door.opening
@@ -100,8 +103,14 @@ class PlainRoom:
                     f"or /notnow {name(nick)}."
                 )
                 return
-            case ev.KnockWithdrawn(knock=knock):
+            case ev.KnockSetAside(knock=knock, nick=nick, by_nick=by, mine=mine):
+                self.set_aside.add(knock)
+                who = "You" if mine else name(by)
+                self.say(f"{who} asked {name(nick)} to wait. Anyone can still /admit {name(nick)}.")
+                return
+            case ev.KnockWithdrawn(knock=knock) | ev.KnockExpired(knock=knock):
                 self.knocks.pop(knock, None)
+                self.set_aside.discard(knock)
             case ev.Admitted(nick=nick):
                 self._forget_knock(nick)
             case ev.Entered():
@@ -124,6 +133,7 @@ class PlainRoom:
         for knock, knocking in list(self.knocks.items()):
             if knocking == nick:
                 del self.knocks[knock]
+                self.set_aside.discard(knock)
                 return
 
     # -- the person's lines --------------------------------------------------------
@@ -227,19 +237,27 @@ class PlainRoom:
     def _answer_knock(self, admit: bool, who: str) -> None:
         knock = self._find(who, self.knocks)
         if knock is None:
-            waiting = ", ".join(name(nick) for nick in self.knocks.values())
+            waiting = self._knocking()
             self.say(
                 f"Nobody called {shown(who)} is knocking. Knocking now: {waiting}."
                 if waiting
                 else "Nobody is knocking right now."
             )
             return
-        nick = self.knocks.pop(knock)
         if admit:
+            self.knocks.pop(knock)
+            self.set_aside.discard(knock)
             self.session.send(cmd.Admit(knock))
         else:
+            # The room, us included, hears it when the relay brings it back: one line, then.
             self.session.send(cmd.NotNow(knock))
-            self.say(f"You told {name(nick)} not now.")
+
+    def _knocking(self) -> str:
+        """Who is knocking, those asked to wait marked so: "bo, cy (asked to wait)"."""
+        return ", ".join(
+            name(nick) + (" (asked to wait)" if knock in self.set_aside else "")
+            for knock, nick in self.knocks.items()
+        )
 
     def _who(self) -> None:
         seats = self.session.seats
@@ -260,6 +278,8 @@ class PlainRoom:
             ]
             parts.append(name(seat.nick) + (f" ({', '.join(notes)})" if notes else ""))
         self.say(f"{len(seats)} of {SEATS} seats: " + "; ".join(parts) + ".")
+        if self.knocks:
+            self.say(f"Knocking: {self._knocking()}.")
 
     def _verify(self, who: str) -> None:
         seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}

@@ -26,6 +26,9 @@ SHARING: Final = (
     "Members still decide who comes in."
 )
 
+# The knocker is not told who asked: a "not now" is the room's, not one person's verdict.
+ASKED_TO_WAIT: Final = "Not just yet — someone in the room asked you to wait."
+
 COPIED: Final = "The invite is on your clipboard."
 COPIED_IN_BROWSER: Final = (
     "The invite is on this browser's clipboard, if the browser allowed it. "
@@ -60,12 +63,14 @@ def sentence(event: ev.Event) -> str | None:
             return f"Connected to the relay. {others} other {people} connected."
         case ev.Refused(code=code):
             return refusal(code)
-        case ev.Closed(ending=ending, detail=detail):
-            return ending_sentence(ending, detail)
+        case ev.Closed(ending=ending, detail=detail, waited_s=waited):
+            return ending_sentence(ending, detail, waited)
         case ev.AgreementsOffered(host_nick=host):
             return f"{name(host)}'s room asks you to accept its agreements before you knock."
         case ev.Waiting():
             return "You knocked. Waiting for someone in the room to let you in."
+        case ev.AskedToWait():
+            return ASKED_TO_WAIT
         case ev.Entered(room_code=code):
             return (
                 f"You are in the room. The room code is {shown(code)}; read it aloud "
@@ -80,6 +85,12 @@ def sentence(event: ev.Event) -> str | None:
             return f"{name(nick)} is knocking. Admit them, or say not now."
         case ev.KnockWithdrawn(nick=nick):
             return f"{name(nick)} stopped knocking."
+        case ev.KnockSetAside(nick=nick, mine=True):
+            return f"You asked {name(nick)} to wait. Anyone can still admit them."
+        case ev.KnockSetAside(nick=nick, by_nick=by):
+            return f"{name(by)} asked {name(nick)} to wait. Anyone can still admit them."
+        case ev.KnockExpired(nick=nick):
+            return f"Nobody answered {name(nick)}'s knock; it has expired."
         case ev.Admitted(nick=nick, returning=True):
             return f"{name(nick)} is back in the room."
         case ev.Admitted(nick=nick, by_nick=by):
@@ -135,7 +146,7 @@ def two_rooms_sentence(event: ev.TwoRooms) -> str:
     )
 
 
-def ending_sentence(ending: Ending, detail: str) -> str:
+def ending_sentence(ending: Ending, detail: str, waited_s: int = 0) -> str:
     match ending:
         case Ending.LEFT:
             return "You left the room. Nothing from it was kept."
@@ -175,6 +186,22 @@ def ending_sentence(ending: Ending, detail: str) -> str:
             return shown(detail)
         case Ending.NO_LOCAL_RELAY:
             return f"Porch could not start a relay on this computer ({shown(detail)})."
+        case Ending.UNANSWERED:
+            return f"Nobody answered your knock in {duration(waited_s)}. You can knock again later."
+
+
+def duration(seconds: int) -> str:
+    """ "10 minutes", "45 seconds", "1 minute and 30 seconds"."""
+
+    def count(n: int, unit: str) -> str:
+        return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+    minutes, rest = divmod(seconds, 60)
+    if not minutes:
+        return count(rest, "second")
+    if not rest:
+        return count(minutes, "minute")
+    return f"{count(minutes, 'minute')} and {count(rest, 'second')}"
 
 
 def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
@@ -368,7 +395,9 @@ def note_sentence(note: Note, who: str) -> str:
         case Note.NOT_A_REACTION:
             return "A reaction is one short symbol, like + or a single emoji."
         case Note.KNOCK_GONE:
-            return "That knock is gone: they left before being let in."
+            return "That knock is gone: they left, or it expired, before anyone let them in."
+        case Note.ASKED_TO_WAIT_ALREADY:
+            return f"You already asked {who} to wait. Anyone can still admit them."
         case Note.NOT_IN_ROOM:
             return "You can speak once you are in the room."
         case Note.HELD_BACK:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol.endpoint import Endpoint, InviteError, parse_invite
+from protocol.limits import KNOCK_WAIT_S
 from protocol.room.floor import Floor
 from tui.client import RoomClient, now_ms
 from tui.local_relay import LocalRelay, start_local_relay
@@ -40,6 +41,7 @@ class Door:
     relay_url: str | None = None
     agreements: str | None = None
     invite: str | None = None
+    knock_wait_s: int = KNOCK_WAIT_S  # how long a knock waits for an answer
 
     @property
     def opening(self) -> bool:
@@ -77,7 +79,7 @@ class Session:
                 endpoint = Endpoint.host(url, door.nick, door.agreements or DEFAULT_AGREEMENTS)
             else:
                 assert door.invite is not None
-                endpoint = Endpoint.joining(door.invite, door.nick)
+                endpoint = Endpoint.joining(door.invite, door.nick, knock_wait_s=door.knock_wait_s)
         except ValueError as exc:
             if self.local_relay is not None:
                 await self.local_relay.close()

@@ -1,8 +1,10 @@
 """The door's bodies: the lobby a newcomer is greeted with, its knock, a member's
-vouch for the room it is in, a member's consent to a knock, and a goodbye.
+vouch for the room it is in, a member's "not now" to a knock, a member's consent to a
+knock, and a goodbye.
 
-Lobbies, knocks and vouches travel room-wide under the join key; ``Admit`` and ``Bye``
-are group content, sealed under the sender's chain like a message.
+Lobbies, knocks, vouches and "not now" travel room-wide under the join key (the
+knocker, not yet in, must read a "not now"); ``Admit`` and ``Bye`` are group content,
+sealed under the sender's chain like a message.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from protocol.bodies.codec import (
     unpack,
 )
 from protocol.bodies.commit import Ticket
-from protocol.limits import AGREEMENTS_CHARS, SEATS
+from protocol.limits import (
+    AGREEMENTS_CHARS,
+    KNOCK_WAIT_MAX_S,
+    KNOCK_WAIT_MIN_S,
+    KNOCK_WAIT_S,
+    SEATS,
+)
 
 MAX_LINEAGE = 8  # Commit frames in a lobby's lineage: four handovers
 MAX_TICKETS = 2 * SEATS
@@ -94,6 +102,9 @@ class KnockBody:
     answers: bytes = b""
     # A member whose seat went while it was connected says so as it comes back.
     evicted: bool = False
+    # How long, in seconds, the knocker waits for an answer: from the relay's
+    # ``ts`` of this knock, every member and the knocker let it expire then.
+    wait: int = KNOCK_WAIT_S
 
     def encode(self) -> bytes:
         return pack(
@@ -106,16 +117,20 @@ class KnockBody:
                 "vouch": self.vouch,
                 "answers": self.answers,
                 "evicted": self.evicted,
+                "wait": self.wait,
             }
         )
 
     @staticmethod
     def decode(data: bytes) -> KnockBody:
         obj = fields(
-            unpack(data), "nick", "id", "kx", "agreed", "was", "vouch", "answers", "evicted"
+            unpack(data), "nick", "id", "kx", "agreed", "was", "vouch", "answers", "evicted", "wait"
         )
         if type(obj["evicted"]) is not bool:
             raise BodyError("evicted is true or false")
+        wait = uint(obj["wait"])
+        if not KNOCK_WAIT_MIN_S <= wait <= KNOCK_WAIT_MAX_S:
+            raise BodyError("a knock waits between ten seconds and half an hour")
         was, vouch = obj["was"], obj["vouch"]
         if (was, vouch) != (b"", b""):
             was, vouch = key(was), key(vouch, 64)
@@ -128,6 +143,7 @@ class KnockBody:
             vouch,
             key(obj["answers"]),
             obj["evicted"],
+            wait,
         )
 
 
@@ -149,6 +165,26 @@ class Vouch:
     def decode(data: bytes) -> Vouch:
         obj = fields(unpack(data), "id", "commit")
         return Vouch(key(obj["id"]), key(obj["commit"]))
+
+
+@dataclass(frozen=True, slots=True)
+class SetAside:
+    """A member's "not now" to one knock, signed, for the room and the knocker to see.
+
+    It names the knock by the knocker's identity key, which is new with every
+    knock, so it binds to that knock alone and means nothing for any other.
+    """
+
+    identity: bytes  # the member's identity key, which signs the frame
+    knock: bytes  # the identity key of the knock set aside
+
+    def encode(self) -> bytes:
+        return pack({"id": self.identity, "knock": self.knock})
+
+    @staticmethod
+    def decode(data: bytes) -> SetAside:
+        obj = fields(unpack(data), "id", "knock")
+        return SetAside(key(obj["id"]), key(obj["knock"]))
 
 
 @dataclass(frozen=True, slots=True)

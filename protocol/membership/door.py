@@ -24,6 +24,19 @@ A knock is shown to every member (``Door``); one member's consent admits it.
 A knock vouched for by an old identity key of a member whose connection
 dropped is that member coming back, and comes in without asking again, once
 per old key.
+
+Any member may say "not now" to a knock: a ``SetAside`` frame, sealed under the
+join key and signed, naming the knock by its identity key. Every member shows
+the knock as set aside, by whom, once per member; the knocker is told that
+someone asked it to wait (``membership.entry``). It is no refusal: the knock
+stays, and anyone, the member who set it aside included, may still admit it.
+A "not now" whose signer is not on the roster, or that names no knock shown
+here, is dropped.
+
+A knock that needs a member's consent expires, unanswered, at the relay's
+``ts`` of the knock plus the wait the knock itself names (``KnockBody.wait``),
+so every member and the knocker let it go at the same moment of the relay's
+clock. A knock that comes back vouched for waits for no one and never expires.
 """
 
 from __future__ import annotations
@@ -33,8 +46,8 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Final
 
-from protocol.bodies.commit import Ticket
-from protocol.bodies.door import KnockBody, Lobby
+from protocol.bodies.commit import Member, Ticket
+from protocol.bodies.door import KnockBody, Lobby, SetAside
 from protocol.crypto import verify
 from protocol.frames import RoomFrame
 from protocol.keys.pairs import Pairs
@@ -154,10 +167,22 @@ class ComingBack:
         return self.knock.identity + self.knock.exchange + self.knock.vouch
 
 
+@dataclass(frozen=True, slots=True)
+class SetAsideSeen:
+    """A member said "not now" to a knock that still stands."""
+
+    peer: int
+    nick: str  # the knocker's
+    by: Member
+
+
 @dataclass(slots=True)
 class Door:
     knocks: dict[int, KnockBody] = field(default_factory=dict)  # by connection number
-    set_aside: set[int] = field(default_factory=set)  # knocks this person said "not now" to
+    # Knocks members said "not now" to, and the identity keys of those who did.
+    set_aside: dict[int, set[bytes]] = field(default_factory=dict)
+    # When each knock that waits for consent expires, by the relay's clock (ms).
+    expires: dict[int, int] = field(default_factory=dict)
     returns: dict[int, bytes] = field(default_factory=dict)  # knocks whose vouch held: the old key
     # Identities that were on the roster and left it: a session's key enters once.
     former: dict[bytes, str] = field(default_factory=dict)  # and their nicknames
@@ -172,11 +197,14 @@ class Door:
         pairs: Pairs,
         recent: Collection[bytes],
         tickets: tuple[Ticket, ...],
+        *,
+        ts: int = 0,
     ) -> KnockSeen | ComingBack | None:
         """A knock whose signature held: shown, or a member coming back, or dropped.
 
         ``recent`` are the hashes of the room's latest Commits: a knock answers a
-        lobby that showed one of them, or it is a replay from long ago.
+        lobby that showed one of them, or it is a replay from long ago. ``ts`` is
+        the relay's time of the knock, from which it waits.
         """
         if knock.agreed != roster.commit.agreed or peer not in present:
             return None  # they saw other agreements, or they are gone already
@@ -189,6 +217,7 @@ class Door:
         back = self._returning(knock, roster, room, tickets)
         self.knocks[peer] = knock
         if back is None:
+            self.expires[peer] = ts + knock.wait * 1000
             return KnockSeen(peer, knock.nick)
         self.returns[peer] = back
         return ComingBack(peer, knock)
@@ -235,15 +264,51 @@ class Door:
 
     def withdraw(self, peer: int) -> KnockBody | None:
         """The knocker's connection went: their knock goes with it."""
-        self.set_aside.discard(peer)
+        self.set_aside.pop(peer, None)
+        self.expires.pop(peer, None)
         self.returns.pop(peer, None)
         return self.knocks.pop(peer, None)
 
-    def not_now(self, peer: int) -> None:
-        """Declined on this screen only: admission takes one member's consent, so another
-        member may still admit them, and so may we later."""
-        if peer in self.knocks:
-            self.set_aside.add(peer)
+    def set_aside_by(self, frame: RoomFrame, body: SetAside, roster: Roster) -> SetAsideSeen | None:
+        """A member's "not now" to a knock shown here, once per member; None if dropped.
+
+        Only someone on the roster says it, signing with the key the body names,
+        and only for a knock still standing (a knock is named by its identity
+        key, new with every knock). A member's second "not now" to one knock,
+        or the relay's replay of the first, adds nothing.
+        """
+        member = roster.by_identity(body.identity)
+        peer = next((p for p, k in self.knocks.items() if k.identity == body.knock), None)
+        if member is None or peer is None or peer in self.returns:
+            return None
+        if not verify(member.identity, frame.signed, frame.sig):
+            return None
+        by = self.set_aside.setdefault(peer, set())
+        if member.identity in by:
+            return None
+        by.add(member.identity)
+        return SetAsideSeen(peer, self.knocks[peer].nick, member)
+
+    def asked_by(self, peer: int, identity: bytes) -> bool:
+        """Whether the member with ``identity`` said "not now" to this knock already."""
+        return identity in self.set_aside.get(peer, ())
+
+    def expired_by(self, peer: int, relay_ms: int) -> bool:
+        """Whether this knock had run out of waiting at ``relay_ms`` of the relay's clock."""
+        at = self.expires.get(peer)
+        return at is not None and at <= relay_ms
+
+    def expire(self, relay_ms: int) -> list[tuple[int, KnockBody]]:
+        """The knocks nobody answered by ``relay_ms`` of the relay's clock: they go."""
+        due = [peer for peer in self.knocks if self.expired_by(peer, relay_ms)]
+        gone = [(peer, self.knocks[peer]) for peer in due]
+        for peer in due:
+            self.withdraw(peer)
+        return gone
+
+    def deadline(self) -> int | None:
+        """When the next knock expires, by the relay's clock."""
+        return min(self.expires.values(), default=None)
 
     def seat_gone(self, identity: bytes, nick: str) -> None:
         self.former[identity] = nick
@@ -253,5 +318,6 @@ class Door:
     def keep(self, on_roster: set[bytes]) -> None:
         """After a Commit: knocks from people now seated go, and so do used tickets."""
         self.knocks = {p: k for p, k in self.knocks.items() if k.identity not in on_roster}
-        self.set_aside &= set(self.knocks)
+        self.set_aside = {p: by for p, by in self.set_aside.items() if p in self.knocks}
+        self.expires = {p: at for p, at in self.expires.items() if p in self.knocks}
         self.returns = {p: was for p, was in self.returns.items() if p in self.knocks}

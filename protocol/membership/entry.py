@@ -10,19 +10,30 @@ While no lobby comes, ``Entry`` keeps time: after ``WAITING_NOTICE_MS`` the
 person is told whom they are waiting for, once; and a sequencer whose
 connection dropped carries a ``Reopening`` and opens the room again when the
 rules of ``membership.reopen`` say nobody else can still be holding it.
+
+Once it knocked, the newcomer waits as long as its knock says
+(``KnockBody.wait``), from the relay's ``ts`` of the knock as the relay
+brought it back: the members let the knock go at that same moment of the
+relay's clock. Meanwhile a member may say "not now" (``membership.door``); the
+newcomer checks that the signer is on the roster it follows and that the
+frame names its own knock, and is told once per member, without their name.
+A knock with a return ticket waits for nobody's consent and never expires.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Final
 
 from nacl.signing import SigningKey
 
-from protocol.bodies.door import KnockBody, Lobby
+from protocol.bodies.door import KnockBody, Lobby, SetAside
+from protocol.crypto import verify
 from protocol.events import Note
+from protocol.frames import RoomFrame
 from protocol.membership.reopen import WAITING_NOTICE_MS, Reopening
+from protocol.membership.roster import Roster
 
 OWN_JOIN_WAIT_MS: Final = 1_000
 
@@ -58,6 +69,10 @@ class Entry:
     arrived_ms: int | None = None
     seen_own_join: bool = False
     evicted: bool = False  # our seat went while we were connected: the knock says so
+    # When our knock stops waiting, by the relay's clock; and whether it did.
+    knock_expires: int | None = None
+    unanswered: bool = False
+    asked_to_wait: set[bytes] = field(default_factory=set)  # members who said "not now"
 
     def arrived(self, now: int) -> None:
         self.arrived_ms = now
@@ -77,6 +92,34 @@ class Entry:
 
     def knocked(self, knock: KnockBody) -> None:
         self.knock = knock
+
+    def knock_stamped(self, ts: int) -> bool:
+        """The relay brought our knock back at ``ts``: it waits from then. True the first time."""
+        if self.knock is None or self.knock.was or self.knock_expires is not None:
+            return False
+        self.knock_expires = ts + self.knock.wait * 1000
+        return True
+
+    def told_to_wait(self, frame: RoomFrame, body: SetAside, room: Roster | None) -> bool:
+        """Whether a "not now" to our knock holds and is news: its signer is a member of the
+        room we follow, it names our knock, and that member has not said so before."""
+        knock = self.knock
+        if knock is None or room is None or body.knock != knock.identity:
+            return False
+        member = room.by_identity(body.identity)
+        if member is None or member.identity in self.asked_to_wait:
+            return False
+        if not verify(member.identity, frame.signed, frame.sig):
+            return False
+        self.asked_to_wait.add(member.identity)
+        return True
+
+    def expire(self, relay_ms: int) -> bool:
+        """Whether our knock ran out of waiting at ``relay_ms`` of the relay's clock (once)."""
+        if self.unanswered or self.knock_expires is None or relay_ms < self.knock_expires:
+            return False
+        self.unanswered = True
+        return True
 
     def reopened(self) -> None:
         self.reopening = self.ticket = None

@@ -55,6 +55,7 @@ FR = "tests/protocol/test_floor.py::"
 V = "tests/protocol/test_votes_room.py::"
 EVIDENCE = "protocol/membership/evidence.py"
 VOTES = "protocol/room/votes.py"
+NN = "tests/protocol/test_not_now.py::"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
@@ -1077,6 +1078,54 @@ MUTANTS = [
             ),
         ),
         V + "test_while_the_room_votes_the_door_waits_and_opens_after",
+    ),
+    # --- not now, and a knock's expiry --------------------------------------------
+    Mutant(
+        "a not now signed by anyone is shown to members",
+        (
+            E(
+                DOOR,
+                "        if not verify(member.identity, frame.signed, frame.sig):\n            return None\n        by = ",
+                "        by = ",
+            ),
+            E(
+                DOOR,
+                "        member = roster.by_identity(body.identity)\n",
+                "        member = roster.members[0]\n",
+            ),
+        ),
+        NN + "test_a_not_now_signed_by_someone_not_on_the_roster_is_dropped",
+    ),
+    Mutant(
+        "a not now signed by anyone reaches the knocker",
+        (
+            E(
+                "protocol/membership/entry.py",
+                "        if not verify(member.identity, frame.signed, frame.sig):\n            return False\n",
+            ),
+        ),
+        NN + "test_a_not_now_signed_by_someone_not_on_the_roster_is_dropped",
+    ),
+    Mutant(
+        "a not now for another knock reaches this knocker",
+        (E("protocol/membership/entry.py", " or body.knock != knock.identity:", ":"),),
+        NN + "test_a_not_now_for_another_knock_tells_this_knocker_nothing",
+    ),
+    Mutant(
+        "a replayed not now is shown again",
+        (E(DOOR, "        if member.identity in by:\n            return None\n"),),
+        NN + "test_a_not_now_replayed_by_the_relay_is_shown_once",
+    ),
+    Mutant(
+        "a knock expires by the time a member saw it, not by the relay's",
+        (
+            E(
+                ENDPOINT,
+                "recent, tickets, ts=ts\n",
+                "recent, tickets, ts=self._relay_now()\n",
+            ),
+        ),
+        NN + "test_a_knock_shown_late_expires_at_the_same_moment_of_the_relays_clock",
     ),
 ]
 

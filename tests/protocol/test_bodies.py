@@ -21,7 +21,7 @@ from protocol.bodies import (
     encode_content,
 )
 from protocol.bodies.commit import CommitBody, Ticket
-from protocol.bodies.door import KnockBody, Lobby
+from protocol.bodies.door import KnockBody, Lobby, SetAside
 from protocol.crypto import random_bytes
 from protocol.room.floor import Act, Floor, FloorAct, Hand, HandKind, Mode, Pause, Talk, Waiting
 
@@ -166,6 +166,37 @@ def test_knock_and_lobby_take_exactly_their_fields() -> None:
                 }
             )
         )
+
+
+def test_a_knock_says_how_long_it_waits_within_bounds() -> None:
+    knock = KnockBody(
+        "bo",
+        random_bytes(32),
+        random_bytes(32),
+        random_bytes(32),
+        answers=random_bytes(32),
+        wait=10,
+    )
+    assert KnockBody.decode(knock.encode()).wait == 10
+    good = msgpack.unpackb(knock.encode())
+    for wait in (9, 1801, True, -1, 600.0, "600"):
+        with pytest.raises(BodyError):
+            KnockBody.decode(packb({**good, "wait": wait}))
+    with pytest.raises(BodyError):
+        KnockBody.decode(packb({k: v for k, v in good.items() if k != "wait"}))
+
+
+def test_a_not_now_names_its_signer_and_the_knock() -> None:
+    asked = SetAside(random_bytes(32), random_bytes(32))
+    assert SetAside.decode(asked.encode()) == asked
+    for bad in (
+        packb({"id": bytes(32)}),
+        packb({"id": bytes(32), "knock": bytes(31)}),
+        packb({"id": bytes(32), "knock": bytes(32), "nick": "bo"}),
+        packb({"id": "x" * 32, "knock": bytes(32)}),
+    ):
+        with pytest.raises(BodyError):
+            SetAside.decode(bad)
 
 
 def test_commit_bodies_refuse_wrong_shapes() -> None:

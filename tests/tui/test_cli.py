@@ -53,6 +53,8 @@ def porch(args: list[str], sandbox: Path) -> subprocess.CompletedProcess[str]:
     [
         (["join", "hello"], "An invite starts with ws:// or wss://"),
         (["join", "ws://127.0.0.1:8765"], "the part after '#'"),
+        (["join", "--knock-wait", "5", "ws://127.0.0.1:8765"], "from 10 to 1800, not 5"),
+        (["join", "--knock-wait", "3600", "ws://127.0.0.1:8765"], "from 10 to 1800, not 3600"),
         (["new", "--relay", "http://relay.example.org"], "must start with ws:// or wss://"),
         (["new", "--agreements", "missing.txt"], "cannot be read"),
         (["web", "--host", "192.168.1.20"], "unless you add --public"),
@@ -69,6 +71,14 @@ def test_mistakes_are_sentences_before_any_screen_is_drawn(
     assert done.stderr.startswith("porch: ") and words in done.stderr
     assert done.stderr.rstrip().endswith(".")
     assert "Traceback" not in done.stderr
+
+
+def test_join_help_says_how_long_a_knock_waits(tmp_path: Path) -> None:
+    done = porch(["join", "--help"], tmp_path)
+    assert done.returncode == 0
+    help_text = " ".join(done.stdout.split())
+    assert "--knock-wait SECONDS" in help_text
+    assert "(10 to 1800; default: 600, ten minutes)" in help_text
 
 
 def test_without_a_terminal_the_screen_points_to_plain_mode(tmp_path: Path) -> None:

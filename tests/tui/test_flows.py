@@ -20,6 +20,7 @@ from tui.screens.door import DoorScreen
 from tui.screens.ended import EndedScreen
 from tui.screens.room import RoomScreen
 from tui.screens.verify import VerifyScreen
+from tui.sentences import ASKED_TO_WAIT
 from tui.widgets.floor_panel import FloorPanel
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.room_log import RoomLog
@@ -188,7 +189,9 @@ async def test_peer_markup_and_escapes_arrive_as_plain_text(relay_url: str) -> N
             assert host.is_running
 
 
-async def test_not_now_keeps_the_door_closed(relay_url: str) -> None:
+async def test_not_now_asks_the_knocker_to_wait_and_admit_still_lets_them_in(
+    relay_url: str,
+) -> None:
     host = PorchApp(Plan(relay_url=relay_url))
     async with host.run_test(size=SIZE) as hp:
         invite = await open_room(hp, "ana")
@@ -197,10 +200,22 @@ async def test_not_now_keeps_the_door_closed(relay_url: str) -> None:
             await knock(gp, "bo")
             await until(lambda: knocking(host) == ["bo"], "bo knocking")
             await hp.press("f3")
-            await until(lambda: knocking(host) == [], "the knock answered")
-            await gp.pause(0.3)
-            assert not isinstance(guest.screen, RoomScreen)
+            await until(
+                lambda: (
+                    isinstance(guest.screen, DoorScreen)
+                    and str(guest.screen.query_one("#door-step").render()) == ASKED_TO_WAIT
+                ),
+                "bo's waiting screen saying someone asked them to wait",
+            )
+            assert "ana" not in str(guest.screen.query_one("#door-step").render())
+            assert "You asked bo to wait. Anyone can still admit them." in log_of(host)
+            row = host.room_screen().query_one(KnockBar).first()
+            assert row is not None and row.asked_to_wait  # still there, marked
+            assert "(asked to wait)" in str(row.query_one(".knock-who").render())
             assert len(host.room_screen().query_one(Roster).seats) == 1
+            await hp.press("f2")  # whoever said not now can still let them in
+            await until(lambda: isinstance(guest.screen, RoomScreen), "bo inside")
+            await until(lambda: knocking(host) == [], "the knock answered")
 
 
 async def test_declining_the_agreements_leaves(relay_url: str) -> None:

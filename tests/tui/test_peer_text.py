@@ -52,6 +52,8 @@ def test_sentences_are_single_lines_without_controls(nick: str, text: str) -> No
         ev.Knocked(knock=1, nick=nick),
         ev.Admitted(nick=nick, by_nick=text),
         ev.Departed(nick=nick, reason=ChangeKind.LEFT),
+        ev.KnockSetAside(knock=1, nick=nick, by_nick=text, mine=False),
+        ev.KnockExpired(knock=1, nick=nick),
         ev.Notice(ev.Note.WAITING_FOR, text),
         ev.Tampering(ev.Alarm.DIFFERENT_MESSAGES, (nick, text)),
     ):
@@ -62,3 +64,22 @@ def test_sentences_are_single_lines_without_controls(nick: str, text: str) -> No
 
 def test_a_knock_names_the_person_knocking() -> None:
     assert sentence(ev.Knocked(knock=3, nick="cy")) == "cy is knocking. Admit them, or say not now."
+
+
+def test_the_door_in_sentences() -> None:
+    assert sentence(ev.AskedToWait()) == "Not just yet — someone in the room asked you to wait."
+    assert sentence(ev.KnockSetAside(knock=3, nick="cy", by_nick="bo", mine=False)) == (
+        "bo asked cy to wait. Anyone can still admit them."
+    )
+    assert sentence(ev.KnockExpired(knock=3, nick="cy")) == (
+        "Nobody answered cy's knock; it has expired."
+    )
+    for waited, words in (
+        (600, "10 minutes"),
+        (60, "1 minute"),
+        (10, "10 seconds"),
+        (90, "1 minute and 30 seconds"),
+    ):
+        assert sentence(ev.Closed(ev.Ending.UNANSWERED, waited_s=waited)) == (
+            f"Nobody answered your knock in {words}. You can knock again later."
+        )

@@ -106,9 +106,12 @@ def test_not_now_and_unknown_commands_are_answered_in_sentences(porches, tmp_pat
     host.send("/frobnicate")
     host.expect(r"^There is no command /frobnicate\. Type /help for the list\.$")
     host.send("/notnow bo")
-    host.expect(r"^You told bo not now\.$")
+    host.expect(r"^You asked bo to wait\. Anyone can still /admit bo\.$")
+    host.send("/notnow bo")
+    host.expect(r"^You already asked bo to wait\. Anyone can still admit them\.$")
     host.send("/who")
     host.expect(r"^1 of 12 seats: ana \(you, host\)\.$")
+    host.expect(r"^Knocking: bo \(asked to wait\)\.$")
 
 
 def test_agreements_from_a_file_are_what_the_joiner_reads(porches, tmp_path: Path) -> None:

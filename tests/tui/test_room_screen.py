@@ -6,6 +6,7 @@ from protocol import events as ev
 from tests.tui.scripted import HOSTILE, ScriptedPorch
 from tui.messages import RoomEvent
 from tui.screens.consent import AgreementsConsent
+from tui.screens.ended import EndedScreen
 from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen
 from tui.screens.verify import VerifyScreen
@@ -62,6 +63,42 @@ async def test_a_knock_rings_shows_a_toast_and_offers_admit_and_not_now() -> Non
         app.post_message(RoomEvent(ev.KnockWithdrawn(knock=7, nick=HOSTILE)))
         await pilot.pause()
         assert not knocks.display
+
+
+async def test_a_knock_set_aside_stays_marked_and_an_expired_one_goes() -> None:
+    app = ScriptedPorch(
+        script=(
+            ev.Knocked(knock=7, nick=HOSTILE),
+            ev.Knocked(knock=8, nick="cy"),
+            ev.KnockSetAside(knock=7, nick=HOSTILE, by_nick="bo", mine=False),
+        )
+    )
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        knocks = app.screen.query_one(KnockBar)
+        rows = {row.knock: row for row in knocks.knocks}
+        assert rows[7].asked_to_wait and not rows[8].asked_to_wait
+        assert (
+            str(rows[7].query_one(".knock-who").render())
+            == f"{HOSTILE} is knocking (asked to wait)"
+        )
+        assert app.screen.query_one("#admit-7")  # anyone can still let them in
+        assert f"bo asked {HOSTILE} to wait. Anyone can still admit them." in log_text(app)
+        app.post_message(RoomEvent(ev.KnockExpired(knock=8, nick="cy")))
+        await pilot.pause()
+        assert [row.knock for row in knocks.knocks] == [7]
+        assert "Nobody answered cy's knock; it has expired." in log_text(app)
+
+
+async def test_a_knock_nobody_answered_ends_on_a_sentence() -> None:
+    app = ScriptedPorch(script=(ev.Closed(ev.Ending.UNANSWERED, waited_s=600),))
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, EndedScreen)
+        assert str(app.screen.query_one("#ended-sentence").render()) == (
+            "Nobody answered your knock in 10 minutes. You can knock again later."
+        )
 
 
 async def test_help_verify_and_invite_keys() -> None:

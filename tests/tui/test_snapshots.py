@@ -117,6 +117,15 @@ def test_room_with_people_knocking(snap_compare) -> None:
     assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
 
 
+def test_room_with_a_knock_someone_asked_to_wait(snap_compare) -> None:
+    knocks = (
+        ev.Knocked(knock=4, nick="cy"),
+        ev.Knocked(knock=5, nick="dee"),
+        ev.KnockSetAside(knock=4, nick="cy", by_nick="bo", mine=False),
+    )
+    assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
+
+
 # --- the floor --------------------------------------------------------------------
 
 LABELS = {1: "ana", 2: "bo", 3: "cy"}

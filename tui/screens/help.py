@@ -42,7 +42,9 @@ PROMISES = (
     "and only the people on the roster can read it; the relay in the middle cannot.\n\n"
     "Nothing is kept: no history, no log. When you leave, the room is gone from this screen.\n\n"
     "Anyone holding the invite can knock, and any one member can let them in; everyone sees "
-    "who admitted whom. Read the room code aloud to be sure nobody slipped in unseen."
+    "who admitted whom. Not now asks them to wait (they are not told who asked), and anyone "
+    "can still let them in; a knock nobody answers expires. Read the room code aloud to be "
+    "sure nobody slipped in unseen."
 )
 
 

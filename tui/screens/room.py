@@ -116,8 +116,10 @@ class RoomScreen(Screen[None]):
                 return
             case ev.Knocked(knock=knock, nick=nick):
                 knocks.add(knock, nick)
-            case ev.KnockWithdrawn(knock=knock):
+            case ev.KnockWithdrawn(knock=knock) | ev.KnockExpired(knock=knock):
                 knocks.drop(knock)
+            case ev.KnockSetAside(knock=knock):
+                knocks.set_aside(knock)
             case ev.Admitted(nick=nick):
                 for row in knocks.knocks:
                     if row.nick == nick:

@@ -1,4 +1,8 @@
-"""Knocks at the door, each with Admit and Not now. Any one member's consent lets someone in."""
+"""Knocks at the door, each with Admit and Not now. Any one member's consent lets someone in.
+
+A knock someone asked to wait ("not now") stays, marked so, with both choices: anyone,
+whoever asked included, may still let them in.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,10 @@ class KnockRow(Vertical):
         super().__init__(id=f"knock-{knock}", classes="knock")
         self.knock = knock
         self.nick = nick
+        self.asked_to_wait = False
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(f"{name(self.nick)} is knocking"), classes="knock-who")
+        yield Static(Content(self._who()), classes="knock-who")
         with Horizontal(classes="knock-choices"):
             yield Button("Admit", variant="success", id=f"admit-{self.knock}", compact=True)
             yield Button("Not now", id=f"not-now-{self.knock}", compact=True)
@@ -30,6 +35,19 @@ class KnockRow(Vertical):
             self.post_message(Ask(cmd.Admit(self.knock)))
         else:
             self.post_message(Ask(cmd.NotNow(self.knock)))
+
+    def _who(self) -> str:
+        if self.asked_to_wait:
+            return f"{name(self.nick)} is knocking (asked to wait)"
+        return f"{name(self.nick)} is knocking"
+
+    def set_aside(self) -> None:
+        """Someone asked them to wait: shown so, still with Admit."""
+        self.asked_to_wait = True
+        self.add_class("set-aside")
+        for who in self.query(".knock-who"):
+            if isinstance(who, Static):
+                who.update(Content(self._who()))
 
 
 class KnockBar(Vertical):
@@ -49,6 +67,11 @@ class KnockBar(Vertical):
         self.mount(KnockRow(knock, nick))
         self.display = True
         self.border_title = "At the door"
+
+    def set_aside(self, knock: int) -> None:
+        for row in self.query(f"#knock-{knock}"):
+            if isinstance(row, KnockRow):
+                row.set_aside()
 
     def drop(self, knock: int) -> None:
         for row in self.query(f"#knock-{knock}"):
