@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from protocol.bodies.offer import OfferKind
 from protocol.room.floor import FloorAct
 from protocol.room.repair import Step
 
@@ -109,6 +110,37 @@ class Repair:
     step: Step
 
 
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Offer a file, a link or a long text to everyone else present (``room.offers``):
+    ``note`` is what they are shown first (a file's name, a link's domain, a text's
+    first words), ``content`` what only those who accept receive."""
+
+    kind: OfferKind
+    note: str
+    content: bytes
+    mime: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class Decline:
+    """Nothing is sent: to the sender a decline looks the same as no answer."""
+
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class CancelOffer:
+    """Stop an offer of ours, or a transfer to us."""
+
+    number: int
+
+
 Command = (
     Agree
     | Say
@@ -124,4 +156,8 @@ Command = (
     | Vote
     | Ouch
     | Repair
+    | Offer
+    | Accept
+    | Decline
+    | CancelOffer
 )

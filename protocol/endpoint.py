@@ -61,6 +61,19 @@ from protocol.bodies import (
 )
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby, SetAside, Vouch
+from protocol.bodies.offer import (
+    CHUNK,
+    ChunkBody,
+    OfferBody,
+    OfferKind,
+    OfferNote,
+    PrivateBody,
+    chunk_aad,
+    private_aad,
+)
+from protocol.bodies.offer import (
+    Say as OfferSay,
+)
 from protocol.bodies.repair import NO_MESSAGE, OUCH_CHARS, OuchBody, RepairBody
 from protocol.bodies.vote import (
     REASON_CHARS,
@@ -82,6 +95,7 @@ from protocol.crypto import (
     ExchangeKey,
     digest,
     random_bytes,
+    seal,
     sign,
     unseal,
     verify,
@@ -98,7 +112,7 @@ from protocol.frames import (
 )
 from protocol.invite import Invite, InviteError, new_invite, parse_invite
 from protocol.keys.acks import Acks, discrepancies, lacked
-from protocol.keys.pairs import Pairs
+from protocol.keys.pairs import Pairs, pair_context
 from protocol.keys.receiver import (
     PREVIOUS_WINDOW_MS,
     Ahead,
@@ -165,6 +179,7 @@ from protocol.membership.sequencer import (
     next_commit,
 )
 from protocol.room import floor as fl
+from protocol.room import offers as of
 from protocol.room import repair as rp
 from protocol.room import votes as vt
 from protocol.room.state import (
@@ -269,6 +284,7 @@ class Endpoint:
     round_shown: tuple[int, rp.Turn] | None = None
     motion_windows: tuple[int, int, int] = (SECOND_S, RESPOND_S, VOTE_S)
     stepped_out: bool = False
+    offers: of.Offers = field(default_factory=of.Offers)
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
     events: list[ev.Event] = field(default_factory=list)
     outbox: list[bytes] = field(default_factory=list)
@@ -567,6 +583,14 @@ class Endpoint:
                 self._ouch(text, about)
             case cmd.Repair(step):
                 self._repair(step)
+            case cmd.Offer(kind, note, content, mime):
+                self._offer(kind, note, content, mime)
+            case cmd.Accept(number):
+                self._accept(number)
+            case cmd.Decline(number):
+                self._decline(number)
+            case cmd.CancelOffer(number):
+                self._cancel_offer(number)
             case cmd.React(emoji):
                 if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
                     self._note(ev.Note.NOT_A_REACTION)
@@ -599,6 +623,7 @@ class Endpoint:
             self._ack()
         self._cue()
         self._watch()
+        self._share()
         if self.pairs.previous is not None and self.receiver.window_over(now_ms):
             self.pairs.forget_previous()  # no key sealed before the Commit can come now
         self._vouch()
@@ -626,6 +651,9 @@ class Endpoint:
         cue = fl.cue_at(self.state.floor, self._given_cue())
         if cue is not None and self.relay_offset is not None:
             times.append(cue[0] + self.relay_offset)
+        share = self._share_deadline()
+        if share is not None:
+            times.append(share)
         if self.relay_offset is not None:
             turns = [t for t in self._room_turns() if t > self._relay_now()]
             if turns:
@@ -1140,6 +1168,12 @@ class Endpoint:
             case OuchBody(text, about) if not late:
                 pointed = None if about == NO_MESSAGE else about
                 self._apply(seq, ts, member, rp.Ouched(text, pointed), late=False, mine=mine)
+            case OfferBody() if not mine and not late:
+                self._offered(content, member)
+            case PrivateBody(to, sealed) if not mine and to == self.chain.my_slot:
+                self._private(member, sealed, late=late)
+            case ChunkBody() if not mine:
+                self._chunk(content, member)
             case RepairBody(step) if not late:
                 self._apply(seq, ts, member, rp.Stepped(step), late=False, mine=mine)
             case Bye(goodbye):
@@ -1496,6 +1530,276 @@ class Endpoint:
                 except BodyError:
                     return ""
         return None
+
+    # --- offers: every share is an offer ---------------------------------------------
+
+    def _offer_event(
+        self, stage: ev.OfferStage, offer: of.Outgoing | of.Incoming, **more: Any
+    ) -> None:
+        mine = isinstance(offer, of.Outgoing)
+        sender = self.me.nick if isinstance(offer, of.Outgoing) else self._seat_label(offer.sender)
+        kind, note, size, mime = str(offer.kind), offer.note, offer.size, offer.mime
+        self.events.append(
+            ev.OfferEvent(stage, offer.number, kind, sender, note, size, mine, mime, **more)
+        )
+
+    def _offer(self, kind: OfferKind, note: str, content: bytes, mime: str) -> None:
+        roster, slot = self.chain.roster, self.chain.my_slot
+        if roster is None or slot is None:
+            self._note(ev.Note.NOT_IN_ROOM)
+            return
+        if len(content) > self.offers.limit:
+            self._note(ev.Note.OFFER_TOO_LARGE, str(self.offers.limit // (1024 * 1024)))
+            return
+        to = tuple(s for s in self._voters(slot))  # everyone else present
+        if not to:
+            self._note(ev.Note.NOBODY_TO_OFFER)
+            return
+        if kind is OfferKind.FILE:
+            note = of.safe_name(note)
+        out = of.Outgoing(
+            self.offers.next_number(), random_bytes(16), kind, note[:120], mime[:80], content,
+            random_bytes(32), digest(content, b"porch-offer"), to, of.chunk_count(len(content)),
+        )  # fmt: skip
+        self.offers.mine[out.offer] = out
+        body = OfferBody(out.offer, kind, out.note, out.mime, out.size, out.chunks, to)
+        self._speak(body)
+        self._offer_event(ev.OfferStage.ASKING, out, to=tuple(self._seat_label(s) for s in to))
+
+    def _incoming(self, number: int) -> of.Incoming | None:
+        found = self.offers.by_number(number)
+        if found is None:
+            self._note(ev.Note.NO_SUCH_OFFER)
+            return None
+        if not isinstance(found, of.Incoming) or found.stage is not of.Stage.OFFERED:
+            self._note(ev.Note.OFFER_DONE)
+            return None
+        return found
+
+    def _accept(self, number: int) -> None:
+        inc = self._incoming(number)
+        if inc is None:
+            return
+        inc.stage = of.Stage.ACCEPTED
+        inc.last_chunk_ms = self.now
+        self._tell(inc.sender, OfferNote(inc.offer, OfferSay.ACCEPT, 0))
+
+    def _decline(self, number: int) -> None:
+        inc = self._incoming(number)
+        if inc is not None:
+            inc.stage = of.Stage.DECLINED  # nothing is sent: no answer looks the same
+
+    def _cancel_offer(self, number: int) -> None:
+        found = self.offers.by_number(number)
+        if found is None:
+            self._note(ev.Note.NO_SUCH_OFFER)
+            return
+        if isinstance(found, of.Outgoing):
+            if found.cancelled:
+                self._note(ev.Note.OFFER_DONE)
+                return
+            found.cancelled, found.sending = True, False
+            for seat in found.waiting():
+                self._tell(seat, OfferNote(found.offer, OfferSay.CANCEL))
+        else:
+            if found.stage not in (of.Stage.OFFERED, of.Stage.ACCEPTED):
+                self._note(ev.Note.OFFER_DONE)
+                return
+            if found.stage is of.Stage.ACCEPTED:
+                self._tell(found.sender, OfferNote(found.offer, OfferSay.CANCEL))
+            found.stage, found.pieces, found.sealed = of.Stage.CANCELLED, {}, {}
+        self._offer_event(ev.OfferStage.CANCELLED, found, by=self.me.nick)
+
+    def offer_content(self, number: int) -> tuple[str, bytes] | None:
+        """(name, content) of an offer that arrived and checked out, for saving."""
+        found = self.offers.by_number(number)
+        if isinstance(found, of.Incoming) and found.content is not None:
+            return found.note, found.content
+        return None
+
+    def _pair_key(self, member: Member, *, sending: bool) -> bytes | None:
+        roster = self.chain.roster
+        pair = self.pairs.with_member(member.exchange)
+        if pair is None or roster is None:
+            return None
+        context = pair_context(self.me.room, roster.epoch)
+        return pair.sending(context) if sending else pair.receiving(context)
+
+    def _tell(self, slot: int, note: OfferNote) -> None:
+        """A private message to one member, sealed under the pair key we two hold."""
+        roster, mine = self.chain.roster, self.chain.my_slot
+        member = roster.seat(slot) if roster is not None else None
+        if member is None or mine is None or roster is None:
+            return
+        key = self._pair_key(member, sending=True)
+        if key is None:
+            return
+        aad = private_aad(self.me.room, roster.epoch, mine, slot)
+        self._speak(PrivateBody(slot, seal(key, note.encode(), aad)))
+
+    def _offered(self, body: OfferBody, member: Member) -> None:
+        slot = self.chain.my_slot
+        if slot is None or slot not in body.to or body.offer in self.offers.theirs:
+            return
+        note = of.safe_name(body.note) if body.kind is OfferKind.FILE else body.note
+        inc = of.Incoming(
+            self.offers.next_number(), body.offer, member.slot, member.identity, body.kind,
+            note, body.mime, body.size, body.chunks,
+        )  # fmt: skip
+        self.offers.theirs[body.offer] = inc
+        to = tuple("you" if s == slot else self._seat_label(s) for s in body.to)
+        if body.size > self.offers.limit:
+            inc.stage = of.Stage.DECLINED
+            self._offer_event(ev.OfferStage.TOO_LARGE, inc, to=to)
+            return
+        self._offer_event(ev.OfferStage.OFFERED, inc, to=to)
+
+    def _private(self, member: Member, sealed: bytes, *, late: bool) -> None:
+        roster, mine = self.chain.roster, self.chain.my_slot
+        key = self._pair_key(member, sending=False)
+        if key is None or roster is None or mine is None or late:
+            return
+        try:
+            note = OfferNote.decode(
+                unseal(key, sealed, private_aad(self.me.room, roster.epoch, member.slot, mine))
+            )
+        except (CryptoFailure, BodyError):
+            return
+        out = self.offers.mine.get(note.offer)
+        inc = self.offers.theirs.get(note.offer)
+        match note.say:
+            case OfferSay.ACCEPT if out is not None and member.slot in out.to and not out.cancelled:
+                fresh = member.slot not in out.accepted
+                out.accepted.add(member.slot)
+                out.have.discard(member.slot)
+                self._tell(
+                    member.slot,
+                    OfferNote(out.offer, OfferSay.KEY, file_key=out.file_key, digest=out.digest),
+                )
+                out.cursor = min(out.cursor, note.at) if out.sending else note.at
+                out.sending = True
+                if fresh:
+                    self._offer_event(ev.OfferStage.ACCEPTED, out, by=self._label(member))
+            case OfferSay.HAVE if out is not None and member.slot in out.accepted:
+                if member.slot not in out.have:
+                    out.have.add(member.slot)
+                    self._offer_event(ev.OfferStage.DELIVERED, out, by=self._label(member))
+                if not out.waiting():
+                    out.sending = False
+            case OfferSay.CANCEL if out is not None:
+                out.accepted.discard(member.slot)
+                if not out.waiting():
+                    out.sending = False
+            case OfferSay.KEY if inc is not None and inc.sender == member.slot:
+                if inc.stage is of.Stage.ACCEPTED and not inc.file_key:
+                    inc.file_key, inc.digest = note.file_key, note.digest
+                    for index, chunk in sorted(inc.sealed.items()):
+                        self._open_chunk(inc, index, chunk, member)
+                    inc.sealed = {}
+            case OfferSay.CANCEL if inc is not None and inc.sender == member.slot:
+                if inc.stage in (of.Stage.OFFERED, of.Stage.ACCEPTED):
+                    inc.stage, inc.pieces, inc.sealed = of.Stage.CANCELLED, {}, {}
+                    self._offer_event(ev.OfferStage.CANCELLED, inc, by=self._label(member))
+
+    def _chunk(self, body: ChunkBody, member: Member) -> None:
+        inc = self.offers.theirs.get(body.offer)
+        if inc is None:
+            return  # not offered to us, or before we came in: nothing to open
+        if inc.sender != member.slot:
+            self._alarm(ev.Alarm.OFFER_NOT_THEIRS, (self._label(member),))
+            return
+        if inc.stage is not of.Stage.ACCEPTED:
+            return
+        if body.index >= inc.chunks:
+            self._fail(inc, ev.Alarm.LARGER_THAN_OFFERED, member)
+            return
+        inc.last_chunk_ms = self.now
+        if not inc.file_key:
+            if len(inc.sealed) < of.PACE_PER_S * 10:
+                inc.sealed[body.index] = body.sealed
+            return
+        self._open_chunk(inc, body.index, body.sealed, member)
+
+    def _open_chunk(self, inc: of.Incoming, index: int, sealed: bytes, member: Member) -> None:
+        try:
+            plain = unseal(inc.file_key, sealed, chunk_aad(self.me.room, inc.offer, index))
+        except CryptoFailure:
+            self._alarm(ev.Alarm.CHUNK_BROKEN, (self._label(member),))
+            return  # it is asked for again, from the first chunk we lack
+        if len(plain) != CHUNK:
+            self._fail(inc, ev.Alarm.CHUNK_BROKEN, member)
+            return
+        inc.pieces[index] = plain
+        step = len(inc.pieces) * of.PROGRESS_STEPS // inc.chunks
+        if step > inc.told and len(inc.pieces) < inc.chunks:
+            inc.told = step
+            self._offer_event(ev.OfferStage.PROGRESS, inc, done=len(inc.pieces), chunks=inc.chunks)
+        if len(inc.pieces) == inc.chunks:
+            self._arrived(inc, member)
+        elif index == inc.chunks - 1:
+            self._tell(inc.sender, OfferNote(inc.offer, OfferSay.ACCEPT, inc.first_missing()))
+
+    def _arrived(self, inc: of.Incoming, member: Member) -> None:
+        content = of.whole(inc.pieces, inc.chunks)
+        inc.pieces = {}
+        if content is None or len(content) != inc.size:
+            self._fail(inc, ev.Alarm.LARGER_THAN_OFFERED, member)
+            return
+        if digest(content, b"porch-offer") != inc.digest:
+            self._fail(inc, ev.Alarm.CHUNK_BROKEN, member)
+            return
+        text = ""
+        if inc.kind is not OfferKind.FILE:
+            try:
+                text = content.decode()
+            except UnicodeDecodeError:
+                self._fail(inc, ev.Alarm.CHUNK_BROKEN, member)
+                return
+            if inc.kind is OfferKind.LINK and of.link_domain(text) != inc.note:
+                self._alarm(ev.Alarm.LINK_NOT_AS_SHOWN, (self._label(member),))
+        inc.stage, inc.content = of.Stage.ARRIVED, content
+        self._tell(inc.sender, OfferNote(inc.offer, OfferSay.HAVE))
+        self._offer_event(ev.OfferStage.ARRIVED, inc, text=text, done=inc.chunks, chunks=inc.chunks)
+
+    def _fail(self, inc: of.Incoming, alarm: ev.Alarm, member: Member) -> None:
+        inc.stage, inc.pieces, inc.sealed = of.Stage.FAILED, {}, {}
+        self._alarm(alarm, (self._label(member),))
+        self._tell(inc.sender, OfferNote(inc.offer, OfferSay.CANCEL))
+        self._offer_event(ev.OfferStage.FAILED, inc)
+
+    def _share(self) -> None:
+        """Send the chunks due under the pace; ask again for chunks that never came."""
+        if self.chain.roster is None or self.chain.my_slot is None:
+            return
+        for out in self.offers.sending():
+            while out.cursor < out.chunks and self.offers.take_token(self.now):
+                index = out.cursor
+                plain = of.piece(out.content, index)
+                sealed = seal(out.file_key, plain, chunk_aad(self.me.room, out.offer, index))
+                self._speak(ChunkBody(out.offer, index, sealed))
+                out.cursor += 1
+                step = out.cursor * of.PROGRESS_STEPS // out.chunks
+                if step > out.told:
+                    out.told = step
+                    self._offer_event(
+                        ev.OfferStage.PROGRESS, out, done=out.cursor, chunks=out.chunks
+                    )
+            if out.cursor >= out.chunks:
+                out.sending = False  # all sent; an accepter lacking some asks again
+        for inc in self.offers.theirs.values():
+            if inc.stage is of.Stage.ACCEPTED and self.now - inc.last_chunk_ms >= of.STALL_MS:
+                inc.last_chunk_ms = self.now
+                self._tell(inc.sender, OfferNote(inc.offer, OfferSay.ACCEPT, inc.first_missing()))
+
+    def _share_deadline(self) -> int | None:
+        times = []
+        token = self.offers.next_token_ms()
+        if token is not None:
+            times.append(token)
+        for inc in self.offers.theirs.values():
+            if inc.stage is of.Stage.ACCEPTED:
+                times.append(inc.last_chunk_ms + of.STALL_MS)
+        return min(times, default=None)
 
     # --- the floor: our acts, and the soft timer ---------------------------------------
 

@@ -284,6 +284,41 @@ class RepairEvent:
     agreements: str = ""  # the room's agreements, which may say how it repairs harm
 
 
+# --- offers ---------------------------------------------------------------------
+
+
+class OfferStage(Enum):
+    OFFERED = auto()  # someone offers us something: accept or decline
+    ASKING = auto()  # our offer went out to ``to``
+    ACCEPTED = auto()  # ``by`` accepted ours
+    TOO_LARGE = auto()  # larger than our limit (``size``): declined, nothing was sent
+    PROGRESS = auto()  # ``done`` of ``chunks`` (ours going out, or theirs coming in)
+    ARRIVED = auto()  # every chunk in and checked; ``text`` for a link or a text
+    DELIVERED = auto()  # ``by`` has all of ours
+    CANCELLED = auto()  # by the sender, or by us
+    FAILED = auto()  # what arrived did not check out
+
+
+@dataclass(frozen=True, slots=True)
+class OfferEvent:
+    """An offer moved on. ``sender``, ``note``, ``mime`` and ``text`` came from a peer:
+    untrusted plain text."""
+
+    stage: OfferStage
+    number: int
+    kind: str
+    sender: str
+    note: str
+    size: int
+    mine: bool
+    mime: str = ""
+    to: tuple[str, ...] = ()
+    by: str = ""
+    done: int = 0
+    chunks: int = 0
+    text: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Reacted:
     """A reaction never takes the floor."""
@@ -320,6 +355,11 @@ class Alarm(Enum):
     # the floor
     OUT_OF_TURN = auto()  # (member,): a message while someone else held the floor
     FLOOR_OUT_OF_RULES = auto()  # (member,): done for someone else, or pause after pause
+    # offers
+    OFFER_NOT_THEIRS = auto()  # (member,): sent a chunk of someone else's offer
+    CHUNK_BROKEN = auto()  # (member,): a chunk or the whole did not match what was sealed
+    LARGER_THAN_OFFERED = auto()  # (member,): sent more than the offer announced
+    LINK_NOT_AS_SHOWN = auto()  # (member,): the link goes elsewhere than its note said
     # votes
     REMOVAL_WITHOUT_VOTES = auto()  # (signer, member): a removal Commit the votes do not allow
     VOTE_OUT_OF_RULES = auto()  # (member,): a second ballot, a vote out of its window…
@@ -380,6 +420,11 @@ class Note(Enum):
     ASKED_TO_WAIT_ALREADY = auto()  # (who): we said "not now" to their knock already
     NOT_IN_ROOM = auto()
     HELD_BACK = auto()  # a Commit was withheld from us: nothing is sent until we catch up
+    # offers
+    NO_SUCH_OFFER = auto()
+    NOBODY_TO_OFFER = auto()
+    OFFER_TOO_LARGE = auto()  # (limit in MiB)
+    OFFER_DONE = auto()  # that offer was answered, or is over
     # motions and repair
     MOTION_TOO_FEW = auto()  # a motion needs at least three others present
     MOTION_ALREADY = auto()  # (who): a motion about them is open already
@@ -437,6 +482,7 @@ Event = (
     | FloorDeclined
     | MotionEvent
     | RepairEvent
+    | OfferEvent
     | TimerCue
     | Gap
     | TwoRooms

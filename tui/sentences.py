@@ -17,6 +17,7 @@ from protocol.bodies.commit import ChangeKind
 from protocol.events import Alarm, Ending, Note
 from protocol.limits import SEATS, TEXT_CHARS
 from tui.floor_sentences import declined_sentence, floor_sentence, timer_sentence
+from tui.offer_sentences import offer_sentence
 from tui.peer_text import name, shown
 from tui.vote_sentences import motion_sentence, repair_sentence, vote_note_sentence
 
@@ -116,6 +117,8 @@ def sentence(event: ev.Event) -> str | None:
             return timer_sentence(event)
         case ev.MotionEvent():
             return motion_sentence(event)
+        case ev.OfferEvent():
+            return offer_sentence(event)
         case ev.RepairEvent():
             return repair_sentence(event)
         case ev.Reacted(nick=nick, emoji=emoji):
@@ -273,6 +276,23 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
             return (
                 f"{first}'s client sent a floor action the room's rules refuse (done for "
                 "someone else, or pause after pause); nothing changed."
+            )
+        case Alarm.OFFER_NOT_THEIRS:
+            return f"{first}'s client sent pieces of an offer someone else made; they were refused."
+        case Alarm.CHUNK_BROKEN:
+            return (
+                f"A piece of {first}'s offer did not match what was sealed: it was refused "
+                "and asked for again, or the offer was thrown away."
+            )
+        case Alarm.LARGER_THAN_OFFERED:
+            return (
+                f"{first}'s offer was larger than it said; it was thrown away and nothing of "
+                "it is kept."
+            )
+        case Alarm.LINK_NOT_AS_SHOWN:
+            return (
+                f"The link {first} sent goes elsewhere than the domain its offer showed: "
+                "check it before you open it."
             )
         case Alarm.REMOVAL_WITHOUT_VOTES:
             return (

@@ -8,6 +8,7 @@
     ack       Ack: what a member holds, for the others to compare
     vote      MotionBody, SecondBody, AnswerBody, BallotBody; Removal, in a Commit
     repair    OuchBody and RepairBody: a harm flag and the repair round's steps
+    offer     OfferBody (the note), PrivateBody (pairwise), ChunkBody (sealed pieces)
 
 Group content travels as a msgpack list that starts with its kind. Adding a
 kind of content is one frozen dataclass with a ``KIND``, ``encode()`` and
@@ -23,6 +24,7 @@ from protocol.bodies.ack import Ack, Heard, Lacking
 from protocol.bodies.codec import BodyError, pack, unpack
 from protocol.bodies.door import Admit, Bye
 from protocol.bodies.floor import FloorBody, FloorState
+from protocol.bodies.offer import ChunkBody, OfferBody, PrivateBody
 from protocol.bodies.repair import OuchBody, RepairBody
 from protocol.bodies.talk import Aside, React, Say
 from protocol.bodies.vote import AnswerBody, BallotBody, MotionBody, SecondBody
@@ -42,6 +44,9 @@ Content = (
     | BallotBody
     | OuchBody
     | RepairBody
+    | OfferBody
+    | PrivateBody
+    | ChunkBody
 )
 
 CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
@@ -59,6 +64,9 @@ CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
     BallotBody.KIND: BallotBody.decode,
     OuchBody.KIND: OuchBody.decode,
     RepairBody.KIND: RepairBody.decode,
+    OfferBody.KIND: OfferBody.decode,
+    PrivateBody.KIND: PrivateBody.decode,
+    ChunkBody.KIND: ChunkBody.decode,
 }
 
 __all__ = [

@@ -1,0 +1,199 @@
+"""Offers as one person sees them: numbered in their own view, held back until accepted.
+
+Nothing of an offer is fetched, opened or shown before its recipient accepts:
+the note is all they see (``bodies.offer``). Content lives in memory only, on
+both sides, until the person saves it somewhere they chose, or it goes.
+
+    mine (Outgoing)      the content, its key and digest, who accepted, who has
+                         it all, and the next chunk to send (paced, see
+                         ``PACE_PER_S``; an accepter who lacks chunks asks again
+                         from the first it lacks)
+    theirs (Incoming)    the note, the key once sent, the chunks held; once
+                         every chunk is in, the whole is checked against the
+                         digest before it can be saved
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from enum import Enum, auto
+from typing import Final
+
+from protocol.bodies.offer import CHUNK, NOTE_CHARS, OfferKind
+
+PACE_PER_S: Final = 30  # chunks a second: well under the relay's 50 frames, so talk flows
+PACE_BURST: Final = 4
+STALL_MS: Final = 4_000  # no chunk for this long while some are missing: ask again
+MAX_OFFER_BYTES: Final = 64 * 1024 * 1024
+PREVIEW_CHARS: Final = 40
+PROGRESS_STEPS: Final = 20  # progress is told at every 5 %
+
+# Characters that change how text reads without being seen: bidirectional
+# controls, and the zero-width ones.
+_INVISIBLE: Final = frozenset(
+    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff"
+)
+
+
+def safe_name(name: str) -> str:
+    """A file name that cannot escape a folder or deceive: the last path part, no
+    separators, no control or invisible characters, no leading dots, bounded."""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(
+        ch
+        for ch in name
+        if ch not in _INVISIBLE and unicodedata.category(ch)[0] != "C" and ch not in "/\\:"
+    )
+    kept = kept.strip().lstrip(".").strip()
+    return kept[:NOTE_CHARS] or "file"
+
+
+def link_domain(url: str) -> str | None:
+    """The host a link goes to, lower-cased; None if it is no http(s) link."""
+    scheme, sep, rest = url.strip().partition("://")
+    if not sep or scheme.lower() not in ("http", "https"):
+        return None
+    authority = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host = authority.rsplit("@", 1)[-1]
+    host = host.split("]", 1)[0] + "]" if host.startswith("[") else host.split(":", 1)[0]
+    host = host.lower().rstrip(".")
+    if not host or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in host):
+        return None
+    return host
+
+
+def preview(text: str) -> str:
+    """A text's first words, for the note."""
+    words = " ".join(text.split())
+    if len(words) <= PREVIEW_CHARS:
+        return words
+    return words[:PREVIEW_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def chunk_count(size: int) -> int:
+    """Every offer ends in a chunk that holds the end mark, so a size splits one way."""
+    return size // CHUNK + 1
+
+
+def piece(content: bytes, index: int) -> bytes:
+    """The ``index``-th chunk's plaintext: exactly CHUNK bytes (the last padded)."""
+    part = content[index * CHUNK : (index + 1) * CHUNK]
+    if index == len(content) // CHUNK:
+        part = part + b"\x80" + bytes(CHUNK - len(part) - 1)
+    return part
+
+
+def whole(pieces: dict[int, bytes], chunks: int) -> bytes | None:
+    """The content from every chunk, or None if the end mark is not where it must be."""
+    last = pieces[chunks - 1].rstrip(b"\x00")
+    if not last.endswith(b"\x80"):
+        return None
+    return b"".join(pieces[i] for i in range(chunks - 1)) + last[:-1]
+
+
+class Stage(Enum):
+    OFFERED = auto()  # shown, not answered
+    ACCEPTED = auto()  # we asked for it; chunks and the key are on their way
+    ARRIVED = auto()  # every chunk in, and the digest checked out
+    DECLINED = auto()  # by us (nothing was sent), or by our size limit
+    CANCELLED = auto()  # by either side
+    FAILED = auto()  # a chunk or the whole did not check out
+
+
+@dataclass(slots=True)
+class Incoming:
+    number: int
+    offer: bytes
+    sender: int
+    sender_identity: bytes
+    kind: OfferKind
+    note: str
+    mime: str
+    size: int
+    chunks: int
+    stage: Stage = Stage.OFFERED
+    file_key: bytes = b""
+    digest: bytes = b""
+    sealed: dict[int, bytes] = field(default_factory=dict)  # before the key came
+    pieces: dict[int, bytes] = field(default_factory=dict)
+    content: bytes | None = None
+    last_chunk_ms: int = 0
+    told: int = 0  # progress steps told
+
+    def first_missing(self) -> int:
+        return next((i for i in range(self.chunks) if i not in self.pieces), self.chunks)
+
+
+@dataclass(slots=True)
+class Outgoing:
+    number: int
+    offer: bytes
+    kind: OfferKind
+    note: str
+    mime: str
+    content: bytes
+    file_key: bytes
+    digest: bytes
+    to: tuple[int, ...]
+    chunks: int
+    accepted: set[int] = field(default_factory=set)
+    have: set[int] = field(default_factory=set)
+    cursor: int = 0  # the next chunk to send
+    sending: bool = False
+    cancelled: bool = False
+    told: int = 0
+
+    @property
+    def size(self) -> int:
+        return len(self.content)
+
+    def waiting(self) -> set[int]:
+        """Accepters who do not have it all yet."""
+        return self.accepted - self.have
+
+
+@dataclass(slots=True)
+class Offers:
+    mine: dict[bytes, Outgoing] = field(default_factory=dict)
+    theirs: dict[bytes, Incoming] = field(default_factory=dict)
+    numbered: int = 0
+    tokens: float = PACE_BURST
+    refilled_ms: int | None = None
+    limit: int = MAX_OFFER_BYTES
+
+    def next_number(self) -> int:
+        self.numbered += 1
+        return self.numbered
+
+    def by_number(self, number: int) -> Outgoing | Incoming | None:
+        found: list[Outgoing | Incoming] = [*self.mine.values(), *self.theirs.values()]
+        return next((offer for offer in found if offer.number == number), None)
+
+    def sending(self) -> list[Outgoing]:
+        return [o for o in self.mine.values() if o.sending and not o.cancelled]
+
+    def take_token(self, now: int) -> bool:
+        """Whether one more chunk may go now, under the pace."""
+        if self.refilled_ms is None:
+            self.refilled_ms = now
+        self.tokens = min(PACE_BURST, self.tokens + (now - self.refilled_ms) * PACE_PER_S / 1000)
+        self.refilled_ms = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    def next_token_ms(self) -> int | None:
+        if not self.sending() or self.refilled_ms is None:
+            return None
+        return self.refilled_ms + int(max(0.0, 1 - self.tokens) * 1000 / PACE_PER_S) + 1
+
+    def seat_gone(self, seats: set[int]) -> None:
+        """After a Commit: those gone are no longer asked, and their offers to us go."""
+        for out in self.mine.values():
+            out.accepted &= seats
+            out.have &= seats
+        for inc in list(self.theirs.values()):
+            if inc.sender not in seats and inc.stage in (Stage.OFFERED, Stage.ACCEPTED):
+                inc.stage = Stage.CANCELLED
