@@ -20,7 +20,8 @@ from typing import TextIO
 
 from protocol import commands as cmd
 from protocol import events as ev
-from protocol.limits import SEATS
+from protocol.limits import SEATS, TEXT_CHARS
+from tui import offer_commands as offering
 from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
@@ -49,7 +50,11 @@ seconds it (/second), the person named answers (then /done), and everyone else v
 /vote yes or /vote no (a majority of those present removes; only totals are shown). \
 /ouch [TEXT] flags harm in what was just said and opens a repair round: the person who \
 flagged speaks first, then the person it concerns, then anyone; each of them ends it with \
-/continue, /more (more time) or /stepout (leave gently; /back comes back)."""
+/continue, /more (more time) or /stepout (leave gently; /back comes back).
+Offers: /offer PATH offers a file and /link URL a link to everyone else here (then /confirm \
+or /cancel); a message too long to send becomes an offer too. /offers lists them, \
+numbered; /accept N or /decline N answers one (a decline sends nothing); /save N PATH \
+keeps a file that arrived (never over an existing file); /cancel N stops an offer."""
 
 
 class StdinLines:
@@ -82,6 +87,8 @@ class PlainRoom:
         self.done = False
         self.closed_by_room = False
         self.stepped_out = False
+        self.pending: offering.Pending | None = None
+        self.offers: dict[int, str] = {}  # by number: the line /offers shows
 
     # -- room events -------------------------------------------------------------
 
@@ -121,6 +128,16 @@ class PlainRoom:
                 for agreement in repair_agreements(agreements):
                     self.say("  " + agreement)
                 return
+            case ev.OfferEvent(number=number, stage=stage):
+                told = sentence(event) or ""
+                if stage in (
+                    ev.OfferStage.OFFERED,
+                    ev.OfferStage.ASKING,
+                    ev.OfferStage.TOO_LARGE,
+                ) or (stage is not ev.OfferStage.PROGRESS and number in self.offers):
+                    self.offers[number] = told
+                self.say(told)
+                return
             case ev.Closed(ending=ev.Ending.STEPPED_OUT):
                 self.stepped_out, self.entered = True, False
             case ev.Closed():
@@ -144,6 +161,10 @@ class PlainRoom:
         if not line.startswith("/"):
             if not self.entered:
                 self.say("You are not in the room yet, so nothing was sent.")
+                return
+            if len(line) > TEXT_CHARS:  # too long for a message: an offer, not a loss
+                self.say(f"That is longer than {TEXT_CHARS} characters, so it becomes an offer.")
+                self._propose(offering.text_offer(line))
                 return
             self.session.send(cmd.Say(line))
             return
@@ -196,6 +217,10 @@ class PlainRoom:
                 self.stepped_out = False
                 self.session.come_back()
                 self.say("Coming back in with your return ticket.")
+            case "offers":
+                self._list_offers()
+            case _ if command.lower() in offering.WORDS:
+                self._offering(command.lower(), rest)
             case _ if command.lower() in VOTE_WORDS:
                 self._vote(command.lower(), rest)
             case _ if command.lower() in WORDS:
@@ -211,6 +236,76 @@ class PlainRoom:
             self.say("You are not in the room yet, so nothing was sent.")
         else:
             self.session.send(asked)
+
+    def _others_here(self) -> tuple[str, ...]:
+        return tuple(s.nick for s in self.session.seats if not s.is_me and s.connected)
+
+    def _propose(self, offer: cmd.Offer | str) -> None:
+        if isinstance(offer, str):
+            self.say(offer)
+            return
+        to = self._others_here()
+        if not to:
+            self.say("Nobody else is here to offer it to.")
+            return
+        self.pending = offering.Pending(offer, to)
+        self.say(offering.asking(self.pending))
+
+    def _offering(self, command: str, rest: str) -> None:
+        if not self.entered:
+            self.say("You are not in the room yet, so nothing was sent.")
+            return
+        number = int(rest.split()[0]) if rest.split() and rest.split()[0].isdigit() else None
+        match command:
+            case "offer":
+                self._propose(offering.file_offer(rest, self.session.offer_limit))
+            case "link":
+                self._propose(offering.link_offer(rest))
+            case "confirm":
+                pending, self.pending = self.pending, None
+                if pending is None:
+                    self.say("There is no offer waiting for your confirm.")
+                elif self._others_here() != pending.to:
+                    self._propose(pending.offer)  # the room changed: say again who is asked
+                else:
+                    self.session.send(pending.offer)
+            case "cancel" if number is None:
+                if self.pending is None:
+                    self.say("There is nothing to cancel. /cancel N stops offer N.")
+                else:
+                    self.pending = None
+                    self.say("Nothing was offered.")
+            case "cancel":
+                self.session.send(cmd.CancelOffer(number or 0))
+            case "accept" | "decline" if number is None:
+                self.say(f"Say which offer: /{command} N (/offers lists them).")
+            case "accept":
+                self.session.send(cmd.Accept(number or 0))
+            case "decline":
+                self.session.send(cmd.Decline(number or 0))
+                self.say(
+                    f"You declined offer {number}. Nothing was sent: to the sender it looks "
+                    "the same as no answer."
+                )
+            case "save":
+                self._save(number, rest.partition(" ")[2].strip())
+
+    def _save(self, number: int | None, path: str) -> None:
+        if number is None or not path:
+            self.say("Say which offer and where: /save N PATH.")
+            return
+        kept = self.session.offer_content(number)
+        if kept is None:
+            self.say(f"Offer {number} has not arrived, or did not check out; nothing to save.")
+            return
+        self.say(offering.save(kept[1], path))
+
+    def _list_offers(self) -> None:
+        if not self.offers:
+            self.say("There are no offers.")
+            return
+        for number in sorted(self.offers):
+            self.say(f"  {number}. {self.offers[number]}")
 
     def _vote(self, command: str, rest: str) -> None:
         seats = {seat.slot: seat.nick for seat in self.session.seats}

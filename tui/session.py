@@ -175,6 +175,13 @@ class Session:
     def floor_elapsed_ms(self) -> int | None:
         return self.endpoint.floor_elapsed_ms(now_ms()) if self.endpoint is not None else None
 
+    @property
+    def offer_limit(self) -> int:
+        return self.endpoint.offers.limit if self.endpoint is not None else 0
+
+    def offer_content(self, number: int) -> tuple[str, bytes] | None:
+        return self.endpoint.offer_content(number) if self.endpoint is not None else None
+
     def label(self, slot: int) -> str:
         return self.endpoint.seat_label(slot) if self.endpoint is not None else f"seat {slot + 1}"
 
