@@ -70,6 +70,7 @@ from protocol.bodies.offer import (
     PrivateBody,
     chunk_aad,
     private_aad,
+    resume_proof,
 )
 from protocol.bodies.offer import (
     Say as OfferSay,
@@ -359,7 +360,11 @@ class Endpoint:
                 entry = Entry(ticket=ticket, awaited=sequencer.nick)
         me = Me(self.me.invite, self.me.nick, SigningKey.generate())
         wait = self.knock_wait_s
-        return Endpoint(me, Pairs(ExchangeKey()), self.grace_ms, knock_wait_s=wait, entry=entry)
+        offers = self.offers  # transfers resume from what is held (``room.offers``)
+        offers.came_back()
+        return Endpoint(
+            me, Pairs(ExchangeKey()), self.grace_ms, knock_wait_s=wait, entry=entry, offers=offers
+        )
 
     def _reopening(self, roster: Roster, agreements: str, now: int) -> Reopening:
         """What this sequencer, whose connection dropped, needs to open the room again."""
@@ -1004,6 +1009,8 @@ class Endpoint:
         if old is None:
             self.events.append(ev.Entered(mine.slot, new.epoch, code))
             self.acks.entered(self.now)
+            for inc in self.offers.theirs.values():
+                inc.last_chunk_ms = self.now - of.STALL_MS  # resume at the next tick
         on_roster = {m.identity for m in new.members}
         self.verified &= on_roster  # a mark belongs to a seat's key, and goes with it
         self.door.keep(on_roster)
@@ -1031,6 +1038,9 @@ class Endpoint:
                 self.events.append(ev.Admitted(label, name, returning=by == slot))
         elif what in DEPARTURES and before is not None:
             self.door.seat_gone(before.identity, before.nick)
+            may_return = what is ChangeKind.DISCONNECTED
+            for ended in self.offers.seat_gone(slot, may_return=may_return):
+                self._offer_event(ev.OfferStage.CANCELLED, ended, by=self._label(before, old))
             self.events.append(ev.Departed(self._label(before, old), what))
 
     # --- talk: keys, group frames, content, acks ------------------------------------
@@ -1668,7 +1678,13 @@ class Endpoint:
         out = self.offers.mine.get(note.offer)
         inc = self.offers.theirs.get(note.offer)
         match note.say:
-            case OfferSay.ACCEPT if out is not None and member.slot in out.to and not out.cancelled:
+            case OfferSay.ACCEPT if out is not None and not out.cancelled:
+                if member.slot not in out.to:
+                    # Back on a new connection (theirs or ours): only someone who was
+                    # given the key can show it; a newcomer never sees earlier offers.
+                    if note.digest != resume_proof(out.file_key, out.offer):
+                        return
+                    out.to = (*out.to, member.slot)
                 fresh = member.slot not in out.accepted
                 out.accepted.add(member.slot)
                 out.have.discard(member.slot)
@@ -1690,6 +1706,9 @@ class Endpoint:
                 out.accepted.discard(member.slot)
                 if not out.waiting():
                     out.sending = False
+            case OfferSay.KEY if inc is not None and inc.sender == of.NOBODY:
+                if inc.stage is of.Stage.ACCEPTED and note.file_key == inc.file_key:
+                    inc.sender, inc.sender_identity = member.slot, member.identity  # back
             case OfferSay.KEY if inc is not None and inc.sender == member.slot:
                 if inc.stage is of.Stage.ACCEPTED and not inc.file_key:
                     inc.file_key, inc.digest = note.file_key, note.digest
@@ -1705,6 +1724,8 @@ class Endpoint:
         inc = self.offers.theirs.get(body.offer)
         if inc is None:
             return  # not offered to us, or before we came in: nothing to open
+        if inc.sender == of.NOBODY:
+            return  # its sender is away; it resumes once they show the key
         if inc.sender != member.slot:
             self._alarm(ev.Alarm.OFFER_NOT_THEIRS, (self._label(member),))
             return
@@ -1737,7 +1758,7 @@ class Endpoint:
         if len(inc.pieces) == inc.chunks:
             self._arrived(inc, member)
         elif index == inc.chunks - 1:
-            self._tell(inc.sender, OfferNote(inc.offer, OfferSay.ACCEPT, inc.first_missing()))
+            self._ask_again(inc)
 
     def _arrived(self, inc: of.Incoming, member: Member) -> None:
         content = of.whole(inc.pieces, inc.chunks)
@@ -1772,6 +1793,9 @@ class Endpoint:
         if self.chain.roster is None or self.chain.my_slot is None:
             return
         for out in self.offers.sending():
+            if not out.waiting():
+                out.sending = False  # every accepter went: nothing goes out to no one
+                continue
             while out.cursor < out.chunks and self.offers.take_token(self.now):
                 index = out.cursor
                 plain = of.piece(out.content, index)
@@ -1789,7 +1813,20 @@ class Endpoint:
         for inc in self.offers.theirs.values():
             if inc.stage is of.Stage.ACCEPTED and self.now - inc.last_chunk_ms >= of.STALL_MS:
                 inc.last_chunk_ms = self.now
-                self._tell(inc.sender, OfferNote(inc.offer, OfferSay.ACCEPT, inc.first_missing()))
+                self._ask_again(inc)
+
+    def _ask_again(self, inc: of.Incoming) -> None:
+        """Ask for the chunks we lack, from the first; a sender away on a new seat is
+        asked wherever it is, with the proof that we were given the key."""
+        proof = resume_proof(inc.file_key, inc.offer) if inc.file_key else b""
+        note = OfferNote(inc.offer, OfferSay.ACCEPT, inc.first_missing(), digest=proof)
+        roster = self.chain.roster
+        if inc.sender != of.NOBODY:
+            self._tell(inc.sender, note)
+        elif roster is not None and proof:
+            for member in roster.members:
+                if member.slot != self.chain.my_slot:
+                    self._tell(member.slot, note)
 
     def _share_deadline(self) -> int | None:
         times = []

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import Any, ClassVar, Final
 
 from protocol.bodies.codec import BodyError, array, exactly, key, pack, text, uint, unpack
+from protocol.crypto import digest
 from protocol.limits import SEATS
 
 OFFER_ID_SIZE: Final = 16
@@ -87,7 +88,9 @@ class OfferBody:
 class Say(StrEnum):
     """What a private offer message says."""
 
-    ACCEPT = "accept"  # to the sender: send it to me (``at``: the first chunk I lack)
+    # to the sender: send it to me (``at``: the first chunk I lack; ``digest``, when
+    # coming back on a new connection: proof we were given the key, ``resume_proof``)
+    ACCEPT = "accept"
     KEY = "key"  # to an accepter: the offer's key and the whole content's digest
     HAVE = "have"  # to the sender: I have it all, and it checked out
     CANCEL = "cancel"  # either way: stop (the sender's cancel goes to each accepter)
@@ -119,8 +122,14 @@ class OfferNote:
             return OfferNote(
                 _offer_id(offer), said, 0, key(file_key, FILE_KEY_SIZE), key(digest, DIGEST_SIZE)
             )
-        if file_key != b"" or digest != b"":
+        if file_key != b"":
             raise BodyError("only a key message carries a key")
+        if said is Say.ACCEPT and digest != b"":  # a resume: proof we were given the key
+            return OfferNote(
+                _offer_id(offer), said, uint(at, MAX_CHUNKS + 1), digest=key(digest, DIGEST_SIZE)
+            )
+        if digest != b"":
+            raise BodyError("only a key message or a resume carries a digest")
         return OfferNote(_offer_id(offer), said, uint(at, MAX_CHUNKS + 1))
 
 
@@ -167,3 +176,8 @@ def chunk_aad(room: bytes, offer: bytes, index: int) -> bytes:
 
 def private_aad(room: bytes, epoch: int, sender: int, to: int) -> bytes:
     return b"porch-private" + room + epoch.to_bytes(4, "big") + bytes([sender, to])
+
+
+def resume_proof(file_key: bytes, offer: bytes) -> bytes:
+    """What an accepter back on a new connection shows the sender: it holds the key."""
+    return digest(file_key + offer, b"porch-resume")

@@ -28,6 +28,7 @@ STALL_MS: Final = 4_000  # no chunk for this long while some are missing: ask ag
 MAX_OFFER_BYTES: Final = 64 * 1024 * 1024
 PREVIEW_CHARS: Final = 40
 PROGRESS_STEPS: Final = 20  # progress is told at every 5 %
+NOBODY: Final = -1  # an offer's sender whose seat went: it may come back, on a new one
 
 # Characters that change how text reads without being seen: bidirectional
 # controls, and the zero-width ones.
@@ -189,11 +190,33 @@ class Offers:
             return None
         return self.refilled_ms + int(max(0.0, 1 - self.tokens) * 1000 / PACE_PER_S) + 1
 
-    def seat_gone(self, seats: set[int]) -> None:
-        """After a Commit: those gone are no longer asked, and their offers to us go."""
+    def seat_gone(self, slot: int, *, may_return: bool) -> list[Incoming]:
+        """A seat went: it is asked nothing more (its seat may go to someone else). An
+        offer from it ends, unless its connection only dropped and we hold the key:
+        then it resumes once the sender is back and shows the key (``KEY``). The
+        offers that ended are returned."""
         for out in self.mine.values():
-            out.accepted &= seats
-            out.have &= seats
-        for inc in list(self.theirs.values()):
-            if inc.sender not in seats and inc.stage in (Stage.OFFERED, Stage.ACCEPTED):
-                inc.stage = Stage.CANCELLED
+            out.to = tuple(s for s in out.to if s != slot)
+            out.accepted.discard(slot)
+            out.have.discard(slot)
+        ended = []
+        for inc in self.theirs.values():
+            if inc.sender != slot or inc.stage not in (Stage.OFFERED, Stage.ACCEPTED):
+                continue
+            inc.sender = NOBODY
+            if not (may_return and inc.stage is Stage.ACCEPTED and inc.file_key):
+                inc.stage, inc.pieces, inc.sealed = Stage.CANCELLED, {}, {}
+                ended.append(inc)
+        return ended
+
+    def came_back(self) -> None:
+        """We are back on a new connection, in a new seat: every seat we knew may be
+        someone else's now. Our offers wait for accepters who show the key; offers to
+        us resume from the chunks we hold once their sender shows the key."""
+        for out in self.mine.values():
+            out.to, out.accepted, out.have, out.cursor, out.sending = (), set(), set(), 0, False
+        for inc in self.theirs.values():
+            inc.sender = NOBODY
+            if inc.stage is Stage.OFFERED or (inc.stage is Stage.ACCEPTED and not inc.file_key):
+                inc.stage, inc.pieces, inc.sealed = Stage.CANCELLED, {}, {}
+        self.tokens, self.refilled_ms = PACE_BURST, None

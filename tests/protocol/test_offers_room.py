@@ -195,3 +195,82 @@ def test_people_who_join_later_never_see_earlier_offers() -> None:
     ana.send(cmd.Offer(OfferKind.TEXT, "again", b"again, for everyone"))
     relay.pump()
     assert [e.note for e in offers(cy)] == ["again"]  # the control: cy sees new ones
+
+
+def back_again(relay: HostileRelay, seat: Seat) -> Seat:
+    """``seat``'s connection drops; its client comes back on a new one, on its ticket."""
+    relay.disconnect(seat.peer)
+    back = relay.connect(seat.endpoint.fresh(relay.now))
+    back.send(cmd.Agree())
+    relay.pump()
+    later(relay, 50, 4)
+    assert back.endpoint.my_slot is not None
+    return back
+
+
+def test_an_accepter_whose_connection_drops_resumes_from_the_chunks_it_holds() -> None:
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    content = random_bytes(60 * CHUNK)
+    ana.send(cmd.Offer(OfferKind.FILE, "data.bin", content))
+    relay.pump()
+    bo.send(cmd.Accept(number(bo)))
+    relay.pump()
+    later(relay, 50, 20)  # about half way
+    inc = next(iter(bo.endpoint.offers.theirs.values()))
+    held = len(inc.pieces)
+    assert 0 < held < inc.chunks
+    bo = back_again(relay, bo)
+    out = next(iter(ana.endpoint.offers.mine.values()))
+    assert out.cursor >= held - 1  # it went on from what bo held, not from zero
+    until_quiet(relay, 200)
+    got = bo.endpoint.offer_content(inc.number)
+    assert got is not None and got[1] == content
+    assert not cy.endpoint.offers.theirs[out.offer].pieces  # cy never accepted
+    chunks_sent = sum(1 for m in relay.log if m.sender == ana.peer and len(m.d) > CHUNK)
+    assert held > 10 and chunks_sent < inc.chunks + held // 2  # not all over again
+
+
+def test_a_sender_whose_connection_drops_goes_on_from_where_the_accepter_is() -> None:
+    relay, (ana, bo, _cy) = open_room(3, grace_ms=1_000)
+    content = random_bytes(60 * CHUNK)
+    bo.send(cmd.Offer(OfferKind.FILE, "data.bin", content))
+    relay.pump()
+    ana.send(cmd.Accept(number(ana)))
+    relay.pump()
+    later(relay, 50, 20)
+    inc = next(iter(ana.endpoint.offers.theirs.values()))
+    held = len(inc.pieces)
+    assert 0 < held < inc.chunks
+    bo = back_again(relay, bo)
+    later(relay, 1_000, 6)  # ana asks again, wherever bo is now, showing the key
+    out = next(iter(bo.endpoint.offers.mine.values()))
+    assert out.accepted and out.cursor >= held
+    until_quiet(relay, 200)
+    got = ana.endpoint.offer_content(inc.number)
+    assert got is not None and got[1] == content
+
+
+def test_someone_new_in_an_old_seat_cannot_take_an_offer_they_were_never_given() -> None:
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    ana.send(cmd.Offer(OfferKind.FILE, "data.bin", random_bytes(3 * CHUNK)))
+    relay.pump()
+    offer = next(iter(ana.endpoint.offers.mine.values()))
+    cy.send(cmd.Leave())
+    relay.pump()
+    later(relay, 50, 4)
+    from tests.protocol.rooms import knock_and_enter
+
+    di = knock_and_enter(relay, ana, "di")  # into cy's old seat, most likely
+    from protocol.bodies.offer import OfferNote, Say
+
+    di.endpoint._tell(slot_of(ana), OfferNote(offer.offer, Say.ACCEPT, 0))
+    relay.pump()
+    until_quiet(relay, 20)
+    assert slot_of(di) not in offer.accepted
+    assert not offers(di)
+
+
+def slot_of(seat: Seat) -> int:
+    mine = seat.endpoint.my_slot
+    assert mine is not None
+    return mine
