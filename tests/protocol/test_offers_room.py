@@ -251,7 +251,7 @@ def test_a_sender_whose_connection_drops_goes_on_from_where_the_accepter_is() ->
 
 
 def test_someone_new_in_an_old_seat_cannot_take_an_offer_they_were_never_given() -> None:
-    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    relay, (ana, _bo, cy) = open_room(3, grace_ms=1_000)
     ana.send(cmd.Offer(OfferKind.FILE, "data.bin", random_bytes(3 * CHUNK)))
     relay.pump()
     offer = next(iter(ana.endpoint.offers.mine.values()))
