@@ -200,3 +200,31 @@ async def test_a_member_left_holding_the_old_room_comes_back_into_the_reopened_o
     bo.client.send(cmd.Say("all three again"))
     for person in (ana, cy):
         await person.expect(ev.Said, lambda s: s.text == "all three again")
+
+
+async def test_a_file_on_its_way_when_the_relay_restarts_arrives_whole_afterwards(
+    start_relay: StartRelay, room: Room
+) -> None:
+    from protocol.bodies.offer import CHUNK, OfferKind
+    from protocol.crypto import random_bytes
+
+    relay = start_relay("--per-ip", "1000")
+    ana = await room.host(relay.url, "ana")
+    bo = await room.join(ana, "bo")
+    await settle(ana, bo)
+    content = random_bytes(200 * CHUNK)  # about seven seconds at the pace
+    ana.client.send(cmd.Offer(OfferKind.FILE, "notes.bin", content))
+    offered = await bo.expect(ev.OfferEvent, lambda o: o.stage is ev.OfferStage.OFFERED)
+    bo.client.send(cmd.Accept(offered.number))
+    await bo.expect(
+        ev.OfferEvent, lambda o: o.stage is ev.OfferStage.PROGRESS and o.done * 5 > o.chunks
+    )
+    held = len(next(iter(bo.endpoint.offers.theirs.values())).pieces)
+
+    restart(start_relay, relay)
+
+    arrived = await bo.expect(ev.OfferEvent, lambda o: o.stage is ev.OfferStage.ARRIVED, BACK)
+    assert arrived.number == offered.number
+    kept = bo.endpoint.offer_content(offered.number)
+    assert kept is not None and kept[1] == content
+    assert held > 0
