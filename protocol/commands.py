@@ -141,6 +141,15 @@ class CancelOffer:
     number: int
 
 
+@dataclass(frozen=True, slots=True)
+class Reveal:
+    """Offer our contact card to the member in ``slot``: shown to them, and theirs to
+    us, only once both chose to (``room.reveal``)."""
+
+    slot: int
+    card: str
+
+
 Command = (
     Agree
     | Say
@@ -160,4 +169,5 @@ Command = (
     | Accept
     | Decline
     | CancelOffer
+    | Reveal
 )

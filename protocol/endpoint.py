@@ -62,7 +62,9 @@ from protocol.bodies import (
 from protocol.bodies.commit import ChangeKind, Member
 from protocol.bodies.door import KnockBody, Lobby, SetAside, Vouch
 from protocol.bodies.offer import (
+    CARD_CHARS,
     CHUNK,
+    CardNote,
     ChunkBody,
     OfferBody,
     OfferKind,
@@ -183,6 +185,7 @@ from protocol.room import floor as fl
 from protocol.room import offers as of
 from protocol.room import repair as rp
 from protocol.room import votes as vt
+from protocol.room.reveal import Reveals
 from protocol.room.state import (
     AgreementsSet,
     Applied,
@@ -286,6 +289,7 @@ class Endpoint:
     motion_windows: tuple[int, int, int] = (SECOND_S, RESPOND_S, VOTE_S)
     stepped_out: bool = False
     offers: of.Offers = field(default_factory=of.Offers)
+    reveals: Reveals = field(default_factory=Reveals)
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
     events: list[ev.Event] = field(default_factory=list)
     outbox: list[bytes] = field(default_factory=list)
@@ -596,6 +600,8 @@ class Endpoint:
                 self._decline(number)
             case cmd.CancelOffer(number):
                 self._cancel_offer(number)
+            case cmd.Reveal(slot, card):
+                self._reveal(slot, card)
             case cmd.React(emoji):
                 if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
                     self._note(ev.Note.NOT_A_REACTION)
@@ -1635,7 +1641,7 @@ class Endpoint:
         context = pair_context(self.me.room, roster.epoch)
         return pair.sending(context) if sending else pair.receiving(context)
 
-    def _tell(self, slot: int, note: OfferNote) -> None:
+    def _tell(self, slot: int, note: OfferNote | CardNote) -> None:
         """A private message to one member, sealed under the pair key we two hold."""
         roster, mine = self.chain.roster, self.chain.my_slot
         member = roster.seat(slot) if roster is not None else None
@@ -1670,10 +1676,17 @@ class Endpoint:
         if key is None or roster is None or mine is None or late:
             return
         try:
-            note = OfferNote.decode(
-                unseal(key, sealed, private_aad(self.me.room, roster.epoch, member.slot, mine))
-            )
-        except (CryptoFailure, BodyError):
+            plain = unseal(key, sealed, private_aad(self.me.room, roster.epoch, member.slot, mine))
+        except CryptoFailure:
+            return
+        try:
+            self._card(member, CardNote.decode(plain))
+            return
+        except (BodyError, ValueError, TypeError):
+            pass
+        try:
+            note = OfferNote.decode(plain)
+        except (BodyError, ValueError, TypeError):
             return
         out = self.offers.mine.get(note.offer)
         inc = self.offers.theirs.get(note.offer)
@@ -1814,6 +1827,7 @@ class Endpoint:
             if inc.stage is of.Stage.ACCEPTED and self.now - inc.last_chunk_ms >= of.STALL_MS:
                 inc.last_chunk_ms = self.now
                 self._ask_again(inc)
+        self.reveals.expire(self.now)  # an ask nobody answered goes quietly
 
     def _ask_again(self, inc: of.Incoming) -> None:
         """Ask for the chunks we lack, from the first; a sender away on a new seat is
@@ -1828,11 +1842,47 @@ class Endpoint:
                 if member.slot != self.chain.my_slot:
                     self._tell(member.slot, note)
 
+    def _reveal(self, slot: int, card: str) -> None:
+        roster = self.chain.roster
+        member = roster.seat(slot) if roster is not None else None
+        card = card.strip()
+        if member is None or slot == self.chain.my_slot:
+            self._note(ev.Note.NO_SUCH_MEMBER)
+            return
+        if not card or not card.isprintable() or len(card) > CARD_CHARS:
+            self._note(ev.Note.CARD_NEEDED)
+            return
+        ex = self.reveals.choose(member.identity, card, self.now)
+        self._tell(slot, CardNote(ex.ours()))
+        self.events.append(ev.RevealEvent(ev.RevealStage.ASKING, self._label(member)))
+        self._open_card(member)
+
+    def _card(self, member: Member, note: CardNote) -> None:
+        if note.commitment:
+            _ex, new = self.reveals.committed(member.identity, note.commitment, self.now)
+            if new:
+                self.events.append(ev.RevealEvent(ev.RevealStage.ASKED, self._label(member)))
+            self._open_card(member)
+            return
+        card = self.reveals.opening(member.identity, note.nonce, note.card)
+        if card is not None:
+            self.events.append(ev.RevealEvent(ev.RevealStage.REVEALED, self._label(member), card))
+
+    def _open_card(self, member: Member) -> None:
+        """Both chose, and both committed: our card goes to them."""
+        ex = self.reveals.pairs.get(member.identity)
+        if ex is not None and ex.ready():
+            ex.opened = True
+            self._tell(member.slot, CardNote(b"", ex.nonce, ex.card))
+
     def _share_deadline(self) -> int | None:
         times = []
         token = self.offers.next_token_ms()
         if token is not None:
             times.append(token)
+        expires = self.reveals.deadline()
+        if expires is not None:
+            times.append(expires)
         for inc in self.offers.theirs.values():
             if inc.stage is of.Stage.ACCEPTED:
                 times.append(inc.last_chunk_ms + of.STALL_MS)

@@ -319,6 +319,19 @@ class OfferEvent:
     text: str = ""
 
 
+class RevealStage(Enum):
+    ASKING = auto()  # we offered our card to ``who``; nothing is shown until they do too
+    ASKED = auto()  # ``who`` would exchange contact details with us
+    REVEALED = auto()  # both chose: ``card`` is theirs (untrusted plain text)
+
+
+@dataclass(frozen=True, slots=True)
+class RevealEvent:
+    stage: RevealStage
+    who: str
+    card: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Reacted:
     """A reaction never takes the floor."""
@@ -425,6 +438,7 @@ class Note(Enum):
     NOBODY_TO_OFFER = auto()
     OFFER_TOO_LARGE = auto()  # (limit in MiB)
     OFFER_DONE = auto()  # that offer was answered, or is over
+    CARD_NEEDED = auto()  # /reveal NAME CONTACT: the contact, in plain printable text
     # motions and repair
     MOTION_TOO_FEW = auto()  # a motion needs at least three others present
     MOTION_ALREADY = auto()  # (who): a motion about them is open already
@@ -483,6 +497,7 @@ Event = (
     | MotionEvent
     | RepairEvent
     | OfferEvent
+    | RevealEvent
     | TimerCue
     | Gap
     | TwoRooms

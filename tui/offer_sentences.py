@@ -86,3 +86,20 @@ def offer_sentence(event: ev.OfferEvent) -> str:
                 "nothing of it is kept."
             )
     return ""
+
+
+def reveal_sentence(event: ev.RevealEvent) -> str:
+    who = name(event.who)
+    match event.stage:
+        case ev.RevealStage.ASKING:
+            return (
+                f"You offered {who} your contact details. Nothing is shown to either of you "
+                f"unless {who} chooses to share theirs too."
+            )
+        case ev.RevealStage.ASKED:
+            return (
+                f"{who} would like to exchange contact details with you. "
+                f"/reveal {who} CONTACT to share yours; you then see theirs at the same time. "
+                "If you do nothing, nothing is shared and nobody is told."
+            )
+    return f"{who}'s contact details, shared with you as you shared yours: {shown(event.card)}"

@@ -54,7 +54,8 @@ flagged speaks first, then the person it concerns, then anyone; each of them end
 Offers: /offer PATH offers a file and /link URL a link to everyone else here (then /confirm \
 or /cancel); a message too long to send becomes an offer too. /offers lists them, \
 numbered; /accept N or /decline N answers one (a decline sends nothing); /save N PATH \
-keeps a file that arrived (never over an existing file); /cancel N stops an offer."""
+keeps a file that arrived (never over an existing file); /cancel N stops an offer. \
+/reveal NAME CONTACT offers NAME your contact details: both are shown only once both chose."""
 
 
 class StdinLines:
@@ -219,6 +220,8 @@ class PlainRoom:
                 self.say("Coming back in with your return ticket.")
             case "offers":
                 self._list_offers()
+            case "reveal":
+                self._reveal(rest)
             case _ if command.lower() in offering.WORDS:
                 self._offering(command.lower(), rest)
             case _ if command.lower() in VOTE_WORDS:
@@ -299,6 +302,19 @@ class PlainRoom:
             self.say(f"Offer {number} has not arrived, or did not check out; nothing to save.")
             return
         self.say(offering.save(kept[1], path))
+
+    def _reveal(self, rest: str) -> None:
+        seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}
+        words = rest.split()
+        for length in range(len(words), 0, -1):
+            slot = self._find(" ".join(words[:length]), seats)
+            if slot is not None:
+                card = " ".join(words[length:])
+                if not card:
+                    break
+                self.session.send(cmd.Reveal(slot, card))
+                return
+        self.say("Say with whom and how to reach you: /reveal NAME CONTACT.")
 
     def _list_offers(self) -> None:
         if not self.offers:

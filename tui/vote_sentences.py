@@ -129,6 +129,7 @@ NOTES: Final = {
     Note.NOBODY_TO_OFFER: "Nobody else is here to offer it to.",
     Note.OFFER_TOO_LARGE: "That is larger than the limit of {who} MiB; nothing was offered.",
     Note.OFFER_DONE: "That offer was answered already, or is over.",
+    Note.CARD_NEEDED: "Say how to reach you, in plain text: /reveal NAME CONTACT.",
     Note.MOTION_TOO_FEW: "A motion needs at least three others present besides the person "
     "named; there are {who}.",
     Note.MOTION_ALREADY: "A motion about {who} is open already.",

@@ -30,6 +30,7 @@ NOTE_CHARS: Final = 120
 MIME_CHARS: Final = 80
 DIGEST_SIZE: Final = 32
 FILE_KEY_SIZE: Final = 32
+CARD_CHARS: Final = 200
 
 
 class OfferKind(StrEnum):
@@ -134,6 +135,32 @@ class OfferNote:
 
 
 @dataclass(frozen=True, slots=True)
+class CardNote:
+    """A contact card's commitment, or its opening (``room.reveal``)."""
+
+    commitment: bytes = b""
+    nonce: bytes = b""
+    card: str = ""
+
+    def encode(self) -> bytes:
+        return pack(["card", self.commitment, self.nonce, self.card])
+
+    @staticmethod
+    def decode(data: bytes) -> CardNote:
+        tag, commitment, nonce, card = exactly(unpack(data), 4)
+        if tag != "card":
+            raise BodyError("not a card")
+        if commitment != b"":
+            if nonce != b"" or card != "":
+                raise BodyError("a commitment, or an opening")
+            return CardNote(key(commitment, DIGEST_SIZE))
+        said = text(card, CARD_CHARS)
+        if not said.strip() or not said.isprintable():
+            raise BodyError("a card is printable text")
+        return CardNote(b"", key(nonce, 16), said)
+
+
+@dataclass(frozen=True, slots=True)
 class PrivateBody:
     """A message for one member only, sealed under the pair key the two of them hold."""
 
@@ -147,7 +174,7 @@ class PrivateBody:
     @staticmethod
     def decode(args: list[Any]) -> PrivateBody:
         to, sealed = args
-        if type(sealed) is not bytes or len(sealed) > 512:
+        if type(sealed) is not bytes or len(sealed) > 1024:
             raise BodyError("a private message is short")
         return PrivateBody(uint(to, SEATS), sealed)
 

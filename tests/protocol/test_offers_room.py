@@ -274,3 +274,48 @@ def slot_of(seat: Seat) -> int:
     mine = seat.endpoint.my_slot
     assert mine is not None
     return mine
+
+
+def test_contact_details_are_shown_only_once_both_chose_and_a_card_cannot_change_after() -> None:
+    relay, (ana, bo, cy) = open_room(3)
+    ana.send(cmd.Reveal(slot_of(bo), "ana@example.org"))
+    relay.pump()
+    reveals = lambda seat: [e for e in seat.events if isinstance(e, ev.RevealEvent)]  # noqa: E731
+    assert [e.stage for e in reveals(bo)] == [ev.RevealStage.ASKED]
+    assert not any("ana@example.org" in str(e) for e in bo.events)  # nothing before bo chooses
+    assert not reveals(cy)
+    bo.send(cmd.Reveal(slot_of(ana), "bo on the phone: 555 0100"))
+    relay.pump()
+    assert [e.card for e in reveals(bo) if e.stage is ev.RevealStage.REVEALED] == [
+        "ana@example.org"
+    ]
+    assert [e.card for e in reveals(ana) if e.stage is ev.RevealStage.REVEALED] == [
+        "bo on the phone: 555 0100"
+    ]
+    assert not any("555 0100" in str(e) or "ana@example" in str(e) for e in cy.events)
+    # A card opened that is not the one committed to shows nothing.
+    from protocol.bodies.offer import CardNote
+    from protocol.room.reveal import commitment
+
+    ana.send(cmd.Reveal(slot_of(cy), "first card"))
+    relay.pump()
+    cy.endpoint.reveals.choose(ana.endpoint.me.key, "cy", relay.now)
+    cy.endpoint._tell(slot_of(ana), CardNote(commitment(bytes(16), "cy")))
+    relay.pump()
+    before = len(reveals(ana))
+    cy.endpoint._tell(slot_of(ana), CardNote(b"", bytes(16), "a different card"))
+    relay.pump()
+    assert not [e for e in reveals(ana)[before:] if e.stage is ev.RevealStage.REVEALED]
+
+
+def test_an_ask_nobody_answers_expires_quietly() -> None:
+    relay, (ana, bo) = open_room(2)
+    ana.send(cmd.Reveal(slot_of(bo), "ana@example.org"))
+    relay.pump()
+    from protocol.room.reveal import EXPIRES_MS
+
+    later(relay, EXPIRES_MS + 1)
+    assert not ana.endpoint.reveals.pairs
+    bo.send(cmd.Reveal(slot_of(ana), "bo"))
+    relay.pump()
+    assert not [e for e in bo.events if isinstance(e, ev.RevealEvent) and e.card]
