@@ -30,6 +30,7 @@ TAG_SIZE: Final = 16
 SEAL_OVERHEAD: Final = NONCE_SIZE + TAG_SIZE
 PAD_BLOCK: Final = 32
 BUCKET: Final = 512
+BUCKET_STEP: Final = 1024
 
 
 class CryptoFailure(Exception):
@@ -107,15 +108,20 @@ def unpad(padded: bytes) -> bytes:
 
 
 def pad_bucket(body: bytes) -> bytes:
-    """ISO/IEC 7816-4 padding to a power of two, at least ``BUCKET`` bytes.
+    """ISO/IEC 7816-4 padding to a size class: a power of two from ``BUCKET`` bytes up
+    to ``BUCKET_STEP``, then a multiple of ``BUCKET_STEP``.
 
     For room-wide bodies (lobby, knock, Commit): their sizes would otherwise tell
     the relay the length of a nickname or of the agreements, or that a knock
-    comes from someone returning. Now it learns only a size class.
+    comes from someone returning. Now it learns only a size class. (Above a few
+    KiB the classes step evenly, so a Commit that carries a vote's signatures is
+    not doubled past what a lobby can hold.)
     """
     size = BUCKET
-    while size < len(body) + 1:
+    while size < len(body) + 1 and size < BUCKET_STEP:
         size *= 2
+    if size < len(body) + 1:
+        size = -(-(len(body) + 1) // BUCKET_STEP) * BUCKET_STEP
     return body + b"\x80" + bytes(size - len(body) - 1)
 
 

@@ -89,7 +89,9 @@ from protocol.bodies.vote import (
     MotionBody,
     SecondBody,
     ballot_statement,
+    motion_id,
     motion_statement,
+    reason_digest,
     second_statement,
 )
 from protocol.crypto import (
@@ -953,6 +955,7 @@ class Endpoint:
             present=frozenset(self.presence.present),
             exchanges=self._exchanges(),
             verdicts=verdicts(self.state.votes, ts),
+            former=frozenset(self.door.former),
         )
         match self.chain.take(seq, ts, frame, context):
             case Transition() as transition:
@@ -1324,7 +1327,7 @@ class Endpoint:
         motion = Motion(
             roster.epoch,
             target.identity,
-            reason,
+            reason_digest(reason),
             tuple(ids),
             second_s,
             respond_s,
@@ -1332,7 +1335,7 @@ class Endpoint:
             random_bytes(16),
         ).encode()
         sig = sign(self.me.identity, motion_statement(self.me.room, motion))
-        self._speak(MotionBody(motion, sig))
+        self._speak(MotionBody(motion, sig, reason))
 
     def _open_motions(self, phase: vt.Phase, about: int | None) -> list[vt.MotionState]:
         slot, now = self.chain.my_slot, self._relay_now()
@@ -1535,16 +1538,15 @@ class Endpoint:
         return times
 
     def _voted_out_because(self, change: Transition) -> str | None:
-        """The reason given, if the Commit that dropped us was the room's vote."""
+        """The reason given, if the Commit that dropped us was the room's vote (we saw
+        the motion: its words are in our room state)."""
         old = change.old
         mine = old.by_identity(self.me.key) if old is not None else None
         for c in change.new.commit.changes:
             if c.what is ChangeKind.REMOVED and mine is not None and c.slot == mine.slot:
                 raw = removal_motion(c.evidence)
-                try:
-                    return Motion.decode(raw).reason if raw is not None else ""
-                except BodyError:
-                    return ""
+                motion = self.state.votes.get(motion_id(self.me.room, raw)) if raw else None
+                return motion.reason if motion is not None else ""
         return None
 
     # --- offers: every share is an offer ---------------------------------------------

@@ -35,13 +35,19 @@ VOTE_BOUNDS: Final = (5, 600)
 MOTION_ID_SIZE: Final = 16
 
 
+def reason_digest(reason: str) -> bytes:
+    return digest(reason.encode(), b"porch-reason")
+
+
 @dataclass(frozen=True, slots=True)
 class Motion:
-    """What a mover signs: remove ``named`` for ``reason``; ``eligible`` vote."""
+    """What a mover signs: remove ``named`` for the reason whose digest this is;
+    ``eligible`` vote. (The reason's words travel beside it, in ``MotionBody``, so
+    the removal Commit that carries the motion stays small.)"""
 
     epoch: int
     named: bytes  # the identity key of the person named
-    reason: str
+    reason: bytes  # the digest of the reason given (``reason_digest``)
     eligible: tuple[bytes, ...]  # the identity keys of the others present
     second_s: int = SECOND_S
     respond_s: int = RESPOND_S
@@ -70,13 +76,10 @@ class Motion:
         voters = tuple(key(v) for v in array(eligible, SEATS))
         if len(set(voters)) != len(voters) or key(named) in voters:
             raise BodyError("the voters are others, each once")
-        said = text(reason, REASON_CHARS)
-        if not said.strip() or not said.isprintable():
-            raise BodyError("a motion gives a reason")
         return Motion(
             uint(epoch),
             key(named),
-            said,
+            key(reason),
             voters,
             _within(second_s, SECOND_BOUNDS),
             _within(respond_s, RESPOND_BOUNDS),
@@ -122,17 +125,22 @@ class MotionBody:
     KIND: ClassVar[str] = "motion"
     motion: bytes  # Motion.encode(), as signed
     sig: bytes
+    reason: str  # the words whose digest the motion carries
 
     def encode(self) -> list[Any]:
-        return [self.motion, self.sig]
+        return [self.motion, self.sig, self.reason]
 
     @staticmethod
     def decode(args: list[Any]) -> MotionBody:
-        motion, sig = args
+        motion, sig, reason = args
         if type(motion) is not bytes:
             raise BodyError("a motion is bytes")
-        Motion.decode(motion)
-        return MotionBody(motion, _sig(sig))
+        said = text(reason, REASON_CHARS)
+        if not said.strip() or not said.isprintable():
+            raise BodyError("a motion gives a reason")
+        if Motion.decode(motion).reason != reason_digest(said):
+            raise BodyError("the reason is not the one the motion was signed with")
+        return MotionBody(motion, _sig(sig), said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,14 +194,15 @@ class BallotBody:
 
 @dataclass(frozen=True, slots=True)
 class Removal:
-    """What a removal Commit carries: the motion, its second and every yes, signed."""
+    """What a removal Commit carries: the motion, its second and every yes, signed.
+    Each signer is named by their place in the motion's list of voters."""
 
     motion: bytes
-    mover: bytes
+    mover: int
     mover_sig: bytes
-    seconder: bytes
+    seconder: int
     second_sig: bytes
-    yes: tuple[tuple[bytes, bytes], ...]  # (identity, signature)
+    yes: tuple[tuple[int, bytes], ...]  # (voter, signature)
 
     def encode(self) -> bytes:
         return pack(
@@ -215,7 +224,8 @@ class Removal:
         ballots = []
         for entry in array(yes, SEATS):
             who, sig = exactly(entry, 2)
-            ballots.append((key(who), _sig(sig)))
+            ballots.append((uint(who, SEATS), _sig(sig)))
         return Removal(
-            motion, key(mover), _sig(mover_sig), key(seconder), _sig(second_sig), tuple(ballots)
-        )
+            motion, uint(mover, SEATS), _sig(mover_sig), uint(seconder, SEATS), _sig(second_sig),
+            tuple(ballots),
+        )  # fmt: skip

@@ -59,6 +59,7 @@ class CommitContext:
     # The motions to remove someone that we saw, by id: whether our own count
     # says each passed by the time of the Commit at hand (``room.votes``).
     verdicts: Mapping[bytes, bool] = field(default_factory=dict)
+    former: frozenset[bytes] = frozenset()  # identities that left the roster lately
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,16 +210,18 @@ class Chain:
             return None
         try:
             exchanges = ctx.exchanges if self.roster is not None else None
-            check_next(base, body, signer, ctx.room, self.tickets, exchanges)
+            former = ctx.former if self.roster is not None else None
+            check_next(base, body, signer, ctx.room, self.tickets, exchanges, former)
             if self.roster is None:
                 self._check_welcome(body, ctx)
         except CommitRefused as exc:
             if not isinstance(exc.__cause__, EvidenceRefused):
                 return None  # a replay, a fork: nothing anyone signed for this epoch
             return _removal_refused(base, body, signer, str(exc))
-        refused = self._unseen_drop(base, body, signer, ctx) or self._uncounted(
-            base, body, signer, ctx
-        )
+        refused: TakeoverRefused | DropRefused | RemovalRefused | None
+        refused = self._unseen_drop(base, body, signer, ctx)
+        if refused is None and self.roster is not None:  # a member: it saw the vote
+            refused = self._uncounted(base, body, signer, ctx)
         if refused is not None:
             return refused
         chash = commit_hash(body_bytes)
@@ -262,16 +265,18 @@ class Chain:
     def _uncounted(
         base: Roster, body: CommitBody, signer: Member, ctx: CommitContext
     ) -> RemovalRefused | None:
-        """A removal whose motion we saw must have passed by our own count, at the
-        Commit's place in the relay's order (a vote still open, or failed, removes
-        no one, however many signed votes the Commit carries)."""
+        """A removal must be by a motion we saw pass, by our own count, at the Commit's
+        place in the relay's order: a vote still open, failed, or never shown to us
+        removes no one, however many signed votes the Commit carries."""
         for change in body.changes:
             gone = base.seat(change.slot)
             if change.what is not ChangeKind.REMOVED or gone is None:
                 continue
             raw = removal_motion(change.evidence)
             key = motion_id(ctx.room, raw) if raw is not None else None
-            if key is not None and ctx.verdicts.get(key) is False:
+            # Everyone seated saw the motion (the door waits while one is open), so a
+            # removal by a vote we did not see pass removes no one.
+            if key is None or ctx.verdicts.get(key) is not True:
                 return RemovalRefused(signer.nick, gone.nick, "the vote had not passed")
         return None
 

@@ -97,7 +97,11 @@ def _is_return(what: ChangeKind, slot: int, by: int) -> bool:
 
 
 def check_evidence(
-    old: tuple[Member, ...], tickets: tuple[Ticket, ...] | None, body: CommitBody, room: bytes
+    old: tuple[Member, ...],
+    tickets: tuple[Ticket, ...] | None,
+    body: CommitBody,
+    room: bytes,
+    former: frozenset[bytes] | None = None,
 ) -> None:
     """Raise EvidenceRefused unless every change of ``body`` carries what allows it.
 
@@ -121,8 +125,11 @@ def check_evidence(
         if tickets is None:
             raise EvidenceRefused("an admission we cannot check")
         _check_admission(admits[newcomer.slot], newcomer, seats, tickets, room)
+    # Who a removal's voters may be: the members, and those who left since (None: not
+    # known here, for a newcomer reading a lobby's lineage).
+    members = None if former is None else frozenset(m.identity for m in old) | former
     for gone in removed:
-        _check_departure(departures[gone.slot], gone, room)
+        _check_departure(departures[gone.slot], gone, room, members)
     if tickets is not None and body.tickets != tickets_hash(tickets_after(tickets, old, body)):
         raise EvidenceRefused("the return tickets do not follow from the changes")
 
@@ -149,9 +156,11 @@ def _check_admission(
         raise EvidenceRefused("an admission without the admitting member's consent")
 
 
-def _check_departure(change: Change, gone: Member, room: bytes) -> None:
+def _check_departure(
+    change: Change, gone: Member, room: bytes, members: frozenset[bytes] | None
+) -> None:
     if change.what is ChangeKind.REMOVED:
-        check_removal(change.evidence, gone, room)
+        check_removal(change.evidence, gone, room, members)
         return
     if change.what is ChangeKind.LEFT:
         if not verify(gone.identity, goodbye_statement(room, gone.identity), change.evidence):
@@ -169,9 +178,14 @@ def vouched_elsewhere(evidence: bytes, gone: Member, room: bytes) -> bool:
     return verify(gone.identity, return_statement(room, identity, exchange, gone.nick), vouch)
 
 
-def check_removal(evidence: bytes, gone: Member, room: bytes) -> bytes:
+def check_removal(
+    evidence: bytes, gone: Member, room: bytes, on_roster: frozenset[bytes] | None
+) -> bytes:
     """The motion's id, if ``evidence`` is a passed vote to remove ``gone``; else
-    EvidenceRefused. Each signature is checked, and each voter counts once."""
+    EvidenceRefused. Each signature is checked, each voter counts once, and every
+    voter is a member (``on_roster``: those seated before the Commit, and any who
+    left since the motion, as far as this member knows). A member also holds the
+    Commit to its own count of the vote (``membership.chain``)."""
     try:
         removal = Removal.decode(evidence)
         motion = Motion.decode(removal.motion)
@@ -179,24 +193,33 @@ def check_removal(evidence: bytes, gone: Member, room: bytes) -> bytes:
         raise EvidenceRefused("a removal without its motion") from exc
     if motion.named != gone.identity:
         raise EvidenceRefused("a removal by a motion about someone else")
-    voters = set(motion.eligible)
+    voters = motion.eligible
     if len(voters) < MIN_VOTERS:
         raise EvidenceRefused("a removal with fewer than three others present")
+    if on_roster is not None and not set(voters) <= on_roster:
+        raise EvidenceRefused("a removal whose voters were not all members")
+
+    def voter(index: int) -> bytes | None:
+        return voters[index] if index < len(voters) else None
+
+    mover, seconder = voter(removal.mover), voter(removal.seconder)
     statement = motion_statement(room, removal.motion)
-    if removal.mover not in voters or not verify(removal.mover, statement, removal.mover_sig):
+    if mover is None or not verify(mover, statement, removal.mover_sig):
         raise EvidenceRefused("a removal without its mover's signed motion")
     key = motion_id(room, removal.motion)
-    seconder = removal.seconder
     if (
-        seconder == removal.mover
-        or seconder not in voters
+        seconder is None
+        or seconder == mover
         or not verify(seconder, second_statement(room, key), removal.second_sig)
     ):
         raise EvidenceRefused("a removal nobody seconded")
     yes = ballot_statement(room, key, True)
-    counted = {who for who, sig in removal.yes if who in voters and verify(who, yes, sig)}
-    if len(counted) != len(removal.yes):
-        raise EvidenceRefused("a removal with votes that are not its voters' own")
+    counted = set()
+    for index, sig in removal.yes:
+        who = voter(index)
+        if who is None or who in counted or not verify(who, yes, sig):
+            raise EvidenceRefused("a removal with votes that are not its voters' own")
+        counted.add(who)
     if 2 * len(counted) <= len(voters):
         raise EvidenceRefused("a removal without a majority of the voters")
     return key

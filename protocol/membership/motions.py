@@ -48,7 +48,7 @@ def motion_row(body: MotionBody, mover: Member, roster: Roster, room: bytes) -> 
     return Moved(
         motion_id(room, body.motion),
         named.slot,
-        motion.reason,
+        body.reason,
         seats,
         motion.eligible,
         motion.second_s,
@@ -74,10 +74,11 @@ def ballot_row(body: BallotBody, member: Member, room: bytes) -> Balloted | None
 
 
 def removal_evidence(motion: MotionState) -> bytes:
-    yes = tuple((b.identity, b.sig) for b in motion.ballots if b.yes)
-    return Removal(
-        motion.raw, motion.mover_id, motion.sig, motion.seconder_id, motion.second_sig, yes
-    ).encode()
+    """The motion, its second and every yes, each signer by their place among the voters."""
+    place = {identity: at for at, identity in enumerate(motion.voter_ids)}
+    yes = tuple((place[b.identity], b.sig) for b in motion.ballots if b.yes)
+    mover, seconder = place[motion.mover_id], place[motion.seconder_id]
+    return Removal(motion.raw, mover, motion.sig, seconder, motion.second_sig, yes).encode()
 
 
 def removals_due(votes: Votes, roster: Roster, my_slot: int | None, relay_now: int) -> list[Due]:

@@ -168,6 +168,7 @@ def check_next(
     room: bytes,
     tickets: tuple[Ticket, ...] | None,
     exchanges: Mapping[bytes, bytes] | None = None,
+    former: frozenset[bytes] | None = None,
 ) -> None:
     """Raise CommitRefused unless ``body``, signed by ``signer``, may follow ``current``
     (with the room's return ``tickets``, if known: see ``membership.evidence``).
@@ -213,7 +214,7 @@ def check_next(
     if body.successor != eldest_other(body.roster, body.sequencer):
         raise CommitRefused("its successor is not the longest-seated member")
     try:
-        check_evidence(old.roster, tickets, body, room)
+        check_evidence(old.roster, tickets, body, room, former)
     except EvidenceRefused as exc:
         raise CommitRefused(str(exc)) from exc
     sequencer = current.sequencer

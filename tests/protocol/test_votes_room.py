@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from nacl.signing import SigningKey
+
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
@@ -23,6 +25,8 @@ from protocol.bodies.vote import (
     ballot_statement,
     motion_id,
     motion_statement,
+    reason_digest,
+    second_statement,
 )
 from protocol.crypto import random_bytes, sign
 from protocol.events import Alarm, MotionStage
@@ -161,42 +165,49 @@ def test_a_member_voting_twice_counts_once_and_is_named() -> None:
 
 
 def test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named() -> None:
-    """ana sequences; her modified client commits cy's removal with only her own vote,
-    with bo's vote copied from another motion, and with a vote she signed as bo."""
+    """ana sequences; her modified client commits cy's removal: with only her own vote,
+    a vote from another motion, a vote she signed as bo, one voter twice, and a motion
+    nobody saw whose three voters are keys she made up."""
     relay, seats = open_room(5)
     ana, bo, cy, di, ed = seats
     room = ana.endpoint.room
-    named = ana.endpoint.roster.seat(slot(cy))  # type: ignore[union-attr]
-    voters = tuple(s.endpoint.me.key for s in (ana, bo, di, ed))
-    motion = Motion(ana.endpoint.epoch, named.identity, REASON, voters, nonce=random_bytes(16))
-    raw = motion.encode()
-    key = motion_id(room, raw)
-    other = replace(motion, reason="another motion", nonce=random_bytes(16)).encode()
+    key = to_the_vote(relay, bo, cy, di)  # a real motion: bo moved, di seconded
+    m = ana.endpoint.state.votes.get(key)
+    assert m is not None
+    place = {identity: at for at, identity in enumerate(m.voter_ids)}
 
     def signed(seat: Seat, what: bytes) -> bytes:
         return sign(seat.endpoint.me.identity, what)
 
-    def yes(seat: Seat, motion_key: bytes = key) -> tuple[bytes, bytes]:
-        return seat.endpoint.me.key, signed(seat, ballot_statement(room, motion_key, True))
+    def yes(seat: Seat, motion_key: bytes = key) -> tuple[int, bytes]:
+        return place[seat.endpoint.me.key], signed(seat, ballot_statement(room, motion_key, True))
 
-    from protocol.bodies.vote import second_statement
-
-    base = Removal(
-        raw,
-        ana.endpoint.me.key,
-        signed(ana, motion_statement(room, raw)),
-        bo.endpoint.me.key,
-        signed(bo, second_statement(room, key)),
-        (),
+    base = Removal(m.raw, place[m.mover_id], m.sig, place[m.seconder_id], m.second_sig, ())
+    other = motion_id(room, replace(Motion.decode(m.raw), nonce=random_bytes(16)).encode())
+    as_bo = (place[bo.endpoint.me.key], signed(ana, ballot_statement(room, key, True)))
+    made_up = [SigningKey.generate() for _ in range(3)]
+    fake = Motion(
+        ana.endpoint.epoch,
+        m.named_id,
+        reason_digest(REASON),
+        tuple(bytes(k.verify_key) for k in made_up),
+        nonce=random_bytes(16),
+    ).encode()
+    fake_key = motion_id(room, fake)
+    invented = Removal(
+        fake,
+        0,
+        sign(made_up[0], motion_statement(room, fake)),
+        1,
+        sign(made_up[1], second_statement(room, fake_key)),
+        tuple((n, sign(k, ballot_statement(room, fake_key, True))) for n, k in enumerate(made_up)),
     )
-    forged_as_bo = (bo.endpoint.me.key, signed(ana, ballot_statement(room, key, True)))
     attempts = {
         "her own vote only": replace(base, yes=(yes(ana),)),
-        "a vote from another motion": replace(
-            base, yes=(yes(ana), yes(bo, motion_id(room, other)), yes(di))
-        ),
-        "a forged vote": replace(base, yes=(yes(ana), forged_as_bo, yes(di))),
+        "a vote from another motion": replace(base, yes=(yes(ana), yes(bo, other), yes(di))),
+        "a forged vote": replace(base, yes=(yes(ana), as_bo, yes(di))),
         "one voter twice": replace(base, yes=(yes(ana), yes(di), yes(di))),
+        "voters she made up, on a motion nobody saw": invented,
     }
     for why, removal in attempts.items():
         body = departure(ana, slot(cy), ChangeKind.REMOVED, slot(ana), removal.encode())
@@ -209,11 +220,9 @@ def test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_na
         for seat in (bo, cy, di, ed):
             assert raised(seat, Alarm.REMOVAL_WITHOUT_VOTES, "ana", "cy"), (why, alarms(seat))
             seat.endpoint.told.clear()  # told once per epoch: let the next attempt be told too
-    # The control: the same Commit with a real majority holds.
-    real = replace(base, yes=(yes(ana), yes(bo), yes(di)))
-    body = departure(ana, slot(cy), ChangeKind.REMOVED, slot(ana), real.encode())
-    body = rekeyed(ana.endpoint.roster, body, ana.endpoint._exchanges())  # type: ignore[arg-type]
-    publish_as(relay, ana, ana.endpoint._roomwide(Kind.COMMIT, body.encode()))
+    # The control: the room really votes, and the sequencer's own Commit holds.
+    vote(relay, [ana, bo, di], True)
+    later(relay, 61_000)
     assert bo.endpoint.roster is not None and len(bo.endpoint.roster.members) == 4
 
 
@@ -261,8 +270,11 @@ def test_a_motion_listing_only_some_of_those_present_as_voters_is_refused_everyw
     room = bo.endpoint.room
     named = bo.endpoint.roster.seat(slot(cy))  # type: ignore[union-attr]
     clique = tuple(s.endpoint.me.key for s in (bo, di, ed))  # three friends, not everyone
-    raw = Motion(bo.endpoint.epoch, named.identity, REASON, clique, nonce=random_bytes(16)).encode()
-    bo.endpoint._speak(MotionBody(raw, sign(bo.endpoint.me.identity, motion_statement(room, raw))))
+    raw = Motion(
+        bo.endpoint.epoch, named.identity, reason_digest(REASON), clique, nonce=random_bytes(16)
+    ).encode()
+    sig = sign(bo.endpoint.me.identity, motion_statement(room, raw))
+    bo.endpoint._speak(MotionBody(raw, sig, REASON))
     relay.pump()
     for seat in seats:
         assert seat.endpoint.state.votes.motions == ()
@@ -299,4 +311,26 @@ def test_while_the_room_votes_the_door_waits_and_opens_after() -> None:
     vote(relay, [ana, bo, di], False)  # it fails, and closes: the door opens
     later(relay, 1_000)
     assert len(ana.endpoint.roster.members) == 5
+    assert eve.endpoint.my_slot is not None
+
+
+def test_after_a_removal_in_a_full_room_a_newcomer_still_reads_the_lobby() -> None:
+    """The removal Commit carries eleven signatures; a lobby holding it still fits."""
+    relay, seats = open_room(12)
+    ana, bo, cy, di = seats[:4]
+    long_reason = "é" * 200
+    bo.send(cmd.Motion(slot(cy), long_reason))
+    relay.pump()
+    di.send(cmd.Second())
+    relay.pump()
+    cy.send(cmd.Floor(FloorAct(Act.DONE)))
+    relay.pump()
+    vote(relay, [s for s in seats if s is not cy], True)
+    later(relay, 2_000)
+    assert ana.endpoint.roster is not None and len(ana.endpoint.roster.members) == 11
+    assert ev.Closed(ev.Ending.VOTED_OUT, long_reason) in cy.events
+    relay.disconnect(cy.peer)  # cy's client closes its connection, as it does when removed
+    from tests.protocol.rooms import knock_and_enter
+
+    eve = knock_and_enter(relay, ana, "eve")
     assert eve.endpoint.my_slot is not None
