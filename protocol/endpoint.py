@@ -212,6 +212,7 @@ __all__ = ["Endpoint", "Invite", "InviteError", "ReturnTicket", "agreements_hash
 
 GRACE_MS: Final = 10_000
 FLOOR_ROUND_TRIP_MS: Final = 5_000  # a floor act not back by then is taken as lost
+REMOVAL_OVERDUE_MS: Final = 15_000  # a passed vote's Commit not here by then is withheld
 
 
 def check_nick(nick: str) -> str:
@@ -872,6 +873,13 @@ class Endpoint:
                 if self.relay_offset is None:
                     self.relay_offset = self.now - ts  # for its expiry: the relay's clock
                 self.events.append(ev.Knocked(peer, nick, self._looks_like(nick)))
+            case ComingBack(peer, knock) if knock.was in self.state.votes.removed_by(
+                self._relay_now()
+            ):
+                # The room voted them out while their connection was down: their
+                # ticket brings no one back. They knock like anyone, for consent.
+                self.door.returns.pop(peer, None)
+                self.events.append(ev.Knocked(peer, knock.nick, self._looks_like(knock.nick)))
             case ComingBack(peer, knock):
                 # The same person, back on a new connection: their old seat goes now
                 # and the new one comes in without asking anyone again.
@@ -1426,6 +1434,9 @@ class Endpoint:
         if slot not in r.affected:
             self._note(ev.Note.NOT_AFFECTED)
             return
+        if step is rp.Step.MORE and r.mores.count(slot) >= rp.MORES:
+            self._note(ev.Note.NO_MORE_TIME)
+            return
         self._speak(RepairBody(step))
         if step is rp.Step.STEP_OUT:
             # Gently: no goodbye, so the seat goes as a dropped connection does and
@@ -1451,7 +1462,7 @@ class Endpoint:
             "cast": len(m.ballots),
             "of": len(m.voters),
             "yes": m.yes if stage in (ev.MotionStage.PASSED, ev.MotionStage.FAILED) else 0,
-            "by": self._seat_label(m.seconder) if m.seconder is not None else "",
+            "by": self._label_of(m.seconder_id, m.seconder) if m.seconder is not None else "",
             "voted": any(b.slot == slot for b in m.ballots),
             "seconds_left": max(0, (left + 999) // 1000),
         }
@@ -1459,14 +1470,22 @@ class Endpoint:
         return ev.MotionEvent(
             stage,
             m.key,
-            self._seat_label(m.mover),
-            self._seat_label(m.named),
+            self._label_of(m.mover_id, m.mover),
+            self._label_of(m.named_id, m.named),
             m.reason,
             mover_is_me=m.mover == slot,
             named_is_me=m.named == slot,
             i_vote=slot is not None and m.votes_as(slot, self.me.key),
             **fields,
         )
+
+    def _label_of(self, identity: bytes, slot: int) -> str:
+        """A member's name by their key, as a seat may be someone else's by now."""
+        roster = self.chain.roster
+        member = roster.by_identity(identity) if roster is not None else None
+        if member is not None:
+            return self._label(member)
+        return self.door.former.get(identity) or self._seat_label(slot)
 
     def _watch(self) -> None:
         """Motions and the repair round move on with the relay's clock: each change shown once."""
@@ -1486,6 +1505,8 @@ class Endpoint:
             if self.motions_shown.get(m.key) is not phase:
                 self.events.append(self._motion_event(m, stages[phase]))
         self.motions_shown = seen
+        self._removal_overdue(now)
+        self._no_return_for_the_removed(now)
         r = self.state.repair.open_at(now)
         if r is None:
             if self.round_shown is not None:
@@ -1511,6 +1532,31 @@ class Endpoint:
             )
         )
 
+    def _no_return_for_the_removed(self, now: int) -> None:
+        """Knocked on a ticket while a vote was open, and voted out since: the ticket
+        brings no one back; they knock like anyone, for a member's consent."""
+        for peer, was in list(self.door.returns.items()):
+            knock = self.door.knocks.get(peer)
+            if was in self.state.votes.removed_by(now) and knock is not None:
+                self.door.returns.pop(peer)
+                self.sequencer.drop_consent(peer)
+                self.events.append(ev.Knocked(peer, knock.nick, self._looks_like(knock.nick)))
+
+    def _removal_overdue(self, now: int) -> None:
+        """A vote passed, yet whoever must commit the removal has not: the room is told."""
+        roster = self.chain.roster
+        if roster is None:
+            return
+        for m in self.state.votes.motions:
+            named = roster.by_identity(m.named_id)
+            if named is None or m.phase(now) is not vt.Phase.PASSED:
+                continue
+            if now - m.end() < REMOVAL_OVERDUE_MS:
+                continue
+            by = roster.successor if m.named == roster.commit.sequencer else roster.sequencer
+            if by is not None and by.slot != self.chain.my_slot:
+                self._alarm(ev.Alarm.REMOVAL_WITHHELD, (self._label(by), self._label(named)))
+
     def _close_round(self, stepped_out: tuple[str, ...]) -> None:
         if self.round_shown is None:
             return
@@ -1529,6 +1575,7 @@ class Endpoint:
         times = []
         for m in self.state.votes.motions:
             times.append(m.moved_ts + m.second_s * 1000)
+            times.append(m.end() + REMOVAL_OVERDUE_MS)
             for end in (m.answer_end(), m.vote_end()):
                 if end is not None:
                     times.extend((end, end + CLOSE_MARGIN_MS + 1))
@@ -2055,6 +2102,8 @@ class Endpoint:
             if frame is not None:
                 self.publish(frame)
             return
+        if self.door.returns:
+            self._no_return_for_the_removed(self._relay_now())
         removals = removals_due(self.state.votes, roster, slot, self._relay_now())
         if not self.sequencer.consents and not self.departures.leaving and not removals:
             return  # nothing waits to be committed: the common case, for every frame
@@ -2063,7 +2112,7 @@ class Endpoint:
         due = [*removals, *self.departures.due(roster, self.now, self.grace_ms)]
         # While the room votes or repairs harm, the door waits: the voters are fixed,
         # and nobody walks in on a repair round.
-        holding = self.state.holds_floor(self._relay_now())
+        holding = self.state.holds_door(self._relay_now())
         decided = next_commit(
             roster,
             me,

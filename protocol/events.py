@@ -375,6 +375,7 @@ class Alarm(Enum):
     LINK_NOT_AS_SHOWN = auto()  # (member,): the link goes elsewhere than its note said
     # votes
     REMOVAL_WITHOUT_VOTES = auto()  # (signer, member): a removal Commit the votes do not allow
+    REMOVAL_WITHHELD = auto()  # (who commits, member): a vote passed; no removal came
     VOTE_OUT_OF_RULES = auto()  # (member,): a second ballot, a vote out of its window…
     # the door
     LOBBY_OF_ANOTHER_ROOM = auto()  # a second lobby showed a newcomer a different room
@@ -453,6 +454,7 @@ class Note(Enum):
     TOO_MANY_OUCHES = auto()
     NO_REPAIR = auto()  # no repair round is open
     NOT_AFFECTED = auto()  # continue / more / step out are for those it concerns
+    NO_MORE_TIME = auto()  # more time was asked already in this round
     # the door
     CANNOT_ADMIT_FULL = auto()  # (who): the room already has every seat taken
     CANNOT_ADMIT_KEYS = auto()  # (who): their knock names keys already in the room

@@ -302,6 +302,12 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 "Nobody applied it: removal takes a seconded motion and a majority of the "
                 "voters."
             )
+        case Alarm.REMOVAL_WITHHELD:
+            return (
+                f"The room voted to remove {second}, but {first}'s client has not made the "
+                "change. It may be holding it back, or the relay is withholding it; "
+                f"{second} can still read the room."
+            )
         case Alarm.VOTE_OUT_OF_RULES:
             return (
                 f"{first}'s client sent a vote the rules do not allow (twice, or outside its "

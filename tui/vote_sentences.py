@@ -145,6 +145,8 @@ NOTES: Final = {
     Note.TOO_MANY_OUCHES: "You have raised three ouches in the last hour; talk to the "
     "room, or step out.",
     Note.NO_REPAIR: "No repair round is open.",
+    Note.NO_MORE_TIME: "You asked for more time already in this round; /continue or "
+    "/stepout when you are ready.",
     Note.NOT_AFFECTED: "Continue, more and step out are for the people the round concerns.",
 }
 

@@ -29,9 +29,10 @@ REASON_CHARS: Final = 200
 SECOND_S: Final = 60
 RESPOND_S: Final = 120
 VOTE_S: Final = 60
-SECOND_BOUNDS: Final = (5, 600)
-RESPOND_BOUNDS: Final = (30, 600)
-VOTE_BOUNDS: Final = (5, 600)
+# Bounded so that a motion holds the floor and the door for seven minutes at most.
+SECOND_BOUNDS: Final = (5, 120)
+RESPOND_BOUNDS: Final = (30, 180)
+VOTE_BOUNDS: Final = (5, 120)
 MOTION_ID_SIZE: Final = 16
 
 

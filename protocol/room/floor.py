@@ -510,9 +510,11 @@ def _run_out(floor: Floor, ts: int, changes: list[FloorChange]) -> Floor:
 
 def hold(floor: Floor, ts: int) -> Floor:
     """The room holds the floor (a vote, a repair round): frozen like a pause. A pause
-    someone called already goes on as it was."""
-    if floor.paused is not None:
-        return floor
+    someone called is taken over by the hold (its caller cannot end it alone now),
+    and the floor's time stays where that pause froze it."""
+    paused = floor.paused
+    if paused is not None:
+        return floor if paused.by == HOLD else replace(floor, paused=Pause(HOLD, paused.ts))
     return replace(floor, paused=Pause(HOLD, ts))
 
 

@@ -13,8 +13,9 @@
                                           round closes and the floor goes on
 
 A turn in the round ends with its done or pass, or after ``TURN_S``; the
-round ends by itself ``ROUND_S`` after it opened, or ``MORE_S`` after the
-latest *more*. It never removes anyone: stepping out is the person's own
+round ends by itself ``ROUND_S`` after it opened, or ``MORE_S`` after a
+*more* (each affected person may ask once), and never later than
+``LONGEST_S`` after it opened. It never removes anyone: stepping out is the person's own
 choice (their client leaves gently, with a return ticket). Nothing of the
 round is kept once it closes.
 """
@@ -25,9 +26,11 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Final
 
-TURN_S: Final = 3 * 60
-ROUND_S: Final = 15 * 60
-MORE_S: Final = 5 * 60
+TURN_S: Final = 2 * 60
+ROUND_S: Final = 6 * 60
+MORE_S: Final = 3 * 60
+MORES: Final = 1  # each affected person may ask for more time once a round
+LONGEST_S: Final = ROUND_S + MORE_S  # a round never holds the floor longer
 OUCHES_PER_HOUR: Final = 3
 HOUR_MS: Final = 60 * 60_000
 
@@ -73,6 +76,7 @@ class Round:
     concerned_done_ts: int | None = None
     choices: tuple[tuple[int, Step], ...] = ()  # the latest choice of each affected person
     more_ts: int | None = None
+    mores: tuple[int, ...] = ()  # who asked for more time
     closed_ts: int | None = None  # everyone affected chose to go on, or step out
 
     @property
@@ -101,7 +105,9 @@ class Round:
         if self.closed_ts is not None:
             return self.closed_ts
         end = self.opened_ts + ROUND_S * 1000
-        return end if self.more_ts is None else max(end, self.more_ts + MORE_S * 1000)
+        if self.more_ts is not None:
+            end = max(end, self.more_ts + MORE_S * 1000)
+        return min(end, self.opened_ts + LONGEST_S * 1000)
 
     def is_open(self, ts: int) -> bool:
         return ts < self.end()
@@ -143,6 +149,7 @@ class Why(StrEnum):
     NOT_YOUR_TURN = "not their turn"
     NOT_AFFECTED = "not affected"
     NOT_SEATED = "not seated"
+    NO_MORE = "more time was asked already"
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,10 +244,12 @@ def step(
                 return replace(repair, round=r), (TurnEnded(slot, step_ is Step.PASS),)
             if slot not in r.affected:
                 return repair, (RepairRefused(slot, Why.NOT_AFFECTED),)
+            if step_ is Step.MORE and r.mores.count(slot) >= MORES:
+                return repair, (RepairRefused(slot, Why.NO_MORE),)
             choices = (*((s, c) for s, c in r.choices if s != slot), (slot, step_))
             r = replace(r, choices=choices)
             if step_ is Step.MORE:
-                r = replace(r, more_ts=ts)
+                r = replace(r, more_ts=ts, mores=(*r.mores, slot))
             changes: list[RepairChange] = [Chose(slot, step_)]
             here = [s for s in r.affected if s in seats]
             if all(r.choice_of(s) in FINAL for s in here):

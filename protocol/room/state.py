@@ -232,6 +232,13 @@ class RoomState:
     def holds_floor(self, ts: int) -> bool:
         return self.votes.holding(ts) or self.repair.open_at(ts) is not None
 
+    def holds_door(self, ts: int) -> bool:
+        """While a motion is open (from the moment it is raised: its voters are fixed)
+        or a repair round runs, nobody comes in."""
+        return self.repair.open_at(ts) is not None or any(
+            m.phase(ts) in vt.OPEN_PHASES for m in self.votes.motions
+        )
+
     @property
     def log_hash(self) -> bytes:
         return self.log[-1][1] if self.log else bytes(LOG_SIZE)
@@ -250,13 +257,18 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
     if seq <= state.seq:
         return state, ()
     state = _settle(state, ts)
+    if slot in state.floor.away and not isinstance(event, AgreementsSet | Away | FloorShown):
+        # The relay said this seat dropped, yet it speaks: it is here (the endpoint names
+        # the relay's claim), for the floor and for who votes.
+        state = replace(state, floor=replace(state.floor, away=state.floor.away - {slot}))
     match event:
         case AgreementsSet(agreed, seats, dropped, back):
             # A Commit starts the log again: a newcomer's log starts here too.
             floor, moved = fl.seated(state.floor, seats, applied.ts, dropped, back)
             row: list[object] = ["agreed", agreed, list(seats)]
             state = _logged(state, applied, row, agreed=agreed, log_count=0, log=(), floor=floor)
-            votes, repair = vt.seated(state.votes, seats), rp.seated(state.repair, seats)
+            away = frozenset(identity for _slot, identity in dropped)
+            votes, repair = vt.seated(state.votes, seats, away), rp.seated(state.repair, seats)
             state = replace(state, floor_at_commit=floor, votes=votes, repair=repair)
             state = _settle(state, ts)
             return state, tuple(FloorMoved(c) for c in moved)
@@ -267,7 +279,9 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
             row = ["say", slot, text, aside]
             return _logged(state, applied, row, authors=authors), (change,)
         case Moved() | Seconded() | Answered() | Balloted():
-            row = _vote_row(event, slot)
+            # The relay's time decides a vote's windows, so it is in the log: a relay
+            # stamping one ballot differently for some members shows in the acks.
+            row = [*_vote_row(event, slot), ts]
             floor = state.floor
             votes, vote_changes = vt.step(state.votes, event, slot, ts, floor.seats, floor.away)
             if any(isinstance(c, vt.SecondGiven) for c in vote_changes):
@@ -275,7 +289,7 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
             state = _logged(state, applied, row, votes=votes, floor=floor)
             return _settle(state, ts), tuple(VoteMoved(c) for c in vote_changes)
         case Ouched() | Stepped():
-            row = _repair_row(event, slot)
+            row = [*_repair_row(event, slot), ts]
             floor = state.floor
             author_of = dict(state.authors)
             repair, repair_changes = rp.step(state.repair, event, slot, ts, floor.seats, author_of)

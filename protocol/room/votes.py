@@ -184,6 +184,8 @@ class MotionState:
 class Votes:
     motions: tuple[MotionState, ...] = ()  # open, and the latest closed
     failed: frozenset[tuple[bytes, bytes]] = frozenset()  # (mover, named) identities
+    # Whom a vote removed, by identity key: a return ticket does not bring them back.
+    removed: frozenset[bytes] = frozenset()
 
     def get(self, key: bytes) -> MotionState | None:
         return next((m for m in self.motions if m.key == key), None)
@@ -192,6 +194,11 @@ class Votes:
         return next(
             (m for m in self.motions if m.named == named and m.phase(ts) in OPEN_PHASES), None
         )
+
+    def removed_by(self, ts: int) -> frozenset[bytes]:
+        """Whom a vote removed by ``ts`` (settled or not yet), by identity key."""
+        passed = {m.named_id for m in self.motions if m.phase(ts) is Phase.PASSED}
+        return self.removed | passed
 
     def holding(self, ts: int) -> bool:
         return any(m.holds(ts) for m in self.motions)
@@ -267,12 +274,13 @@ def settle(votes: Votes, ts: int) -> Votes:
     phases = [m.phase(ts) for m in votes.motions]
     closed_now = [m for m, p in zip(votes.motions, phases, strict=True) if p not in OPEN_PHASES]
     if len(closed_now) <= CLOSED_KEPT and all(
-        p is not Phase.FAILED or (m.mover_id, m.named_id) in votes.failed
+        (p is not Phase.FAILED or (m.mover_id, m.named_id) in votes.failed)
+        and (p is not Phase.PASSED or m.named_id in votes.removed)
         for m, p in zip(votes.motions, phases, strict=True)
     ):
         return votes  # nothing closed since: the common case
-    failed = set(votes.failed)
-    open_, closed = [], []
+    failed, removed = set(votes.failed), set(votes.removed)
+    open_, passed, closed = [], [], []
     for m in votes.motions:
         phase = m.phase(ts)
         if phase in OPEN_PHASES:
@@ -280,11 +288,15 @@ def settle(votes: Votes, ts: int) -> Votes:
             continue
         if phase is Phase.FAILED:
             failed.add((m.mover_id, m.named_id))
-        closed.append(m)
-    kept = (*open_, *closed[-CLOSED_KEPT:])
+        if phase is Phase.PASSED:
+            removed.add(m.named_id)
+            passed.append(m)  # kept until the Commit that removes them
+        else:
+            closed.append(m)
+    kept = (*open_, *passed, *closed[-CLOSED_KEPT:])
     order = {m.key: i for i, m in enumerate(votes.motions)}
     motions = tuple(sorted(kept, key=lambda m: order[m.key]))
-    return Votes(motions, frozenset(failed))
+    return Votes(motions, frozenset(failed), frozenset(removed))
 
 
 def step(
@@ -401,6 +413,9 @@ def _put(votes: Votes, motion: MotionState) -> Votes:
     )
 
 
-def seated(votes: Votes, seats: tuple[int, ...]) -> Votes:
-    """A Commit: motions about someone who is gone are over (removed, or left)."""
-    return replace(votes, motions=tuple(m for m in votes.motions if m.named in seats))
+def seated(votes: Votes, seats: tuple[int, ...], dropped: frozenset[bytes] = frozenset()) -> Votes:
+    """A Commit: motions about someone who is gone are over (removed, or left), except
+    about someone whose connection dropped (``dropped``: identity keys): that vote
+    goes on, so dropping and coming back is no way out of it."""
+    kept = tuple(m for m in votes.motions if m.named in seats or m.named_id in dropped)
+    return replace(votes, motions=kept)
