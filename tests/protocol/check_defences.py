@@ -53,6 +53,9 @@ FS = "tests/protocol/test_forward_secrecy.py::"
 FL = "tests/protocol/test_floor_room.py::"
 FR = "tests/protocol/test_floor.py::"
 V = "tests/protocol/test_votes_room.py::"
+VA = "tests/protocol/test_votes_attacks.py::"
+OF = "tests/protocol/test_offers_room.py::"
+STATE = "protocol/room/state.py"
 EVIDENCE = "protocol/membership/evidence.py"
 VOTES = "protocol/room/votes.py"
 NN = "tests/protocol/test_not_now.py::"
@@ -1126,6 +1129,116 @@ MUTANTS = [
             ),
         ),
         NN + "test_a_knock_shown_late_expires_at_the_same_moment_of_the_relays_clock",
+    ),
+    # --- votes, beyond the Commit's evidence --------------------------------------
+    Mutant(
+        "a removal by a motion nobody saw, by voters who are no members, is taken (both layers)",
+        (
+            E(
+                CHAIN,
+                "            if key is None or ctx.verdicts.get(key) is not True:",
+                "            if key is not None and ctx.verdicts.get(key) is False:",
+            ),
+            E(
+                EVIDENCE,
+                "    if on_roster is not None and not set(voters) <= on_roster:",
+                "    if False:",
+            ),
+        ),
+        V + "test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named",
+    ),
+    Mutant(
+        "the relay's time stays out of the vote log",
+        (
+            E(
+                STATE,
+                "            row = [*_vote_row(event, slot), ts]",
+                "            row = _vote_row(event, slot)",
+            ),
+        ),
+        VA + "test_a_relay_stamping_the_deciding_ballot_late_for_some_is_caught_by_the_acks",
+    ),
+    Mutant(
+        "someone the relay said dropped stays away though they speak",
+        (
+            E(
+                STATE,
+                "        state = replace(state, floor=replace(state.floor, away=state.floor.away - {slot}))",
+                "        pass",
+            ),
+        ),
+        VA + "test_a_relay_leave_proved_false_still_keeps_the_member_out_of_every_later_vote",
+    ),
+    Mutant(
+        "a ticket brings back someone the room voted out",
+        (
+            E(
+                ENDPOINT,
+                "            if was in self.state.votes.removed_by(now) and knock is not None:",
+                "            if False:",
+            ),
+        ),
+        VA + "test_the_person_named_cannot_escape_a_vote_by_dropping_and_coming_back_on_a_ticket",
+    ),
+    Mutant(
+        "a passed removal that never comes is not named",
+        (
+            E(
+                ENDPOINT,
+                "            if by is not None and by.slot != self.chain.my_slot:",
+                "            if False:",
+            ),
+        ),
+        VA + "test_a_sequencer_that_sits_on_a_passed_removal_is_named_to_the_room",
+    ),
+    # --- offers ---------------------------------------------------------------------
+    Mutant(
+        "pieces of an offer are taken from anyone",
+        (
+            E(
+                ENDPOINT,
+                "        if inc.sender != member.slot:\n            self._alarm(ev.Alarm.OFFER_NOT_THEIRS, (self._label(member),))\n            return\n",
+            ),
+        ),
+        OF + "test_a_broken_chunk_another_members_chunk_or_more_than_offered_is_refused_and_named",
+    ),
+    Mutant(
+        "a piece past the end announced is taken",
+        (E(ENDPOINT, "        if body.index >= inc.chunks:", "        if False:"),),
+        OF + "test_a_broken_chunk_another_members_chunk_or_more_than_offered_is_refused_and_named",
+    ),
+    Mutant(
+        "anyone in an old seat is given an offer",
+        (
+            E(
+                ENDPOINT,
+                "                    if note.digest != resume_proof(out.file_key, out.offer):\n                        return\n",
+                "",
+            ),
+        ),
+        OF + "test_someone_new_in_an_old_seat_cannot_take_an_offer_they_were_never_given",
+    ),
+    Mutant(
+        "a link is shown whatever its note said",
+        (
+            E(
+                ENDPOINT,
+                "            if inc.kind is OfferKind.LINK and of.link_domain(text) != inc.note:",
+                "            if False:",
+            ),
+        ),
+        OF + "test_a_link_that_goes_elsewhere_than_its_note_is_named",
+    ),
+    Mutant(
+        "a decline tells the sender",
+        (
+            E(
+                ENDPOINT,
+                "            inc.stage = of.Stage.DECLINED  # nothing is sent: no answer looks the same",
+                "            inc.stage = of.Stage.DECLINED\n            self._tell(inc.sender, OfferNote(inc.offer, OfferSay.CANCEL))",
+            ),
+        ),
+        OF + "test_a_file_reaches_only_those_who_accept_intact_and_the_relay_sees_none_of_it",
     ),
 ]
 

@@ -59,9 +59,12 @@ def test_a_file_reaches_only_those_who_accept_intact_and_the_relay_sees_none_of_
         ("ana", "reportgpj.pdf", len(content), ("you", "cy", "di"))
     ]
     assert bo.endpoint.offer_content(number(bo)) is None  # nothing before accepting
+    sent_before = len(relay.log)
+    di.send(cmd.Decline(number(di)))
+    relay.pump()
+    assert not any(m.sender == di.peer for m in relay.log[sent_before:])  # a decline says nothing
     bo.send(cmd.Accept(number(bo)))
     cy.send(cmd.Accept(number(cy)))
-    di.send(cmd.Decline(number(di)))
     relay.pump()
     assert sorted(e.by for e in stage(ana, OfferStage.ACCEPTED)) == ["bo", "cy"]
     until_quiet(relay)
