@@ -254,6 +254,10 @@ async def test_a_repair_round_in_the_floor_panel_closes_with_continue(
         assert "1. What is said here stays here." not in lines
         assert "Ouch" in dict(toasts(ana))
         assert ana.room_screen().query_one("#repair-continue").display
+        await ap.press("f8")  # nobody's pause or resume moves a floor the room holds
+        await until(lambda: "The room holds the floor while it votes" in log_of(ana), "why")
+        await type_line(ap, "/floor")
+        await until(lambda: any("held by the room" in t for _, t in toasts(ana)), "/floor")
 
         await ap.press("f7")  # ana has spoken
         await until(lambda: "▶ bo speaks" in panel(ana), "bo's turn in the round")

@@ -147,6 +147,18 @@ async def test_a_ballot_cast_by_typing_closes_the_dialog() -> None:
         assert "Voting · 1 of 3 voted · 1:00 left. Your vote is in." in bar(app)
 
 
+async def test_the_bars_second_button_seconds_the_motion_it_sits_in() -> None:
+    app = Recording((*TALK, FOUR, MOVED))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(bar(app)) == 2, "the motion in the bar")
+        assert bar(app)[1] == "Needs a second · 1:00 left. You can second it."
+        assert not room(app).query_one("#motions .vote").display
+        await pilot.pause()  # laid out: the button has its place on screen
+        await pilot.click("#motions .second")
+        await until(lambda: app.asked, "a second")
+        assert app.asked == [cmd.Second(about=3)]
+
+
 async def test_the_reason_is_shown_literally_and_the_named_person_gets_no_dialog() -> None:
     about_me = replace(MOVED, named="ana", named_is_me=True, i_vote=False)
     script = (*TALK, about_me, replace(about_me, stage=MotionStage.VOTING, by="cy"))

@@ -81,8 +81,11 @@ class MotionRow(Vertical):
         yield Static(classes="motion-what")
         with Horizontal(classes="motion-line"):
             yield Static(classes="motion-step")
-            yield Button("Second", variant="warning", classes="second", compact=True)
-            yield Button("Vote…", variant="primary", classes="vote", compact=True)
+            second = Button("Second", variant="warning", classes="second", compact=True)
+            vote = Button("Vote…", variant="primary", classes="vote", compact=True)
+            second.display, vote.display = self.view.can_second, self.view.can_vote
+            yield second
+            yield vote
 
     def on_mount(self) -> None:
         self.show(self.view)
