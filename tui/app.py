@@ -32,7 +32,7 @@ from protocol.limits import KNOCK_WAIT_S
 from protocol.room import floor as fl
 from tui.commands import Action, RoomCommands
 from tui.floor_sentences import balance_words, floor_line
-from tui.messages import Ask, DoorOpened, FloorAsked, FloorKey, LeaveRoom, RoomEvent
+from tui.messages import Ask, ComeBack, DoorOpened, FloorAsked, FloorKey, LeaveRoom, RoomEvent
 from tui.peer_text import name
 from tui.screens.consent import AgreementsConsent
 from tui.screens.door import DoorScreen
@@ -82,6 +82,7 @@ class PorchApp(App[None]):
         self.leaving = False
         self.refusal: str | None = None
         self.connection = ("connecting", "Connecting…")
+        self.coming_back = False  # after stepping out: back in on the return ticket
 
     def on_mount(self) -> None:
         # SIGTERM reads as "I am leaving": say goodbye and give the terminal back intact.
@@ -153,7 +154,8 @@ class PorchApp(App[None]):
 
     @work(exclusive=True, group="room", exit_on_error=False)
     async def keep_room(self, session: Session) -> None:
-        """Own the connection: open the door, then pass every event on, until it ends."""
+        """Own the connection: open the door, then pass every event on, until it ends
+        (stepping out of a repair round ends only the connection: the session waits)."""
         try:
             await session.open()
         except DoorError as exc:
@@ -169,7 +171,7 @@ class PorchApp(App[None]):
             except Exception as exc:  # bad input must end in a sentence, never a traceback
                 event = ev.Closed(ev.Ending.FAILED, type(exc).__name__)
             self.post_message(RoomEvent(event))
-            if isinstance(event, ev.Closed):
+            if isinstance(event, ev.Closed) and event.ending is not ev.Ending.STEPPED_OUT:
                 return
 
     # -- screens ----------------------------------------------------------------
@@ -212,6 +214,9 @@ class PorchApp(App[None]):
         door = self.door_screen()
         match event:
             case ev.Connected():
+                if self.coming_back and session is not None:
+                    self.coming_back = False
+                    session.rejoined()  # the fresh endpoint is ours: no reconnection to show
                 self._status("connected", "Connected")
             case ev.Refused(code=code):
                 text = sentence(event) or code
@@ -264,13 +269,19 @@ class PorchApp(App[None]):
             case ev.TimerCue():
                 self.bell()
                 self.notify(sentence(event) or "", title="Speaking time", markup=False)
+            case ev.Closed(ending=ev.Ending.STEPPED_OUT):
+                self._status("gone", "Stepped out")
             case ev.Closed():
                 # A refusal says more than the bare end of the connection that follows it.
                 self._end(self.refusal or sentence(event) or "")
                 return
         if room is not None:
             room.show_event(event)
-            if isinstance(event, ev.FloorChanged | ev.RosterChanged | ev.Entered):
+            # A motion or a repair round holds the floor, and lets it go, without a floor act.
+            redraw = (
+                ev.FloorChanged | ev.RosterChanged | ev.Entered | ev.MotionEvent | ev.RepairEvent
+            )
+            if isinstance(event, redraw):
                 ended = event.change if isinstance(event, ev.FloorChanged) else None
                 balance = ended.balance if isinstance(ended, fl.Ended) else None
                 self._show_floor(room, balance)
@@ -414,8 +425,15 @@ class PorchApp(App[None]):
         if isinstance(command, cmd.Leave):
             self.post_message(LeaveRoom())
             return
-        session.send(command)
         room = self.room_screen()
+        if room is not None and room.stepped_out:
+            self.notify(
+                "You stepped out, so nothing was sent. Come back first: the Come back button, "
+                "or /back.",
+                markup=False,
+            )
+            return
+        session.send(command)
         if room is None:
             return
         match command:
@@ -424,6 +442,21 @@ class PorchApp(App[None]):
                 room.query_one(KnockBar).drop(knock)
             case cmd.Verify():
                 room.show_seats(session.seats)
+
+    def on_come_back(self, _message: ComeBack) -> None:
+        room, session = self.room_screen(), self.session
+        if room is None or session is None:
+            return
+        if not room.stepped_out:
+            self.notify(
+                "You are in the room; /back is for coming back after stepping out.", markup=False
+            )
+            return
+        room.stepped_out = False
+        self.coming_back = True
+        session.come_back()
+        self._status("connecting", "Coming back…")
+        room.talk.add_note("Coming back in with your return ticket.")
 
     async def on_leave_room(self, _message: LeaveRoom) -> None:
         await self.action_leave()
@@ -491,6 +524,7 @@ class PorchApp(App[None]):
                     partial(self.copy_invite, room.invite),
                 )
             yield from self._floor_actions()
+            yield from room.accountability_actions()
             for emoji in REACTIONS:
                 yield Action(
                     f"React {emoji}",

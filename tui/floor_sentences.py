@@ -160,6 +160,11 @@ def declined_sentence(event: ev.FloorDeclined) -> str:
             return "That is not something the floor understands."
         case Why.NOT_SEATED:
             return "You are not in the room yet."
+        case Why.HELD:
+            return (
+                "The room holds the floor while it votes on a motion or repairs harm; the "
+                "floor goes on by itself once that is over."
+            )
     return "The floor did not take that."
 
 
@@ -195,7 +200,9 @@ def floor_line(floor: Floor, label: Callable[[int], str]) -> str:
         parts.append("away: " + ", ".join(who(s) for s in sorted(floor.away)))
     parts.append(f"timer: {floor.timer_s} s" if floor.timer_s else "timer: off")
     parts.append("progressive order: " + ("on" if floor.progressive else "off"))
-    if floor.paused is not None:
+    if fl.held(floor):
+        parts.append("held by the room")
+    elif floor.paused is not None:
         parts.append(f"paused by {who(floor.paused.by)}")
     for wait in floor.waiting:
         parts.append(f"waiting: {what_setting(wait.act)} (from {who(wait.slot)})")

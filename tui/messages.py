@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from textual.message import Message
 
@@ -36,6 +37,19 @@ class FloorKey(Message):
     """A floor key was pressed: ``"hand"``, ``"done"`` or ``"pause"`` (each toggles sensibly)."""
 
     word: str
+
+
+@dataclass
+class MotionAsked(Message):
+    """A motion bar button: second the motion ``key``, or open its vote."""
+
+    key: bytes
+    what: Literal["second", "vote"]
+
+
+@dataclass
+class ComeBack(Message):
+    """After stepping out of a repair round: back in, on the return ticket."""
 
 
 @dataclass

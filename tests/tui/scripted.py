@@ -7,6 +7,8 @@ involves the relay is tested against a real one in test_flows.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import events
 
 from protocol import events as ev
@@ -35,11 +37,23 @@ TALK: tuple[ev.Event, ...] = (
 )
 
 
+def frozen_clock() -> float:
+    """A clock that never moves: a countdown shows the same time in every snapshot."""
+    return 1000.0
+
+
 class ScriptedPorch(PorchApp):
-    def __init__(self, script: tuple[ev.Event, ...] = TALK, *, invite: str | None = INVITE):
+    def __init__(
+        self,
+        script: tuple[ev.Event, ...] = TALK,
+        *,
+        invite: str | None = INVITE,
+        clock: Callable[[], float] = frozen_clock,
+    ):
         super().__init__(Plan())
         self.script = script
         self.invite = invite
+        self.clock = clock
 
     def on_mount(self, mount: events.Mount) -> None:
         mount.prevent_default()
@@ -49,6 +63,7 @@ class ScriptedPorch(PorchApp):
                 room_code="amber otter violet seven",
                 invite=self.invite,
                 relay_notice=NOTICE if self.invite else None,
+                clock=self.clock,
             )
         )
         for event in self.script:

@@ -8,16 +8,20 @@ from dataclasses import replace
 import pytest
 
 from protocol import events as ev
+from protocol.events import MotionStage, RepairStage
 from protocol.invite import Invite
-from protocol.room.floor import Floor, Hand, HandKind, Mode, Pause, Talk
+from protocol.room.floor import HOLD, Floor, Hand, HandKind, Mode, Pause, Talk
 from tests.tui.conftest import until
-from tests.tui.scripted import TALK, ScriptedPorch
+from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
+from tui.screens.vote import VoteScreen
 from tui.sentences import sentence
 from tui.session import DEFAULT_AGREEMENTS
+from tui.widgets.floor_panel import FloorPanel
 from tui.widgets.knock_bar import KnockBar
+from tui.widgets.motion_bar import MotionBar
 from tui.widgets.room_log import RoomLog
 
 SIZE = (110, 32)
@@ -166,3 +170,93 @@ def floor_shown(floor: Floor, elapsed: int | None, balance=None):
 def test_the_floor(snap_compare, floor, elapsed, balance) -> None:
     show = floor_shown(floor, elapsed, balance)
     assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=show)
+
+
+# --- shared accountability: the motion bar, the vote, the repair round -------------------
+
+CY = ev.Seat(4, "cy", connected=True, verified=False, is_host=False, is_me=False)
+FOUR = ev.RosterChanged(epoch=3, seats=(*SEATS, CY), room_code="amber otter violet seven")
+REASON = "talks over people [b]loud[/b]"
+MOVED = ev.MotionEvent(
+    MotionStage.RAISED,
+    b"motion-1",
+    mover="bo",
+    named=HOSTILE,
+    reason=REASON,
+    mover_is_me=False,
+    named_is_me=False,
+    i_vote=True,
+    of=3,
+    seconds_left=60,
+)
+SECONDED = replace(MOVED, stage=MotionStage.SECONDED, by="cy", seconds_left=120)
+VOTING = replace(SECONDED, stage=MotionStage.VOTING, seconds_left=60)
+ABOUT_ME = replace(
+    MOVED, key=b"motion-2", mover="cy", named="ana", named_is_me=True, i_vote=False, seconds_left=45
+)
+OUCH = ev.RepairEvent(
+    RepairStage.OPENED,
+    flagger="ana",
+    concerned="bo",
+    text="that stung [@click=app.quit]",
+    speaker="ana",
+    speaker_is_me=True,
+    affected_me=True,
+    agreements=DEFAULT_AGREEMENTS + "\n5. When someone says ouch, we listen first.",
+)
+HELD = replace(ROUND, paused=Pause(HOLD, 30_000))
+
+
+def until_shown(what: str, shown):
+    async def wait(pilot) -> None:
+        await settled(pilot)
+        await until(lambda: shown(pilot.app), what)
+        await steady(pilot)
+
+    return wait
+
+
+def test_the_vote_dialog(snap_compare) -> None:
+    script = (
+        *TALK,
+        FOUR,
+        MOVED,
+        SECONDED,
+        VOTING,
+        replace(VOTING, stage=MotionStage.BALLOT, cast=1),
+    )
+    opened = until_shown("the vote dialog", lambda app: isinstance(app.screen, VoteScreen))
+    assert snap_compare(ScriptedPorch(script=script), terminal_size=SIZE, run_before=opened)
+
+
+def test_the_motion_bar(snap_compare) -> None:
+    voted = replace(VOTING, stage=MotionStage.BALLOT, cast=2, voted=True)
+    script = (*TALK, FOUR, MOVED, SECONDED, VOTING, voted, ABOUT_ME)
+
+    def two_motions(app) -> bool:
+        room = app.room_screen()
+        return room is not None and len(room.query_one(MotionBar).rows) == 2
+
+    async def shown(pilot) -> None:
+        await until_shown("two motions", two_motions)(pilot)
+        # The dialog opened with the vote, and closed itself when our ballot came in.
+        assert not isinstance(pilot.app.screen, VoteScreen)
+
+    assert snap_compare(ScriptedPorch(script=script), terminal_size=SIZE, run_before=shown)
+
+
+def test_a_repair_round_in_the_floor_panel(snap_compare) -> None:
+    choice = ev.RepairEvent(RepairStage.CHOSE, flagger="ana", who="bo", choice="continue")
+
+    async def shown(pilot) -> None:
+        await until_shown("the round", lambda app: app.room_screen().repair is not None)(pilot)
+        pilot.app.room_screen().show_floor(HELD, LABELS.__getitem__, 30_000)
+        await until(lambda: "bo: ready to continue" in floor_lines(pilot.app), "bo's choice")
+        await steady(pilot)
+
+    script = (*TALK, OUCH, choice)
+    assert snap_compare(ScriptedPorch(script=script), terminal_size=SIZE, run_before=shown)
+
+
+def floor_lines(app) -> list[str]:
+    return app.room_screen().query_one(FloorPanel).lines

@@ -1,5 +1,7 @@
 """A real terminal: `porch new` and `porch join` in two tmux panes, typed into with send-keys.
 
+They meet, take a go-round, and repair harm after an ouch, all typed or on keys.
+
 What a person would see is read back with capture-pane. The tmux server runs on
 a private socket and is killed at the end, whatever happened. When strace is
 available, both apps run under it, and the test also proves they wrote no file.
@@ -181,6 +183,27 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
     terminal.wait_for(guest, "▶ ana")
     terminal.keys(host, "F7")
     terminal.wait_for(guest, "How the time was shared")
+
+    # An ouch, typed: the repair round in both floor panels, its turns on F7, and the
+    # words that close it. Bo flags the latest message from someone else: ana's.
+    terminal.type(guest, "/ouch that stung")
+    terminal.keys(guest, "Enter")
+    screen = terminal.wait_for(host, "Flagged by bo, about ana")
+    assert "Repair round" in screen and "“that stung”" in screen
+    assert "Continue" in screen and "Step out" in screen  # ana chooses at the end, too
+    terminal.wait_for(guest, "Your turn (F7: done)")
+    terminal.keys(guest, "F7")
+    terminal.wait_for(host, "Your turn (F7: done)")
+    terminal.keys(host, "F7")
+    terminal.wait_for(guest, "Anyone may speak")
+    terminal.type(host, "/continue")
+    terminal.keys(host, "Enter")
+    terminal.wait_for(guest, "ana: ready to continue")
+    terminal.type(guest, "/continue")
+    terminal.keys(guest, "Enter")
+    screen = terminal.wait_for(host, "The repair round is over.")
+    assert "Flagged by bo" not in screen and "Held by the room" not in screen
+    print(screen)  # shown with -s: the round over, in ana's terminal
 
     terminal.keys(guest, "C-l")
     terminal.wait_for(host, "bo left the room.")

@@ -35,7 +35,27 @@ The floor, typed in the composer (the same words as the plain mode):
 /progressive on | off   the next hand goes to whoever has spoken least
 /pause /resume          anyone can pause; the caller or most of the room resumes
 /balance /floor         how the time was shared; the floor on one line
-//TEXT                  send a message that starts with /"""
+//TEXT                  send a message that starts with /
+
+Shared accountability (the same words as the plain mode; also Ctrl+P):
+/motion remove NAME REASON   move to remove someone, saying why
+/second                      second it: the floor waits while they answer
+/done (or F7)                the person named has said what they wanted to
+/vote yes | /vote no         or in its dialog: y, n, Esc to decide later
+/ouch [TEXT]                 flag harm in what was just said: repair
+/continue /more /stepout     for those it concerns: go on, more, step out
+/back                        come back in after stepping out"""
+
+ACCOUNTABILITY = (
+    "No one removes anyone alone. A motion needs a reason and a second; the person named "
+    "answers first; then everyone else present votes once. It passes with a strict majority "
+    "of them (not voting counts as no), and only with at least three others present. Only "
+    "the totals are shown, but every member's client receives every sealed ballot, so a "
+    "modified client could tell who voted how.\n\n"
+    "An ouch never removes anyone. It holds the floor for a repair round: the person who "
+    "flagged speaks first, then the person it concerns, then anyone; it ends when each of "
+    "them chooses to continue or to step out. Nothing of it is kept."
+)
 
 PROMISES = (
     "Porch rooms hold at most twelve people. What you write is encrypted on this computer "
@@ -57,6 +77,7 @@ class HelpScreen(ModalScreen[None]):
             with VerticalScroll():
                 yield Static(KEYS, markup=False, id="help-keys")
                 yield Static(PROMISES, markup=False, classes="hint")
+                yield Static(ACCOUNTABILITY, markup=False, classes="hint")
             yield Button("Close", id="close-help")
 
     def on_button_pressed(self, pressed: Button.Pressed) -> None:

@@ -1,5 +1,6 @@
 """The floor beside the roster: the mode, who speaks and for how long, who comes next,
-the pause, and at the end of a round how the time was shared (a small bar each).
+the pause, and at the end of a round how the time was shared (a small bar each). While
+the room repairs harm, the repair round shows here too (``repair_round``).
 
 It draws from the room's floor (``room.floor``) and the names every screen
 uses; peer names go through ``peer_text`` and into ``Content``, never markup.
@@ -9,12 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from textual.app import ComposeResult
+from textual.containers import Vertical
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Static
 
-from protocol.room.floor import Floor, HandKind, Mode, Talk
+from protocol.room.floor import Floor, HandKind, Mode, Talk, held
+from tui.accountability import MotionView, RepairView, holding
 from tui.floor_sentences import KIND_NAMES, MODE_NAMES, minutes, what_setting
 from tui.peer_text import name
+from tui.widgets.repair_round import RepairRound
 
 BAR: int = 12  # the longest balance bar, in cells
 
@@ -37,15 +43,35 @@ def bars(balance: tuple[Talk, ...], label: Callable[[int], str]) -> list[Content
     return lines
 
 
-class FloorPanel(Static):
+class FloorPanel(Vertical):
     """Who has the floor. The timer counts from the relay's stamp that gave it."""
+
+    repair: reactive[RepairView | None] = reactive(None)
+    motions: reactive[tuple[MotionView, ...]] = reactive(())
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Floor"
         self.floor = Floor()
         self.balance: tuple[Talk, ...] | None = None
-        self.lines: list[str] = []
+        self.floor_lines: list[str] = []
+        self.drawn: tuple[Callable[[int], str], int | None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="floor-lines")
+        yield RepairRound(id="repair").data_bind(FloorPanel.repair)
+
+    @property
+    def lines(self) -> list[str]:
+        """The panel as read on screen: the floor, then the repair round while one is open."""
+        return self.floor_lines + self.query_one(RepairRound).lines
+
+    def watch_repair(self) -> None:
+        if self.drawn is not None and held(self.floor):
+            self._draw(*self.drawn)  # what holds the floor: the round, or a motion
+
+    def watch_motions(self) -> None:
+        self.watch_repair()
 
     def show(
         self,
@@ -59,9 +85,13 @@ class FloorPanel(Static):
             self.balance = balance
         elif floor.mode is not Mode.OPEN or floor.talk:
             self.balance = None  # a new round or stack: the last balance has been seen
-        lines = self._lines(floor, label, elapsed_ms)
-        self.lines = [line.plain for line in lines]
-        self.update(Content("\n").join(lines))
+        self._draw(label, elapsed_ms)
+
+    def _draw(self, label: Callable[[int], str], elapsed_ms: int | None) -> None:
+        self.drawn = (label, elapsed_ms)
+        lines = self._lines(self.floor, label, elapsed_ms)
+        self.floor_lines = [line.plain for line in lines]
+        self.query_one("#floor-lines", Static).update(Content("\n").join(lines))
 
     def _lines(
         self, floor: Floor, label: Callable[[int], str], elapsed_ms: int | None
@@ -70,7 +100,13 @@ class FloorPanel(Static):
             return name(label(slot))
 
         lines = [Content.styled(MODE_NAMES[floor.mode].capitalize(), "bold")]
-        if floor.paused is not None:
+        if held(floor):
+            # The room's own state lets the hold go at its next event; the screen
+            # knows sooner, from the round or the motion that closed.
+            why = holding(self.repair, self.motions)
+            if why:
+                lines.append(Content.styled(f"Held by the room for {why}", "$warning bold"))
+        elif floor.paused is not None:
             lines.append(Content.styled(f"Paused by {who(floor.paused.by)}", "$warning bold"))
         if floor.speaker is not None:
             timer = ""
