@@ -65,7 +65,9 @@ class Member:
                     future.set_result(event)
                     self.waiters.remove(waiter)
 
-    async def expect(self, kind: type, test: object = lambda e: True, seconds: float = 60) -> ev.Event:
+    async def expect(
+        self, kind: type, test: object = lambda e: True, seconds: float = 60
+    ) -> ev.Event:
         for event in self.seen:
             if isinstance(event, kind) and test(event):  # type: ignore[operator]
                 return event
