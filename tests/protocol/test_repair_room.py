@@ -53,7 +53,7 @@ def test_an_ouch_runs_flagger_then_the_author_then_anyone_and_closes_when_both_g
     ]
     assert "We repair harm by listening first." in opened[0].agreements
     held = floors(seats)
-    assert len(held) == 1 and "paused" in held.pop()
+    assert len(held) == 1 and "held by the room" in held.pop()
     bo.say("but")  # not bo's turn in the round: not sent
     assert (ev.Note.NOT_YOUR_TURN, "cy") in [(n.note, n.who) for n in of(bo, ev.Notice)]  # type: ignore[attr-defined]
     cy.say("it felt like my time here did not matter")
@@ -75,7 +75,7 @@ def test_an_ouch_runs_flagger_then_the_author_then_anyone_and_closes_when_both_g
         assert seat.endpoint.state.repair.round is None  # nothing of it is kept
         assert seat.endpoint.roster is not None and len(seat.endpoint.roster.members) == 3
     after = floors(seats)
-    assert len(after) == 1 and "paused" not in after.pop()
+    assert len(after) == 1 and "held" not in after.pop()
     assert "speaking: ana" in floor_line(ana.endpoint.floor, ana.endpoint.seat_label)
 
 
@@ -96,7 +96,7 @@ def test_turns_and_the_round_end_by_themselves_for_everyone_at_once() -> None:
     relay.pump()
     assert ana.endpoint.state.repair.round is None
     after = floors(seats)
-    assert len(after) == 1 and "paused" not in after.pop()
+    assert len(after) == 1 and "held" not in after.pop()
 
 
 def test_a_modified_client_cannot_end_someone_elses_turn_nor_choose_for_them() -> None:

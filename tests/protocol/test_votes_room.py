@@ -93,7 +93,7 @@ def test_a_motion_passed_by_a_majority_removes_the_person_and_their_keys_read_no
     held = cy.endpoint.receiver.chains[bo_slot]
     kept = (held._chain_key, (bo_slot, held.epoch, held.gen), held.next_index)
     to_the_vote(relay, bo, cy, di)
-    assert lines(seats) == {lines([ana]).pop()} and "paused" in lines([ana]).pop()
+    assert lines(seats) == {lines([ana]).pop()} and "held by the room" in lines([ana]).pop()
     vote(relay, [ana, bo, di], True)  # 3 of 4: a strict majority; ed does not vote
     assert cy.endpoint.roster is not None and len(cy.endpoint.roster.members) == 5
     later(relay, 61_000)  # the window closes; the sequencer commits
@@ -124,7 +124,7 @@ def test_a_motion_short_of_a_majority_or_unseconded_removes_no_one_and_the_floor
     vote(relay, [di, ed], False)  # 2 of 4 is no majority; everyone voted: it closes now
     for seat in seats:
         assert stages(seat)[-1] is MotionStage.FAILED
-        assert "paused" not in floor_line(seat.endpoint.floor, seat.endpoint.seat_label)
+        assert "held" not in floor_line(seat.endpoint.floor, seat.endpoint.seat_label)
     later(relay, 61_000)
     assert all(len(s.endpoint.roster.members) == 5 for s in seats if s.endpoint.roster)
     # An unseconded motion lapses on every screen at the same moment.
