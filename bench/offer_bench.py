@@ -151,7 +151,7 @@ async def bench_offer(url: str, size: int) -> tuple[float, list[float], list[flo
 
 async def bench_bare(url: str, size: int, rate: float) -> float:
     """The same bytes through the same relay, raw, at one connection's allowed rate."""
-    room = url + "/room/" + "b" * 32
+    room = url + wire.room_path("b" * 32)
     frames = chunk_count(size)
     payload = os.urandom(CHUNK + 200)  # about one sealed chunk in its group frame
     receivers = [await connect(room, max_size=wire.MAX_PAYLOAD + 128) for _ in range(11)]
@@ -165,7 +165,12 @@ async def bench_bare(url: str, size: int, rate: float) -> float:
                 if got[i] >= frames:
                     return
 
+    async def drain() -> None:  # the sender reads its own frames back, as clients do
+        async for _ in sender:
+            pass
+
     readers = [asyncio.ensure_future(receive(i)) for i in range(len(receivers))]
+    draining = asyncio.ensure_future(drain())
     start = time.monotonic()
     for n in range(frames):
         await sender.send(wire.encode_pub(payload))
@@ -173,6 +178,7 @@ async def bench_bare(url: str, size: int, rate: float) -> float:
         await asyncio.sleep(max(0.0, next_at - time.monotonic()))
     await asyncio.wait_for(asyncio.gather(*readers), 120)
     elapsed = time.monotonic() - start
+    draining.cancel()
     for conn in (*receivers, sender):
         await conn.close()
     return elapsed
