@@ -150,6 +150,25 @@ class Reveal:
     card: str
 
 
+@dataclass(frozen=True, slots=True)
+class Amend:
+    """Propose adding ``text`` to the agreements: everyone present must consent."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """Consent to the proposed amendment."""
+
+
+@dataclass(frozen=True, slots=True)
+class Object:
+    """Object to the proposed amendment, saying why: it is not made."""
+
+    reason: str
+
+
 Command = (
     Agree
     | Say
@@ -170,4 +189,7 @@ Command = (
     | Decline
     | CancelOffer
     | Reveal
+    | Amend
+    | Consent
+    | Object
 )

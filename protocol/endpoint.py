@@ -59,7 +59,7 @@ from protocol.bodies import (
     React,
     Say,
 )
-from protocol.bodies.commit import ChangeKind, Member
+from protocol.bodies.commit import ChangeKind, CommitBody, Member
 from protocol.bodies.door import KnockBody, Lobby, SetAside, Vouch
 from protocol.bodies.offer import (
     CARD_CHARS,
@@ -83,11 +83,15 @@ from protocol.bodies.vote import (
     RESPOND_S,
     SECOND_S,
     VOTE_S,
+    AmendBody,
+    Amended,
     AnswerBody,
     BallotBody,
+    ConsentBody,
     Motion,
     MotionBody,
     SecondBody,
+    amend_statement,
     ballot_statement,
     motion_id,
     motion_statement,
@@ -132,6 +136,7 @@ from protocol.keys.receiver import (
 )
 from protocol.keys.sender import Sender, Voice
 from protocol.limits import (
+    AGREEMENTS_CHARS,
     KNOCK_WAIT_MAX_S,
     KNOCK_WAIT_MIN_S,
     KNOCK_WAIT_S,
@@ -159,6 +164,7 @@ from protocol.membership.door import (
 from protocol.membership.entry import Due, Entry, ReturnTicket
 from protocol.membership.evidence import (
     DEPARTURES,
+    amended_key,
     consent_statement,
     goodbye_statement,
     removal_motion,
@@ -175,7 +181,7 @@ from protocol.membership.presence import Departures, Presence
 from protocol.membership.reopen import Reopening, who_may_return
 from protocol.membership.rivals import Rivals, Vouching
 from protocol.membership.roomwide import open_commit, open_roomwide, roomwide_frame
-from protocol.membership.roster import Roster, genesis
+from protocol.membership.roster import Roster, amending, genesis, rekeyed
 from protocol.membership.sequencer import (
     RETURNING,
     Sequencer,
@@ -183,6 +189,7 @@ from protocol.membership.sequencer import (
     newcomers,
     next_commit,
 )
+from protocol.room import amend as am
 from protocol.room import floor as fl
 from protocol.room import offers as of
 from protocol.room import repair as rp
@@ -190,6 +197,7 @@ from protocol.room import votes as vt
 from protocol.room.reveal import Reveals
 from protocol.room.state import (
     AgreementsSet,
+    AmendMoved,
     Applied,
     Away,
     Floored,
@@ -291,6 +299,7 @@ class Endpoint:
     round_shown: tuple[int, rp.Turn] | None = None
     motion_windows: tuple[int, int, int] = (SECOND_S, RESPOND_S, VOTE_S)
     stepped_out: bool = False
+    amend_shown: bytes | None = None  # the amendment we last showed open
     offers: of.Offers = field(default_factory=of.Offers)
     reveals: Reveals = field(default_factory=Reveals)
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
@@ -605,6 +614,12 @@ class Endpoint:
                 self._cancel_offer(number)
             case cmd.Reveal(slot, card):
                 self._reveal(slot, card)
+            case cmd.Amend(text):
+                self._amend(text)
+            case cmd.Consent():
+                self._consent(None)
+            case cmd.Object(reason):
+                self._consent(reason)
             case cmd.React(emoji):
                 if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
                     self._note(ev.Note.NOT_A_REACTION)
@@ -1014,7 +1029,9 @@ class Endpoint:
                 dropped.append((c.slot, gone.identity))
             elif c.what is ChangeKind.ADMIT and c.by == c.slot and len(c.evidence) >= KEY_SIZE:
                 back.append((c.slot, c.evidence[:KEY_SIZE]))  # the old key, on its ticket
-        agreed = AgreementsSet(new.commit.agreed, seats, tuple(dropped), tuple(back))
+        ids = tuple(m.identity for m in new.members)
+        self._take_amendment(new)
+        agreed = AgreementsSet(new.commit.agreed, seats, tuple(dropped), tuple(back), ids)
         self.state, changes = apply_state(
             self.state, Applied(change.seq, change.ts, new.commit.sequencer, agreed)
         )
@@ -1195,6 +1212,10 @@ class Endpoint:
             case OuchBody(text, about) if not late:
                 pointed = None if about == NO_MESSAGE else about
                 self._apply(seq, ts, member, rp.Ouched(text, pointed), late=False, mine=mine)
+            case AmendBody() | ConsentBody() if not late:
+                amend_row = self._amend_row(content, member)
+                if amend_row is not None:
+                    self._apply(seq, ts, member, amend_row, late=False, mine=mine)
             case OfferBody() if not mine and not late:
                 self._offered(content, member)
             case PrivateBody(to, sealed) if not mine and to == self.chain.my_slot:
@@ -1250,6 +1271,8 @@ class Endpoint:
                     honest = (vt.Why.NOT_SEATED, vt.Why.WRONG_VOTERS, vt.Why.UNKNOWN)
                     if not mine and why not in honest:
                         self._alarm(ev.Alarm.VOTE_OUT_OF_RULES, (self._seat_label(slot),))
+                case AmendMoved(am.AmendChange(stage, slot, amendment)):
+                    self._amend_event(stage, slot, amendment)
                 case RepairMoved(rp.Chose(slot, step)):
                     r = self.state.repair.round
                     flagger = self._seat_label(r.flagger) if r is not None else ""
@@ -1507,6 +1530,15 @@ class Endpoint:
         self.motions_shown = seen
         self._removal_overdue(now)
         self._no_return_for_the_removed(now)
+        current = self.state.amendment
+        if current is not None and current.is_open(now):
+            self.amend_shown = current.key
+        elif current is not None and self.amend_shown == current.key:
+            self.amend_shown = None
+            if current.objection is None and not current.complete():
+                by = self._seat_label(current.proposer)
+                count, of = len(current.consents), len(current.asked)
+                self.events.append(ev.AmendEvent(ev.AmendStage.LAPSED, by, current.line, count, of))
         r = self.state.repair.open_at(now)
         if r is None:
             if self.round_shown is not None:
@@ -1582,6 +1614,8 @@ class Endpoint:
         r = self.state.repair.round
         if r is not None:
             times.extend((*r.turn_ends(), r.end()))
+        if self.state.amendment is not None:
+            times.append(self.state.amendment.opened_ts + am.OPEN_S * 1000)
         return times
 
     def _voted_out_because(self, change: Transition) -> str | None:
@@ -1595,6 +1629,131 @@ class Endpoint:
                 motion = self.state.votes.get(motion_id(self.me.room, raw)) if raw else None
                 return motion.reason if motion is not None else ""
         return None
+
+    # --- amending the agreements: everyone present consents --------------------------
+
+    def _amended_agreed(self, line: str) -> bytes | None:
+        text = self.agreements
+        return agreements_hash(am.with_line(text, line)) if text is not None else None
+
+    def _amend(self, text: str) -> None:
+        roster, slot = self.chain.roster, self.chain.my_slot
+        if roster is None or slot is None or self.agreements is None:
+            self._note(ev.Note.NOT_IN_ROOM)
+            return
+        text = " ".join(text.split())
+        if not text or not text.isprintable():
+            self._note(ev.Note.REASON_NEEDED)
+            return
+        current = self.state.amendment
+        if current is not None and (current.is_open(self._relay_now()) or current.complete()):
+            self._note(ev.Note.AMENDMENT_OPEN)
+            return
+        line = am.numbered(self.agreements, text)
+        if len(line) > am.LINE_CHARS or len(am.with_line(self.agreements, line)) > AGREEMENTS_CHARS:
+            self._note(ev.Note.AGREEMENTS_TOO_LONG, str(AGREEMENTS_CHARS))
+            return
+        key = random_bytes(16)
+        new = agreements_hash(am.with_line(self.agreements, line))
+        statement = amend_statement(self.me.room, key, roster.commit.agreed, new)
+        self._speak(AmendBody(key, line, sign(self.me.identity, statement)))
+
+    def _consent(self, objection: str | None) -> None:
+        current, slot = self.state.amendment, self.chain.my_slot
+        roster = self.chain.roster
+        if current is None or slot is None or roster is None:
+            self._note(ev.Note.NO_AMENDMENT)
+            return
+        if not current.is_open(self._relay_now()) or slot not in current.asked:
+            self._note(ev.Note.NO_AMENDMENT)
+            return
+        if objection is not None:
+            reason = " ".join(objection.split())
+            if not reason or not reason.isprintable() or len(reason) > REASON_CHARS:
+                self._note(ev.Note.REASON_NEEDED)
+                return
+            self._speak(ConsentBody(current.key, b"", reason))
+            return
+        if any(s == slot for s, _ in current.consents):
+            self._note(ev.Note.ALREADY_VOTED)
+            return
+        statement = amend_statement(
+            self.me.room, current.key, roster.commit.agreed, current.new_agreed
+        )
+        self._speak(ConsentBody(current.key, sign(self.me.identity, statement)))
+
+    def _amend_row(self, content: AmendBody | ConsentBody, member: Member) -> StateEvent | None:
+        roster = self.chain.roster
+        if roster is None:
+            return None
+        room, agreed = self.me.room, roster.commit.agreed
+        match content:
+            case AmendBody(key, line, sig):
+                new = self._amended_agreed(line)
+                if new is None or not verify(
+                    member.identity, amend_statement(room, key, agreed, new), sig
+                ):
+                    return None
+                return am.Proposed(key, line, new, sig, member.identity)
+            case ConsentBody(key, b"", reason):
+                return am.Objected(key, reason)
+            case ConsentBody(key, sig):
+                current = self.state.amendment
+                if current is None or current.key != key:
+                    return None
+                statement = amend_statement(room, key, agreed, current.new_agreed)
+                if not verify(member.identity, statement, sig):
+                    return None
+                return am.Consented(key, sig, member.identity)
+        return None
+
+    def _amend_event(self, stage: am.Stage, slot: int, amendment: am.Amendment) -> None:
+        mine = self.chain.my_slot
+        by = self._seat_label(slot)
+        consented = any(s == mine for s, _ in amendment.consents)
+        count, of = len(amendment.consents), len(amendment.asked)
+        line, me = amendment.line, slot == mine
+        match stage:
+            case am.Stage.PROPOSED:
+                event = ev.AmendEvent(ev.AmendStage.PROPOSED, by, line, count, of, mine=me,
+                                      consented=consented)  # fmt: skip
+            case am.Stage.CONSENTED:
+                event = ev.AmendEvent(ev.AmendStage.CONSENTED, by, line, count, of, mine=me,
+                                      consented=consented)  # fmt: skip
+            case _:
+                reason = amendment.objection[1] if amendment.objection else ""
+                event = ev.AmendEvent(ev.AmendStage.OBJECTED, by, line, count, of, reason, me)
+        self.events.append(event)
+
+    def _amendment_due(self, roster: Roster, slot: int) -> CommitBody | None:
+        """As sequencer: everyone consented to the open amendment; the Commit that makes it."""
+        current = self.state.amendment
+        if current is None or not current.complete() or roster.commit.sequencer != slot:
+            return None
+        if self.sequencer.awaits(roster.epoch + 1):
+            return None
+        places = {m.identity: at for at, m in enumerate(roster.members)}
+        by_seat = dict(zip(current.asked, current.asked_ids, strict=True))
+        try:
+            consents = tuple((places[by_seat[s]], sig) for s, sig in current.consents)
+        except KeyError:
+            return None  # someone asked is no longer seated: the amendment is moot
+        evidence = Amended(current.key, consents).encode()
+        body = amending(roster, current.new_agreed, evidence, slot, self.chain.tickets)
+        return rekeyed(roster, body, self._exchanges())
+
+    def _take_amendment(self, new: Roster) -> None:
+        """A Commit that amends the agreements: our text follows, line by line."""
+        current = self.state.amendment
+        for change in new.commit.changes:
+            if change.what is not ChangeKind.AMENDED or current is None:
+                continue
+            if amended_key(change.evidence) == current.key and self.agreements is not None:
+                self.agreements = am.with_line(self.agreements, current.line)
+                self.events.append(
+                    ev.AmendEvent(ev.AmendStage.AGREED, self._seat_label(current.proposer),
+                                  current.line, len(current.asked), len(current.asked))
+                )  # fmt: skip
 
     # --- offers: every share is an offer ---------------------------------------------
 
@@ -2105,6 +2264,12 @@ class Endpoint:
         if self.door.returns:
             self._no_return_for_the_removed(self._relay_now())
         removals = removals_due(self.state.votes, roster, slot, self._relay_now())
+        amending_body = self._amendment_due(roster, slot)
+        if amending_body is not None and not removals and not self.departures.leaving:
+            frame = self._roomwide(Kind.COMMIT, amending_body.encode())
+            self.sequencer.signed(amending_body.epoch, frame, self.now)
+            self.publish(frame)
+            return
         if not self.sequencer.consents and not self.departures.leaving and not removals:
             return  # nothing waits to be committed: the common case, for every frame
         me = roster.seat(slot)

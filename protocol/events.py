@@ -319,6 +319,26 @@ class OfferEvent:
     text: str = ""
 
 
+class AmendStage(Enum):
+    PROPOSED = auto()  # ``by`` proposes adding ``line``: /consent or /object REASON
+    CONSENTED = auto()  # ``count`` of ``of`` consented
+    OBJECTED = auto()  # ``by`` objected: ``reason``; nothing changes
+    LAPSED = auto()  # not everyone consented in time: nothing changes
+    AGREED = auto()  # everyone consented: the agreements now include ``line``
+
+
+@dataclass(frozen=True, slots=True)
+class AmendEvent:
+    stage: AmendStage
+    by: str
+    line: str  # untrusted plain text, as are ``reason`` and ``by``
+    count: int = 0
+    of: int = 0
+    reason: str = ""
+    mine: bool = False
+    consented: bool = False  # we consented already
+
+
 class RevealStage(Enum):
     ASKING = auto()  # we offered our card to ``who``; nothing is shown until they do too
     ASKED = auto()  # ``who`` would exchange contact details with us
@@ -439,6 +459,9 @@ class Note(Enum):
     NOBODY_TO_OFFER = auto()
     OFFER_TOO_LARGE = auto()  # (limit in MiB)
     OFFER_DONE = auto()  # that offer was answered, or is over
+    NO_AMENDMENT = auto()  # nothing to consent or object to
+    AMENDMENT_OPEN = auto()  # one amendment at a time
+    AGREEMENTS_TOO_LONG = auto()  # (limit)
     CARD_NEEDED = auto()  # /reveal NAME CONTACT: the contact, in plain printable text
     # motions and repair
     MOTION_TOO_FEW = auto()  # a motion needs at least three others present
@@ -500,6 +523,7 @@ Event = (
     | RepairEvent
     | OfferEvent
     | RevealEvent
+    | AmendEvent
     | TimerCue
     | Gap
     | TwoRooms

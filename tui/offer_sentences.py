@@ -103,3 +103,31 @@ def reveal_sentence(event: ev.RevealEvent) -> str:
                 "If you do nothing, nothing is shared and nobody is told."
             )
     return f"{who}'s contact details, shared with you as you shared yours: {shown(event.card)}"
+
+
+def amend_sentence(event: ev.AmendEvent) -> str:
+    by = "You" if event.mine else name(event.by)
+    line = shown(event.line)
+    match event.stage:
+        case ev.AmendStage.PROPOSED:
+            ask = "" if event.mine else " /consent to agree, or /object REASON."
+            return (
+                f"{by} proposed adding to the agreements: “{line}”. It needs the consent of "
+                f"all {event.of} here; silence is not consent.{ask}"
+            )
+        case ev.AmendStage.CONSENTED:
+            return f"{event.count} of {event.of} consented to adding “{line}”."
+        case ev.AmendStage.OBJECTED:
+            return (
+                f"{by} objected to adding “{line}”: {shown(event.reason)}. "
+                "The agreements stay as they are."
+            )
+        case ev.AmendStage.LAPSED:
+            return (
+                f"Not everyone consented to adding “{line}” in time, so the agreements stay "
+                "as they are."
+            )
+    return (
+        f"Everyone consented: the agreements now include “{line}”. "
+        "The room code changed; read it aloud again."
+    )

@@ -55,7 +55,9 @@ Offers: /offer PATH offers a file and /link URL a link to everyone else here (th
 or /cancel); a message too long to send becomes an offer too. /offers lists them, \
 numbered; /accept N or /decline N answers one (a decline sends nothing); /save N PATH \
 keeps a file that arrived (never over an existing file); /cancel N stops an offer. \
-/reveal NAME CONTACT offers NAME your contact details: both are shown only once both chose."""
+/reveal NAME CONTACT offers NAME your contact details: both are shown only once both chose.
+Agreements: /amend TEXT proposes adding TEXT; it needs everyone's /consent (silence is \
+not consent), and one /object REASON blocks it. /agreements shows them."""
 
 
 class StdinLines:
@@ -199,7 +201,8 @@ class PlainRoom:
                 invite = self.session.invite
                 self.say(f"invite: {invite}" if invite else "Only the host holds the invite.")
             case "agreements":
-                for agreement in self.agreements.splitlines():
+                current = self.session.agreements or self.agreements  # amended, once in
+                for agreement in current.splitlines():
                     self.say("  " + shown(agreement))
             case "quit" | "leave" | "exit":
                 self.done = True
@@ -222,6 +225,17 @@ class PlainRoom:
                 self._list_offers()
             case "reveal":
                 self._reveal(rest)
+            case "amend" | "consent" | "object" if not self.entered:
+                self.say("You are not in the room yet, so nothing was sent.")
+            case "amend":
+                self.session.send(cmd.Amend(rest)) if rest else self.say("Say what: /amend TEXT.")
+            case "consent":
+                self.session.send(cmd.Consent())
+            case "object":
+                if rest:
+                    self.session.send(cmd.Object(rest))
+                else:
+                    self.say("Say why: /object REASON.")
             case _ if command.lower() in offering.WORDS:
                 self._offering(command.lower(), rest)
             case _ if command.lower() in VOTE_WORDS:

@@ -17,7 +17,7 @@ from protocol.bodies.commit import ChangeKind
 from protocol.events import Alarm, Ending, Note
 from protocol.limits import SEATS, TEXT_CHARS
 from tui.floor_sentences import declined_sentence, floor_sentence, timer_sentence
-from tui.offer_sentences import offer_sentence, reveal_sentence
+from tui.offer_sentences import amend_sentence, offer_sentence, reveal_sentence
 from tui.peer_text import name, shown
 from tui.vote_sentences import motion_sentence, repair_sentence, vote_note_sentence
 
@@ -121,6 +121,8 @@ def sentence(event: ev.Event) -> str | None:
             return offer_sentence(event)
         case ev.RevealEvent():
             return reveal_sentence(event)
+        case ev.AmendEvent():
+            return amend_sentence(event)
         case ev.RepairEvent():
             return repair_sentence(event)
         case ev.Reacted(nick=nick, emoji=emoji):

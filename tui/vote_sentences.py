@@ -129,6 +129,9 @@ NOTES: Final = {
     Note.NOBODY_TO_OFFER: "Nobody else is here to offer it to.",
     Note.OFFER_TOO_LARGE: "That is larger than the limit of {who} MiB; nothing was offered.",
     Note.OFFER_DONE: "That offer was answered already, or is over.",
+    Note.NO_AMENDMENT: "No amendment is waiting for your answer.",
+    Note.AMENDMENT_OPEN: "An amendment is open already; one at a time.",
+    Note.AGREEMENTS_TOO_LONG: "The agreements would be longer than {who} characters.",
     Note.CARD_NEEDED: "Say how to reach you, in plain text: /reveal NAME CONTACT.",
     Note.MOTION_TOO_FEW: "A motion needs at least three others present besides the person "
     "named; there are {who}.",

@@ -27,7 +27,14 @@ from protocol.bodies.floor import FloorBody, FloorState
 from protocol.bodies.offer import ChunkBody, OfferBody, PrivateBody
 from protocol.bodies.repair import OuchBody, RepairBody
 from protocol.bodies.talk import Aside, React, Say
-from protocol.bodies.vote import AnswerBody, BallotBody, MotionBody, SecondBody
+from protocol.bodies.vote import (
+    AmendBody,
+    AnswerBody,
+    BallotBody,
+    ConsentBody,
+    MotionBody,
+    SecondBody,
+)
 
 Content = (
     Say
@@ -47,6 +54,8 @@ Content = (
     | OfferBody
     | PrivateBody
     | ChunkBody
+    | AmendBody
+    | ConsentBody
 )
 
 CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
@@ -67,6 +76,8 @@ CONTENT: Final[dict[str, Callable[[list[Any]], Content]]] = {
     OfferBody.KIND: OfferBody.decode,
     PrivateBody.KIND: PrivateBody.decode,
     ChunkBody.KIND: ChunkBody.decode,
+    AmendBody.KIND: AmendBody.decode,
+    ConsentBody.KIND: ConsentBody.decode,
 }
 
 __all__ = [

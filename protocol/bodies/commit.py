@@ -17,6 +17,7 @@ class ChangeKind(StrEnum):
     LEFT = "left"  # said goodbye
     DISCONNECTED = "disconnected"  # the connection dropped and the grace period ran out
     REMOVED = "removed"  # by the room's vote: the evidence is the signed motion and votes
+    AMENDED = "amended"  # the agreements changed: the evidence is everyone's consent
 
 
 _CHANGE_KINDS = frozenset(kind.value for kind in ChangeKind)
@@ -100,7 +101,7 @@ class CommitBody:
             what, slot, by, evidence = exactly(entry, 4)
             if type(what) is not str or what not in _CHANGE_KINDS:
                 raise BodyError("bad change")
-            longest = MAX_REMOVAL if what == ChangeKind.REMOVED else MAX_EVIDENCE
+            longest = MAX_REMOVAL if what in ("removed", "amended") else MAX_EVIDENCE
             if type(evidence) is not bytes or len(evidence) > longest:
                 raise BodyError("bad evidence")
             changes.append(Change(ChangeKind(what), uint(slot, 256), uint(by, 256), evidence))

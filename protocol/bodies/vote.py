@@ -230,3 +230,80 @@ class Removal:
             motion, uint(mover, SEATS), _sig(mover_sig), uint(seconder, SEATS), _sig(second_sig),
             tuple(ballots),
         )  # fmt: skip
+
+
+# --- amending the agreements (``room.amend``) ------------------------------------------
+
+AMEND_LINE_CHARS: Final = 300
+
+
+def amend_statement(room: bytes, key: bytes, old_agreed: bytes, new_agreed: bytes) -> bytes:
+    """What each member signs to consent to an amendment: from these agreements to those."""
+    return b"porch-amend" + room + key + old_agreed + new_agreed
+
+
+@dataclass(frozen=True, slots=True)
+class AmendBody:
+    """A proposed agreement, and the proposer's consent to the agreements with it."""
+
+    KIND: ClassVar[str] = "amend"
+    key: bytes
+    line: str
+    sig: bytes
+
+    def encode(self) -> list[Any]:
+        return [self.key, self.line, self.sig]
+
+    @staticmethod
+    def decode(args: list[Any]) -> AmendBody:
+        key_, line, sig = args
+        said = text(line, AMEND_LINE_CHARS)
+        if not said.strip() or not said.isprintable():
+            raise BodyError("an agreement is one printable line")
+        return AmendBody(_motion_key(key_), said, _sig(sig))
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentBody:
+    """Consent to the open amendment, signed; or, with a reason, an objection."""
+
+    KIND: ClassVar[str] = "consent"
+    key: bytes
+    sig: bytes  # empty for an objection
+    reason: str = ""
+
+    def encode(self) -> list[Any]:
+        return [self.key, self.sig, self.reason]
+
+    @staticmethod
+    def decode(args: list[Any]) -> ConsentBody:
+        key_, sig, reason = args
+        said = text(reason, REASON_CHARS)
+        if sig == b"":
+            if not said.strip() or not said.isprintable():
+                raise BodyError("an objection says why")
+            return ConsentBody(_motion_key(key_), b"", said)
+        if said:
+            raise BodyError("a consent or an objection, not both")
+        return ConsentBody(_motion_key(key_), _sig(sig))
+
+
+@dataclass(frozen=True, slots=True)
+class Amended:
+    """What an amending Commit carries: the amendment's id, and each member's consent
+    by their place on the roster."""
+
+    key: bytes
+    consents: tuple[tuple[int, bytes], ...]
+
+    def encode(self) -> bytes:
+        return pack([self.key, [[at, sig] for at, sig in self.consents]])
+
+    @staticmethod
+    def decode(data: bytes) -> Amended:
+        key_, consents = exactly(unpack(data), 2)
+        rows = []
+        for entry in array(consents, SEATS):
+            at, sig = exactly(entry, 2)
+            rows.append((uint(at, SEATS), _sig(sig)))
+        return Amended(_motion_key(key_), tuple(rows))

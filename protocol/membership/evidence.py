@@ -15,6 +15,8 @@ it before applying the Commit (``check_evidence``, from ``roster.check_next``):
                              Commit (``membership.chain``) unless the evidence
                              is the member's own vouch for a new connection
                              (they came back before their old seat went)
+    agreements amended       every member's signed consent to exactly the new
+                             agreements, and nothing else in the Commit
     removed by vote          the mover's signed motion naming them, another
                              voter's signed second, and signed yes votes from a
                              strict majority of the voters the motion names (at
@@ -37,8 +39,10 @@ from typing import Final
 from protocol.bodies.codec import BodyError, pack
 from protocol.bodies.commit import Change, ChangeKind, CommitBody, Member, Ticket
 from protocol.bodies.vote import (
+    Amended,
     Motion,
     Removal,
+    amend_statement,
     ballot_statement,
     motion_id,
     motion_statement,
@@ -102,6 +106,7 @@ def check_evidence(
     body: CommitBody,
     room: bytes,
     former: frozenset[bytes] | None = None,
+    old_agreed: bytes | None = None,
 ) -> None:
     """Raise EvidenceRefused unless every change of ``body`` carries what allows it.
 
@@ -114,8 +119,11 @@ def check_evidence(
     removed = [m for m in old if m.identity not in after]
     admits = {c.slot: c for c in body.changes if c.what is ChangeKind.ADMIT}
     departures = {c.slot: c for c in body.changes if c.what in DEPARTURES}
-    if len(admits) + len(departures) != len(body.changes):
+    amends = [c for c in body.changes if c.what is ChangeKind.AMENDED]
+    if len(admits) + len(departures) + len(amends) != len(body.changes):
         raise EvidenceRefused("a change that is neither an admission nor a departure")
+    if amends or (old_agreed is not None and body.agreed != old_agreed):
+        _check_amendment(amends, old, body, room, old_agreed)
     if sorted(admits) != sorted(m.slot for m in added):
         raise EvidenceRefused("admissions and newcomers do not match")
     if sorted(departures) != sorted(m.slot for m in removed):
@@ -132,6 +140,42 @@ def check_evidence(
         _check_departure(departures[gone.slot], gone, room, members)
     if tickets is not None and body.tickets != tickets_hash(tickets_after(tickets, old, body)):
         raise EvidenceRefused("the return tickets do not follow from the changes")
+
+
+def _check_amendment(
+    amends: list[Change],
+    old: tuple[Member, ...],
+    body: CommitBody,
+    room: bytes,
+    old_agreed: bytes | None,
+) -> None:
+    """New agreements only with every member's consent to exactly them, and nothing else
+    changing in the same Commit."""
+    if len(amends) != 1 or len(body.changes) != 1 or old_agreed is None:
+        raise EvidenceRefused("it changes the agreements without consent")
+    if old_agreed == body.agreed:
+        raise EvidenceRefused("an amendment that changes nothing")
+    if [m.identity for m in body.roster] != [m.identity for m in old]:
+        raise EvidenceRefused("an amendment that changes who is in the room")
+    try:
+        amended = Amended.decode(amends[0].evidence)
+    except (BodyError, ValueError, TypeError) as exc:
+        raise EvidenceRefused("an amendment without its consents") from exc
+    statement = amend_statement(room, amended.key, old_agreed, body.agreed)
+    signed = set()
+    for at, sig in amended.consents:
+        if at >= len(old) or at in signed or not verify(old[at].identity, statement, sig):
+            raise EvidenceRefused("an amendment with a consent that is not its member's")
+        signed.add(at)
+    if len(signed) != len(old):
+        raise EvidenceRefused("an amendment not everyone consented to")
+
+
+def amended_key(evidence: bytes) -> bytes | None:
+    try:
+        return Amended.decode(evidence).key
+    except (BodyError, ValueError, TypeError):
+        return None
 
 
 def _check_admission(

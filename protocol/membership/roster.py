@@ -9,8 +9,8 @@ The rules a Commit must keep before anyone applies it (``check_next``):
 4. The roster holds at most twelve seats, slots and keys unique, and everyone
    who stays keeps their slot, nickname and keys: a Commit cannot swap a
    member's keys under their name.
-5. The agreements hash stays the same (amending them is a later, consented
-   change); admissions only add, departures only remove.
+5. The agreements hash stays the same unless the Commit is an amendment every
+   member consented to (``evidence``); admissions only add, departures only remove.
 6. The roster lists members in the order they joined and keeps that order;
    the successor is the longest-seated member other than the sequencer.
 
@@ -184,8 +184,6 @@ def check_next(
     if body.prev != current.commit_hash:
         raise CommitRefused("it does not follow the current Commit")
     check_first(body)
-    if body.agreed != old.agreed:
-        raise CommitRefused("it changes the agreements without consent")
     stays = {m.identity: m for m in body.roster}
     was = {m.identity: m for m in old.roster}
     for identity, member in stays.items():
@@ -214,7 +212,7 @@ def check_next(
     if body.successor != eldest_other(body.roster, body.sequencer):
         raise CommitRefused("its successor is not the longest-seated member")
     try:
-        check_evidence(old.roster, tickets, body, room, former)
+        check_evidence(old.roster, tickets, body, room, former, old.agreed)
     except EvidenceRefused as exc:
         raise CommitRefused(str(exc)) from exc
     sequencer = current.sequencer
@@ -335,3 +333,14 @@ def removing(
     roster = tuple(m for m in current.members if m.slot != slot)
     sequencer = current.commit.sequencer if slot != current.commit.sequencer else me
     return _next(current, roster, sequencer, Change(reason, slot, me, evidence), tickets)
+
+
+def amending(
+    current: Roster, agreed: bytes, evidence: bytes, me: int, tickets: tuple[Ticket, ...]
+) -> CommitBody:
+    """The next Commit with the agreements everyone consented to, and no one else changed."""
+    body = _next(
+        current, current.members, current.commit.sequencer,
+        Change(ChangeKind.AMENDED, me, me, evidence), tickets,
+    )  # fmt: skip
+    return replace(body, agreed=agreed)

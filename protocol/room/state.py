@@ -62,9 +62,11 @@ from typing import Any, Final
 from protocol.bodies.codec import pack
 from protocol.bodies.floor import floor_fields
 from protocol.crypto import digest
+from protocol.room import amend as am
 from protocol.room import floor as fl
 from protocol.room import repair as rp
 from protocol.room import votes as vt
+from protocol.room.amend import AmendChange, Amendment, AmendRefused, Consented, Objected, Proposed
 from protocol.room.floor import Floor, FloorAct, FloorChange
 from protocol.room.repair import Ouched, Repair, RepairChange, Stepped
 from protocol.room.votes import Answered, Balloted, Moved, Seconded, VoteChange, Votes
@@ -84,6 +86,7 @@ class AgreementsSet:
     # return ticket, with the (old) identity key: the floor keeps their place.
     dropped: tuple[tuple[int, bytes], ...] = ()
     back: tuple[tuple[int, bytes], ...] = ()
+    ids: tuple[bytes, ...] = ()  # the identity keys of ``seats``, in the same order
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +130,9 @@ StateEvent = (
     | Balloted
     | Ouched
     | Stepped
+    | Proposed
+    | Consented
+    | Objected
 )
 
 
@@ -177,7 +183,12 @@ class RepairMoved:
     change: RepairChange
 
 
-RoomChange = Message | Reacted | FloorMoved | VoteMoved | RepairMoved
+@dataclass(frozen=True, slots=True)
+class AmendMoved:
+    change: AmendChange | AmendRefused
+
+
+RoomChange = Message | Reacted | FloorMoved | VoteMoved | RepairMoved | AmendMoved
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,6 +216,8 @@ class RoomState:
     votes: Votes = field(default_factory=Votes)
     repair: Repair = field(default_factory=Repair)
     authors: tuple[tuple[int, int], ...] = ()  # (seq, seat) of the latest messages
+    amendment: Amendment | None = None
+    ids: tuple[bytes, ...] = ()  # the identity key of each seat, in join order
 
     def turn_holder(self, ts: int) -> int | None:
         """Whose turn a repair round or a motion's answer gives at ``ts``, if anyone's."""
@@ -262,14 +275,21 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
         # the relay's claim), for the floor and for who votes.
         state = replace(state, floor=replace(state.floor, away=state.floor.away - {slot}))
     match event:
-        case AgreementsSet(agreed, seats, dropped, back):
+        case AgreementsSet(agreed, seats, dropped, back, ids):
             # A Commit starts the log again: a newcomer's log starts here too.
+            same = agreed == state.agreed and ids == state.ids
             floor, moved = fl.seated(state.floor, seats, applied.ts, dropped, back)
             row: list[object] = ["agreed", agreed, list(seats)]
             state = _logged(state, applied, row, agreed=agreed, log_count=0, log=(), floor=floor)
             away = frozenset(identity for _slot, identity in dropped)
             votes, repair = vt.seated(state.votes, seats, away), rp.seated(state.repair, seats)
-            state = replace(state, floor_at_commit=floor, votes=votes, repair=repair)
+            # An open amendment asked everyone seated: it stands only while they are
+            # the same people and the agreements are the ones it amends.
+            amendment = state.amendment if same else None
+            state = replace(
+                state, floor_at_commit=floor, votes=votes, repair=repair, ids=ids,
+                amendment=amendment,
+            )  # fmt: skip
             state = _settle(state, ts)
             return state, tuple(FloorMoved(c) for c in moved)
         case Spoken(text, aside):
@@ -288,6 +308,12 @@ def apply(state: RoomState, applied: Applied) -> tuple[RoomState, tuple[RoomChan
                 floor = fl.hold(floor, ts)
             state = _logged(state, applied, row, votes=votes, floor=floor)
             return _settle(state, ts), tuple(VoteMoved(c) for c in vote_changes)
+        case Proposed() | Consented() | Objected():
+            row = ["amend", slot, type(event).__name__, event.key, ts]
+            seats = state.floor.seats
+            amendment, amend_changes = am.step(state.amendment, event, slot, ts, seats, state.ids)
+            state = _logged(state, applied, row, amendment=amendment)
+            return state, tuple(AmendMoved(c) for c in amend_changes)
         case Ouched() | Stepped():
             row = [*_repair_row(event, slot), ts]
             floor = state.floor

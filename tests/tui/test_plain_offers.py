@@ -141,3 +141,29 @@ def test_a_link_shows_its_domain_first_and_a_too_long_message_becomes_an_offer(
     bo.send("/accept 2")
     seen = bo.expect(r"^The text from ana: a long paste")
     assert seen == "The text from ana: " + long  # whole, as typed: nothing was lost
+
+
+def test_an_amendment_needs_everyones_consent_and_an_objection_blocks_it(
+    porches: list[Porch], tmp_path: Path
+) -> None:
+    ana, bo, cy = room(porches, tmp_path, ("bo", "cy"))
+    bo.send("/amend We start on time.")
+    for person in (ana, cy):
+        person.expect(
+            r"^bo proposed adding to the agreements: “5\. We start on time\.”\. It needs the "
+            r"consent of all 3 here; silence is not consent\. "
+            r"/consent to agree, or /object REASON\.$"
+        )
+    ana.send("/consent")
+    bo.expect(r"^2 of 3 consented to adding “5\. We start on time\.”\.$")
+    cy.send("/object I am often late from work")
+    for person in (ana, bo, cy):
+        person.expect(r"objected to adding “5\. We start on time\.”: I am often late from work\.")
+    cy.send("/amend We end on time.")
+    for person in (ana, bo):
+        person.expect(r"^cy proposed adding to the agreements: “5\. We end on time\.”")
+        person.send("/consent")
+    for person in (ana, bo, cy):
+        person.expect(r"^Everyone consented: the agreements now include “5\. We end on time\.”\.")
+    bo.send("/agreements")
+    bo.expect(r"^  5\. We end on time\.$")
