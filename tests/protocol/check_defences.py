@@ -55,6 +55,7 @@ FR = "tests/protocol/test_floor.py::"
 V = "tests/protocol/test_votes_room.py::"
 VA = "tests/protocol/test_votes_attacks.py::"
 OF = "tests/protocol/test_offers_room.py::"
+AM = "tests/protocol/test_amend_room.py::"
 STATE = "protocol/room/state.py"
 EVIDENCE = "protocol/membership/evidence.py"
 VOTES = "protocol/room/votes.py"
@@ -1228,6 +1229,16 @@ MUTANTS = [
             ),
         ),
         OF + "test_a_link_that_goes_elsewhere_than_its_note_is_named",
+    ),
+    Mutant(
+        "an amendment needs only some members' consent",
+        (E(EVIDENCE, "    if len(signed) != len(old):", "    if not signed:"),),
+        AM + "test_a_sequencer_changing_the_agreements_without_everyones_consent_changes_nothing",
+    ),
+    Mutant(
+        "a silent member's consent is taken for granted",
+        (E("protocol/room/amend.py", "        return self.objection is None and len(self.consents) == len(self.asked)", "        return self.objection is None and len(self.consents) >= 2"),),
+        AM + "test_an_amendment_everyone_consents_to_changes_the_agreements_and_the_room_code",
     ),
     Mutant(
         "a decline tells the sender",
