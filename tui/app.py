@@ -30,6 +30,7 @@ from protocol import commands as cmd
 from protocol import events as ev
 from protocol.limits import KNOCK_WAIT_S
 from protocol.room import floor as fl
+from protocol.room.offers import MAX_OFFER_BYTES
 from tui.commands import Action, RoomCommands
 from tui.floor_sentences import balance_words, floor_line
 from tui.messages import Ask, ComeBack, DoorOpened, FloorAsked, FloorKey, LeaveRoom, RoomEvent
@@ -58,6 +59,7 @@ class Plan:
     nick: str | None = None
     agreements: str | None = None
     knock_wait_s: int = KNOCK_WAIT_S  # how long a knock waits for an answer
+    offer_limit: int = MAX_OFFER_BYTES  # the largest offer accepted, in bytes
     # Nothing chosen yet (a browser tab): the first screen asks whether to open or join.
     choosing: bool = False
 
@@ -148,6 +150,7 @@ class PorchApp(App[None]):
             agreements=setup.agreements,
             invite=self.plan.invite,
             knock_wait_s=self.plan.knock_wait_s,
+            offer_limit=self.plan.offer_limit,
         )
         self.session = Session(door)
         self.keep_room(self.session)

@@ -6,6 +6,9 @@ import argparse
 import sys
 
 from protocol.limits import KNOCK_WAIT_MAX_S, KNOCK_WAIT_MIN_S, KNOCK_WAIT_S
+from protocol.room.offers import MAX_OFFER_BYTES
+
+MAX_OFFER_MIB = MAX_OFFER_BYTES // (1024 * 1024)
 
 DESCRIPTION = """\
 Porch: live-session rooms for small groups. End-to-end encrypted, twelve seats,
@@ -45,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a text file holding the room's agreements (default: a short editable set)",
     )
     new.add_argument("--plain", action="store_true", help=PLAIN_HELP)
+    _offer_limit_option(new)
     new.set_defaults(run=run_new)
 
     join = sub.add_parser(
@@ -64,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"how long your knock waits for someone to answer before it expires "
         f"({KNOCK_WAIT_MIN_S} to {KNOCK_WAIT_MAX_S}; default: {KNOCK_WAIT_S}, ten minutes)",
     )
+    _offer_limit_option(join)
     join.set_defaults(run=run_join)
 
     browser = sub.add_parser(
@@ -189,6 +194,17 @@ def run_new(args: argparse.Namespace) -> int:
     return _enter(args, relay_url=relay_url, agreements=agreements)
 
 
+def _offer_limit_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-offer-mb",
+        type=int,
+        default=MAX_OFFER_MIB,
+        metavar="MIB",
+        help="the largest file you accept when someone offers one; larger offers are "
+        f"declined before anything is fetched (1 to 4096; default: {MAX_OFFER_MIB})",
+    )
+
+
 def run_join(args: argparse.Namespace) -> int:
     from tui.session import DoorError, check_invite
 
@@ -233,6 +249,9 @@ def _enter(
     knock_wait_s: int = KNOCK_WAIT_S,
 ) -> int:
     nick = (args.name or "").strip() or None
+    if not 1 <= args.max_offer_mb <= 4096:
+        return _fail(f"--max-offer-mb is a size in MiB from 1 to 4096, not {args.max_offer_mb}.")
+    offer_limit = args.max_offer_mb * 1024 * 1024
     if args.plain:
         from tui import plain
         from tui.session import Door
@@ -247,6 +266,7 @@ def _enter(
             agreements=agreements,
             invite=invite,
             knock_wait_s=knock_wait_s,
+            offer_limit=offer_limit,
         )
         return plain.main(door)
 
@@ -264,6 +284,7 @@ def _enter(
         nick=nick,
         agreements=agreements,
         knock_wait_s=knock_wait_s,
+        offer_limit=offer_limit,
     )
     PorchApp(plan).run()
     return 0

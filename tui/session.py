@@ -17,6 +17,7 @@ from protocol import events as ev
 from protocol.endpoint import Endpoint, InviteError, parse_invite
 from protocol.limits import KNOCK_WAIT_S
 from protocol.room.floor import Floor
+from protocol.room.offers import MAX_OFFER_BYTES
 from tui.client import RoomClient, now_ms
 from tui.local_relay import LocalRelay, start_local_relay
 
@@ -42,6 +43,7 @@ class Door:
     agreements: str | None = None
     invite: str | None = None
     knock_wait_s: int = KNOCK_WAIT_S  # how long a knock waits for an answer
+    offer_limit: int = MAX_OFFER_BYTES  # the largest offer accepted, in bytes
 
     @property
     def opening(self) -> bool:
@@ -84,6 +86,7 @@ class Session:
             if self.local_relay is not None:
                 await self.local_relay.close()
             raise DoorError(str(exc)) from None
+        endpoint.offers.limit = door.offer_limit
         self._first = self._seen = endpoint
         self.client = RoomClient(endpoint)
         self._run = asyncio.get_running_loop().create_task(self.client.run())

@@ -1237,7 +1237,13 @@ MUTANTS = [
     ),
     Mutant(
         "a silent member's consent is taken for granted",
-        (E("protocol/room/amend.py", "        return self.objection is None and len(self.consents) == len(self.asked)", "        return self.objection is None and len(self.consents) >= 2"),),
+        (
+            E(
+                "protocol/room/amend.py",
+                "        return self.objection is None and len(self.consents) == len(self.asked)",
+                "        return self.objection is None and len(self.consents) >= 2",
+            ),
+        ),
         AM + "test_an_amendment_everyone_consents_to_changes_the_agreements_and_the_room_code",
     ),
     Mutant(

@@ -322,3 +322,22 @@ def test_an_ask_nobody_answers_expires_quietly() -> None:
     bo.send(cmd.Reveal(slot_of(ana), "bo"))
     relay.pump()
     assert not [e for e in bo.events if isinstance(e, ev.RevealEvent) and e.card]
+
+
+def test_an_accepter_who_cancels_stops_receiving_and_the_sender_stops_sending() -> None:
+    relay, (ana, bo) = open_room(2)
+    ana.send(cmd.Offer(OfferKind.FILE, "big.bin", random_bytes(60 * CHUNK)))
+    relay.pump()
+    bo.send(cmd.Accept(number(bo)))
+    relay.pump()
+    later(relay, 50, 10)
+    out = next(iter(ana.endpoint.offers.mine.values()))
+    assert 0 < out.cursor < out.chunks
+    bo.send(cmd.CancelOffer(number(bo)))
+    relay.pump()
+    later(relay, 50, 2)
+    sent = out.cursor
+    later(relay, 50, 40)
+    assert out.cursor == sent and not out.sending  # nobody left to send to
+    assert bo.endpoint.offer_content(number(bo)) is None
+    assert not next(iter(bo.endpoint.offers.theirs.values())).pieces  # nothing kept
