@@ -159,8 +159,8 @@ MUTANTS = [
         (
             E(
                 CHAIN,
-                "            check_next(base, body, signer, ctx.room, self.tickets, exchanges)\n",
-                "            if self.roster is not None:\n                check_next(base, body, signer, ctx.room, self.tickets, exchanges)\n",
+                "            check_next(base, body, signer, ctx.room, self.tickets, exchanges, former)\n",
+                "            if self.roster is not None:\n                check_next(base, body, signer, ctx.room, self.tickets, exchanges, former)\n",
             ),
         ),
         M + "test_a_once_named_successor_cannot_lead_a_newcomer_into_a_copy_of_the_room",
@@ -586,8 +586,8 @@ MUTANTS = [
         (
             E(
                 STATE,
-                '            return _logged(state, applied, ["say", slot, text, aside]), (change,)',
-                "            return replace(state, seq=seq), (change,)",
+                "            return _logged(state, applied, row, authors=authors), (change,)",
+                "            return replace(state, seq=seq, authors=authors), (change,)",
             ),
         ),
         T + "test_two_senders_messages_interleaved_differently_are_caught_by_acks",
@@ -952,7 +952,7 @@ MUTANTS = [
         (
             E(
                 STATE,
-                "            out_of_turn = not aside and fl.out_of_turn(state.floor, slot)",
+                "            out_of_turn = not aside and state.out_of_turn(slot, ts)",
                 "            out_of_turn = False",
             ),
         ),
@@ -1025,18 +1025,22 @@ MUTANTS = [
         R + "test_a_sequencer_back_late_lets_its_successor_open_the_room_first",
     ),
     Mutant(
-        "a removal needs no majority",
-        (E(EVIDENCE, "    if 2 * len(counted) <= len(voters):", "    if False:"),),
+        "a removal needs no majority, by the evidence or by one's own count (both layers)",
+        (
+            E(EVIDENCE, "    if 2 * len(counted) <= len(voters):", "    if False:"),
+            E(CHAIN, "            if key is None or ctx.verdicts.get(key) is not True:", "            if key is None:"),
+        ),
         V + "test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named",
     ),
     Mutant(
-        "a removal's votes are counted without checking whose they are",
+        "a removal's votes are counted without checking whose they are (both layers)",
         (
             E(
                 EVIDENCE,
-                "    counted = {who for who, sig in removal.yes if who in voters and verify(who, yes, sig)}",
-                "    counted = {who for who, sig in removal.yes}",
+                "        if who is None or who in counted or not verify(who, yes, sig):",
+                "        if who is None:",
             ),
+            E(CHAIN, "            if key is None or ctx.verdicts.get(key) is not True:", "            if key is None:"),
         ),
         V + "test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named",
     ),
@@ -1045,8 +1049,8 @@ MUTANTS = [
         (
             E(
                 CHAIN,
-                "            if key is not None and ctx.verdicts.get(key) is False:",
-                "            if False:",
+                "            if key is None or ctx.verdicts.get(key) is not True:",
+                "            if key is None:",
             ),
         ),
         V + "test_a_removal_committed_before_the_vote_closed_is_refused_by_those_who_saw_the_vote",
