@@ -145,6 +145,7 @@ from protocol.limits import (
     TEXT_CHARS,
 )
 from protocol.membership.chain import (
+    AmendmentRefused,
     Chain,
     CommitContext,
     DropRefused,
@@ -300,6 +301,8 @@ class Endpoint:
     motion_windows: tuple[int, int, int] = (SECOND_S, RESPOND_S, VOTE_S)
     stepped_out: bool = False
     amend_shown: bytes | None = None  # the amendment we last showed open
+    # Members back on a return ticket: their new identity key, and the old one(s).
+    came_back_as: dict[bytes, tuple[bytes, ...]] = field(default_factory=dict)
     offers: of.Offers = field(default_factory=of.Offers)
     reveals: Reveals = field(default_factory=Reveals)
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
@@ -979,12 +982,15 @@ class Endpoint:
             exchanges=self._exchanges(),
             verdicts=verdicts(self.state.votes, ts),
             former=frozenset(self.door.former),
+            amendment=self._amendment_agreed(),
         )
         match self.chain.take(seq, ts, frame, context):
             case Transition() as transition:
                 self._transition(transition)
             case RemovalRefused(signer, gone, _why):
                 self._alarm(ev.Alarm.REMOVAL_WITHOUT_VOTES, (signer, gone))
+            case AmendmentRefused(signer):
+                self._alarm(ev.Alarm.AMENDMENT_WITHOUT_CONSENT, (signer,))
             case DropRefused(signer, gone):
                 self._alarm(ev.Alarm.DROP_WHILE_HERE, (signer, gone))
             case TakeoverRefused(successor, sequencer, sequencer_is_me):
@@ -1029,6 +1035,9 @@ class Endpoint:
                 dropped.append((c.slot, gone.identity))
             elif c.what is ChangeKind.ADMIT and c.by == c.slot and len(c.evidence) >= KEY_SIZE:
                 back.append((c.slot, c.evidence[:KEY_SIZE]))  # the old key, on its ticket
+                returner = new.seat(c.slot)
+                if returner is not None:
+                    self.came_back_as[returner.identity] = (c.evidence[:KEY_SIZE],)
         ids = tuple(m.identity for m in new.members)
         self._take_amendment(new)
         agreed = AgreementsSet(new.commit.agreed, seats, tuple(dropped), tuple(back), ids)
@@ -1725,6 +1734,13 @@ class Endpoint:
                 event = ev.AmendEvent(ev.AmendStage.OBJECTED, by, line, count, of, reason, me)
         self.events.append(event)
 
+    def _amendment_agreed(self) -> tuple[bytes, bytes] | None:
+        """Our amendment everyone consented to: its id, and the hash of our text with it."""
+        current = self.state.amendment
+        if current is None or not current.complete() or self.agreements is None:
+            return None
+        return current.key, agreements_hash(am.with_line(self.agreements, current.line))
+
     def _amendment_due(self, roster: Roster, slot: int) -> CommitBody | None:
         """As sequencer: everyone consented to the open amendment; the Commit that makes it."""
         current = self.state.amendment
@@ -1868,7 +1884,7 @@ class Endpoint:
         note = of.safe_name(body.note) if body.kind is OfferKind.FILE else body.note
         inc = of.Incoming(
             self.offers.next_number(), body.offer, member.slot, member.identity, body.kind,
-            note, body.mime, body.size, body.chunks,
+            note, body.mime, body.size, body.chunks, sender_nick=member.nick,
         )  # fmt: skip
         self.offers.theirs[body.offer] = inc
         to = tuple("you" if s == slot else self._seat_label(s) for s in body.to)
@@ -1903,7 +1919,7 @@ class Endpoint:
                 if member.slot not in out.to:
                     # Back on a new connection (theirs or ours): only someone who was
                     # given the key can show it; a newcomer never sees earlier offers.
-                    if note.digest != resume_proof(out.file_key, out.offer):
+                    if note.digest != resume_proof(out.file_key, out.offer, member.identity):
                         return
                     out.to = (*out.to, member.slot)
                 fresh = member.slot not in out.accepted
@@ -1928,7 +1944,16 @@ class Endpoint:
                 if not out.waiting():
                     out.sending = False
             case OfferSay.KEY if inc is not None and inc.sender == of.NOBODY:
-                if inc.stage is of.Stage.ACCEPTED and note.file_key == inc.file_key:
+                # A sender back on a new seat: it holds the key, and it is the same person
+                # as far as we can tell (its return ticket, or else the name it must keep).
+                same = member.identity == inc.sender_identity or (
+                    inc.sender_identity in self.came_back_as.get(member.identity, ())
+                )
+                if not same and member.nick == inc.sender_nick:
+                    same = self.chain.roster is not None and (
+                        self.chain.roster.by_identity(inc.sender_identity) is None
+                    )
+                if inc.stage is of.Stage.ACCEPTED and note.file_key == inc.file_key and same:
                     inc.sender, inc.sender_identity = member.slot, member.identity  # back
             case OfferSay.KEY if inc is not None and inc.sender == member.slot:
                 if inc.stage is of.Stage.ACCEPTED and not inc.file_key:
@@ -2040,7 +2065,7 @@ class Endpoint:
     def _ask_again(self, inc: of.Incoming) -> None:
         """Ask for the chunks we lack, from the first; a sender away on a new seat is
         asked wherever it is, with the proof that we were given the key."""
-        proof = resume_proof(inc.file_key, inc.offer) if inc.file_key else b""
+        proof = resume_proof(inc.file_key, inc.offer, self.me.key) if inc.file_key else b""
         note = OfferNote(inc.offer, OfferSay.ACCEPT, inc.first_missing(), digest=proof)
         roster = self.chain.roster
         if inc.sender != of.NOBODY:

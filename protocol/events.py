@@ -395,6 +395,7 @@ class Alarm(Enum):
     LINK_NOT_AS_SHOWN = auto()  # (member,): the link goes elsewhere than its note said
     # votes
     REMOVAL_WITHOUT_VOTES = auto()  # (signer, member): a removal Commit the votes do not allow
+    AMENDMENT_WITHOUT_CONSENT = auto()  # (signer,): changed the agreements unconsented
     REMOVAL_WITHHELD = auto()  # (who commits, member): a vote passed; no removal came
     VOTE_OUT_OF_RULES = auto()  # (member,): a second ballot, a vote out of its window…
     # the door

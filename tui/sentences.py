@@ -304,6 +304,11 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 "Nobody applied it: removal takes a seconded motion and a majority of the "
                 "voters."
             )
+        case Alarm.AMENDMENT_WITHOUT_CONSENT:
+            return (
+                f"{first}'s client tried to change the agreements without the amendment "
+                "everyone consented to. Nobody applied it; the agreements stay as they are."
+            )
         case Alarm.REMOVAL_WITHHELD:
             return (
                 f"The room voted to remove {second}, but {first}'s client has not made the "

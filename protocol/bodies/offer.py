@@ -205,6 +205,8 @@ def private_aad(room: bytes, epoch: int, sender: int, to: int) -> bytes:
     return b"porch-private" + room + epoch.to_bytes(4, "big") + bytes([sender, to])
 
 
-def resume_proof(file_key: bytes, offer: bytes) -> bytes:
-    """What an accepter back on a new connection shows the sender: it holds the key."""
-    return digest(file_key + offer, b"porch-resume")
+def resume_proof(file_key: bytes, offer: bytes, asker: bytes) -> bytes:
+    """What an accepter back on a new connection shows the sender: it holds the key. It
+    binds the asker's identity key, so a proof that reached anyone else proves nothing
+    for them."""
+    return digest(file_key + offer + asker, b"porch-resume")

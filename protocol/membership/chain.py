@@ -34,7 +34,12 @@ from protocol.bodies.door import KnockBody, Lobby
 from protocol.bodies.vote import motion_id
 from protocol.crypto import verify
 from protocol.frames import RoomFrame
-from protocol.membership.evidence import EvidenceRefused, removal_motion, tickets_after
+from protocol.membership.evidence import (
+    EvidenceRefused,
+    amended_key,
+    removal_motion,
+    tickets_after,
+)
 from protocol.membership.roomwide import open_roomwide
 from protocol.membership.roster import CommitRefused, Roster, check_next, commit_hash
 
@@ -60,6 +65,9 @@ class CommitContext:
     # says each passed by the time of the Commit at hand (``room.votes``).
     verdicts: Mapping[bytes, bool] = field(default_factory=dict)
     former: frozenset[bytes] = frozenset()  # identities that left the roster lately
+    # Our own amendment everyone consented to, unobjected: its id and the agreements
+    # hash it leads to, as we compute it from the text we hold (``room.amend``).
+    amendment: tuple[bytes, bytes] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,6 +105,13 @@ class RemovalRefused:
     signer: str
     gone: str
     why: str
+
+
+@dataclass(frozen=True, slots=True)
+class AmendmentRefused:
+    """``signer`` changed the agreements without the amendment we saw everyone consent to."""
+
+    signer: str
 
 
 @dataclass(slots=True)
@@ -191,7 +206,7 @@ class Chain:
 
     def take(
         self, seq: int, ts: int, frame: RoomFrame, ctx: CommitContext
-    ) -> Transition | TakeoverRefused | DropRefused | RemovalRefused | None:
+    ) -> Transition | TakeoverRefused | DropRefused | RemovalRefused | AmendmentRefused | None:
         """A Commit frame at ``seq``: applied, refused with evidence, or dropped (None)."""
         base = self.roster or self.watching
         if base is None:
@@ -218,10 +233,12 @@ class Chain:
             if not isinstance(exc.__cause__, EvidenceRefused):
                 return None  # a replay, a fork: nothing anyone signed for this epoch
             return _removal_refused(base, body, signer, str(exc))
-        refused: TakeoverRefused | DropRefused | RemovalRefused | None
+        refused: TakeoverRefused | DropRefused | RemovalRefused | AmendmentRefused | None
         refused = self._unseen_drop(base, body, signer, ctx)
         if refused is None and self.roster is not None:  # a member: it saw the vote
             refused = self._uncounted(base, body, signer, ctx)
+        if refused is None and self.roster is not None:
+            refused = _unconsented(body, signer, ctx)
         if refused is not None:
             return refused
         chash = commit_hash(body_bytes)
@@ -311,6 +328,18 @@ class Chain:
         while len(self.commits) > KEPT_COMMITS:
             del self.commits[min(self.commits)]
         return Transition(seq, ts, old, new, mine)
+
+
+def _unconsented(body: CommitBody, signer: Member, ctx: CommitContext) -> AmendmentRefused | None:
+    """An amendment must be the one we saw everyone consent to, leading to the very text
+    we would hold: signatures alone do not do (they may be from a blocked amendment)."""
+    for change in body.changes:
+        if change.what is not ChangeKind.AMENDED:
+            continue
+        ours = ctx.amendment
+        if ours is None or amended_key(change.evidence) != ours[0] or body.agreed != ours[1]:
+            return AmendmentRefused(signer.nick)
+    return None
 
 
 def _removal_refused(

@@ -113,6 +113,7 @@ class Incoming:
     mime: str
     size: int
     chunks: int
+    sender_nick: str = ""
     stage: Stage = Stage.OFFERED
     file_key: bytes = b""
     digest: bytes = b""

@@ -57,8 +57,11 @@ class Reveals:
         return ex
 
     def committed(self, identity: bytes, theirs: bytes, now: int) -> tuple[Exchange, bool]:
-        """Their commitment; True if it is a new ask (we had not chosen yet)."""
+        """Their commitment; True if it is a new ask. One commitment per exchange: a
+        second one (to change a card, after seeing ours) is ignored."""
         ex = self.pairs.get(identity)
+        if ex is not None and ex.theirs:
+            return ex, False
         new = ex is None or not ex.card
         if ex is None:
             ex = self.pairs[identity] = Exchange(now)

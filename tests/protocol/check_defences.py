@@ -56,6 +56,8 @@ V = "tests/protocol/test_votes_room.py::"
 VA = "tests/protocol/test_votes_attacks.py::"
 OF = "tests/protocol/test_offers_room.py::"
 AM = "tests/protocol/test_amend_room.py::"
+OA = "tests/protocol/test_offers_attacks.py::"
+AA = "tests/protocol/test_amend_attacks.py::"
 STATE = "protocol/room/state.py"
 EVIDENCE = "protocol/membership/evidence.py"
 VOTES = "protocol/room/votes.py"
@@ -1028,7 +1030,11 @@ MUTANTS = [
         "a removal needs no majority, by the evidence or by one's own count (both layers)",
         (
             E(EVIDENCE, "    if 2 * len(counted) <= len(voters):", "    if False:"),
-            E(CHAIN, "            if key is None or ctx.verdicts.get(key) is not True:", "            if key is None:"),
+            E(
+                CHAIN,
+                "            if key is None or ctx.verdicts.get(key) is not True:",
+                "            if key is None:",
+            ),
         ),
         V + "test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named",
     ),
@@ -1040,7 +1046,11 @@ MUTANTS = [
                 "        if who is None or who in counted or not verify(who, yes, sig):",
                 "        if who is None:",
             ),
-            E(CHAIN, "            if key is None or ctx.verdicts.get(key) is not True:", "            if key is None:"),
+            E(
+                CHAIN,
+                "            if key is None or ctx.verdicts.get(key) is not True:",
+                "            if key is None:",
+            ),
         ),
         V + "test_a_sequencers_removal_without_a_quorum_is_refused_by_every_member_and_named",
     ),
@@ -1249,6 +1259,21 @@ MUTANTS = [
             ),
         ),
         AM + "test_an_amendment_everyone_consents_to_changes_the_agreements_and_the_room_code",
+    ),
+    Mutant(
+        "a resume proof is the same for everyone",
+        (E("protocol/bodies/offer.py", "    return digest(file_key + offer + asker, b\"porch-resume\")", "    return digest(file_key + offer, b\"porch-resume\")"),),
+        OA + "test_a_resume_proof_that_reached_a_newcomer_gets_them_no_key",
+    ),
+    Mutant(
+        "a contact card's commitment can be replaced",
+        (E("protocol/room/reveal.py", "        if ex is not None and ex.theirs:\n            return ex, False\n"),),
+        OA + "test_a_card_cannot_change_after_seeing_the_others",
+    ),
+    Mutant(
+        "an amendment is taken on its signatures alone",
+        (E(CHAIN, "        if refused is None and self.roster is not None:\n            refused = _unconsented(body, signer, ctx)\n"),),
+        AA + "test_a_blocked_amendment_committed_anyway_is_refused_and_named",
     ),
     Mutant(
         "a decline tells the sender",
