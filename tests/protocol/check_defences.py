@@ -1262,17 +1262,33 @@ MUTANTS = [
     ),
     Mutant(
         "a resume proof is the same for everyone",
-        (E("protocol/bodies/offer.py", "    return digest(file_key + offer + asker, b\"porch-resume\")", "    return digest(file_key + offer, b\"porch-resume\")"),),
+        (
+            E(
+                "protocol/bodies/offer.py",
+                '    return digest(file_key + offer + asker, b"porch-resume")',
+                '    return digest(file_key + offer, b"porch-resume")',
+            ),
+        ),
         OA + "test_a_resume_proof_that_reached_a_newcomer_gets_them_no_key",
     ),
     Mutant(
         "a contact card's commitment can be replaced",
-        (E("protocol/room/reveal.py", "        if ex is not None and ex.theirs:\n            return ex, False\n"),),
+        (
+            E(
+                "protocol/room/reveal.py",
+                "        if ex is not None and ex.theirs:\n            return ex, False\n",
+            ),
+        ),
         OA + "test_a_card_cannot_change_after_seeing_the_others",
     ),
     Mutant(
         "an amendment is taken on its signatures alone",
-        (E(CHAIN, "        if refused is None and self.roster is not None:\n            refused = _unconsented(body, signer, ctx)\n"),),
+        (
+            E(
+                CHAIN,
+                "        if refused is None and self.roster is not None:\n            refused = _unconsented(body, signer, ctx)\n",
+            ),
+        ),
         AA + "test_a_blocked_amendment_committed_anyway_is_refused_and_named",
     ),
     Mutant(
