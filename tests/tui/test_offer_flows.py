@@ -189,3 +189,41 @@ async def test_a_file_offered_from_the_composer_is_accepted_shown_coming_in_and_
             digest = hashlib.sha256(target.read_bytes()).hexdigest()
             assert digest == hashlib.sha256(content).hexdigest()
             assert f"{target}." in log_of(bo) and "Saved 1.5 MB to" in log_of(bo)
+
+
+async def test_cancel_on_either_side_stops_a_transfer_and_the_row_goes(
+    relay_url: str, members: Members, tmp_path: Path
+) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(3_000_000))  # 123 pieces: seconds at the room's pace
+    ana = PorchApp(Plan(relay_url=relay_url))
+    async with ana.run_test(size=SIZE) as ap:
+        invite = await open_room(ap, "ana")
+        bo = await let_in(ap, members, invite, "bo")
+        await until(lambda: ana.room_screen().others_here() == ("bo",), "bo present")
+
+        # the sender withdraws, from the panel
+        await type_line(ap, f"/offer {source}")
+        await until(lambda: isinstance(ana.screen, OfferConfirm), "the confirm dialog")
+        await ap.press("o")
+        offered = await bo.expect(ev.OfferEvent, lambda e: e.stage is OfferStage.OFFERED)
+        bo.send(cmd.Accept(offered.number))
+        await until(lambda: any(line.startswith("Accepted by bo") for line in panel(ana)), "")
+        assert str(row(ana, 1).query_one(".cancel", Button).label) == "Withdraw"
+        await ap.pause()
+        await ap.click("#offers .cancel")
+        await bo.expect(ev.OfferEvent, lambda e: e.stage is OfferStage.CANCELLED)
+        await until(lambda: row(ana, 1) is None, "ana's row gone")
+        assert "Your offer 1 is withdrawn." in log_of(ana)
+
+        # the recipient stops one coming in, from the panel
+        bo.send(cmd.Offer(OfferKind.FILE, "slides.bin", os.urandom(3_000_000), "x-bin"))
+        await until(lambda: row(ana, 2) is not None, "bo's offer in ana's panel")
+        await ap.pause()
+        await ap.click("#offers .accept")
+        await until(lambda: bar(ana, 2) is not None, "coming in")
+        await ap.pause()
+        await ap.click("#offers .cancel")
+        await until(lambda: row(ana, 2) is None, "the row gone")
+        assert "Offer 2 from bo was cancelled; nothing of it is kept." in log_of(ana)
+        assert ana.session.offer_content(2) is None

@@ -289,7 +289,9 @@ def test_an_offer_made_to_you(snap_compare) -> None:
 
     shown = until_shown("two offers in the panel", two_offers)
     assert snap_compare(
-        ScriptedPorch(script=(*TALK, OFFERED, LINK)), terminal_size=SIZE, run_before=shown
+        ScriptedPorch(script=(*TALK, OFFERED, LINK), invite=None),
+        terminal_size=SIZE,
+        run_before=shown,
     )
 
 
