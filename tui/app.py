@@ -203,6 +203,7 @@ class PorchApp(App[None]):
                     invite=session.invite,
                     relay_notice=notice,
                     connection=self.connection,
+                    held=session,
                 )
             )
             if notice:
@@ -236,7 +237,10 @@ class PorchApp(App[None]):
                     door.step(sentence(event) or "")
             case ev.Entered() if room is None and session is not None:
                 entered = RoomScreen(
-                    seats=session.seats, room_code=event.room_code, connection=self.connection
+                    seats=session.seats,
+                    room_code=event.room_code,
+                    connection=self.connection,
+                    held=session,
                 )
                 if door is not None:
                     self.switch_screen(entered)
@@ -445,6 +449,8 @@ class PorchApp(App[None]):
                 room.query_one(KnockBar).drop(knock)
             case cmd.Verify():
                 room.show_seats(session.seats)
+            case cmd.Accept(number) | cmd.Decline(number):
+                room.answered(number, accept=isinstance(command, cmd.Accept))
 
     def on_come_back(self, _message: ComeBack) -> None:
         room, session = self.room_screen(), self.session
@@ -528,6 +534,7 @@ class PorchApp(App[None]):
                 )
             yield from self._floor_actions()
             yield from room.accountability_actions()
+            yield from room.offer_actions()
             for emoji in REACTIONS:
                 yield Action(
                     f"React {emoji}",

@@ -7,7 +7,7 @@ from typing import Literal
 
 from textual.message import Message
 
-from protocol.commands import Command
+from protocol.commands import Command, Offer
 from protocol.events import Event
 
 
@@ -60,3 +60,24 @@ class LeaveRoom(Message):
 @dataclass
 class DoorOpened(Message):
     """The session is open: the relay is reachable and the endpoint exists."""
+
+
+@dataclass
+class Propose(Message):
+    """The person would offer something: the confirm dialog names who will be asked.
+    ``offer`` is the offer, or a sentence saying why there is none (no such file…);
+    ``from_composer`` when it is the composer's own text (Offer then clears it)."""
+
+    offer: Offer | str
+    from_composer: bool = False
+
+
+@dataclass
+class OfferChosen(Message):
+    """An offer panel button, or its typed word: accept, decline, cancel or save offer
+    ``number`` (``path``: where, as typed; else the save dialog asks), set it aside
+    (``dismiss``: gone from the panel, nothing is sent), or ``list`` the open offers."""
+
+    number: int
+    what: Literal["accept", "decline", "cancel", "save", "dismiss", "list"]
+    path: str = ""

@@ -7,7 +7,8 @@ be asked), ``/accept N``, ``/decline N``, ``/save N PATH``, ``/offers``, and
 send becomes an offer the same way, so nothing typed is lost.
 
 Reading the file offered and writing the one saved are the only disk access
-a client makes, each on the person's word; a save never overwrites a file.
+a client makes, each on the person's word; a save never overwrites a file
+unless the person, asked, chose to replace it.
 """
 
 from __future__ import annotations
@@ -86,13 +87,14 @@ def text_offer(text: str) -> cmd.Offer:
     return cmd.Offer(OfferKind.TEXT, of.preview(text), text.encode())
 
 
-def save(content: bytes, path_text: str) -> str:
-    """Write ``content`` to the path the person chose, never over an existing file."""
+def save(content: bytes, path_text: str, *, overwrite: bool = False) -> str:
+    """Write ``content`` to the path the person chose, never over an existing file
+    unless the person said to replace it (``overwrite``, after the save dialog asked)."""
     path = Path(path_text).expanduser()
     if not path_text.strip():
         return "Say where: /save N PATH."
     try:
-        with path.open("xb") as out:
+        with path.open("wb" if overwrite else "xb") as out:
             out.write(content)
     except FileExistsError:
         return f"There is a file at {shown(path_text)} already; choose another path."

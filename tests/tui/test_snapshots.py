@@ -6,6 +6,7 @@ import time
 from dataclasses import replace
 
 import pytest
+from textual import events
 
 from protocol import events as ev
 from protocol.events import MotionStage, RepairStage
@@ -16,12 +17,15 @@ from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
+from tui.screens.offer import OfferConfirm
 from tui.screens.vote import VoteScreen
 from tui.sentences import sentence
 from tui.session import DEFAULT_AGREEMENTS
+from tui.widgets.composer import Composer
 from tui.widgets.floor_panel import FloorPanel
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.motion_bar import MotionBar
+from tui.widgets.offer_panel import OfferPanel
 from tui.widgets.room_log import RoomLog
 
 SIZE = (110, 32)
@@ -260,3 +264,46 @@ def test_a_repair_round_in_the_floor_panel(snap_compare) -> None:
 
 def floor_lines(app) -> list[str]:
     return app.room_screen().query_one(FloorPanel).lines
+
+
+OFFERED = ev.OfferEvent(
+    ev.OfferStage.OFFERED,
+    1,
+    "file",
+    "bo",
+    "minutes " + HOSTILE + ".pdf",
+    2_100_000,
+    mine=False,
+    mime="application/pdf",
+    to=("you", "cy"),
+)
+LINK = ev.OfferEvent(
+    ev.OfferStage.OFFERED, 2, "link", HOSTILE, "example.org", 30, mine=False, to=("you",)
+)
+
+
+def test_an_offer_made_to_you(snap_compare) -> None:
+    def two_offers(app) -> bool:
+        room = app.room_screen()
+        return room is not None and len(room.query_one(OfferPanel).rows) == 2
+
+    shown = until_shown("two offers in the panel", two_offers)
+    assert snap_compare(
+        ScriptedPorch(script=(*TALK, OFFERED, LINK), invite=None),
+        terminal_size=SIZE,
+        run_before=shown,
+    )
+
+
+def test_the_confirm_before_a_text_offer(snap_compare) -> None:
+    text = "Notes from the last meeting:\n- the garden rota\n- who brings the tea"
+
+    async def pasted(pilot) -> None:
+        await settled(pilot)
+        composer = pilot.app.room_screen().query_one(Composer)
+        composer.focus()
+        composer.post_message(events.Paste(text))
+        await until(lambda: isinstance(pilot.app.screen, OfferConfirm), "the confirm dialog")
+        await steady(pilot)
+
+    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=pasted)

@@ -44,7 +44,17 @@ Shared accountability (the same words as the plain mode; also Ctrl+P):
 /vote yes | /vote no         or in its dialog: y, n, Esc to decide later
 /ouch [TEXT]                 flag harm in what was just said: repair
 /continue /more /stepout     for those it concerns: go on, more, step out
-/back                        come back in after stepping out"""
+/back                        come back in after stepping out
+
+Offers (the same words as the plain mode; also Ctrl+P and the offer panel):
+/offer PATH   /link URL      offer a file or a link; a dialog names who is asked
+                             (a paste of several lines, or longer than a message,
+                             becomes a text offer the same way: nothing is lost)
+/offers                      the open offers, numbered
+/accept N   /decline N       a decline sends nothing: it looks like no answer
+/save N [PATH]               keep a file that arrived (the dialog asks where)
+/cancel N                    withdraw your offer, or stop one coming in
+/reveal NAME CONTACT         contact details, shown only once both of you chose"""
 
 ACCOUNTABILITY = (
     "No one removes anyone alone. A motion needs a reason and a second; the person named "

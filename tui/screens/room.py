@@ -1,10 +1,13 @@
 """The room: who is here, the floor, the room code, the talk, the composer, who is knocking,
-and while the room holds someone to account, the motion bar, the vote and the repair round.
+the open offers, and while the room holds someone to account, the motion bar, the vote and
+the repair round.
 
 The room screen keeps what it shows of motions and the repair round once, in
 reactive attributes (``motions``, ``repair``, ``stepped_out``) that the motion
 bar and the floor panel are bound to; each is folded from the room's events by
-``tui.accountability``.
+``tui.accountability``. The open offers live once in ``offers``, folded by
+``tui.offer_views``, which the offer panel is bound to; the offers' flows (the
+confirm before offering, the save dialog) are in ``tui.screens.room_offers``.
 """
 
 from __future__ import annotations
@@ -38,8 +41,10 @@ from tui.accountability import (
 )
 from tui.commands import Action
 from tui.messages import Ask, ComeBack, FloorKey, MotionAsked
+from tui.offer_views import HeldOffers, OfferView
 from tui.peer_text import name, shown
 from tui.screens.motion import MotionScreen
+from tui.screens.room_offers import RoomOffers
 from tui.screens.vote import VoteScreen
 from tui.sentences import sentence
 from tui.widgets.composer import Composer
@@ -47,13 +52,14 @@ from tui.widgets.floor_panel import FloorPanel
 from tui.widgets.invite_card import InviteCard
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.motion_bar import MotionBar
+from tui.widgets.offer_panel import OfferPanel
 from tui.widgets.room_log import RoomLog
 from tui.widgets.roster import Roster
 from tui.widgets.status import ConnectionStatus
 from tui.widgets.stepped_out import SteppedOut
 
 
-class RoomScreen(Screen[None]):
+class RoomScreen(RoomOffers, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "admit", "Admit"),
         Binding("f3", "not_now", "Not now"),
@@ -68,6 +74,7 @@ class RoomScreen(Screen[None]):
     motions: reactive[tuple[MotionView, ...]] = reactive(())
     repair: reactive[RepairView | None] = reactive(None)
     stepped_out: reactive[bool] = reactive(False)
+    offers: reactive[tuple[OfferView, ...]] = reactive(())
 
     def __init__(
         self,
@@ -78,9 +85,11 @@ class RoomScreen(Screen[None]):
         relay_notice: str | None = None,
         connection: tuple[str, str] = ("connecting", "Connecting…"),
         clock: Callable[[], float] = time.monotonic,
+        held: HeldOffers | None = None,
     ) -> None:
         super().__init__()
         self.clock = clock
+        self.held = held  # the offers' limit, and what arrived (in memory only)
         self.seats = seats
         self.room_code = room_code
         self.invite = invite
@@ -101,10 +110,11 @@ class RoomScreen(Screen[None]):
             with Vertical(id="main"):
                 yield MotionBar(self.clock, id="motions").data_bind(RoomScreen.motions)
                 yield SteppedOut(id="stepped-out")
+                yield OfferPanel(id="offers").data_bind(RoomScreen.offers)
                 if self.invite:
                     yield InviteCard(self.invite, self.relay_notice, id="invite")
                 yield RoomLog(id="log")
-                yield Composer(self.seat_named, id="composer")
+                yield Composer(self.seat_named, limit=self.offer_limit, id="composer")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -175,6 +185,13 @@ class RoomScreen(Screen[None]):
                 self._motion(event)
             case ev.RepairEvent():
                 self._repair(event)
+            case ev.OfferEvent(stage=ev.OfferStage.PROGRESS):
+                self.show_offer(event)
+                return  # the progress bar shows it; the talk is not flooded
+            case ev.OfferEvent():
+                self.show_offer(event)
+            case ev.RevealEvent():
+                self.show_reveal(event)
             case ev.Closed(ending=ev.Ending.STEPPED_OUT):
                 self.stepped_out = True
                 self.motions, self.repair = (), None  # the room goes on without us for now
@@ -186,7 +203,7 @@ class RoomScreen(Screen[None]):
         """Forget everything shown: the talk, the names, the invite, the motions and repair."""
         self.talk.clear()
         self.query_one(Roster).show(())
-        self.motions, self.repair = (), None
+        self.motions, self.repair, self.offers = (), None, ()
         for card in self.query(InviteCard):
             card.remove()
 
