@@ -237,6 +237,21 @@ async def test_the_composer_speaks_the_plain_modes_words() -> None:
         assert len(app.asked) == 9
 
 
+async def test_the_composer_speaks_the_agreements_words() -> None:
+    app = Recording((*TALK, FOUR))
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: len(room(app).seats) == 4, "four seats")
+        for line in ("/amend We start on time.", "/consent", "/object I am often late", "/amend"):
+            await type_line(pilot, line)
+        await until(lambda: len(app.asked) == 3, "three commands")
+        assert app.asked == [
+            cmd.Amend("We start on time."),
+            cmd.Consent(),
+            cmd.Object("I am often late"),
+        ]
+        await until(lambda: "Say what: /amend TEXT." in toasts(app), "how to amend")
+
+
 # --- what the screen keeps, step by step ---------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 """Where a person writes to the room. Enter sends; nothing typed is kept afterwards.
 
-A line starting with ``/`` is one of the floor's commands, accountability's or
-offers', the same words as the plain mode's (``tui.floor_commands``,
-``tui.vote_commands``, ``tui.offer_commands``), or ``/back`` after stepping out;
+A line starting with ``/`` is one of the floor's commands, accountability's,
+offers', or the agreements' (``/amend``, ``/consent``, ``/object``): the same words
+as the plain mode's (``tui.floor_commands``, ``tui.vote_commands``,
+``tui.offer_commands``), or ``/back`` after stepping out;
 ``//`` sends a line that starts with ``/`` as a message.
 
 Nothing written is lost: text with several lines, or longer than a message can
@@ -120,6 +121,8 @@ class Composer(Input):
             self.post_message(Propose(offer))
         elif word in OFFER_WORDS:
             self._offers(word, rest)
+        elif word in ("amend", "consent", "object"):
+            self._agreements(word, rest)
         elif word in WORDS or word in VOTE_WORDS:
             asked = (
                 floor_command(word, rest) if word in WORDS else vote_command(word, rest, self.find)
@@ -149,6 +152,16 @@ class Composer(Input):
             self.notify(f"Say which offer: /{word} N{where} (/offers lists them).", markup=False)
             return
         self.post_message(OfferChosen(int(first), word, path.strip()))  # type: ignore[arg-type]
+
+    def _agreements(self, word: str, rest: str) -> None:
+        """/amend TEXT, /consent, /object REASON: the agreements change only by everyone."""
+        if word == "consent":
+            self.post_message(Ask(cmd.Consent()))
+        elif not rest:
+            how = "/amend TEXT" if word == "amend" else "/object REASON"
+            self.notify(f"Say what: {how}.", markup=False)
+        else:
+            self.post_message(Ask(cmd.Amend(rest) if word == "amend" else cmd.Object(rest)))
 
     def _reveal(self, rest: str) -> None:
         words = rest.split()
