@@ -1,4 +1,4 @@
-"""Review: a repair round held open for good by one affected person."""
+"""Repair rounds from a modified member's side: a round held open, and the door meanwhile."""
 
 from __future__ import annotations
 
