@@ -1227,7 +1227,7 @@ MUTANTS = [
         (
             E(
                 ENDPOINT,
-                "                    if note.digest != resume_proof(out.file_key, out.offer):\n                        return\n",
+                "                    if note.digest != resume_proof(out.file_key, out.offer, member.identity):\n                        return\n",
                 "",
             ),
         ),
@@ -1245,8 +1245,14 @@ MUTANTS = [
         OF + "test_a_link_that_goes_elsewhere_than_its_note_is_named",
     ),
     Mutant(
-        "an amendment needs only some members' consent",
-        (E(EVIDENCE, "    if len(signed) != len(old):", "    if not signed:"),),
+        "an amendment needs only some members' consent, by its evidence or one's own state (both layers)",
+        (
+            E(EVIDENCE, "    if len(signed) != len(old):", "    if not signed:"),
+            E(
+                CHAIN,
+                "        if refused is None and self.roster is not None:\n            refused = _unconsented(body, signer, ctx)\n",
+            ),
+        ),
         AM + "test_a_sequencer_changing_the_agreements_without_everyones_consent_changes_nothing",
     ),
     Mutant(
