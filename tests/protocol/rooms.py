@@ -235,3 +235,17 @@ def readable_by_a_kept_chain(
         if isinstance(content, Say):
             read.append(content.text)
     return read
+
+
+def later(relay: HostileRelay, ms: int, steps: int = 1) -> None:
+    """Time passes, ``steps`` times ``ms``, for the relay's clock and every endpoint's."""
+    for _ in range(steps):
+        relay.clock += ms
+        relay.tick(relay.now + ms)
+        relay.pump()
+
+
+def slot_of(seat: Seat) -> int:
+    mine = seat.endpoint.my_slot
+    assert mine is not None
+    return mine

@@ -12,16 +12,8 @@ from protocol.endpoint import agreements_hash
 from protocol.events import Alarm
 from protocol.frames import Kind
 from protocol.membership.roster import amending, rekeyed
-from tests.protocol.harness import HostileRelay
-from tests.protocol.rooms import alarms, open_room, publish_as, raised
+from tests.protocol.rooms import alarms, later, open_room, publish_as, raised
 from tests.protocol.test_amend_room import AGREED
-
-
-def later(relay: HostileRelay, ms: int, steps: int = 1) -> None:
-    for _ in range(steps):
-        relay.clock += ms
-        relay.tick(relay.now + ms)
-        relay.pump()
 
 
 def test_a_blocked_amendment_committed_anyway_is_refused_and_named() -> None:

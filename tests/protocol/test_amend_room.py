@@ -16,16 +16,10 @@ from protocol.endpoint import agreements_hash
 from protocol.frames import Kind
 from protocol.membership.roster import amending, rekeyed
 from protocol.room.amend import OPEN_S
-from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.rooms import knock_and_enter, open_room, publish_as
+from tests.protocol.harness import Seat
+from tests.protocol.rooms import knock_and_enter, later, open_room, publish_as
 
 AGREED = "1. Be kind.\n2. Speak for yourself."
-
-
-def later(relay: HostileRelay, ms: int) -> None:
-    relay.clock += ms
-    relay.tick(relay.now + ms)
-    relay.pump()
 
 
 def amends(seat: Seat) -> list[ev.AmendEvent]:

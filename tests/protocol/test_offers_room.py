@@ -20,15 +20,8 @@ from protocol.events import Alarm, OfferStage
 from protocol.frames import GroupFrame, parse
 from protocol.room import offers as of
 from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.rooms import alarms, open_room, raised
+from tests.protocol.rooms import alarms, later, open_room, raised, slot_of
 from tests.protocol.rooms import of as events_of
-
-
-def later(relay: HostileRelay, ms: int, steps: int = 1) -> None:
-    for _ in range(steps):
-        relay.clock += ms
-        relay.tick(relay.now + ms)
-        relay.pump()
 
 
 def offers(seat: Seat) -> list[ev.OfferEvent]:
@@ -271,12 +264,6 @@ def test_someone_new_in_an_old_seat_cannot_take_an_offer_they_were_never_given()
     until_quiet(relay, 20)
     assert slot_of(di) not in offer.accepted
     assert not offers(di)
-
-
-def slot_of(seat: Seat) -> int:
-    mine = seat.endpoint.my_slot
-    assert mine is not None
-    return mine
 
 
 def test_contact_details_are_shown_only_once_both_chose_and_a_card_cannot_change_after() -> None:

@@ -4,14 +4,7 @@ from __future__ import annotations
 
 from protocol import commands as cmd
 from protocol.room.repair import MORE_S, ROUND_S, Step
-from tests.protocol.harness import HostileRelay
-from tests.protocol.rooms import open_room
-
-
-def later(relay: HostileRelay, ms: int) -> None:
-    relay.clock += ms
-    relay.tick(relay.now + ms)
-    relay.pump()
+from tests.protocol.rooms import later, open_room
 
 
 def test_one_flagger_pressing_more_holds_the_floor_and_the_door_for_hours() -> None:

@@ -14,15 +14,9 @@ from protocol.bodies.repair import RepairBody
 from protocol.events import Alarm, RepairStage
 from protocol.room.floor import Act, FloorAct
 from protocol.room.repair import OUCHES_PER_HOUR, ROUND_S, TURN_S, Step
-from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.rooms import alarms, of, open_room, raised, said
+from tests.protocol.harness import Seat
+from tests.protocol.rooms import alarms, later, of, open_room, raised, said
 from tui.floor_sentences import floor_line
-
-
-def later(relay: HostileRelay, ms: int) -> None:
-    relay.clock += ms
-    relay.tick(relay.now + ms)
-    relay.pump()
 
 
 def repair_events(seat: Seat) -> list[ev.RepairEvent]:

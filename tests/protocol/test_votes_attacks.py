@@ -25,7 +25,8 @@ from protocol.crypto import random_bytes
 from protocol.events import Alarm
 from protocol.frames import Kind
 from protocol.membership.roster import rekeyed
-from tests.protocol.rooms import alarms, departure, open_room, publish_as, raised
+from tests.protocol.rooms import alarms, departure, later, open_room, publish_as, raised
+from tests.protocol.rooms import slot_of as _slot
 
 REASON = "keeps shouting at people"
 
@@ -73,19 +74,6 @@ def test_sequencer_alone_removes_anyone_with_three_invented_voters() -> None:
 
 from protocol import wire  # noqa: E402
 from protocol.room.floor import Act, FloorAct  # noqa: E402
-from tests.protocol.harness import HostileRelay, Seat  # noqa: E402
-
-
-def _slot(seat: Seat) -> int:
-    s = seat.endpoint.my_slot
-    assert s is not None
-    return s
-
-
-def later(relay: HostileRelay, ms: int) -> None:
-    relay.clock += ms
-    relay.tick(relay.now + ms)
-    relay.pump()
 
 
 def test_a_relay_stamping_the_deciding_ballot_late_for_some_is_caught_by_the_acks() -> None:

@@ -38,6 +38,7 @@ from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.rooms import (
     alarms,
     departure,
+    later,
     of,
     open_room,
     publish_as,
@@ -45,26 +46,14 @@ from tests.protocol.rooms import (
     readable_by_a_kept_chain,
     said,
 )
+from tests.protocol.rooms import slot_of as slot
 from tui.floor_sentences import floor_line
 
 REASON = "keeps shouting at people"
 
 
-def later(relay: HostileRelay, ms: int) -> None:
-    """Time passes, for the relay's clock and every endpoint's."""
-    relay.clock += ms
-    relay.tick(relay.now + ms)
-    relay.pump()
-
-
 def stages(seat: Seat) -> list[MotionStage]:
     return [e.stage for e in of(seat, ev.MotionEvent)]  # type: ignore[attr-defined]
-
-
-def slot(seat: Seat) -> int:
-    mine = seat.endpoint.my_slot
-    assert mine is not None
-    return mine
 
 
 def to_the_vote(relay: HostileRelay, mover: Seat, named: Seat, second: Seat) -> bytes:

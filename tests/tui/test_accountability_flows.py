@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
 
 from protocol import commands as cmd
 from protocol import events as ev
@@ -21,6 +20,15 @@ from protocol.room import floor as fl
 from protocol.room.repair import Step
 from tests.tui.conftest import until
 from tests.tui.headless import Member, Members
+from tests.tui.pilots import (
+    app_joins,
+    give_name,
+    let_in,
+    log_of,
+    open_room,
+    toasts,
+    type_line,
+)
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
@@ -29,9 +37,7 @@ from tui.screens.room import RoomScreen
 from tui.screens.vote import VoteScreen
 from tui.vote_sentences import BALLOTS_SEEN
 from tui.widgets.floor_panel import FloorPanel
-from tui.widgets.knock_bar import KnockBar
 from tui.widgets.motion_bar import MotionBar
-from tui.widgets.room_log import RoomLog
 from tui.widgets.stepped_out import SteppedOut
 
 SIZE = (120, 40)
@@ -48,11 +54,6 @@ async def members() -> AsyncIterator[Members]:
 # --- what a person sees --------------------------------------------------------------
 
 
-def log_of(app: PorchApp) -> str:
-    room = app.room_screen()
-    return "\n".join(strip.text for strip in room.query_one(RoomLog).lines) if room else ""
-
-
 def bar(app: PorchApp) -> list[str]:
     room = app.room_screen()
     if room is None or not room.query_one(MotionBar).display:
@@ -65,68 +66,8 @@ def panel(app: PorchApp) -> list[str]:
     return room.query_one(FloorPanel).lines if room else []
 
 
-def toasts(app: PorchApp) -> list[tuple[str, str]]:
-    return [(n.title, str(n.message)) for n in app._notifications]
-
-
 def screen_text(app: PorchApp) -> str:
     return " ".join(str(s.render()) for s in app.screen.query("Static"))
-
-
-# --- getting people into the room ------------------------------------------------------
-
-
-async def give_name(pilot: Pilot[None], nick: str) -> None:
-    await until(lambda: pilot.app.screen.query("#nick"), "the name field")
-    field = pilot.app.screen.query_one("#nick", Input)
-    field.value = nick
-    field.focus()
-    await pilot.press("ctrl+s")
-
-
-async def open_room(pilot: Pilot[None], nick: str) -> str:
-    app = pilot.app
-    assert isinstance(app, PorchApp)
-    await give_name(pilot, nick)
-    await until(lambda: "You are in the room" in log_of(app), "the host entering")
-    assert app.session is not None and app.session.invite
-    return app.session.invite
-
-
-async def admit_first(pilot: Pilot[None], nick: str) -> None:
-    """The host's first knock is ``nick``; F2 lets them in."""
-    app = pilot.app
-    assert isinstance(app, PorchApp)
-
-    def knocking() -> list[str]:
-        room = app.room_screen()
-        return [row.nick for row in room.query_one(KnockBar).knocks] if room else []
-
-    await until(lambda: knocking() == [nick], f"{nick} knocking")
-    await pilot.press("f2")
-
-
-async def let_in(pilot: Pilot[None], members: Members, invite: str, nick: str) -> Member:
-    member = await members.knock(invite, nick)
-    await admit_first(pilot, nick)
-    await member.expect(ev.Entered)
-    return member
-
-
-async def app_joins(host: Pilot[None], guest: Pilot[None], nick: str) -> None:
-    app = guest.app
-    await give_name(guest, nick)
-    await until(lambda: isinstance(app.screen, AgreementsConsent), "the agreements")
-    await guest.press("a")
-    await admit_first(host, nick)
-    await until(lambda: isinstance(app.screen, RoomScreen), f"{nick} inside")
-
-
-async def type_line(pilot: Pilot[None], text: str) -> None:
-    composer = pilot.app.screen.query_one("#composer", Input)
-    composer.focus()
-    await pilot.press(*text)
-    await pilot.press("enter")
 
 
 async def from_palette(pilot: Pilot[None], title: str) -> None:
