@@ -12,9 +12,11 @@ Adding a command is one dataclass here and one row in ``Endpoint.send``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum, auto
+from typing import Final
 
 from protocol.bodies.offer import OfferKind
-from protocol.room.floor import FloorAct
+from protocol.room.floor import Act, FloorAct
 from protocol.room.repair import Step
 
 
@@ -70,7 +72,10 @@ class Verify:
 
 @dataclass(frozen=True, slots=True)
 class Leave:
-    """Say goodbye and close."""
+    """Say goodbye and close. ``ends_room``: the relay runs on our computer and closes
+    with us, so the room ends for everyone; the goodbye says so first."""
+
+    ends_room: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,3 +198,37 @@ Command = (
     | Consent
     | Object
 )
+
+
+class Away(Enum):
+    """What becomes of a command typed while out of the room for a moment (the
+    connection dropped, and we are on our way back in)."""
+
+    WAITS = auto()  # it means the same once we are back: kept, and sent then, in order
+    REFUSED = auto()  # it belongs to the moment or to a seat number: not sent, and said so
+    NOW = auto()  # it needs no room: carried out at once
+
+
+# A raised or lowered hand keeps its meaning (hands survive a return ticket);
+# every other floor act answers the floor as it was when typed.
+_HANDS: Final = frozenset((Act.HAND, Act.LOWER))
+
+
+def while_away(command: Command) -> Away:
+    """Whether ``command`` can wait until we are back in the room.
+
+    Words wait: messages, asides, reactions, a hand, a proposed amendment, the
+    cancelling of an offer. What answers a moment does not: a turn ended or
+    passed, a vote or a second in its window, a consent, a harm flag about what
+    was just said, an offer whose sender must see who is asked, and anything
+    that names a seat or a knock by number, since the numbers change when
+    people come back. Leaving, agreeing and declining need no room.
+    """
+    match command:
+        case Say() | Aside() | React() | CancelOffer() | Amend():
+            return Away.WAITS
+        case Floor(act=act):
+            return Away.WAITS if act.act in _HANDS else Away.REFUSED
+        case Leave() | Agree() | Decline():
+            return Away.NOW
+    return Away.REFUSED

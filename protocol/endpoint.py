@@ -60,7 +60,7 @@ from protocol.bodies import (
     Say,
 )
 from protocol.bodies.commit import ChangeKind, CommitBody, Member
-from protocol.bodies.door import KnockBody, Lobby, SetAside, Vouch
+from protocol.bodies.door import Closing, KnockBody, Lobby, SetAside, Vouch
 from protocol.bodies.offer import (
     CARD_CHARS,
     CHUNK,
@@ -179,7 +179,7 @@ from protocol.membership.motions import (
     verdicts,
 )
 from protocol.membership.presence import Departures, Presence
-from protocol.membership.reopen import Reopening, who_may_return
+from protocol.membership.reopen import Reopening, unsucceeded, who_may_return
 from protocol.membership.rivals import Rivals, Vouching
 from protocol.membership.roomwide import open_commit, open_roomwide, roomwide_frame
 from protocol.membership.roster import Roster, amending, genesis, rekeyed
@@ -190,6 +190,7 @@ from protocol.membership.sequencer import (
     newcomers,
     next_commit,
 )
+from protocol.pace import Pace
 from protocol.room import amend as am
 from protocol.room import floor as fl
 from protocol.room import offers as of
@@ -222,6 +223,10 @@ __all__ = ["Endpoint", "Invite", "InviteError", "ReturnTicket", "agreements_hash
 GRACE_MS: Final = 10_000
 FLOOR_ROUND_TRIP_MS: Final = 5_000  # a floor act not back by then is taken as lost
 REMOVAL_OVERDUE_MS: Final = 15_000  # a passed vote's Commit not here by then is withheld
+# A member's word that its relay closes with it ends the room only if our own
+# connection then closes within this long: a word alone, from a member whose relay
+# goes on, ends nothing.
+CLOSING_HOLDS_MS: Final = 10_000
 
 
 def check_nick(nick: str) -> str:
@@ -306,6 +311,11 @@ class Endpoint:
     offers: of.Offers = field(default_factory=of.Offers)
     reveals: Reveals = field(default_factory=Reveals)
     told: set[tuple[ev.Alarm, tuple[str, ...], int]] = field(default_factory=set)
+    # The budget every frame we send is paced by (``protocol.pace``), when a writer
+    # paces them: file chunks share it. Without one, chunks keep a pace of their own.
+    pace: Pace | None = None
+    # A member who said its relay closes with it, and when: (their name, our clock).
+    closing: tuple[str, int] | None = None
     events: list[ev.Event] = field(default_factory=list)
     outbox: list[bytes] = field(default_factory=list)
 
@@ -362,9 +372,11 @@ class Endpoint:
         roster, slot, agreements = self.chain.roster, self.chain.my_slot, self.agreements
         alone = roster is not None and len(roster.members) == 1
         if self.hosting and self.chain.is_sequencer and alone and agreements is not None:
-            return Endpoint.opening(
+            again = Endpoint.opening(
                 self.me.invite, self.me.nick, self.me.identity, agreements, self.grace_ms
             )
+            again.pace = self.pace
+            return again
         ticket = self.entry.ticket  # dropped again before getting back in
         entry = Entry(ticket=ticket, reopening=self.entry.reopening, awaited=self.entry.awaited)
         sequencer = roster.sequencer if roster is not None else None
@@ -372,7 +384,8 @@ class Endpoint:
             entry = Entry(ticket=ticket, awaited=sequencer.nick, evicted=True)
         if roster is not None and sequencer is not None and slot is not None:
             if agreements is not None:
-                ticket = ReturnTicket(self.me.identity, agreements_hash(agreements))
+                agreed = agreements_hash(agreements)
+                ticket = ReturnTicket(self.me.identity, agreed, roster.commit_hash)
             if self.chain.is_sequencer and agreements is not None:
                 entry = Entry(ticket=ticket, reopening=self._reopening(roster, agreements, now_ms))
             else:
@@ -381,9 +394,11 @@ class Endpoint:
         wait = self.knock_wait_s
         offers = self.offers  # transfers resume from what is held (``room.offers``)
         offers.came_back()
-        return Endpoint(
+        back = Endpoint(
             me, Pairs(ExchangeKey()), self.grace_ms, knock_wait_s=wait, entry=entry, offers=offers
         )
+        back.pace = self.pace
+        return back
 
     def _reopening(self, roster: Roster, agreements: str, now: int) -> Reopening:
         """What this sequencer, whose connection dropped, needs to open the room again."""
@@ -406,6 +421,7 @@ class Endpoint:
             may_return,
             self.presence.last_seq or 0,
             now,
+            unsucceeded(room, roster),
         )
 
     # --- what the UI reads --------------------------------------------------------------
@@ -503,6 +519,14 @@ class Endpoint:
     def must_rejoin(self) -> bool:
         """Whether this connection is done with, but the room is not: come back on a new one."""
         return self.chain.left_behind or self.chain.evicted
+
+    def room_ended_by(self, now_ms: int) -> str | None:
+        """Who ended the room, if a member said its relay closes with it and our
+        connection closed soon after (``CLOSING_HOLDS_MS``): their name, else None."""
+        if self.closing is None:
+            return None
+        who, at = self.closing
+        return who if now_ms - at <= CLOSING_HOLDS_MS else None
 
     @property
     def unanswered(self) -> bool:
@@ -634,8 +658,8 @@ class Endpoint:
                 self._not_now(knock)
             case cmd.Verify(slot):
                 self._verify(slot)
-            case cmd.Leave():
-                self._leave()
+            case cmd.Leave(ends_room=ends_room):
+                self._leave(ends_room=ends_room)
         if not self.closed:
             self._sequence()
 
@@ -716,6 +740,9 @@ class Endpoint:
         reopening = self.entry.reopening
         if reopening is not None and not reopening.held_elsewhere(self.presence.present, you):
             self.entry.mark_room_gone()
+        if self.chain.roster is None and len(self.presence.present) > 1:
+            self.entry.want_vouch()
+            self._vouch_waiting()
 
     def _joined(self, seq: int, peer: int) -> None:
         believed = self.presence.join(peer)
@@ -726,6 +753,9 @@ class Endpoint:
                 self.entry.mark_room_gone()
         self._place(seq)
         roster = self.chain.roster
+        if believed and roster is None and peer != self.presence.mine:
+            self.entry.want_vouch()
+            self._vouch_waiting()
         if not believed or roster is None or peer == self.presence.mine:
             return
         if roster.by_peer(peer) is not None:
@@ -768,6 +798,8 @@ class Endpoint:
                 self._lobby_frame(frame)
             case RoomFrame(kind=Kind.VOUCH):
                 self._vouch_frame(frame)
+            case RoomFrame(kind=Kind.CLOSING):
+                self._closing_frame(frame)
 
     # --- entering: lobbies and knocks -----------------------------------------------
 
@@ -807,7 +839,8 @@ class Endpoint:
             self._commit_frame(seq, ts, commit)
 
     def _vouch_frame(self, frame: RoomFrame) -> None:
-        """As a newcomer: a member's word on which room it is in."""
+        """As a newcomer: a member's word on which room it is in. As a sequencer waiting
+        to open the room again: perhaps our successor's word that it never took over."""
         if self.chain.roster is not None:
             return  # members have their own sequencer's word
         body = open_roomwide(frame, self.me.join_key)
@@ -817,8 +850,53 @@ class Endpoint:
             return
         if vouch is None or not verify(vouch.identity, frame.signed, frame.sig):
             return
+        reopening = self.entry.reopening
+        if reopening is not None and reopening.successor_stays(vouch.identity, vouch.commit):
+            self.entry.mark_successor_stayed()  # the next tick opens the room again
+            return
         self.rivals.vouched(vouch.identity, vouch.commit)
         self._weigh_rooms()
+
+    def _vouch_waiting(self) -> None:
+        """Back after a drop and waiting for a lobby: our old key's word on the Commit we
+        held, for a sequencer waiting to open the room again (``membership.reopen``)."""
+        ticket = self.entry.ticket
+        if ticket is None or self.presence.mine is None or not self.entry.vouch_due(self.now):
+            return
+        self.entry.vouched(self.now)
+        old = bytes(ticket.identity.verify_key)
+        body = Vouch(old, ticket.held).encode()
+        self.publish(
+            roomwide_frame(Kind.VOUCH, body, self.me.room, self.me.join_key, ticket.identity)
+        )
+
+    def _closing_frame(self, frame: RoomFrame) -> None:
+        """A member's word that it leaves and its relay closes with it: kept, to end the
+        room when our connection closes (``room_ended_by``), rather than reconnect."""
+        body = open_roomwide(frame, self.me.join_key)
+        try:
+            closing = Closing.decode(body) if body is not None else None
+        except BodyError:
+            return
+        room = self.chain.roster or self.chain.watching
+        if closing is None or room is None or closing.identity == self.me.key:
+            return
+        member = room.by_identity(closing.identity)
+        if member is None:
+            return  # only someone in the room can be running its relay
+        if closing.commit not in self._recent_commits(room):
+            return  # a word from another point of the room: replayed
+        if not verify(closing.identity, frame.signed, frame.sig):
+            return
+        self.closing = (self._label(member, room), self.now)
+
+    def _recent_commits(self, room: Roster) -> set[bytes]:
+        """The Commit ``room`` is at, and the one before it (a Commit may still have been on
+        its way to the member who named it); a newcomer, the Commits it followed."""
+        if self.chain.roster is None:
+            return {room.commit_hash, *self.chain.followed}
+        before = self.chain.commits.get(room.epoch - 1)
+        return {room.commit_hash} if before is None else {room.commit_hash, before}
 
     def _weigh_rooms(self) -> None:
         """Shown two rooms: tell the person who vouches for which."""
@@ -2042,7 +2120,7 @@ class Endpoint:
             if not out.waiting():
                 out.sending = False  # every accepter went: nothing goes out to no one
                 continue
-            while out.cursor < out.chunks and self.offers.take_token(self.now):
+            while out.cursor < out.chunks and self._chunk_may_go():
                 index = out.cursor
                 plain = of.piece(out.content, index)
                 sealed = seal(out.file_key, plain, chunk_aad(self.me.room, out.offer, index))
@@ -2108,9 +2186,21 @@ class Endpoint:
             ex.opened = True
             self._tell(member.slot, CardNote(b"", ex.nonce, ex.card))
 
+    def _chunk_may_go(self) -> bool:
+        """One more chunk now: under the budget all our frames share, when a writer paces
+        them (``protocol.pace``), else under the offers' own pace."""
+        if self.pace is None:
+            return self.offers.take_token(self.now)
+        return self.pace.spare(self.now, pending=len(self.outbox))
+
     def _share_deadline(self) -> int | None:
         times = []
-        token = self.offers.next_token_ms()
+        if self.pace is None:
+            token = self.offers.next_token_ms()
+        elif self.offers.sending():
+            token = self.pace.spare_at(self.now, pending=len(self.outbox))
+        else:
+            token = None
         if token is not None:
             times.append(token)
         expires = self.reveals.deadline()
@@ -2253,9 +2343,14 @@ class Endpoint:
             self.verified.add(member.identity)
             self.events.append(ev.SeatsChanged(self.seats))
 
-    def _leave(self) -> None:
+    def _leave(self, *, ends_room: bool = False) -> None:
         if self.closed_by_us:
             return
+        room = self.chain.roster
+        if ends_room and room is not None and self.chain.my_slot is not None:
+            # Before the goodbye: whoever reads it knows the relay goes too.
+            closing = Closing(self.me.key, room.commit_hash)
+            self.publish(self._roomwide(Kind.CLOSING, closing.encode()))
         if self.chain.roster is not None and self.chain.my_slot is not None:
             self._speak(Bye(sign(self.me.identity, goodbye_statement(self.me.room, self.me.key))))
         self.closed_by_us = True
@@ -2358,6 +2453,7 @@ class Endpoint:
     def _wait_for_lobby(self) -> None:
         if self.presence.mine is None or self.entry.lobby is not None:
             return
+        self._vouch_waiting()
         match self.entry.due(self.now, self.grace_ms):
             case Due.REOPEN:
                 assert self.entry.reopening is not None

@@ -50,6 +50,30 @@ class Refused:
     code: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reconnecting:
+    """The connection to the relay dropped (or the relay is not back yet): the client
+    tries again, for the ``attempt``-th time, in ``retry_in_s`` seconds. Nothing we
+    send goes anywhere until ``BackInRoom``."""
+
+    attempt: int
+    retry_in_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rejoining:
+    """Connected to the relay again, and not yet back in the room: knocking with a
+    return ticket, or waiting for the room to be opened again."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackInRoom:
+    """On the roster again after a drop (or after stepping out); ``sent`` commands
+    typed meanwhile went out, in the order they were typed."""
+
+    sent: int
+
+
 class Ending(Enum):
     """Why the session ended for this endpoint."""
 
@@ -65,6 +89,9 @@ class Ending(Enum):
     CANNOT_OPEN = auto()  # the door could not be opened (``detail``: the sentence why)
     NO_LOCAL_RELAY = auto()  # no relay could start on this computer (``detail``: why)
     UNANSWERED = auto()  # nobody answered our knock (``waited_s``: how long it waited)
+    # The member whose computer ran the relay left, and the relay closed with them:
+    # the room is over for everyone (``detail``: their name).
+    ROOM_ENDED = auto()
 
 
 @dataclass(frozen=True, slots=True)
@@ -492,6 +519,8 @@ class Note(Enum):
     WAITING_FOR_HOST = auto()
     # the connection
     RECONNECTING = auto()
+    QUEUED = auto()  # typed while out of the room: it goes out once we are back in
+    NOT_WHILE_AWAY = auto()  # typed while out of the room, and it cannot wait: not sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -503,6 +532,9 @@ class Notice:
 Event = (
     Connected
     | Refused
+    | Reconnecting
+    | Rejoining
+    | BackInRoom
     | Closed
     | AgreementsOffered
     | Waiting

@@ -5,7 +5,7 @@ signature over everything before it. The header is also the AEAD's associated
 data, so a frame cannot be moved to another room, epoch, seat, generation or
 index without breaking both the seal and the signature::
 
-    room-wide, under k_join (lobby, knock, commit, vouch, set aside)
+    room-wide, under k_join (lobby, knock, commit, vouch, set aside, closing)
         version u8 | kind u8 | room 16         | sealed(k_join)          | sig
     sender keys, pairwise (one frame carries a chain key for every seat)
         version u8 | kind u8 | room 16 | epoch u32 | slot u8 | gen u32
@@ -51,13 +51,16 @@ class Kind(IntEnum):
     GROUP = 5
     VOUCH = 6
     SET_ASIDE = 7  # a member's "not now" to a knock
+    CLOSING = 8  # a member leaving whose relay closes with it: the room ends
 
 
 class FrameError(ValueError):
     """A frame that is not well formed; it is dropped and nothing changes."""
 
 
-ROOMWIDE: Final = frozenset((Kind.LOBBY, Kind.KNOCK, Kind.COMMIT, Kind.VOUCH, Kind.SET_ASIDE))
+ROOMWIDE: Final = frozenset(
+    (Kind.LOBBY, Kind.KNOCK, Kind.COMMIT, Kind.VOUCH, Kind.SET_ASIDE, Kind.CLOSING)
+)
 _ROOMWIDE = struct.Struct(">BB16s")
 NEXT_SEALED: Final = 32 + SEAL_OVERHEAD
 _KEYS = struct.Struct(f">BB16sIBI16sIII{NEXT_SEALED}s")
@@ -70,7 +73,7 @@ _ENTRY = struct.Struct(">BH")
 
 @dataclass(frozen=True, slots=True)
 class RoomFrame:
-    """A lobby, knock, Commit, vouch or "not now": sealed under the join key."""
+    """A lobby, knock, Commit, vouch, "not now" or closing: sealed under the join key."""
 
     kind: Kind
     header: bytes

@@ -11,7 +11,24 @@ When the connection drops, the client knocks again as a new member with new
 keys (``Endpoint.fresh``): the room sees the old seat leave after its grace
 period and the new one come in, and no key outlives its connection. When the
 relay itself restarted, the member who was sequencing opens the room again and
-everyone else comes back the same way (``protocol.reopen``).
+everyone else comes back the same way (``protocol.reopen``). Each step is an
+event: ``Reconnecting`` (the connection dropped; trying again), ``Rejoining``
+(connected again, not yet back in the room), ``BackInRoom``.
+
+What the person types while out of the room is kept, if it can wait
+(``commands.while_away``): words, a hand, an amendment. It goes out once we are
+back in, in the order typed, and so do commands whose frames had not left when
+the connection dropped (frames sealed for the old connection mean nothing to
+the new one). What cannot wait is refused and said so. A room we are opening
+ourselves keeps what is typed until it is open, a moment later.
+
+Every frame goes out under one budget (``protocol.pace``), below the relay's
+rate limit: a burst of typing or a pasted script waits its turn instead of
+getting the connection closed, and file chunks share the same budget.
+
+When a member whose relay closes with it says so (``porch new`` without
+``--relay`` runs the relay inside its process), the connection closing just
+after ends the session with ``Ending.ROOM_ENDED``, not two minutes of retries.
 
 This module imports websockets and protocol, never textual: the TUI, the line
 mode, the tests and the benchmarks all use it.
@@ -21,7 +38,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import time
+from collections import deque
+from dataclasses import dataclass
 from typing import Final
 
 from websockets.asyncio.client import ClientConnection, connect
@@ -30,15 +50,32 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 from protocol import commands as cmd
 from protocol import wire
 from protocol.endpoint import Endpoint
-from protocol.events import Closed, Ending, Event, KnockWithdrawn, Note, Notice, Refused
+from protocol.events import (
+    BackInRoom,
+    Closed,
+    Connected,
+    Ending,
+    Entered,
+    Event,
+    KnockWithdrawn,
+    Note,
+    Notice,
+    Reconnecting,
+    Refused,
+    Rejoining,
+)
+from protocol.pace import Pace
 
 # The longest the clock sleeps with nothing due, and the shortest between two
 # ticks: guards, not a schedule (the endpoint says when it needs a tick).
 IDLE_TICK_SECONDS: Final = 5.0
 MIN_TICK_SECONDS: Final = 0.01
 # About two minutes in all: long enough for a relay to be upgraded and restarted,
-# after which the room opens again by itself (see protocol/reopen.py).
-RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 4.0, 8.0, *(15.0,) * 7)
+# after which the room opens again by itself (see protocol/reopen.py). Never more
+# than a few seconds apart, so a relay that is back is found soon; each spread a
+# little, so a restarted relay's rooms do not all knock at the same instant.
+RETRY_DELAYS: Final = (0.5, 1.0, 2.0, 4.0, *(5.0,) * 23)
+RETRY_SPREAD: Final = 0.2
 FINAL_REFUSALS: Final = frozenset({wire.ROOM_FULL, wire.SERVER_FULL, wire.BAD_FRAME})
 
 
@@ -46,38 +83,81 @@ def now_ms() -> int:
     return time.monotonic_ns() // 1_000_000
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A frame on its way out; ``command`` when it is the last frame the command made,
+    so that a command whose frames did not all leave can be sent again once back."""
+
+    frame: bytes
+    command: cmd.Command | None = None
+
+
 class RoomClient:
     """Connects ``endpoint`` to its relay, and reconnects as a fresh member after a drop."""
 
-    def __init__(self, endpoint: Endpoint, *, reconnect: bool = True) -> None:
+    def __init__(
+        self, endpoint: Endpoint, *, reconnect: bool = True, pace: Pace | None = None
+    ) -> None:
+        self.pace = pace if pace is not None else Pace()
         self.endpoint = endpoint
+        endpoint.pace = self.pace
         self.events: asyncio.Queue[Event] = asyncio.Queue()
         self.reconnect = reconnect
-        self._outgoing: asyncio.Queue[bytes | None] = asyncio.Queue()
+        self._backlog: deque[Outgoing | None] = deque()  # None: leaving, stop after the rest
+        self._more = asyncio.Event()  # the backlog grew
+        self._waiting: list[cmd.Command] = []  # typed while out of the room, in order
+        self._opening = endpoint.is_host  # our own room, open in a moment
+        self._returning = False  # out of the room (dropped, or stepped out), coming back
         self._leaving = False
         self._away = asyncio.Event()  # set while we stepped out; cleared to come back
         self._refused: Refused | None = None
         self._wake = asyncio.Event()  # something came in: the next deadline may have moved
         self.connections = 0
 
+    @property
+    def out_of_room(self) -> bool:
+        """Whether what is typed now waits: we are on our way (back) into the room."""
+        return self._returning or (self._opening and self.endpoint.my_slot is None)
+
+    @property
+    def backlog_s(self) -> float:
+        """About how long until every frame waiting now has gone out, at the pace."""
+        return self.pace.backlog_ms(now_ms()) / 1000
+
     # --- commands: hand them to the endpoint, then flush what it produced -----------
 
     def send(self, command: cmd.Command) -> None:
         """The person's command; ``Leave`` also ends ``run`` once the goodbye is sent."""
+        if self.out_of_room and not self._hold_while_away(command):
+            return
         if isinstance(command, cmd.Leave):
             self._leaving = True
         self.endpoint.send(command, now_ms())
-        self._flush()
+        self._flush(command)
         self._wake.set()
         if isinstance(command, cmd.Leave):
-            self._outgoing.put_nowait(None)
+            self._push(None)
         elif self.endpoint.stepped_out and not self._away.is_set():
             # Gently out of the room, no goodbye: the seat goes as a dropped one does,
             # with a return ticket, and ``come_back`` uses it.
             self._away.set()
-            self._outgoing.put_nowait(None)
+            self._push(None)
+
+    def _hold_while_away(self, command: cmd.Command) -> bool:
+        """Keep or refuse a command typed out of the room; True if it goes on at once."""
+        match cmd.while_away(command):
+            case cmd.Away.WAITS:
+                self._waiting.append(command)
+                if self._returning:
+                    self._emit(Notice(Note.QUEUED))
+                return False
+            case cmd.Away.REFUSED if self._returning:
+                self._emit(Notice(Note.NOT_WHILE_AWAY))
+                return False
+        return True  # needs no room, or the room we open says why itself
 
     def come_back(self) -> None:
+        self._returning = True
         self._away.clear()
         self._wake.set()
 
@@ -108,10 +188,17 @@ class RoomClient:
                 if self.connections == 0 or failures > len(RETRY_DELAYS):
                     self._emit(Closed(Ending.UNREACHABLE, self.endpoint.relay_url))
                     return
-                await asyncio.sleep(RETRY_DELAYS[failures - 1])
+                delay = RETRY_DELAYS[failures - 1]
+                delay *= random.uniform(1 - RETRY_SPREAD, 1 + RETRY_SPREAD)
+                self._emit(Reconnecting(attempt=failures + 1, retry_in_s=delay))
+                await asyncio.sleep(delay)
                 continue
             if self._leaving or (self.endpoint.removed and not self.endpoint.evicted):
                 return  # it said why already
+            ended_by = self.endpoint.room_ended_by(now_ms())
+            if ended_by is not None:
+                self._emit(Closed(Ending.ROOM_ENDED, ended_by))
+                return  # its relay is gone: there is nothing to reconnect to
             if self.endpoint.unanswered:
                 return  # nobody answered our knock: it said so, and knocking again is a choice
             if self._away.is_set():
@@ -120,8 +207,7 @@ class RoomClient:
                     self._wake.clear()
                 if self._leaving:
                     return
-                self.endpoint = self.endpoint.fresh(now_ms())
-                self._drain_outgoing()
+                self._renew()
                 continue
             refused = self._refused
             if (refused and refused.code in FINAL_REFUSALS) or not self.reconnect:
@@ -136,9 +222,12 @@ class RoomClient:
             # admit someone else. Whoever was knocking knocks again.
             for knock, body in self.endpoint.knocks.items():
                 self._emit(KnockWithdrawn(knock, body.nick))
-            self.endpoint = self.endpoint.fresh(now_ms())
-            self._drain_outgoing()
+            self._returning = True
+            self._renew()
             if not told:
+                self._emit(Reconnecting(attempt=1, retry_in_s=0.0))
+                # Carries no sentence: kept while the terminal app turns its status on a
+                # notice after a reconnection (``Session.rejoined``).
                 self._emit(Notice(Note.RECONNECTING))
 
     async def _hold(self, conn: ClientConnection) -> None:
@@ -169,11 +258,22 @@ class RoomClient:
                     return  # the room went on, or let our seat go: come back on a new connection
 
     async def _write(self, conn: ClientConnection) -> None:
+        """Send the backlog in order, each frame when the pace has a token for it."""
         while True:
-            frame = await self._outgoing.get()
-            if frame is None:
-                return  # leaving: everything before the sentinel went out
-            await conn.send(frame)
+            while not self._backlog:
+                self._more.clear()
+                await self._more.wait()
+            head = self._backlog[0]
+            if head is None:
+                return  # leaving: everything before it went out
+            wait_ms = self.pace.wait_ms(now_ms())
+            if wait_ms > 0:
+                await asyncio.sleep(wait_ms / 1000)
+                continue
+            self.pace.take(now_ms())
+            await conn.send(head.frame)
+            self._backlog.popleft()  # only now: a frame that never left is sent again
+            self.pace.queued -= 1
 
     async def _tick(self) -> None:
         """Tick the endpoint when it asks to be; any other input moves the deadline."""
@@ -192,18 +292,59 @@ class RoomClient:
                     return  # the knock expired: the connection is done with
             self._wake.clear()
 
-    def _flush(self) -> None:
+    def _flush(self, command: cmd.Command | None = None) -> None:
+        entered = False
         for event in self.endpoint.events_received():
             if isinstance(event, Refused):
                 self._refused = event
             self._emit(event)
-        for frame in self.endpoint.data_to_send():
-            self._outgoing.put_nowait(frame)
+            if isinstance(event, Connected) and self._returning:
+                self._emit(Rejoining())
+            entered = entered or isinstance(event, Entered)
+        frames = self.endpoint.data_to_send()
+        for i, frame in enumerate(frames):
+            self._push(Outgoing(frame, command if i == len(frames) - 1 else None))
+        if entered:
+            self._back_in()
+
+    def _back_in(self) -> None:
+        """In the room (again): what was typed meanwhile goes out, in order."""
+        returning = self._returning
+        self._returning = self._opening = False
+        waiting, self._waiting = self._waiting, []
+        sent = 0
+        for command in waiting:
+            before = len(self._backlog)
+            self.endpoint.send(command, now_ms())
+            self._flush(command)
+            sent += len(self._backlog) > before  # it made frames: it went out
+        if returning:
+            self._emit(BackInRoom(sent))
+
+    def _push(self, item: Outgoing | None) -> None:
+        self._backlog.append(item)
+        if item is not None:
+            self.pace.queued += 1
+        self._more.set()
 
     def _emit(self, event: Event) -> None:
         self.events.put_nowait(event)
 
-    def _drain_outgoing(self) -> None:
-        # Frames sealed for the old connection's keys mean nothing to the new one.
-        while not self._outgoing.empty():
-            self._outgoing.get_nowait()
+    def _renew(self) -> None:
+        """A new connection, a fresh endpoint: frames sealed for the old connection's keys
+        mean nothing to the new one, but what the person asked for still does. A command
+        whose last frame had not left is kept to send again once back in, if it can wait."""
+        again: list[cmd.Command] = []
+        for item in self._backlog:
+            if item is None or item.command is None:
+                continue
+            match cmd.while_away(item.command):
+                case cmd.Away.WAITS:
+                    again.append(item.command)
+                case cmd.Away.REFUSED:
+                    self._emit(Notice(Note.NOT_WHILE_AWAY))
+        self._waiting[:0] = again
+        self._backlog.clear()
+        self.pace.queued = 0
+        self.endpoint = self.endpoint.fresh(now_ms())
+        self.endpoint.pace = self.pace

@@ -2,7 +2,15 @@
 
 Every room event becomes one line on stdout. Every stdin line is a message,
 unless it starts with ``/``: then it is a command (``/help`` lists them). When
-stdin closes, the person leaves the room cleanly. Peer text passes through
+stdin closes, the person leaves the room cleanly, once everything typed has
+gone out (frames are paced under the relay's limit, so a pasted script waits
+its turn rather than getting the connection closed).
+
+Whoever runs the room's relay on their computer (``porch new`` without
+``--relay``) ends the room for everyone by leaving. ``/quit`` says so first and
+leaves on a second ``/quit``; the end of input cannot be asked, so it leaves at
+once and says that the room ended: a script keeps the room open by keeping its
+input open. Peer text passes through
 ``peer_text`` before it is printed, so no peer can send escape sequences to
 this terminal.
 """
@@ -25,7 +33,13 @@ from tui import offer_commands as offering
 from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
-from tui.sentences import SHARING, sentence
+from tui.sentences import (
+    INPUT_ENDED_THE_ROOM,
+    ROOM_ENDED_WITH_YOU,
+    SHARING,
+    ending_the_room,
+    sentence,
+)
 from tui.session import Door, DoorError, Session
 from tui.vote_commands import WORDS as VOTE_WORDS
 from tui.vote_commands import vote_command
@@ -38,7 +52,10 @@ that someone did, not who; anyone can still admit them. A knock nobody answers e
 /who lists the seats and who is knocking. /code shows the room code; \
 /verify NAME marks someone verified after you read the code aloud together. \
 /react EMOJI sends a reaction. /invite shows the invite. /agreements shows the agreements. \
-/quit (or /leave) leaves the room. Any other line is a message to the room.
+/quit (or /leave) leaves the room; if the room's relay runs on this computer, that ends \
+the room for everyone, so /quit asks again first. When input ends, Porch leaves the room. \
+Any other line is a message to the room; what you type while reconnecting waits and goes \
+out once you are back in.
 The floor: /round starts a go-round, /stack a stack of raised hands, /open opens the floor. \
 /hand raises your hand (/hand reply for a direct reply, /hand process for a point of \
 process); /lower lowers it. /done ends your turn; in a go-round /pass passes the talking \
@@ -90,6 +107,8 @@ class PlainRoom:
         self.done = False
         self.closed_by_room = False
         self.stepped_out = False
+        self.rejoining = False  # the connection dropped: on our way back into the room
+        self.warned_ending = False  # told that leaving ends the room for everyone
         self.pending: offering.Pending | None = None
         self.offers: dict[int, str] = {}  # by number: the line /offers shows
 
@@ -141,6 +160,12 @@ class PlainRoom:
                     self.offers[number] = told
                 self.say(told)
                 return
+            case ev.Reconnecting() | ev.Rejoining():
+                self.rejoining = True
+            case ev.Connected() if self.rejoining:
+                return  # Rejoining, which follows, says it
+            case ev.BackInRoom():
+                self.rejoining = False
             case ev.Closed(ending=ev.Ending.STEPPED_OUT):
                 self.stepped_out, self.entered = True, False
             case ev.Closed():
@@ -148,6 +173,12 @@ class PlainRoom:
         line = sentence(event)
         if line:
             self.say(line)
+
+    def left_behind(self) -> tuple[str, ...]:
+        """Who is here and would see the room end if we left, its relay being ours."""
+        if not self.session.ends_room:
+            return ()
+        return self._others_here() + tuple(self.knocks.values())
 
     def _forget_knock(self, nick: str) -> None:
         for knock, knocking in list(self.knocks.items()):
@@ -205,6 +236,11 @@ class PlainRoom:
                 for agreement in current.splitlines():
                     self.say("  " + shown(agreement))
             case "quit" | "leave" | "exit":
+                others = self.left_behind()
+                if others and not self.warned_ending:
+                    self.warned_ending = True
+                    self.say(ending_the_room(others) + " Type /quit again to end it.")
+                    return
                 self.done = True
             case "floor":
                 floor, label, mine = self.session.floor, self.session.label, self.session.my_slot
@@ -465,16 +501,21 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
                 line = next_line.result()
                 if line is None:
                     room.done = True
+                    if room.left_behind():
+                        say(INPUT_ENDED_THE_ROOM)
                 else:
                     room.on_line(line)
                     next_line = asyncio.ensure_future(lines.next())
     finally:
         for pending in (next_line, next_event):
             pending.cancel()
+        ended_for = room.left_behind()
         await session.close()
     if room.closed_by_room:
         return 1
     say("You left the room. Nothing from it was kept.")
+    if ended_for:
+        say(ROOM_ENDED_WITH_YOU)
     return 0
 
 

@@ -49,6 +49,56 @@ REFUSALS: Final = {
 }
 
 
+REJOINING: Final = (
+    "Connected to the relay again. Getting back into the room; anything you type waits "
+    "until you are in."
+)
+QUEUED: Final = "Not sent yet: you will be back in the room shortly; it goes out then."
+NOT_WHILE_AWAY: Final = (
+    "That was not sent: you are out of the room for a moment, and it would mean something "
+    "else by the time you are back (a turn, a vote, an offer or a seat may have changed). "
+    "Do it again once you are back in the room."
+)
+
+
+ROOM_ENDED_WITH_YOU: Final = (
+    "The room ended for everyone with you: its relay ran on this computer, and the others "
+    "were told why."
+)
+INPUT_ENDED_THE_ROOM: Final = (
+    "Your input ended, so you are leaving, and the room ends for everyone: its relay runs "
+    "on this computer. (A script keeps the room open by keeping its input open.)"
+)
+
+
+def ending_the_room(others: tuple[str, ...]) -> str:
+    """What the person running the room's relay is told before leaving ends the room."""
+    who = _and(tuple(name(n) for n in others)) if others else "others"
+    verb = "is" if len(others) == 1 else "are"
+    return (
+        f"Leaving ends this room for everyone: its relay runs on this computer and closes "
+        f"when you leave, and {who} {verb} still here. (A room on a hosted relay, "
+        "porch new --relay URL, goes on without the person who opened it.)"
+    )
+
+
+def reconnecting_sentence(attempt: int, retry_in_s: float) -> str:
+    if attempt <= 1:
+        return (
+            "The connection to the relay dropped. Reconnecting now; you come back in as a "
+            "new member, and anything you type waits until you are back in the room."
+        )
+    when = "now" if retry_in_s < 1 else f"in {duration(round(retry_in_s))}"
+    return f"The relay cannot be reached yet. Trying again {when} (attempt {attempt})."
+
+
+def back_sentence(sent: int) -> str:
+    if sent == 0:
+        return "You are back in the room."
+    what = "the one thing" if sent == 1 else f"the {sent} things"
+    return f"You are back in the room; {what} you typed meanwhile went out."
+
+
 def refusal(code: str) -> str:
     return REFUSALS.get(code, f"The relay closed the connection ({shown(code, limit=40)}).")
 
@@ -64,6 +114,12 @@ def sentence(event: ev.Event) -> str | None:
             return f"Connected to the relay. {others} other {people} connected."
         case ev.Refused(code=code):
             return refusal(code)
+        case ev.Reconnecting(attempt=attempt, retry_in_s=wait):
+            return reconnecting_sentence(attempt, wait)
+        case ev.Rejoining():
+            return REJOINING
+        case ev.BackInRoom(sent=sent):
+            return back_sentence(sent)
         case ev.Closed(ending=ending, detail=detail, waited_s=waited):
             return ending_sentence(ending, detail, waited)
         case ev.AgreementsOffered(host_nick=host):
@@ -195,6 +251,12 @@ def ending_sentence(ending: Ending, detail: str, waited_s: int = 0) -> str:
             return f"Porch could not start a relay on this computer ({shown(detail)})."
         case Ending.UNANSWERED:
             return f"Nobody answered your knock in {duration(waited_s)}. You can knock again later."
+        case Ending.ROOM_ENDED:
+            return (
+                f"The room has ended: {name(detail)} left, and the relay ran on their "
+                "computer, so it closed with them. Nothing from the room was kept. To meet "
+                "again, someone opens a new room (porch new) and shares its invite."
+            )
 
 
 def duration(seconds: int) -> str:
@@ -471,8 +533,9 @@ def note_sentence(note: Note, who: str) -> str:
         case Note.WAITING_FOR_HOST:
             return "Nobody who can let you in is here yet. Waiting for the host…"
         case Note.RECONNECTING:
-            return (
-                "The connection to the relay dropped. Joining again as a new member; "
-                "the room will see you leave and come back."
-            )
+            return ""  # the Reconnecting event says it
+        case Note.QUEUED:
+            return QUEUED
+        case Note.NOT_WHILE_AWAY:
+            return NOT_WHILE_AWAY
     return ""  # every other note is a vote's (above)

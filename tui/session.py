@@ -97,12 +97,21 @@ class Session:
         return self.client.endpoint if self.client is not None else self._first
 
     def rejoined(self) -> bool:
-        """True once after the client reconnected as a fresh member of the room."""
+        """True once after the client reconnected as a fresh member of the room.
+
+        Kept only for the terminal app, which turns its status on it; the client's
+        ``Reconnecting``, ``Rejoining`` and ``BackInRoom`` events say the same, and more.
+        """
         current = self.endpoint
         if current is self._seen:
             return False
         self._seen = current
         return True
+
+    @property
+    def ends_room(self) -> bool:
+        """Whether leaving ends the room for everyone: its relay runs in this process."""
+        return self.local_relay is not None
 
     @property
     def invite(self) -> str | None:
@@ -189,16 +198,19 @@ class Session:
         return self.endpoint.seat_label(slot) if self.endpoint is not None else f"seat {slot + 1}"
 
     async def close(self) -> None:
-        """Leave the room, give the goodbye a moment to go out, and let everything go."""
+        """Leave the room, let what is still on its way and the goodbye go out, and let
+        everything go. With the relay in this process, the goodbye says the room ends."""
         if self._closed:
             return
         self._closed = True
+        grace = CLOSE_GRACE
         if self.client is not None:
             with contextlib.suppress(Exception):
-                self.client.send(cmd.Leave())
+                self.client.send(cmd.Leave(ends_room=self.ends_room))
+            grace += self.client.backlog_s  # nothing typed is lost to a quick exit
         if self._run is not None:
             with contextlib.suppress(asyncio.TimeoutError, Exception):
-                await asyncio.wait_for(asyncio.shield(self._run), CLOSE_GRACE)
+                await asyncio.wait_for(asyncio.shield(self._run), grace)
             self._run.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._run

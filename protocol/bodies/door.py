@@ -1,10 +1,10 @@
 """The door's bodies: the lobby a newcomer is greeted with, its knock, a member's
 vouch for the room it is in, a member's "not now" to a knock, a member's consent to a
-knock, and a goodbye.
+knock, a goodbye, and the word that the room ends with a member whose relay closes.
 
-Lobbies, knocks, vouches and "not now" travel room-wide under the join key (the
-knocker, not yet in, must read a "not now"); ``Admit`` and ``Bye`` are group content,
-sealed under the sender's chain like a message.
+Lobbies, knocks, vouches, "not now" and closings travel room-wide under the join key
+(the knocker, not yet in, must read a "not now" and a closing); ``Admit`` and ``Bye``
+are group content, sealed under the sender's chain like a message.
 """
 
 from __future__ import annotations
@@ -152,7 +152,11 @@ class Vouch:
     """A member's word, signed, that the room it is in stands at this Commit.
 
     Members send one when a lobby comes from anyone but their sequencer, so a
-    newcomer shown two rooms can tell which one the people in it are in.
+    newcomer shown two rooms can tell which one the people in it are in. A
+    member back after a dropped connection, waiting for a lobby, sends one under
+    its old key for the Commit it last held, so that a sequencer waiting to open
+    the room again learns that its successor never took the room over
+    (``membership.reopen``).
     """
 
     identity: bytes  # the member's identity key, which signs the frame
@@ -165,6 +169,30 @@ class Vouch:
     def decode(data: bytes) -> Vouch:
         obj = fields(unpack(data), "id", "commit")
         return Vouch(key(obj["id"]), key(obj["commit"]))
+
+
+@dataclass(frozen=True, slots=True)
+class Closing:
+    """A member's word, signed, that it is leaving and the relay closes with it.
+
+    ``porch new`` without a relay runs one inside the opener's process; when the
+    opener leaves, the relay goes too. It says so just before its goodbye, so the
+    others end at once, told why, instead of trying to reconnect to a relay that
+    is gone. It names the Commit the room is at, so it means nothing in another
+    epoch. Room-wide, under the join key, so that a knocker waiting at the door
+    is told as well.
+    """
+
+    identity: bytes  # the member's identity key, which signs the frame
+    commit: bytes  # the hash of the member's current Commit
+
+    def encode(self) -> bytes:
+        return pack({"id": self.identity, "commit": self.commit})
+
+    @staticmethod
+    def decode(data: bytes) -> Closing:
+        obj = fields(unpack(data), "id", "commit")
+        return Closing(key(obj["id"]), key(obj["commit"]))
 
 
 @dataclass(frozen=True, slots=True)

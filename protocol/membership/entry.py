@@ -18,6 +18,11 @@ relay's clock. Meanwhile a member may say "not now" (``membership.door``); the
 newcomer checks that the signer is on the roster it follows and that the
 frame names its own knock, and is told once per member, without their name.
 A knock with a return ticket waits for nobody's consent and never expires.
+
+While it waits for a lobby, someone coming back vouches under its old key for
+the Commit it last held, to every connection that arrives (at most once per
+``WAITING_VOUCH_EVERY_MS``): a sequencer waiting to open the room again learns
+from its successor's word that nobody took the room over (``membership.reopen``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from protocol.membership.reopen import WAITING_NOTICE_MS, Reopening
 from protocol.membership.roster import Roster
 
 OWN_JOIN_WAIT_MS: Final = 1_000
+WAITING_VOUCH_EVERY_MS: Final = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +50,7 @@ class ReturnTicket:
 
     identity: SigningKey  # the old identity key: it vouches for the new keys, once
     agreed: bytes  # the hash of the agreements accepted
+    held: bytes = b""  # the hash of the last Commit we held, to vouch for while we wait
 
 
 class Due(Enum):
@@ -63,7 +70,11 @@ class Entry:
     told_waiting: bool = False
     reopening: Reopening | None = None
     room_gone: bool = False  # the relay shows that nobody here holds the room
-    reopen_after_ms: int = 0
+    late: bool = False  # back after the grace period: a successor may have taken over
+    successor_stayed: bool = False  # our successor vouched for our Commit: it did not
+    # Our vouch while we wait for a lobby: wanted (someone arrived), and when it last went.
+    vouch_wanted: bool = False
+    vouched_ms: int | None = None
     # The relay's welcome, then our own join: only with both has the relay said
     # all it will about whether it still holds the room.
     arrived_ms: int | None = None
@@ -127,6 +138,38 @@ class Entry:
     def mark_room_gone(self) -> None:
         self.room_gone = True
 
+    def mark_successor_stayed(self) -> None:
+        self.successor_stayed = True
+
+    @property
+    def reopen_after_ms(self) -> int:
+        """How long after we began to wait for a lobby we open the room again ourselves."""
+        if self.reopening is None:
+            return 0
+        return self.reopening.wait(
+            late=self.late, room_gone=self.room_gone, successor_stayed=self.successor_stayed
+        )
+
+    # --- our vouch while we wait ---------------------------------------------------
+
+    def want_vouch(self) -> None:
+        """Someone arrived while we wait to come back: our word on the Commit we held."""
+        if self.ticket is not None and self.ticket.held and self.reopening is None:
+            self.vouch_wanted = True
+
+    def vouch_due(self, now: int) -> bool:
+        if not self.vouch_wanted or self.lobby is not None:
+            return False
+        return self.vouched_ms is None or now >= self.vouched_ms + WAITING_VOUCH_EVERY_MS
+
+    def vouched(self, now: int) -> None:
+        self.vouch_wanted, self.vouched_ms = False, now
+
+    def vouch_deadline(self) -> int | None:
+        if not self.vouch_wanted or self.lobby is not None:
+            return None
+        return 0 if self.vouched_ms is None else self.vouched_ms + WAITING_VOUCH_EVERY_MS
+
     def due(self, now: int, grace_ms: int) -> Due | None:
         """Whether to open the room again, or to say whom we wait for, at ``now``."""
         reopening = self.reopening
@@ -135,7 +178,7 @@ class Entry:
                 return None  # the relay has not said all it will yet
             self.waiting_since = now
             if reopening is not None:
-                self.reopen_after_ms = reopening.wait(now, grace_ms, self.room_gone)
+                self.late = reopening.back_late(now, grace_ms)
         waited = now - self.waiting_since
         if reopening is not None and waited >= self.reopen_after_ms:
             return Due.REOPEN
@@ -145,13 +188,15 @@ class Entry:
         return None
 
     def deadline(self, now: int) -> int | None:
+        vouch = self.vouch_deadline()
         if self.waiting_since is None:
             # The wait starts at the first tick once our own join is in (the relay
             # sends it right after the welcome; a second is plenty).
             if self.seen_own_join or self.arrived_ms is None:
                 return now
-            return self.arrived_ms + OWN_JOIN_WAIT_MS
-        times = []
+            due = self.arrived_ms + OWN_JOIN_WAIT_MS
+            return due if vouch is None else min(due, vouch)
+        times = [] if vouch is None else [vouch]
         if self.reopening is not None:
             times.append(self.waiting_since + self.reopen_after_ms)
         if not self.told_waiting:

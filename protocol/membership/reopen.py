@@ -30,7 +30,13 @@ the room again only when no one can still be holding it:
 - if it comes back after the grace period, a successor may have taken over
   before the relay lost the room, and will open its own room again at once:
   then it waits twice as long, so that the successor's lobby reaches it first
-  and it comes back into that room as a member.
+  and it comes back into that room as a member. Unless the successor says
+  otherwise: a member back on the relay and waiting for a lobby vouches,
+  under its old key, for the Commit it last held. A vouch from the successor
+  our last Commit names, for that Commit, shows that it never took the room
+  over (only it could have), so the wait is the same as for a sequencer back
+  in time. Without this, a relay down for longer than the grace period left
+  everyone connected and waiting on each other for half a minute.
 
 The decision is taken on a clock tick, never on arrival, and a reopened room
 greets every connection as it arrives: whoever opens the room first greets
@@ -76,6 +82,9 @@ class Reopening:
     returning: tuple[Ticket, ...]
     last_seq: int  # the relay's last number for the room before the drop
     dropped_at: int  # our clock when the connection dropped
+    # (successor identity, Commit hash): a vouch that matches one shows that the
+    # successor our last Commit names still holds it, so it never took over.
+    unsucceeded: frozenset[tuple[bytes, bytes]] = frozenset()
 
     def held_elsewhere(self, present: set[int], me: int) -> bool:
         """Whether a connection the roster names, other than ours, is on the relay."""
@@ -83,9 +92,18 @@ class Reopening:
         named = {m.peer for m in self.room.members if m.identity != mine}
         return bool(named & (present - {me}))
 
-    def wait(self, now: int, grace_ms: int, room_gone: bool) -> int:
-        """How long to wait for a lobby before opening the room again, from ``now``."""
-        if now - self.dropped_at >= grace_ms:
+    def back_late(self, now: int, grace_ms: int) -> bool:
+        """Whether we are back after the grace period, when a successor may have taken over."""
+        return now - self.dropped_at >= grace_ms
+
+    def successor_stays(self, identity: bytes, commit: bytes) -> bool:
+        """Whether a vouch by ``identity`` for ``commit`` is our successor's word that it
+        holds our Commit still, so it never took the room over."""
+        return (identity, commit) in self.unsucceeded
+
+    def wait(self, *, late: bool, room_gone: bool, successor_stayed: bool) -> int:
+        """How long to wait for a lobby, from when we began to, before opening the room again."""
+        if late and not successor_stayed and self.unsucceeded:
             return 2 * REOPEN_AFTER_MS  # a successor may have taken over: let it go first
         return 0 if room_gone else REOPEN_AFTER_MS
 
@@ -109,6 +127,15 @@ class Reopening:
             nonce=random_bytes(16),
             tickets=tickets_hash(self.returning),
         )
+
+
+def unsucceeded(room: Roster, held: Roster) -> frozenset[tuple[bytes, bytes]]:
+    """The vouches that show no one took ``room`` over: its successor's, for ``room`` or
+    for ``held`` (``room`` may be our Commit in flight, which may not have reached it)."""
+    successor = room.successor
+    if successor is None:
+        return frozenset()  # nobody can take it over
+    return frozenset((successor.identity, r.commit_hash) for r in (room, held))
 
 
 def who_may_return(

@@ -11,7 +11,6 @@ from protocol import wire
 from protocol.bodies.commit import ChangeKind
 from protocol.crypto import CryptoFailure, unseal
 from protocol.endpoint import Endpoint
-from protocol.events import Note
 from protocol.frames import GroupFrame, parse
 from protocol.keys.chains import ReceivingChain
 from tests.conftest import RelayProcess
@@ -166,9 +165,11 @@ async def test_a_dropped_connection_comes_back_as_a_new_member(
     bo = await room.join(ana, "bo")
     old_key = bo.endpoint.identity
     proxy.cut(1)
-    notice = await bo.expect(ev.Notice, lambda n: n.note is Note.RECONNECTING)
-    assert "new member" in (sentence(notice) or "")
+    dropped = await bo.expect(ev.Reconnecting)
+    assert dropped.attempt == 1 and "new member" in (sentence(dropped) or "")
+    await bo.expect(ev.Rejoining)
     await bo.expect(ev.Entered)
+    assert (await bo.expect(ev.BackInRoom)).sent == 0
     assert bo.endpoint.identity != old_key
     await ana.expect(ev.Departed, lambda d: (d.nick, d.reason) == ("bo", ChangeKind.DISCONNECTED))
     await ana.expect(ev.Admitted, lambda a: a.nick == "bo")

@@ -62,6 +62,7 @@ STATE = "protocol/room/state.py"
 EVIDENCE = "protocol/membership/evidence.py"
 VOTES = "protocol/room/votes.py"
 NN = "tests/protocol/test_not_now.py::"
+CL = "tests/protocol/test_closing.py::"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
@@ -1023,8 +1024,75 @@ MUTANTS = [
     ),
     Mutant(
         "a sequencer back after the grace period reopens as soon as a fresh one",
-        (E(REOPEN, "        if now - self.dropped_at >= grace_ms:", "        if False:"),),
+        (E(REOPEN, "        return now - self.dropped_at >= grace_ms", "        return False"),),
         R + "test_a_sequencer_back_late_lets_its_successor_open_the_room_first",
+    ),
+    Mutant(
+        "a late sequencer takes anyone's word, for any Commit, that nobody took over",
+        (
+            E(
+                REOPEN,
+                "        return (identity, commit) in self.unsucceeded",
+                "        return True",
+            ),
+        ),
+        R + "test_a_forged_or_stale_word_from_the_successor_does_not_hasten_the_reopening",
+    ),
+    Mutant(
+        "a late sequencer takes a member's word that could not have taken over",
+        (
+            E(
+                REOPEN,
+                "        return (identity, commit) in self.unsucceeded",
+                "        return True",
+            ),
+        ),
+        R + "test_only_the_successors_word_for_our_commit_hastens_a_late_sequencer",
+    ),
+    # --- a room whose relay closes with a member -------------------------------------
+    Mutant(
+        "a closing counts under anyone's signature",
+        (
+            E(
+                ENDPOINT,
+                "        if not verify(closing.identity, frame.signed, frame.sig):",
+                "        if False:",
+            ),
+        ),
+        CL + "test_a_closing_under_another_signature_ends_nothing",
+    ),
+    Mutant(
+        "a closing from another point of the room counts",
+        (
+            E(
+                ENDPOINT,
+                "        if closing.commit not in self._recent_commits(room):",
+                "        if False:",
+            ),
+        ),
+        CL + "test_a_closing_replayed_from_an_earlier_point_of_the_room_ends_nothing",
+    ),
+    Mutant(
+        "a closing from someone not in the room counts",
+        (
+            E(
+                ENDPOINT,
+                "        if member is None:\n            return  # only someone in the room",
+                "        if False:\n            return  # only someone in the room",
+            ),
+        ),
+        CL + "test_someone_holding_the_invite_but_not_in_the_room_cannot_end_it",
+    ),
+    Mutant(
+        "a closing ends the room however long after it the connection closes",
+        (
+            E(
+                ENDPOINT,
+                "        return who if now_ms - at <= CLOSING_HOLDS_MS else None",
+                "        return who",
+            ),
+        ),
+        CL + "test_the_word_ends_the_room_only_if_the_connection_closes_soon_after",
     ),
     Mutant(
         "a removal needs no majority, by the evidence or by one's own count (both layers)",

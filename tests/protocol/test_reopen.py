@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from nacl.signing import SigningKey
+
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol import wire
+from protocol.bodies.door import Vouch
 from protocol.endpoint import Endpoint
 from protocol.events import Note
+from protocol.frames import Kind
+from protocol.membership.entry import WAITING_VOUCH_EVERY_MS
 from protocol.membership.reopen import REOPEN_AFTER_MS, WAITING_NOTICE_MS
 from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.rooms import knock_and_enter, notes, of, open_room, said
+from tests.protocol.rooms import knock_and_enter, notes, of, open_room, roomwide, said
 
 T0 = 5_000_000  # the clock when the relay goes away
 T1 = T0 + 800  # everyone is back on the new relay, well within the grace period
@@ -224,3 +229,61 @@ def test_the_reopening_decision_waits_for_our_own_join() -> None:
     assert due == now + 5
     back.tick(due)
     assert ev.Notice(Note.REOPENED) in back.events_received()
+
+
+def test_a_sequencer_back_late_opens_at_once_on_its_successors_word() -> None:
+    """The relay was down for longer than the grace period, so everyone is back late: the
+    successor, waiting for a lobby too, vouches under its old key for the Commit it holds,
+    which shows that it never took over. Nobody waits half a minute on anybody."""
+    relay, (ana, bo, cy) = open_room(3, grace_ms=1_000)
+    relay.tick(T0)
+    late = T0 + 5_000
+    restarted = HostileRelay(now=late)
+    bo2 = restarted.connect(bo.endpoint.fresh(T0))
+    cy2 = restarted.connect(cy.endpoint.fresh(T0))
+    ana2 = restarted.connect(ana.endpoint.fresh(T0))
+    restarted.tick(late + 1)
+    restarted.tick(late + WAITING_VOUCH_EVERY_MS)  # bo's word for the last to arrive
+    assert ana2.endpoint.next_deadline() == late + 1  # due already: the next tick opens it
+    restarted.tick(late + WAITING_VOUCH_EVERY_MS + 1)
+    assert reopened(ana2) and ana2.endpoint.is_sequencer
+    for seat in (ana2, bo2, cy2):
+        assert sorted(s.nick for s in seat.endpoint.seats) == ["ana", "bo", "cy"]
+    assert len({s.endpoint.room_code for s in (ana2, bo2, cy2)}) == 1
+    assert not [n for s in (bo2, cy2) for n in notes(s) if n[0] is Note.WAITING_FOR]
+
+
+def test_only_the_successors_word_for_our_commit_hastens_a_late_sequencer() -> None:
+    """cy could not have taken the room over, so cy's word proves nothing: with bo not
+    back, ana waits as long as before, in case bo took over and opens its own room."""
+    relay, (ana, _bo, cy) = open_room(3, grace_ms=1_000)
+    relay.tick(T0)
+    late = T0 + 5_000
+    restarted = HostileRelay(now=late)
+    restarted.connect(cy.endpoint.fresh(T0))
+    ana2 = restarted.connect(ana.endpoint.fresh(T0))
+    for now in range(late, late + 2 * REOPEN_AFTER_MS - 1_000, 500):
+        restarted.tick(now)
+    assert not reopened(ana2)
+    restarted.tick(late + 2 * REOPEN_AFTER_MS + 500)
+    assert reopened(ana2)
+
+
+def test_a_forged_or_stale_word_from_the_successor_does_not_hasten_the_reopening() -> None:
+    relay, (ana, bo, _cy) = open_room(3, grace_ms=1_000)
+    old_bo = bo.endpoint.identity
+    stale = bo.endpoint.roster.commit_hash  # type: ignore[union-attr]
+    di = knock_and_enter(relay, ana, "di", grace_ms=1_000)  # the room moves on: that Commit is old
+    relay.tick(T0)
+    late = T0 + 5_000
+    restarted = HostileRelay(now=late)
+    di2 = restarted.connect(di.endpoint.fresh(T0))
+    ana2 = restarted.connect(ana.endpoint.fresh(T0))
+    current = ana.endpoint.roster.commit_hash  # type: ignore[union-attr]
+    stranger = SigningKey.generate()
+    for signer, commit in ((stranger, current), (old_bo, stale)):
+        body = Vouch(bytes(old_bo.verify_key), commit).encode()
+        restarted.publish(di2.peer, roomwide(ana2.endpoint, Kind.VOUCH, body, signer))
+    for now in range(late, late + 2 * REOPEN_AFTER_MS - 1_000, 500):
+        restarted.tick(now)
+    assert not reopened(ana2)
