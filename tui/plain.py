@@ -160,7 +160,11 @@ class PlainRoom:
                     self.offers[number] = told
                 self.say(told)
                 return
-            case ev.Reconnecting() | ev.Rejoining():
+            case ev.Reconnecting(attempt=attempt):
+                self.rejoining = True
+                if attempt > 2 and attempt % 6:
+                    return  # still trying: a line every half a minute is enough
+            case ev.Rejoining():
                 self.rejoining = True
             case ev.Connected() if self.rejoining:
                 return  # Rejoining, which follows, says it

@@ -29,6 +29,11 @@ async def settle(*people: Person) -> None:
     """Once everyone sees the whole roster, ``expect`` looks only at what comes after."""
     for person in people:
         await person.expect(ev.RosterChanged, lambda r: len(r.seats) == len(people))
+    seen_so_far(*people)
+
+
+def seen_so_far(*people: Person) -> None:
+    """From now on, ``expect`` looks only at what comes after."""
     for person in people:
         person._drain()
         person._taken |= {id(e) for e in person.seen}
@@ -228,3 +233,72 @@ async def test_a_file_on_its_way_when_the_relay_restarts_arrives_whole_afterward
     kept = bo.endpoint.offer_content(offered.number)
     assert kept is not None and kept[1] == content
     assert held > 0
+
+
+async def test_what_is_typed_while_the_relay_is_away_goes_out_once_back_in_order(
+    start_relay: StartRelay, room: Room
+) -> None:
+    relay = start_relay("--per-ip", "1000")
+    ana = await room.host(relay.url, "ana")
+    bo = await room.join(ana, "bo")
+    cy = await room.join(ana, "cy")
+    await settle(ana, bo, cy)
+    relay.stop()
+    # The relay cannot be reached: bo is out of the room, and says so.
+    await bo.expect(ev.Reconnecting, lambda r: r.attempt == 1)
+    await bo.expect(ev.Reconnecting, lambda r: r.attempt >= 2, BACK)
+    assert bo.client.out_of_room
+    for text in ("first", "second", "third"):
+        bo.client.send(cmd.Say(text))
+    bo.client.send(cmd.React("+"))
+    bo.client.send(cmd.Vote(yes=True))  # a vote answers a moment: it does not wait
+    bo._drain()
+    queued = [e for e in bo.seen if isinstance(e, ev.Notice) and e.note is Note.QUEUED]
+    refused = [e for e in bo.seen if isinstance(e, ev.Notice) and e.note is Note.NOT_WHILE_AWAY]
+    assert len(queued) == 4 and len(refused) == 1
+    assert "goes out then" in (sentence(queued[0]) or "")
+
+    start_relay("--per-ip", "1000", "--port", str(relay.port))
+
+    await bo.expect(ev.Rejoining, timeout=BACK)
+    await bo.expect(ev.Entered, timeout=BACK)
+    back = await bo.expect(ev.BackInRoom)
+    assert back.sent == 4
+    for person in (ana, cy):
+        for text in ("first", "second", "third"):
+            await person.expect(
+                ev.Said, lambda s, text=text: (s.nick, s.text) == ("bo", text), BACK
+            )
+        await person.expect(ev.Reacted, lambda r: r.nick == "bo", BACK)
+        typed = [t for n, t in person.said() if n == "bo"]
+        assert typed[-3:] == ["first", "second", "third"]
+
+
+async def test_a_relay_down_longer_than_the_grace_period_brings_everyone_back_at_once(
+    start_relay: StartRelay, room: Room
+) -> None:
+    """Everyone is back after the grace period: the sequencer once waited half a minute in
+    case its successor had taken over, while the successor waited for it. Three restarts."""
+    relay = start_relay("--per-ip", "1000")
+    grace = 1_000  # shorter than the relay is away, as an upgrade would be
+    ana = room.start(Endpoint.host(relay.url, "ana", "Be kind.", grace_ms=grace))
+    await ana.expect(ev.Entered)
+    bo = await room.join(ana, "bo", grace_ms=grace)
+    cy = await room.join(ana, "cy", grace_ms=grace)
+    people = (ana, bo, cy)
+    await settle(*people)
+    for _ in range(3):
+        relay.stop()
+        for person in people:  # a third attempt comes more than 1.5 s after the drop
+            await person.expect(ev.Reconnecting, lambda r: r.attempt >= 3, BACK)
+        relay = start_relay("--per-ip", "1000", "--port", str(relay.port))
+        # Well under the half minute the sequencer used to wait: a guard, not a measure.
+        await ana.expect(ev.Notice, lambda n: n.note is Note.REOPENED, timeout=20)
+        for person in people:
+            await person.expect(ev.BackInRoom, timeout=20)
+            await person.expect(ev.RosterChanged, lambda r: len(r.seats) == 3, timeout=20)
+        assert len({p.endpoint.room_code for p in people}) == 1
+        seen_so_far(*people)
+    bo.client.send(cmd.Say("three times back"))
+    for person in (ana, cy):
+        await person.expect(ev.Said, lambda s: s.text == "three times back")
