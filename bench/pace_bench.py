@@ -5,10 +5,11 @@
 Measured in one run on one machine, through one Porch relay (default limits) on
 loopback, two members in a room (``tui.client.RoomClient``, real crypto):
 
-- light load: bo says a line every 100 ms, 60 lines; ana times each from bo's
-  send to ana's screen (p50, p99). Paced (``protocol.pace``, the client's
-  default) against the same client with a budget too large to ever wait: the
-  pacing must add about nothing when nobody types fast;
+- light load: bo says a line every 50 ms (half the pace), 200 lines; ana times
+  each from bo's send to ana's screen (p50, p99). Paced (``protocol.pace``, the
+  client's default) against the same client with a budget too large to ever
+  wait: the pacing must add about nothing when nobody types fast;
+- the pace's own cost: CPU time of the writer's check and take, per frame;
 - a pasted burst: bo sends ``--lines`` lines at once. Paced, all arrive, in
   order, and the figure is the time until the last one does; unpaced, the
   relay closes the connection for going over its rate, and the figure is how
@@ -38,6 +39,18 @@ from relay.server import start as start_relay
 from tui.client import RoomClient
 
 UNLIMITED = 1e9
+LIGHT = 200  # lines at light load, per round
+
+
+def pace_cost_us(frames: int = 200_000) -> float:
+    """CPU time of the writer's check and take for one frame, at light load (never waits)."""
+    pace = Pace()
+    start = time.process_time()
+    for n in range(frames):
+        now = n * 30  # 33 frames a second: under the rate, so a token is always there
+        if pace.wait_ms(now) == 0:
+            pace.take(now)
+    return (time.process_time() - start) / frames * 1e6
 
 
 def budget(paced: bool) -> Pace:
@@ -99,12 +112,12 @@ async def room(url: str, paced: bool) -> tuple[Member, Member]:
 async def light(url: str, paced: bool) -> list[float]:
     ana, bo = await room(url, paced)
     sent: dict[str, float] = {}
-    for n in range(60):
+    for n in range(LIGHT):
         text = f"light {n}"
         sent[text] = time.perf_counter()
         bo.client.send(cmd.Say(text))
-        await asyncio.sleep(0.1)
-    await ana.wait_for(lambda: len(ana.said()) >= 60, 10)
+        await asyncio.sleep(0.05)
+    await ana.wait_for(lambda: len(ana.said()) >= LIGHT, 10)
     arrived = ana.said()
     await ana.close()
     await bo.close()
@@ -166,6 +179,7 @@ async def main(rounds: int, lines: int) -> None:
     arrived = f"{med(got[True]):.0f}/{lines}", f"{med(got[False]):.0f}/{lines}"
     print(f"{f'burst of {lines}: lines arrived':34} {arrived[0]:>12} {arrived[1]:>12} {'':>14}")
     print(f"{'burst: last line after (s)':34} {med(took[True]):12.2f} {med(took[False]):12.2f}")
+    print(f"{'the pace, CPU per frame (µs)':34} {pace_cost_us():12.2f} {0.0:12.2f}")
     print(
         f"\n{rounds} rounds, medians. Unpaced, the relay closes a connection that goes over "
         "its rate (50 frames/s, burst 100): what was still on its way is lost."
