@@ -259,6 +259,7 @@ class PlainRoom:
                     self.say("You are in the room; /back is for coming back after /stepout.")
                     return
                 self.stepped_out = False
+                self.rejoining = True  # the way back is told as after a drop
                 self.session.come_back()
                 self.say("Coming back in with your return ticket.")
             case "offers":
