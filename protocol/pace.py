@@ -11,7 +11,10 @@ a frame waits for its token.
 File chunks share the budget rather than keeping one of their own: a chunk is
 made only when the bucket holds more than ``RESERVE`` tokens beyond the frames
 already waiting, so a message, a reaction, an ack or a keys frame never queues
-behind a file, and a file uses whatever the conversation leaves.
+behind a file, and a file uses whatever the conversation leaves. The reserve is
+nearly the whole burst: a file flows at the steady rate and never in a burst
+(a burst of chunks would land at once in every recipient's write buffer on the
+relay), and the burst stays the talk's.
 
 Sans-I/O like the rest of ``protocol``: the clock is a number of milliseconds
 that the caller passes in. The writer ``take``s a token per frame it sends and
@@ -26,7 +29,8 @@ from typing import Final
 
 RATE: Final = 40.0  # frames a second: the relay allows 50 by default
 BURST: Final = 50  # frames at once: the relay allows 100 by default
-RESERVE: Final = 10  # tokens a file leaves for talk, acks and keys
+CHUNK_BURST: Final = 4  # chunks at once, at most
+RESERVE: Final = BURST - CHUNK_BURST  # tokens a file leaves for talk, acks and keys
 
 
 @dataclass(slots=True)

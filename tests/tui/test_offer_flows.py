@@ -195,7 +195,7 @@ async def test_cancel_on_either_side_stops_a_transfer_and_the_row_goes(
     relay_url: str, members: Members, tmp_path: Path
 ) -> None:
     source = tmp_path / "big.bin"
-    source.write_bytes(os.urandom(3_000_000))  # 123 pieces: seconds at the room's pace
+    source.write_bytes(os.urandom(8_000_000))  # 326 pieces: seconds at the pace (40 a second)
     ana = PorchApp(Plan(relay_url=relay_url))
     async with ana.run_test(size=SIZE) as ap:
         invite = await open_room(ap, "ana")
@@ -217,7 +217,7 @@ async def test_cancel_on_either_side_stops_a_transfer_and_the_row_goes(
         assert "Your offer 1 is withdrawn." in log_of(ana)
 
         # the recipient stops one coming in, from the panel
-        bo.send(cmd.Offer(OfferKind.FILE, "slides.bin", os.urandom(3_000_000), "x-bin"))
+        bo.send(cmd.Offer(OfferKind.FILE, "slides.bin", os.urandom(8_000_000), "x-bin"))
         await until(lambda: row(ana, 2) is not None, "bo's offer in ana's panel")
         await ap.pause()
         await ap.click("#offers .accept")
