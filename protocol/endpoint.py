@@ -2187,20 +2187,17 @@ class Endpoint:
             self._tell(member.slot, CardNote(b"", ex.nonce, ex.card))
 
     def _chunk_may_go(self) -> bool:
-        """One more chunk now: under the budget all our frames share, when a writer paces
-        them (``protocol.pace``), else under the offers' own pace."""
-        if self.pace is None:
-            return self.offers.take_token(self.now)
-        return self.pace.spare(self.now, pending=len(self.outbox))
+        """One more chunk now: under the offers' own pace and, when a writer paces all our
+        frames (``protocol.pace``), only out of what that budget spares the talk."""
+        if self.pace is not None and not self.pace.spare(self.now, pending=len(self.outbox)):
+            return False
+        return self.offers.take_token(self.now)
 
     def _share_deadline(self) -> int | None:
         times = []
-        if self.pace is None:
-            token = self.offers.next_token_ms()
-        elif self.offers.sending():
-            token = self.pace.spare_at(self.now, pending=len(self.outbox))
-        else:
-            token = None
+        token = self.offers.next_token_ms()
+        if token is not None and self.pace is not None:
+            token = max(token, self.pace.spare_at(self.now, pending=len(self.outbox)))
         if token is not None:
             times.append(token)
         expires = self.reveals.deadline()

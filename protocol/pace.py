@@ -8,13 +8,14 @@ frame, of every kind, through one token bucket set below those defaults:
 bucket room for timing jitter on the way. Nothing is dropped to keep the pace;
 a frame waits for its token.
 
-File chunks share the budget rather than keeping one of their own: a chunk is
-made only when the bucket holds more than ``RESERVE`` tokens beyond the frames
-already waiting, so a message, a reaction, an ack or a keys frame never queues
-behind a file, and a file uses whatever the conversation leaves. The reserve is
-nearly the whole burst: a file flows at the steady rate and never in a burst
-(a burst of chunks would land at once in every recipient's write buffer on the
-relay), and the burst stays the talk's.
+File chunks share the budget: besides their own pace (``room.offers``, 30 a
+second, which keeps what eleven recipients must open each second within
+reach), a chunk is made only when the bucket holds more than ``RESERVE``
+tokens beyond the frames already waiting. So a message, a reaction, an ack or
+a keys frame never queues behind a file: while the talk uses the budget, the
+file waits. The reserve is nearly the whole burst, so a file never comes in a
+burst of its own (it would land at once in every recipient's write buffer on
+the relay), and the burst stays the talk's.
 
 Sans-I/O like the rest of ``protocol``: the clock is a number of milliseconds
 that the caller passes in. The writer ``take``s a token per frame it sends and

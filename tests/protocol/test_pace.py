@@ -70,9 +70,11 @@ def test_a_chunk_waits_while_the_talk_needs_its_reserve() -> None:
     assert not pace.spare(0, pending=BURST - RESERVE)
 
 
-def test_a_file_uses_the_budget_the_talk_leaves_and_a_message_never_waits_behind_it(
+def test_a_file_waits_while_the_talk_uses_the_budget_and_never_goes_over_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """A pasted burst fills the writer mid-transfer: no chunk goes out until every line
+    typed, the one typed last too, has gone, and the relay never sees too much."""
     clock = RelayClock(monkeypatch)
     relay, (ana, bo) = open_room(2)
     pace = Pace()
@@ -84,44 +86,49 @@ def test_a_file_uses_the_budget_the_talk_leaves_and_a_message_never_waits_behind
     bo.send(cmd.Accept(offered.number))
     relay.pump()
 
-    backlog: deque[tuple[bytes, bool]] = deque()  # (frame, it carries our message)
+    backlog: deque[bytes] = deque()
+    order: list[str] = []  # what went out, in order: "line", "last" or "chunk"
+    kinds: dict[bytes, str] = {}
+
+    def typed(text: str, kind: str, now: int) -> None:
+        ana.endpoint.send(cmd.Say(text), now)
+        for frame in ana.endpoint.data_to_send():
+            kinds[frame] = kind
+            backlog.append(frame)
+            pace.queued += 1
+
     start = relay.now
-    message_waited: int | None = None
-    sent = 0
     arrived = False
     for step in range(4_000):  # bounded: 40 s of the test's clock, 10 ms a step
         now = start + 10 * step
         relay.now = clock.now_ms = now
         ana.endpoint.tick(now)
-        if step == 100:  # typed in the middle of the transfer
-            ana.endpoint.send(cmd.Say("while the file goes"), now)
-            for frame in ana.endpoint.data_to_send():
-                backlog.append((frame, True))
-                pace.queued += 1
+        if step == 100:  # the file is on its way: a script is pasted
+            for n in range(100):
+                typed(f"line {n}", "line", now)
+        if step == 120:  # and one more line, while the script is still going out
+            typed("the last word", "last", now)
         for frame in ana.endpoint.data_to_send():
-            backlog.append((frame, False))
+            backlog.append(frame)
             pace.queued += 1
         while backlog and pace.take(now):
-            frame, ours = backlog.popleft()
+            frame = backlog.popleft()
             pace.queued -= 1
             assert clock.bucket.take(), "the relay would close the connection"
             relay.publish(ana.peer, wire.decode_client(frame).d)
-            sent += 1
-            if ours and message_waited is None:
-                message_waited = now - (start + 1_000)
+            # A chunk is one large frame; acks and keys frames are small.
+            order.append(kinds.get(frame, "chunk" if len(frame) > CHUNK else "other"))
         relay.pump()
         bo.events.extend(bo.endpoint.events_received())
         if any(
             isinstance(e, ev.OfferEvent) and e.stage is ev.OfferStage.ARRIVED for e in bo.events
         ):
             arrived = True
-            seconds = (now - start) / 1000
             break
     assert arrived
-    assert message_waited == 0  # out the moment it was typed, ahead of the file
-    assert ("ana", "while the file goes") in [
-        (e.nick, e.text) for e in bo.events if isinstance(e, ev.Said)
-    ]
-    # The file had the budget the talk left, well past a chunk pace of its own (30/s),
-    # counted on the test's clock.
-    assert 240 / seconds > 36
+    first, last = order.index("line"), order.index("last")
+    assert "chunk" in order[:first]  # the file was moving before the script came
+    assert "chunk" not in order[first:last]  # and waited until every line had gone
+    assert order[first:last].count("line") == 100
+    heard = [e.text for e in bo.events if isinstance(e, ev.Said)]
+    assert heard == [f"line {n}" for n in range(100)] + ["the last word"]
