@@ -10,6 +10,7 @@ import pytest
 
 from relay.limits import Limits
 from relay.server import Relay, bound_address, start
+from tests.tui.headless import Members
 
 
 @pytest.fixture
@@ -46,6 +47,14 @@ async def until(condition: Callable[[], object], what: str, seconds: float = 10.
             break
         await asyncio.sleep(0.02)
     raise AssertionError(f"Waited {seconds:g}s, but never saw: {what}")
+
+
+@pytest.fixture
+async def members() -> AsyncIterator[Members]:
+    """Headless members (a real client and endpoint each), all stopped afterwards."""
+    started = Members()
+    yield started
+    await started.close()
 
 
 @pytest.fixture

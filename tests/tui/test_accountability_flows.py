@@ -8,9 +8,6 @@ the vote dialog, the floor panel, toasts, the ended screen.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from textual.pilot import Pilot
 
 from protocol import commands as cmd
@@ -43,13 +40,6 @@ from tui.widgets.stepped_out import SteppedOut
 
 SIZE = (120, 40)
 AGREEMENTS = "1. What is said here stays here.\n2. When someone says ouch, we listen first."
-
-
-@pytest.fixture
-async def members() -> AsyncIterator[Members]:
-    started = Members()
-    yield started
-    await started.close()
 
 
 # --- what a person sees --------------------------------------------------------------

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from textual import events
 from textual.widgets import Button, Input, ProgressBar
 
@@ -41,13 +39,6 @@ from tui.screens.room import RoomScreen
 from tui.widgets.offer_panel import OfferPanel, OfferRow
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-async def members() -> AsyncIterator[Members]:
-    started = Members()
-    yield started
-    await started.close()
 
 
 def composer(app: PorchApp) -> Input:

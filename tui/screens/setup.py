@@ -86,6 +86,7 @@ class SetupScreen(Screen[Setup]):
         note = self.query_one("#nick-length", Static)
         note.update(too_long(length) if length > NICK_CHARS else self._enter_hint())
         note.set_class(length > NICK_CHARS, "warning")
+        self.query_one("#setup-error", Static).update("")  # what it said is about another name
 
     def on_button_pressed(self, pressed: Button.Pressed) -> None:
         pressed.stop()
