@@ -78,6 +78,7 @@ from protocol.bodies.offer import (
     Say as OfferSay,
 )
 from protocol.bodies.repair import NO_MESSAGE, OUCH_CHARS, OuchBody, RepairBody
+from protocol.bodies.talk import is_reaction
 from protocol.bodies.vote import (
     REASON_CHARS,
     RESPOND_S,
@@ -140,7 +141,6 @@ from protocol.limits import (
     KNOCK_WAIT_MAX_S,
     KNOCK_WAIT_MIN_S,
     KNOCK_WAIT_S,
-    REACTION_CHARS,
     TEXT_CHARS,
 )
 from protocol.membership.chain import (
@@ -621,7 +621,7 @@ class Endpoint:
             case cmd.Object(reason):
                 self._consent(reason)
             case cmd.React(emoji):
-                if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
+                if not is_reaction(emoji):
                     self._note(ev.Note.NOT_A_REACTION)
                 else:
                     self._speak(React(emoji))

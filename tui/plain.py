@@ -1,10 +1,15 @@
 """The plain line mode: the same room, one full sentence per line, for screen readers and scripts.
 
 Every room event becomes one line on stdout. Every stdin line is a message,
-unless it starts with ``/``: then it is a command (``/help`` lists them). When
-stdin closes, the person leaves the room cleanly. Peer text passes through
-``peer_text`` before it is printed, so no peer can send escape sequences to
-this terminal.
+unless it starts with ``/``: then it is a command (``/help`` lists them); ``//``
+starts a message with ``/``. When stdin closes, the person leaves the room
+cleanly. Peer text passes through ``peer_text`` before it is printed, so no peer
+can send escape sequences to this terminal.
+
+A command that takes a NAME asks which one is meant when the name fits several
+people, and takes the answer typed back as ``ana#2`` (``tui.who``). The opener's
+invite is printed once the room is open on the relay, never before: an invite to
+a room that could not open would only mislead.
 """
 
 from __future__ import annotations
@@ -22,11 +27,13 @@ from protocol import commands as cmd
 from protocol import events as ev
 from protocol.limits import SEATS, TEXT_CHARS
 from tui import offer_commands as offering
+from tui import who
 from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
-from tui.sentences import SHARING, sentence
+from tui.sentences import SHARING, sentence, which_one
 from tui.session import Door, DoorError, Session
+from tui.talk_commands import message_in, react_command
 from tui.vote_commands import WORDS as VOTE_WORDS
 from tui.vote_commands import vote_command
 from tui.vote_sentences import repair_agreements
@@ -36,9 +43,11 @@ Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking 
 (one that someone asked to wait, too); /notnow NAME asks them to wait, and they are told \
 that someone did, not who; anyone can still admit them. A knock nobody answers expires. \
 /who lists the seats and who is knocking. /code shows the room code; \
-/verify NAME marks someone verified after you read the code aloud together. \
-/react EMOJI sends a reaction. /invite shows the invite. /agreements shows the agreements. \
-/quit (or /leave) leaves the room. Any other line is a message to the room.
+/verify NAME marks someone verified after you read the code aloud together. When a NAME \
+fits several people, Porch asks which one: answer with NAME#SEAT, like ana#2. \
+/react R sends a reaction: 👍 ❤️ 👏 🙏 😂 😮, or by word +1, heart, clap, thanks, laugh, wow. \
+/invite shows the invite. /agreements shows the agreements. /quit (or /leave) leaves the \
+room. Any other line is a message to the room; to start one with /, type //.
 The floor: /round starts a go-round, /stack a stack of raised hands, /open opens the floor. \
 /hand raises your hand (/hand reply for a direct reply, /hand process for a point of \
 process); /lower lowers it. /done ends your turn; in a go-round /pass passes the talking \
@@ -82,11 +91,10 @@ class PlainRoom:
     def __init__(self, session: Session, say: Callable[[str], None]) -> None:
         self.session = session
         self.say = say
-        self.knocks: dict[int, str] = {}
-        self.set_aside: set[int] = set()  # knocks someone asked to wait
         self.agreements_offered = False
         self.agreements = session.agreements
         self.entered = session.door.opening
+        self.invite_shown = False
         self.done = False
         self.closed_by_room = False
         self.stepped_out = False
@@ -106,25 +114,22 @@ class PlainRoom:
                         self.say("  " + shown(agreement))
                 self.say("Type /agree to accept them and knock, or /quit to leave.")
                 return
-            case ev.Knocked(knock=knock, nick=nick):
-                self.knocks[knock] = nick
-                self.say(
-                    f"{name(nick)} is knocking. Type /admit {name(nick)} to let them in, "
-                    f"or /notnow {name(nick)}."
-                )
+            case ev.Knocked(knock=knock, nick=nick, looks_like=like):
+                typed = self._typed_knock(knock, nick)
+                told = sentence(event) if like else f"{name(nick)} is knocking."
+                self.say(f"{told} Type /admit {typed} to let them in, or /notnow {typed}.")
                 return
             case ev.KnockSetAside(knock=knock, nick=nick, by_nick=by, mine=mine):
-                self.set_aside.add(knock)
-                who = "You" if mine else name(by)
-                self.say(f"{who} asked {name(nick)} to wait. Anyone can still /admit {name(nick)}.")
+                asking = "You" if mine else name(by)
+                typed = self._typed_knock(knock, nick)
+                self.say(f"{asking} asked {name(nick)} to wait. Anyone can still /admit {typed}.")
                 return
-            case ev.KnockWithdrawn(knock=knock) | ev.KnockExpired(knock=knock):
-                self.knocks.pop(knock, None)
-                self.set_aside.discard(knock)
-            case ev.Admitted(nick=nick):
-                self._forget_knock(nick)
             case ev.Entered():
                 self.entered = True
+                if self.session.door.opening and not self.invite_shown:
+                    self.invite_shown = True  # the room is open: now the invite leads somewhere
+                    self.say(f"invite: {self.session.invite}")
+                    self.say(SHARING)
             case ev.RepairEvent(stage=ev.RepairStage.OPENED, agreements=agreements) if agreements:
                 self.say(sentence(event) or "")
                 self.say("What the room agreed:")
@@ -149,27 +154,34 @@ class PlainRoom:
         if line:
             self.say(line)
 
-    def _forget_knock(self, nick: str) -> None:
-        for knock, knocking in list(self.knocks.items()):
-            if knocking == nick:
-                del self.knocks[knock]
-                self.set_aside.discard(knock)
-                return
+    def _knocking(self) -> tuple[who.Person, ...]:
+        endpoint = self.session.endpoint
+        return who.knocking(endpoint.knocking) if endpoint is not None else ()
+
+    def _typed_knock(self, knock: int, nick: str) -> str:
+        """How to name this knock in /admit: its name, with its key mark if another looks alike."""
+        knocking = self._knocking()
+        person = next((p for p in knocking if p.key == knock), None)
+        return who.typed(person, knocking) if person is not None else name(nick)
+
+    def _seated(self, *, with_me: bool = False) -> tuple[who.Person, ...]:
+        return who.seated(self.session.seats, with_me=with_me)
 
     # -- the person's lines --------------------------------------------------------
 
     def on_line(self, line: str) -> None:
         if not line.strip():
             return
-        if not line.startswith("/"):
+        said = message_in(line)
+        if said is not None:
             if not self.entered:
                 self.say("You are not in the room yet, so nothing was sent.")
                 return
-            if len(line) > TEXT_CHARS:  # too long for a message: an offer, not a loss
+            if len(said) > TEXT_CHARS:  # too long for a message: an offer, not a loss
                 self.say(f"That is longer than {TEXT_CHARS} characters, so it becomes an offer.")
-                self._propose(offering.text_offer(line))
+                self._propose(offering.text_offer(said))
                 return
-            self.session.send(cmd.Say(line))
+            self.session.send(cmd.Say(said))
             return
         command, _, rest = line[1:].partition(" ")
         rest = rest.strip()
@@ -193,10 +205,8 @@ class PlainRoom:
             case "verify":
                 self._verify(rest)
             case "react":
-                if rest:
-                    self.session.send(cmd.React(rest.split()[0]))
-                else:
-                    self.say("Say which reaction, for example /react 👍.")
+                reaction = react_command(rest)
+                self.say(reaction) if isinstance(reaction, str) else self.session.send(reaction)
             case "invite":
                 invite = self.session.invite
                 self.say(f"invite: {invite}" if invite else "Only the host holds the invite.")
@@ -318,15 +328,17 @@ class PlainRoom:
         self.say(offering.save(kept[1], path))
 
     def _reveal(self, rest: str) -> None:
-        seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}
-        words = rest.split()
+        words, others = rest.split(), self._seated()
         for length in range(len(words), 0, -1):
-            slot = self._find(" ".join(words[:length]), seats)
-            if slot is not None:
-                card = " ".join(words[length:])
+            found = who.find(" ".join(words[:length]), others)
+            card = " ".join(words[length:])
+            if isinstance(found, who.Several):
+                self.say(which_one(found, lambda typed: f"/reveal {typed} CONTACT"))
+                return
+            if found is not None:
                 if not card:
                     break
-                self.session.send(cmd.Reveal(slot, card))
+                self.session.send(cmd.Reveal(found.key, card))
                 return
         self.say("Say with whom and how to reach you: /reveal NAME CONTACT.")
 
@@ -338,8 +350,13 @@ class PlainRoom:
             self.say(f"  {number}. {self.offers[number]}")
 
     def _vote(self, command: str, rest: str) -> None:
-        seats = {seat.slot: seat.nick for seat in self.session.seats}
-        asked = vote_command(command, rest, lambda who: self._find(who, seats))
+        everyone = self._seated(with_me=True)
+
+        def find(said: str) -> int | who.Several | None:
+            found = who.find(said, everyone)
+            return found.key if isinstance(found, who.Person) else found
+
+        asked = vote_command(command, rest, find)
         if isinstance(asked, str):
             self.say(asked)
         elif not self.entered:
@@ -350,38 +367,31 @@ class PlainRoom:
     def _who_is(self, slot: int) -> str:
         return name(self.session.label(slot))
 
-    def _find(self, who: str, people: dict[int, str]) -> int | None:
-        if not people:
-            return None
-        if not who and len(people) == 1:
-            return next(iter(people))
-        folded = who.casefold().lstrip("@")
-        matches = [key for key, nick in people.items() if name(nick).casefold() == folded]
-        return matches[0] if matches else None
-
-    def _answer_knock(self, admit: bool, who: str) -> None:
-        knock = self._find(who, self.knocks)
-        if knock is None:
-            waiting = self._knocking()
+    def _answer_knock(self, admit: bool, said: str) -> None:
+        found = who.find(said, self._knocking())
+        if isinstance(found, who.Several):
+            word = "/admit" if admit else "/notnow"
+            self.say(which_one(found, lambda typed: f"{word} {typed}"))
+        elif found is None:
+            waiting = self._knocking_now()
             self.say(
-                f"Nobody called {shown(who)} is knocking. Knocking now: {waiting}."
+                f"Nobody called {shown(said)} is knocking. Knocking now: {waiting}."
                 if waiting
                 else "Nobody is knocking right now."
             )
-            return
-        if admit:
-            self.knocks.pop(knock)
-            self.set_aside.discard(knock)
-            self.session.send(cmd.Admit(knock))
+        elif admit:
+            self.session.send(cmd.Admit(found.key))
         else:
             # The room, us included, hears it when the relay brings it back: one line, then.
-            self.session.send(cmd.NotNow(knock))
+            self.session.send(cmd.NotNow(found.key))
 
-    def _knocking(self) -> str:
+    def _knocking_now(self) -> str:
         """Who is knocking, those asked to wait marked so: "bo, cy (asked to wait)"."""
+        endpoint = self.session.endpoint
+        knocks = endpoint.knocking if endpoint is not None else ()
         return ", ".join(
-            name(nick) + (" (asked to wait)" if knock in self.set_aside else "")
-            for knock, nick in self.knocks.items()
+            name(knock.nick) + (" (asked to wait)" if knock.asked_to_wait else "")
+            for knock in knocks
         )
 
     def _who(self) -> None:
@@ -403,19 +413,21 @@ class PlainRoom:
             ]
             parts.append(name(seat.nick) + (f" ({', '.join(notes)})" if notes else ""))
         self.say(f"{len(seats)} of {SEATS} seats: " + "; ".join(parts) + ".")
-        if self.knocks:
-            self.say(f"Knocking: {self._knocking()}.")
+        knocking = self._knocking_now()
+        if knocking:
+            self.say(f"Knocking: {knocking}.")
 
-    def _verify(self, who: str) -> None:
-        seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}
-        slot = self._find(who, seats)
-        if slot is None:
+    def _verify(self, said: str) -> None:
+        found = who.find(said, self._seated())
+        if isinstance(found, who.Several):
+            self.say(which_one(found, lambda typed: f"/verify {typed}"))
+        elif found is None:
             self.say(
-                f"Nobody called {shown(who)} is in the room." if who else "Say who: /verify NAME."
+                f"Nobody called {shown(said)} is in the room." if said else "Say who: /verify NAME."
             )
-            return
-        self.session.send(cmd.Verify(slot))
-        self.say(f"You marked {name(seats[slot])} as verified.")
+        else:
+            self.session.send(cmd.Verify(found.key))
+            self.say(f"You marked {name(found.label)} as verified.")
 
 
 def _print_to(out: TextIO) -> Callable[[str], None]:
@@ -440,10 +452,7 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     room = PlainRoom(session, say)
     if session.local_relay is not None:
         say(session.local_relay.notice)
-    if door.opening:
-        say(f"invite: {session.invite}")
-        say(SHARING)
-    else:
+    if not door.opening:
         say(f"Connecting to the relay at {session.relay_url}.")
     lines = StdinLines(stdin)
     # SIGTERM reads as "I am leaving": the room hears a goodbye instead of a dropped line.

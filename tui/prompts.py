@@ -22,9 +22,9 @@ import sys
 from pathlib import Path
 from typing import Final, TextIO
 
+from protocol.invite import InviteError, parse_invite
 from protocol.limits import NICK_CHARS
 from protocol.names import refusal
-from tui.session import DoorError, check_invite
 
 TRIES: Final = 3  # a person who pastes three wrong invites is told to check it, not asked forever
 INVITE_FILE_CHARS: Final = 64 * 1024  # far above any invite: a file larger is something else
@@ -47,8 +47,8 @@ def invite_from_terminal(tries: int = TRIES) -> str:
         except EOFError:
             raise Unanswered("No invite was given, so Porch did not knock.") from None
         try:
-            check_invite(pasted)
-        except DoorError as exc:
+            parse_invite(pasted)
+        except InviteError as exc:
             print(f"{exc}", file=sys.stderr, flush=True)
             continue
         return pasted
@@ -66,7 +66,7 @@ def invite_from_stdin(stream: TextIO) -> str:
             "No invite came on stdin. Without a terminal, porch join --plain reads the "
             "invite from the first line of stdin (or give --invite-file PATH)."
         )
-    return _checked(line)
+    return checked(line)
 
 
 def invite_from_file(path: str) -> str:
@@ -77,20 +77,16 @@ def invite_from_file(path: str) -> str:
         raise Unanswered(f"The invite file {path!r} cannot be read ({exc}).") from None
     if len(text) > INVITE_FILE_CHARS:
         raise Unanswered(f"The file {path!r} is far too large to be an invite.")
-    return _checked(text)
+    return checked(text)
 
 
-def _checked(invite: str) -> str:
+def checked(invite: str) -> str:
+    """``invite``, if it can be used; else Unanswered with the sentence saying what is wrong."""
     try:
-        check_invite(invite)
-    except DoorError as exc:
+        parse_invite(invite)
+    except InviteError as exc:
         raise Unanswered(str(exc)) from None
     return invite
-
-
-def name_problem(nick: str) -> str | None:
-    """The sentence saying why ``nick`` cannot be a name in a room, or None if it can."""
-    return refusal(nick)
 
 
 def name_from_terminal(stream: TextIO, out: TextIO, tries: int = TRIES) -> str:
