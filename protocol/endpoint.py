@@ -1079,6 +1079,12 @@ class Endpoint:
                 # The newcomer sees it too: everyone, them included, knows who let them in.
                 name = self._label(admitter, new) if admitter else "someone"
                 label = self._label(newcomer, new)
+                knocks = self.door.knocks.values()
+                if label == newcomer.nick and any(  # which of two knocks that looked alike
+                    k.identity != newcomer.identity and names.alike(k.nick, newcomer.nick)
+                    for k in knocks
+                ):
+                    label = f"{newcomer.nick} (seat {newcomer.slot + 1})"
                 self.events.append(ev.Admitted(label, name, returning=by == slot))
         elif what in DEPARTURES and before is not None:
             self.door.seat_gone(before.identity, before.nick)

@@ -174,9 +174,7 @@ examples:
   porch web --relay wss://relay.example.org
 """
 
-NAME_HELP = (
-    f"your name in the room, 1 to {NICK_CHARS} characters (left out or empty: Porch asks)"
-)
+NAME_HELP = f"your name in the room, 1 to {NICK_CHARS} characters (left out or empty: Porch asks)"
 
 PLAIN_HELP = (
     "plain line mode for screen readers and scripts: one sentence per line on stdout, "

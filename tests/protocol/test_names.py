@@ -46,17 +46,31 @@ def test_two_knocks_with_one_name_carry_their_key_marks_on_every_screen() -> Non
             (first.peer, f"cy (key {first_mark})", "cy", first_mark),
             (second.peer, f"Cy (key {second_mark})", "Cy", second_mark),
         ]
+    ana.send(cmd.Admit(second.peer))
+    relay.pump()
+    # The other cy still knocks: the one let in is named with their new seat.
+    assert of(bo, ev.Admitted)[-1] == ev.Admitted("Cy (seat 3)", "ana")
     bo.send(cmd.NotNow(first.peer))
     relay.pump()
     told = of(ana, ev.KnockSetAside)[-1]
+    # Seated now, Cy still looks like the cy knocking: the knock keeps its mark.
     assert told == ev.KnockSetAside(first.peer, f"cy (key {first_mark})", "bo", mine=False)
-    assert [k.asked_to_wait for k in ana.endpoint.knocking] == [True, False]
+    assert [(k.nick, k.asked_to_wait) for k in ana.endpoint.knocking] == [
+        (f"cy (key {first_mark})", True)
+    ]
     relay.disconnect(first.peer)
     relay.pump()
     gone = of(ana, ev.KnockWithdrawn)[-1]
     assert gone == ev.KnockWithdrawn(first.peer, f"cy (key {first_mark})")
-    # Alone at the door again, the other cy needs no mark.
-    assert [k.nick for k in ana.endpoint.knocking] == ["Cy"]
+
+
+def test_a_knock_alone_at_the_door_needs_no_mark_once_its_look_alike_goes() -> None:
+    relay, (ana, _) = open_room(2)
+    first, _ = knock_as(relay, ana, "cy")
+    knock_as(relay, ana, "cy")
+    relay.disconnect(first.peer)
+    relay.pump()
+    assert [k.nick for k in ana.endpoint.knocking] == ["cy"]
 
 
 def test_a_knock_named_like_a_member_carries_its_mark_until_it_has_a_seat() -> None:
