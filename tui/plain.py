@@ -25,13 +25,13 @@ from typing import TextIO
 
 from protocol import commands as cmd
 from protocol import events as ev
-from protocol.limits import SEATS, TEXT_CHARS
+from protocol.limits import TEXT_CHARS
 from tui import offer_commands as offering
-from tui import who
 from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
-from tui.sentences import SHARING, sentence, which_one
+from tui.plain_people import PlainPeople
+from tui.sentences import SHARING, sentence
 from tui.session import Door, DoorError, Session
 from tui.talk_commands import message_in, react_command
 from tui.vote_commands import WORDS as VOTE_WORDS
@@ -91,6 +91,7 @@ class PlainRoom:
     def __init__(self, session: Session, say: Callable[[str], None]) -> None:
         self.session = session
         self.say = say
+        self.people = PlainPeople(session, say)
         self.agreements_offered = False
         self.agreements = session.agreements
         self.entered = session.door.opening
@@ -114,15 +115,8 @@ class PlainRoom:
                         self.say("  " + shown(agreement))
                 self.say("Type /agree to accept them and knock, or /quit to leave.")
                 return
-            case ev.Knocked(knock=knock, nick=nick, looks_like=like):
-                typed = self._typed_knock(knock, nick)
-                told = sentence(event) if like else f"{name(nick)} is knocking."
-                self.say(f"{told} Type /admit {typed} to let them in, or /notnow {typed}.")
-                return
-            case ev.KnockSetAside(knock=knock, nick=nick, by_nick=by, mine=mine):
-                asking = "You" if mine else name(by)
-                typed = self._typed_knock(knock, nick)
-                self.say(f"{asking} asked {name(nick)} to wait. Anyone can still /admit {typed}.")
+            case ev.Knocked() | ev.KnockSetAside():
+                self.people.at_the_door(event)
                 return
             case ev.Entered():
                 self.entered = True
@@ -154,19 +148,6 @@ class PlainRoom:
         if line:
             self.say(line)
 
-    def _knocking(self) -> tuple[who.Person, ...]:
-        endpoint = self.session.endpoint
-        return who.knocking(endpoint.knocking) if endpoint is not None else ()
-
-    def _typed_knock(self, knock: int, nick: str) -> str:
-        """How to name this knock in /admit: its name, with its key mark if another looks alike."""
-        knocking = self._knocking()
-        person = next((p for p in knocking if p.key == knock), None)
-        return who.typed(person, knocking) if person is not None else name(nick)
-
-    def _seated(self, *, with_me: bool = False) -> tuple[who.Person, ...]:
-        return who.seated(self.session.seats, with_me=with_me)
-
     # -- the person's lines --------------------------------------------------------
 
     def on_line(self, line: str) -> None:
@@ -196,14 +177,14 @@ class PlainRoom:
                 self.session.send(cmd.Agree())
                 self.say("You agreed to the room's agreements.")
             case "admit" | "notnow" | "not-now":
-                self._answer_knock(command.lower() == "admit", rest)
+                self.people.answer_knock(command.lower() == "admit", rest)
             case "who":
-                self._who()
+                self.people.who()
             case "code":
                 code = self.session.room_code
                 self.say(f"The room code is {shown(code)}." if code else "There is no code yet.")
             case "verify":
-                self._verify(rest)
+                self.people.verify(rest)
             case "react":
                 reaction = react_command(rest)
                 self.say(reaction) if isinstance(reaction, str) else self.session.send(reaction)
@@ -234,7 +215,7 @@ class PlainRoom:
             case "offers":
                 self._list_offers()
             case "reveal":
-                self._reveal(rest)
+                self.people.reveal(rest)
             case "amend" | "consent" | "object" if not self.entered:
                 self.say("You are not in the room yet, so nothing was sent.")
             case "amend":
@@ -327,21 +308,6 @@ class PlainRoom:
             return
         self.say(offering.save(kept[1], path))
 
-    def _reveal(self, rest: str) -> None:
-        words, others = rest.split(), self._seated()
-        for length in range(len(words), 0, -1):
-            found = who.find(" ".join(words[:length]), others)
-            card = " ".join(words[length:])
-            if isinstance(found, who.Several):
-                self.say(which_one(found, lambda typed: f"/reveal {typed} CONTACT"))
-                return
-            if found is not None:
-                if not card:
-                    break
-                self.session.send(cmd.Reveal(found.key, card))
-                return
-        self.say("Say with whom and how to reach you: /reveal NAME CONTACT.")
-
     def _list_offers(self) -> None:
         if not self.offers:
             self.say("There are no offers.")
@@ -350,13 +316,7 @@ class PlainRoom:
             self.say(f"  {number}. {self.offers[number]}")
 
     def _vote(self, command: str, rest: str) -> None:
-        everyone = self._seated(with_me=True)
-
-        def find(said: str) -> int | who.Several | None:
-            found = who.find(said, everyone)
-            return found.key if isinstance(found, who.Person) else found
-
-        asked = vote_command(command, rest, find)
+        asked = vote_command(command, rest, self.people.seat_of)
         if isinstance(asked, str):
             self.say(asked)
         elif not self.entered:
@@ -366,68 +326,6 @@ class PlainRoom:
 
     def _who_is(self, slot: int) -> str:
         return name(self.session.label(slot))
-
-    def _answer_knock(self, admit: bool, said: str) -> None:
-        found = who.find(said, self._knocking())
-        if isinstance(found, who.Several):
-            word = "/admit" if admit else "/notnow"
-            self.say(which_one(found, lambda typed: f"{word} {typed}"))
-        elif found is None:
-            waiting = self._knocking_now()
-            self.say(
-                f"Nobody called {shown(said)} is knocking. Knocking now: {waiting}."
-                if waiting
-                else "Nobody is knocking right now."
-            )
-        elif admit:
-            self.session.send(cmd.Admit(found.key))
-        else:
-            # The room, us included, hears it when the relay brings it back: one line, then.
-            self.session.send(cmd.NotNow(found.key))
-
-    def _knocking_now(self) -> str:
-        """Who is knocking, those asked to wait marked so: "bo, cy (asked to wait)"."""
-        endpoint = self.session.endpoint
-        knocks = endpoint.knocking if endpoint is not None else ()
-        return ", ".join(
-            name(knock.nick) + (" (asked to wait)" if knock.asked_to_wait else "")
-            for knock in knocks
-        )
-
-    def _who(self) -> None:
-        seats = self.session.seats
-        if not seats:
-            self.say("Nobody is seated yet.")
-            return
-        parts = []
-        for seat in sorted(seats, key=lambda seat: seat.slot):
-            notes = [
-                note
-                for note, on in (
-                    ("you", seat.is_me),
-                    ("host", seat.is_host),
-                    ("verified", seat.verified),
-                    ("not connected", not seat.connected),
-                )
-                if on
-            ]
-            parts.append(name(seat.nick) + (f" ({', '.join(notes)})" if notes else ""))
-        self.say(f"{len(seats)} of {SEATS} seats: " + "; ".join(parts) + ".")
-        knocking = self._knocking_now()
-        if knocking:
-            self.say(f"Knocking: {knocking}.")
-
-    def _verify(self, said: str) -> None:
-        found = who.find(said, self._seated())
-        if isinstance(found, who.Several):
-            self.say(which_one(found, lambda typed: f"/verify {typed}"))
-        elif found is None:
-            self.say(
-                f"Nobody called {shown(said)} is in the room." if said else "Say who: /verify NAME."
-            )
-        else:
-            self.session.send(cmd.Verify(found.key))
-            self.say(f"You marked {name(found.label)} as verified.")
 
 
 def _print_to(out: TextIO) -> Callable[[str], None]:
