@@ -72,3 +72,22 @@ def test_the_invite_is_asked_for_hidden_and_a_damaged_one_is_said(
     assert shown.count(PASTE_INVITE.strip()) == 2  # asked again after the damaged one
     assert secret not in shown and damaged.partition("#")[2] not in shown
     assert "Traceback" not in shown
+
+
+def test_an_empty_name_is_asked_for_on_a_terminal(terminal: Terminal, tmp_path: Path) -> None:
+    ana = tmp_path / "ana"
+    ana.mkdir()
+    terminal.tmux(
+        "new-session", "-d", "-s", "porch", "-x", "200", "-y", "50",
+        porch_command(["new", "--plain", "--name", ""], ana, None),
+    )  # fmt: skip
+    terminal.tmux("set-option", "-t", "porch", "remain-on-exit", "on")
+    pane = "porch:0.0"
+    terminal.wait_for(pane, ASK_NAME)
+    terminal.keys(pane, "Enter")  # nothing: said, and asked again
+    terminal.wait_for(pane, "A name cannot be empty or show as nothing on a screen.")
+    terminal.type(pane, "ana")
+    terminal.keys(pane, "Enter")
+    terminal.wait_for(pane, "You are in the room.")
+    shown = whole_screen(terminal, pane)
+    assert shown.count(ASK_NAME) == 2 and "invite: ws://127.0.0.1:" in shown
