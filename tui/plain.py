@@ -44,7 +44,7 @@ Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking 
 that someone did, not who; anyone can still admit them. A knock nobody answers expires. \
 /who lists the seats and who is knocking. /code shows the room code; \
 /verify NAME marks someone verified after you read the code aloud together. When a NAME \
-fits several people, Porch asks which one: answer with NAME#SEAT, like ana#2. \
+fits several people, Porch asks which one, with what to type back (like /verify ana#2). \
 /react R sends a reaction: 👍 ❤️ 👏 🙏 😂 😮, or by word +1, heart, clap, thanks, laugh, wow. \
 /invite shows the invite. /agreements shows the agreements. /quit (or /leave) leaves the \
 room. Any other line is a message to the room; to start one with /, type //.
