@@ -27,9 +27,20 @@ def version() -> str:
         return "(not installed: run it from an installed copy to see its version)"
 
 
+class VersionAction(argparse.Action):
+    """``--version``, read from the metadata only when asked: every other run starts faster."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"porch {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="porch", description=DESCRIPTION)
-    parser.add_argument("--version", action="version", version=f"porch {version()}")
+    parser.add_argument("--version", action=VersionAction, help="show which Porch this is and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from relay import cli as relay_cli
