@@ -225,10 +225,13 @@ NEEDS_A_TERMINAL = (
 def _check_options(args: argparse.Namespace) -> str | None:
     """The sentence for the first option that cannot be used, before anything is asked."""
     from protocol.names import refusal
+    from tui.prompts import NAME_NEEDED
 
     name = (args.name or "").strip()
     if name and (problem := refusal(name)) is not None:
         return problem
+    if not name and args.plain and not sys.stdin.isatty():
+        return NAME_NEEDED  # a script says --name; no line of its stdin is taken for it
     if not 1 <= args.max_offer_mb <= 4096:
         return f"--max-offer-mb is a size in MiB from 1 to 4096, not {args.max_offer_mb}."
     return None
@@ -331,9 +334,7 @@ def _enter(
         from tui import plain, prompts
         from tui.session import Door
 
-        if nick is None:
-            if not sys.stdin.isatty():
-                return _fail(prompts.NAME_NEEDED)  # a script says --name; no line is taken for it
+        if nick is None:  # on a terminal (``_check_options`` saw to it)
             try:
                 nick = prompts.name_from_terminal(sys.stdin, sys.stdout)
             except prompts.Unanswered as exc:
