@@ -68,6 +68,26 @@ class Refused:
     code: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reconnecting:
+    """The connection dropped; the client tries again (``attempt``, in ``retry_in_s``)."""
+
+    attempt: int
+    retry_in_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rejoining:
+    """Connected again; waiting to get back into the room (a ticket, a knock, a reopen)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackInRoom:
+    """On the roster again; ``sent`` commands typed meanwhile went out."""
+
+    sent: int = 0
+
+
 class Ending(Enum):
     """Why the session ended for this endpoint."""
 
@@ -520,6 +540,9 @@ class Notice:
 
 Event = (
     Connected
+    | Reconnecting
+    | Rejoining
+    | BackInRoom
     | Refused
     | Closed
     | AgreementsOffered

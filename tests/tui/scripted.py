@@ -8,10 +8,12 @@ involves the relay is tested against a real one in test_flows.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from textual import events
 
 from protocol import events as ev
+from protocol.room.floor import Floor, Talk
 from tui.app import Plan, PorchApp
 from tui.messages import RoomEvent
 from tui.screens.room import RoomScreen
@@ -42,6 +44,38 @@ def frozen_clock() -> float:
     return 1000.0
 
 
+@dataclass
+class ScriptedRoom:
+    """The room's live view for a scripted screen: a floor set by the test, fixed names."""
+
+    invite: str | None = INVITE
+    floor: Floor = field(default_factory=Floor)
+    elapsed_ms: int | None = None
+    labels: dict[int, str] = field(default_factory=lambda: {s.slot: s.nick for s in SEATS})
+    my_slot: int | None = 1
+    offer_limit: int = 64 * 1024 * 1024
+    runs_the_relay: bool = False
+
+    def label(self, slot: int) -> str:
+        return self.labels.get(slot, f"seat {slot + 1}")
+
+    def floor_elapsed_ms(self) -> int | None:
+        return self.elapsed_ms
+
+    def offer_content(self, number: int) -> tuple[str, bytes] | None:
+        return None
+
+
+def show_floor(
+    app: PorchApp, floor: Floor, elapsed_ms: int | None, balance: tuple[Talk, ...] | None = None
+) -> None:
+    """Set the scripted room's floor and draw it, as a floor event would."""
+    room = app.room_screen()
+    assert room is not None and isinstance(room.room, ScriptedRoom)
+    room.room.floor, room.room.elapsed_ms = floor, elapsed_ms
+    room.show_floor(balance)
+
+
 class ScriptedPorch(PorchApp):
     def __init__(
         self,
@@ -59,9 +93,9 @@ class ScriptedPorch(PorchApp):
         mount.prevent_default()
         self.push_screen(
             RoomScreen(
+                ScriptedRoom(invite=self.invite),
                 seats=SEATS,
-                room_code="amber otter violet seven",
-                invite=self.invite,
+                room_code="3648 1369 6160 8544 2575",
                 relay_notice=NOTICE if self.invite else None,
                 clock=self.clock,
             )

@@ -42,7 +42,7 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
     invite = INVITE.search(screen).group(0)  # type: ignore[union-attr]
     assert "Using a relay on this computer at ws://127.0.0.1:" in screen
     assert "Anyone holding this invite can knock" in screen
-    assert "ana (you, host)" in screen
+    terminal.wait_for(host, "ana (you, host)")
 
     terminal.tmux(
         "split-window", "-v", "-t", "porch", porch_command(["join", invite], bo, trace_of["bo"])
@@ -62,7 +62,7 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
     terminal.wait_for(host, "ana admitted bo.")
     screen = terminal.wait_for(guest, "You are in the room.")
     assert "bo (you)" in screen and "Seats 2/12" in screen
-    assert "Connected" in screen.splitlines()[0]
+    assert "In the room" in screen.splitlines()[0]
 
     terminal.type(guest, "hello from bo")
     terminal.keys(guest, "Enter")
@@ -75,8 +75,9 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
     # The floor as a person sees it: bo starts a go-round; the panel and the roster show it.
     terminal.type(guest, "/round")
     terminal.keys(guest, "Enter")
-    screen = terminal.wait_for(host, "▶ bo")
-    assert "Go-round" in screen and "Next: ana" in screen
+    terminal.wait_for(host, "▶ bo")
+    screen = terminal.wait_for(host, "Next: ana")  # a frame may be caught half drawn
+    assert "Go-round" in screen
     terminal.type(host, "may I?")
     terminal.keys(host, "Enter")
     terminal.wait_for(host, "It is bo's turn, so that was not sent.")
@@ -107,10 +108,20 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
     assert "Flagged by bo" not in screen and "Held by the room" not in screen
     print(screen)  # shown with -s: the round over, in ana's terminal
 
-    terminal.keys(guest, "C-l")
+    terminal.keys(host, "C-q")  # the room's relay runs in ana's Porch, and bo is here
+    terminal.wait_for(host, "End the room and quit")
+    terminal.keys(host, "Escape")  # stay
+    terminal.keys(guest, "C-l")  # a clear-screen reflex leaves nobody
+    terminal.keys(guest, "C-q")  # quitting asks first, with Stay focused
+    terminal.wait_for(guest, "Quit Porch?")
+    terminal.keys(guest, "Tab")
+    terminal.keys(guest, "Enter")
     terminal.wait_for(host, "bo left the room.")
     assert eventually(lambda: terminal.dead(guest)), "bo's app did not close"
-    terminal.keys(host, "C-q")
+    terminal.keys(host, "C-q")  # alone now: quitting ends nothing for anyone else
+    terminal.wait_for(host, "Quit Porch?")
+    terminal.keys(host, "Tab")
+    terminal.keys(host, "Enter")
     assert eventually(lambda: terminal.dead(host)), "ana's app did not close"
     for pane in (host, guest):
         assert "Traceback" not in terminal.screen(pane)

@@ -1,4 +1,10 @@
-"""The first screen: a display name, and for a new room its agreements."""
+"""The first screen: a display name, and for a new room its agreements.
+
+Enter on the name goes on: it opens the room (the agreements are already
+filled in, and Tab reaches them to edit first) or, when joining, goes to the
+door. A name longer than the room allows is not cut silently: the screen says
+how long it is and what the limit is, and waits for a shorter one.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
 from protocol.limits import NICK_CHARS
-from tui.session import DEFAULT_AGREEMENTS
+from tui.entry import DEFAULT_AGREEMENTS
+
+
+def too_long(length: int) -> str:
+    return (
+        f"That name is {length} characters; a name in a room holds at most {NICK_CHARS}. "
+        "Please shorten it."
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +40,7 @@ class SetupScreen(Screen[Setup]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "go_on", "Continue"),
-        Binding("escape", "app.quit", "Quit"),
+        Binding("escape", "app.quit", "Quit", show=False),
     ]
 
     def __init__(self, *, opening: bool, nick: str | None, agreements: str | None, where: str):
@@ -42,7 +55,8 @@ class SetupScreen(Screen[Setup]):
             yield Static("Open a new room" if self.opening else "Join a room", classes="title")
             yield Static(Content(self.where), classes="hint", id="where")
             yield Label("Your name in this room")
-            yield Input(self.nick, placeholder="e.g. ana", id="nick", max_length=NICK_CHARS)
+            yield Input(self.nick, placeholder="e.g. ana", id="nick")
+            yield Static(self._enter_hint(), id="nick-length", classes="hint")
             if self.opening:
                 yield Label("The room's agreements (everyone accepts them before entering)")
                 yield TextArea(self.agreements, id="agreements", soft_wrap=True)
@@ -60,10 +74,18 @@ class SetupScreen(Screen[Setup]):
 
     def on_input_submitted(self, submitted: Input.Submitted) -> None:
         submitted.stop()
+        self.action_go_on()
+
+    def _enter_hint(self) -> str:
         if self.opening:
-            self.query_one("#agreements", TextArea).focus()
-        else:
-            self.action_go_on()
+            return "Enter opens the room. To edit the agreements first, Tab to them."
+        return "Enter goes on to the room's door."
+
+    def on_input_changed(self, changed: Input.Changed) -> None:
+        length = len(changed.value.strip())
+        note = self.query_one("#nick-length", Static)
+        note.update(too_long(length) if length > NICK_CHARS else self._enter_hint())
+        note.set_class(length > NICK_CHARS, "warning")
 
     def on_button_pressed(self, pressed: Button.Pressed) -> None:
         pressed.stop()
@@ -74,6 +96,10 @@ class SetupScreen(Screen[Setup]):
         error = self.query_one("#setup-error", Static)
         if not nick:
             error.update("Please give a name, so the room knows who is knocking.")
+            self.query_one("#nick", Input).focus()
+            return
+        if len(nick) > NICK_CHARS:
+            error.update(too_long(len(nick)))
             self.query_one("#nick", Input).focus()
             return
         if not nick.isprintable():
