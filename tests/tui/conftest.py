@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
 from relay.limits import Limits
 from relay.server import Relay, bound_address, start
 from tests.tui.headless import Members
+from tests.tui.terminals import Terminal, private_terminal
 
 
 @pytest.fixture
@@ -65,3 +66,10 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    """A real terminal (tmux) of the test's own, killed with all it started at the end."""
+    with private_terminal() as term:
+        yield term
