@@ -1,8 +1,8 @@
 """What a room screen reads beyond the events it is shown: the session's live view.
 
 The room's events say what changed; a few things are read when they are
-drawn instead — the floor and its clock, a seat's label, what arrived of an
-offer, the invite. ``Session`` provides them; the layout tests provide a still
+drawn instead — the floor and its clock, who is knocking, a seat's label,
+what arrived of an offer, the invite. ``Session`` provides them; the layout tests provide a still
 room. Loads no Textual.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from protocol.events import Knock
 from protocol.room.floor import Floor
 
 
@@ -19,6 +20,11 @@ class RoomSource(Protocol):
 
     @property
     def floor(self) -> Floor: ...
+
+    @property
+    def knocking(self) -> tuple[Knock, ...]:
+        """The knocks waiting for an answer: the endpoint's own, the one copy there is."""
+        ...
 
     @property
     def my_slot(self) -> int | None: ...

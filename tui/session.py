@@ -144,6 +144,10 @@ class Session:
         return (self.endpoint.agreements or "") if self.endpoint is not None else ""
 
     @property
+    def knocking(self) -> tuple[ev.Knock, ...]:
+        return self.endpoint.knocking if self.endpoint is not None else ()
+
+    @property
     def floor(self) -> Floor:
         return self.endpoint.floor if self.endpoint is not None else Floor()
 

@@ -20,6 +20,8 @@ from tests.tui.pilots import (
     palette_titles,
     screen_text,
     showing,
+    toasts,
+    type_line,
 )
 from tui.app import Plan, PorchApp
 from tui.link import Standing
@@ -60,7 +62,7 @@ async def test_a_name_too_long_is_said_and_not_cut(relay_url: str) -> None:
         await pilot.press(*long_name)
         field = app.screen.query_one("#nick", Input)
         assert field.value == long_name  # nothing typed was dropped
-        said = "That name is 40 characters; a name in a room holds at most 32."
+        said = "That name is 40 characters long; a name is at most 32."
         await until(lambda: said in screen_text(app), "the limit, said")
         await pilot.press("enter")
         await pilot.pause()
@@ -178,3 +180,65 @@ async def test_quitting_a_room_whose_relay_runs_here_says_it_ends_the_room(
         await pilot.press("escape")
         await until(lambda: showing(app, RoomScreen), "staying")
         assert app.is_running
+
+
+async def test_look_alike_knocks_are_told_apart_and_admitting_one_leaves_the_other(
+    relay_url: str, members: Members
+) -> None:
+    app = PorchApp(Plan(relay_url=relay_url))
+    async with app.run_test(size=SIZE) as pilot:
+        invite = await open_room(pilot, "ana")
+        first = await members.knock(invite, "cy")
+        second = await members.knock(invite, "Cy")
+
+        def bar() -> list[str]:
+            room = app.room_screen()
+            return [str(row.render()) for row in room.query(".knock-who")] if room else []
+
+        await until(lambda: len(bar()) == 2, "two knocks")
+        await until(lambda: all("(key " in line for line in bar()), "each with its key mark")
+        await pilot.press("f2")  # the first knock
+        await first.expect(ev.Entered)
+        await until(lambda: len(bar()) == 1, "one knock left")
+        assert bar()[0].startswith("Cy")  # the other one, still there to answer
+        assert not any(isinstance(e, ev.Entered) for e in second.seen)
+
+
+async def test_the_composer_asks_which_one_when_a_name_means_two_people(
+    relay_url: str, members: Members
+) -> None:
+    app = PorchApp(Plan(relay_url=relay_url))
+    async with app.run_test(size=SIZE) as pilot:
+        invite = await open_room(pilot, "ana")
+        for nick in ("cy", "Cy"):
+            member = await members.knock(invite, nick)
+            await until(lambda: app.room_screen().knocks, f"{nick} knocking")
+            await pilot.press("f2")
+            await member.expect(ev.Entered)
+        await until(lambda: len(app.room_screen().seats) == 3, "three seats")
+        await type_line(pilot, "/reveal cy ana@example.org")
+        asked = "2 people here have names that look like cy"
+        await until(lambda: any(asked in m for _, m in toasts(app)), "which one?")
+        choice = next(m for _, m in toasts(app) if asked in m)
+        assert "/reveal cy#" in choice and "/reveal Cy#" in choice
+
+
+async def test_a_reaction_from_the_composer_and_words_refused(
+    relay_url: str, members: Members
+) -> None:
+    app = PorchApp(Plan(relay_url=relay_url))
+    async with app.run_test(size=SIZE) as pilot:
+        invite = await open_room(pilot, "ana")
+        bo = await members.knock(invite, "bo")
+        await admit_first(pilot, "bo")
+        await bo.expect(ev.Entered)
+        await type_line(pilot, "/react thanks")
+        reacted = await bo.expect(ev.Reacted)
+        assert (reacted.nick, reacted.emoji) == ("ana", "🙏")
+        await type_line(pilot, "/react well said")
+        await until(
+            lambda: any("A reaction is one symbol" in m for _, m in toasts(app)), "the refusal"
+        )
+        await type_line(pilot, "//shrug")
+        said = await bo.expect(ev.Said)
+        assert said.text == "/shrug"

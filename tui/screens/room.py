@@ -31,9 +31,9 @@ from protocol import commands as cmd
 from protocol import events as ev
 from protocol.room import floor as fl
 from protocol.room.floor import Talk
+from tui import who
 from tui.accountability import MotionView, RepairView
 from tui.floor_sentences import balance_words, floor_line
-from tui.knock_views import KnockView, knocks_after, without
 from tui.messages import Ask, ComeBack, FloorAsked, MotionAsked, OfferChosen, Propose, RoomEvent
 from tui.offer_views import OfferView
 from tui.peer_text import name, shown
@@ -42,6 +42,7 @@ from tui.screens.room_accountability import Accountability
 from tui.screens.room_offers import OfferDesk
 from tui.screens.room_palette import PROVIDERS
 from tui.sentences import sentence
+from tui.who import Several
 from tui.widgets.composer import Composer
 from tui.widgets.floor_panel import FloorPanel
 from tui.widgets.invite_card import InviteCard, copy_invite
@@ -57,6 +58,16 @@ from tui.widgets.stepped_out import SteppedOut
 # holds the floor, and lets it go, without a floor act.
 FLOOR_MOVES = ev.FloorChanged | ev.RosterChanged | ev.Entered | ev.MotionEvent | ev.RepairEvent
 WARNINGS = ev.Gap | ev.Tampering | ev.Refused
+DOOR_MOVES = (
+    ev.Knocked
+    | ev.KnockWithdrawn
+    | ev.KnockExpired
+    | ev.KnockSetAside
+    | ev.Admitted
+    | ev.RosterChanged
+    | ev.Entered
+    | ev.Closed
+)
 
 
 class RoomScreen(Screen[None]):
@@ -75,7 +86,7 @@ class RoomScreen(Screen[None]):
     seats: reactive[tuple[ev.Seat, ...]] = reactive(())
     speaker: reactive[int | None] = reactive(None)
     room_code: reactive[str] = reactive("")
-    knocks: reactive[tuple[KnockView, ...]] = reactive(())
+    knocks: reactive[tuple[ev.Knock, ...]] = reactive(())
     motions: reactive[tuple[MotionView, ...]] = reactive(())
     repair: reactive[RepairView | None] = reactive(None)
     stepped_out: reactive[bool] = reactive(False)
@@ -148,7 +159,8 @@ class RoomScreen(Screen[None]):
         if isinstance(event, ev.Said):
             self.talk.add_said(event)  # the busiest path: nothing else to do
             return
-        self.knocks = knocks_after(self.knocks, event)
+        if isinstance(event, DOOR_MOVES):
+            self.knocks = self.room.knocking
         match event:
             case ev.RosterChanged(seats=seats, room_code=code):
                 self.seats, self.room_code = seats, code
@@ -263,8 +275,9 @@ class RoomScreen(Screen[None]):
             return
         match command:
             case cmd.Admit(knock):
-                # A "not now" leaves the knock on screen: the room marks it when it comes back.
-                self.knocks = without(self.knocks, knock)
+                # Gone from the bar at once; the room lets them in with its next Commit.
+                # (A "not now" leaves the knock on screen: the room marks it when it comes back.)
+                self.knocks = tuple(k for k in self.knocks if k.knock != knock)
             case cmd.Accept(number) | cmd.Decline(number):
                 self.offer_desk.answered(number, accept=isinstance(command, cmd.Accept))
 
@@ -298,10 +311,11 @@ class RoomScreen(Screen[None]):
         """The seat whose label (as the endpoint names seats in its events) is ``label``."""
         return next((s.slot for s in self.seats if s.nick == label), None)
 
-    def seat_named(self, who: str) -> int | None:
-        """The seat of the person someone typed as ``who``, as the plain mode finds them."""
-        folded = who.casefold().lstrip("@")
-        return next((s.slot for s in self.seats if name(s.nick).casefold() == folded), None)
+    def seat_named(self, typed: str) -> int | Several | None:
+        """The seat of the person typed as ``typed``, as the plain mode finds them; Several
+        when the name means more than one person here (the composer asks which one)."""
+        found = who.find(typed, who.seated(self.seats))
+        return found.key if isinstance(found, who.Person) else found
 
     def action_admit(self) -> None:
         self._answer_first(admit=True)

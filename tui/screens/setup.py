@@ -18,15 +18,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
+from protocol import names
 from protocol.limits import NICK_CHARS
 from tui.entry import DEFAULT_AGREEMENTS
-
-
-def too_long(length: int) -> str:
-    return (
-        f"That name is {length} characters; a name in a room holds at most {NICK_CHARS}. "
-        "Please shorten it."
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,10 +76,10 @@ class SetupScreen(Screen[Setup]):
         return "Enter goes on to the room's door."
 
     def on_input_changed(self, changed: Input.Changed) -> None:
-        length = len(changed.value.strip())
+        too_long = len(changed.value.strip()) > NICK_CHARS
         note = self.query_one("#nick-length", Static)
-        note.update(too_long(length) if length > NICK_CHARS else self._enter_hint())
-        note.set_class(length > NICK_CHARS, "warning")
+        note.update((names.refusal(changed.value) or "") if too_long else self._enter_hint())
+        note.set_class(too_long, "warning")
         self.query_one("#setup-error", Static).update("")  # what it said is about another name
 
     def on_button_pressed(self, pressed: Button.Pressed) -> None:
@@ -95,16 +89,9 @@ class SetupScreen(Screen[Setup]):
     def action_go_on(self) -> None:
         nick = self.query_one("#nick", Input).value.strip()
         error = self.query_one("#setup-error", Static)
-        if not nick:
-            error.update("Please give a name, so the room knows who is knocking.")
-            self.query_one("#nick", Input).focus()
-            return
-        if len(nick) > NICK_CHARS:
-            error.update(too_long(len(nick)))
-            self.query_one("#nick", Input).focus()
-            return
-        if not nick.isprintable():
-            error.update("A name holds printable characters only. Please choose another.")
+        refused = names.refusal(nick)
+        if refused:
+            error.update(Content(refused))
             self.query_one("#nick", Input).focus()
             return
         agreements = None

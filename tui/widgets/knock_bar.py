@@ -2,7 +2,8 @@
 
 A knock someone asked to wait ("not now") stays, marked so, with both choices: anyone,
 whoever asked included, may still let them in. The bar draws the room screen's
-``knocks`` (bound with ``data_bind``) and keeps no copy of its own.
+``knocks`` (bound with ``data_bind``), which is the endpoint's, and keeps no copy of
+its own. A name that looks like another here carries its key mark ("cy (key dmrp)").
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ from textual.reactive import reactive
 from textual.widgets import Button, Static
 
 from protocol import commands as cmd
-from tui.knock_views import KnockView
+from protocol.events import Knock
 from tui.messages import Ask
 from tui.peer_text import name
 
 
 class KnockRow(Vertical):
-    def __init__(self, view: KnockView) -> None:
+    def __init__(self, view: Knock) -> None:
         super().__init__(classes="knock -set-aside" if view.asked_to_wait else "knock")
         self.view = view
 
@@ -47,7 +48,7 @@ class KnockRow(Vertical):
 class KnockBar(Vertical):
     """Hidden while nobody is knocking."""
 
-    knocks: reactive[tuple[KnockView, ...]] = reactive((), recompose=True)
+    knocks: reactive[tuple[Knock, ...]] = reactive((), recompose=True)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -57,5 +58,5 @@ class KnockBar(Vertical):
         for view in self.knocks:
             yield KnockRow(view)
 
-    def watch_knocks(self, knocks: tuple[KnockView, ...]) -> None:
+    def watch_knocks(self, knocks: tuple[Knock, ...]) -> None:
         self.display = bool(knocks)
