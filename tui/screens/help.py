@@ -36,6 +36,9 @@ The floor, typed in the composer (the same words as the plain mode):
 /pause /resume          anyone can pause; the caller or most of the room resumes
 /balance /floor         how the time was shared; the floor on one line
 //TEXT                  send a message that starts with /
+/react R                a reaction: 👍 ❤️ 👏 🙏 😂 😮 (or +1 heart clap thanks laugh wow)
+/leave                  leave the room and stay in Porch (it asks first)
+A NAME two people share is answered with which one: type it back as cy#2.
 
 Shared accountability (the same words as the plain mode; also Ctrl+P):
 /motion remove NAME REASON   move to remove someone, saying why
