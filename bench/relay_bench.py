@@ -6,8 +6,9 @@
     python -m bench.relay_bench --before /tmp/porch-main    before/after, in one run
 
 Each relay runs alone, as its own process pinned to one core; the load
-generators run as several processes on the other cores, connect every
-participant, then follow an open-loop schedule (see bench/loadgen.py). The
+generators run on the other cores, one process per core (processes sharing a
+core only add wake-ups and wait for each other), connect every participant,
+then follow an open-loop schedule (see bench/loadgen.py). The
 table reports what the generators measured and what /proc says about the relay.
 Generator CPU and send lag are printed too: when they are high, the numbers
 describe the generator as much as the relay.
@@ -239,7 +240,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="also run the relay of the checkout in DIR as porch-before, for a before/after "
         "in one run (make one with: git worktree add DIR main)",
     )
-    parser.add_argument("--workers", type=int, default=3, help="load generator processes")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="load generator processes (default: one per core the relay is not pinned to)",
+    )
     parser.add_argument("--payload", type=int, default=160, help="bytes per message payload")
     parser.add_argument(
         "--priority",
@@ -283,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by relays too
     relay_cores, gen_cores, core_note = plan_cores()
+    if args.workers is None:
+        args.workers = len(gen_cores) if gen_cores else 2
     if args.priority:
         try:
             os.nice(-args.priority)  # relays and generators inherit it
