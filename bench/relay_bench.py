@@ -303,7 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = chosen_scenarios(args)
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
-        f"Porch relay benchmark, {now}; {core_note}; {args.workers} generator processes;"
+        f"Porch relay benchmark, {now}; {core_note}; {args.workers} generator "
+        f"process{'es' if args.workers > 1 else ''};"
         f" {args.payload}-byte payloads; open files limit {hard}",
         flush=True,
     )
