@@ -77,11 +77,11 @@ def collect_on_a_clock(
 
     A full collection walks every object the process holds, and with 5,000
     connections that stalls every room for 0.1 to 0.3 s. Python starts one
-    whenever a quarter more objects have aged into its oldest generation, which
-    under load is every minute or so; here one runs every ``every`` seconds
-    instead, often enough to free what closed connections leave in cycles. The
-    young generations are collected as usual, and what the process holds at
-    start is frozen out of every collection.
+    whenever a quarter more objects have aged into its oldest generation: five
+    or six times while 5,000 people connect, and now and then under steady load.
+    Here one runs every ``every`` seconds instead, often enough to free what
+    closed connections leave in cycles. The young generations are collected as
+    usual, and what the process holds at start is frozen out of every collection.
     """
     gc.freeze()
     young, middle, _ = gc.get_threshold()
