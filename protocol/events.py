@@ -22,7 +22,7 @@ from protocol.room.floor import FloorAct, FloorChange, Why
 @dataclass(frozen=True, slots=True)
 class Seat:
     """One roster entry as a person sees it; ``nick`` carries the seat when another
-    seat's name looks like it."""
+    seat's name looks like it ("ana (seat 2)"), ``name`` is the name as chosen."""
 
     slot: int
     nick: str
@@ -30,6 +30,24 @@ class Seat:
     verified: bool
     is_host: bool
     is_me: bool
+    name: str = ""
+
+    @property
+    def chosen(self) -> str:
+        return self.name or self.nick
+
+
+@dataclass(frozen=True, slots=True)
+class Knock:
+    """One knock waiting for an answer, as a person sees it. ``nick`` carries the knock's
+    key mark when another name here looks like it ("ana (key kxqd)"); ``knock`` is what
+    ``Admit`` and ``NotNow`` take."""
+
+    knock: int
+    nick: str
+    name: str
+    mark: str
+    asked_to_wait: bool
 
 
 # --- connection -----------------------------------------------------------------
@@ -71,7 +89,7 @@ class BackInRoom:
     """On the roster again after a drop (or after stepping out); ``sent`` commands
     typed meanwhile went out, in the order they were typed."""
 
-    sent: int
+    sent: int = 0
 
 
 class Ending(Enum):
@@ -518,7 +536,6 @@ class Note(Enum):
     WAITING_FOR = auto()  # (who): the member who can open the room again
     WAITING_FOR_HOST = auto()
     # the connection
-    RECONNECTING = auto()
     QUEUED = auto()  # typed while out of the room: it goes out once we are back in
     NOT_WHILE_AWAY = auto()  # typed while out of the room, and it cannot wait: not sent
 

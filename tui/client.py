@@ -226,9 +226,6 @@ class RoomClient:
             self._renew()
             if not told:
                 self._emit(Reconnecting(attempt=1, retry_in_s=0.0))
-                # Carries no sentence: kept while the terminal app turns its status on a
-                # notice after a reconnection (``Session.rejoined``).
-                self._emit(Notice(Note.RECONNECTING))
 
     async def _hold(self, conn: ClientConnection) -> None:
         reader = asyncio.create_task(self._read(conn))
