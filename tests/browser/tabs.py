@@ -114,6 +114,19 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def the_spare(pid: int, *, not_: int | None = None) -> int:
+    """The one app process ``porch web`` (``pid``) keeps ready for the next tab, once it
+    is the only one (and, with ``not_``, once it is not that one, which has ended)."""
+    found: list[int] = []
+
+    def one_spare() -> bool:
+        found[:] = children(pid)
+        return len(found) == 1 and found[0] != not_
+
+    wait_until(one_spare, "porch web keeping one app ready for the next tab")
+    return found[0]
+
+
 def wait_until(condition: object, what: str, seconds: float = 30.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

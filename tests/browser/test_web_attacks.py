@@ -1,7 +1,9 @@
 """`porch web` from the attacker's side: other sites, rebound names, used links, no cookie.
 
 Each refusal is checked where it matters: the answer is 403 (or 409 for a second
-tab) and no app process was started, read from the process list.
+tab), and no app process was started or handed over, read from the process list:
+`porch web` keeps one app ready for the next tab, and after a refusal that same
+one is still there, alone, and still waiting.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.tabs import Tab, children, needs_chromium, wait_until
+from tests.browser.tabs import Tab, children, needs_chromium, the_spare, wait_until
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -45,6 +47,7 @@ def ask(
 
 def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) -> None:
     web = start_web()
+    spare = the_spare(web.pid)
     link_path = web.link.removeprefix(web.base)
     own = f"http://127.0.0.1:{web.port}"
     rebound = f"attacker.example:{web.port}"
@@ -78,21 +81,22 @@ def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) ->
     for response in refused:
         assert b"<h1>" in response.body and b"porch web" in response.body  # type: ignore[attr-defined]
     assert b"used already" in refused[7].body  # type: ignore[attr-defined]
-    assert children(web.pid) == [], "a refused request started an app process"
+    assert children(web.pid) == [spare], "a refused request started or took an app process"
 
     page = ask(web, "/", cookie=cookie)
     assert page.status == 200
     policy = page.getheader("Content-Security-Policy") or ""
     assert "connect-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert b"googleapis" not in page.body and b"https://" not in page.body  # type: ignore[attr-defined]
-    assert children(web.pid) == [], "the page alone starts no app"
+    assert children(web.pid) == [spare], "the page alone starts or takes no app"
 
-    # The check can see an app start: the right socket starts exactly one.
+    # The check can see an app handed over: the right socket gets the spare, which
+    # ends with the socket, and a fresh spare takes its place.
     opened = ask(web, "/ws", origin=own, cookie=cookie, socket=True)
     assert opened.status == 101
-    wait_until(lambda: len(children(web.pid)) == 1, "the app process behind the socket")
     opened.connection.close()  # type: ignore[attr-defined]
-    wait_until(lambda: not children(web.pid), "the app ending with its socket")
+    wait_until(lambda: spare not in children(web.pid), "the app ending with its socket")
+    the_spare(web.pid, not_=spare)
 
     # Nothing printed the token again or the session at all: no access log.
     web.porch.proc.send_signal(signal.SIGTERM)
@@ -111,11 +115,13 @@ def test_another_site_and_a_rebound_name_cannot_reach_the_app(start_web, browser
     web = start_web()
     context = browser.new_context()
     try:
+        first = the_spare(web.pid)
         owner = context.new_page()
+        owner_tab = Tab(owner)
         owner.goto(web.link)  # this browser now holds the session cookie
-        wait_until(lambda: len(children(web.pid)) == 1, "the person's own tab")
+        owner_tab.wait_for(r"Open a new room")
         owner.close()
-        wait_until(lambda: not children(web.pid), "the tab's app ending")
+        spare = the_spare(web.pid, not_=first)  # the tab's app ended; a new one waits
 
         attacker = context.new_page()
         tab = Tab(attacker)
@@ -138,7 +144,7 @@ def test_another_site_and_a_rebound_name_cannot_reach_the_app(start_web, browser
         answer = rebound.goto(f"http://rebound.example:{web.port}/")
         assert answer is not None and answer.status == 403
         assert "not Porch's" in rebound.inner_text("h1")
-        assert children(web.pid) == [], "an attack started an app process"
+        assert children(web.pid) == [spare], "an attack started or took an app process"
     finally:
         context.close()
 
@@ -149,6 +155,7 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
     mine = browser.new_context()
     other = browser.new_context()
     try:
+        spare = the_spare(web.pid)
         first = mine.new_page()
         first_tab = Tab(first)
         first.goto(web.link)
@@ -158,7 +165,7 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
         answer = second.goto(web.base + "/")
         assert answer is not None and answer.status == 409
         assert "already open in another tab" in second.inner_text("h1")
-        assert len(children(web.pid)) == 1, "a second tab must not get a second app"
+        assert children(web.pid) == [spare], "a second tab must not get a second app"
 
         stranger = other.new_page()
         answer = stranger.goto(web.link)
@@ -170,7 +177,8 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
         second_tab = Tab(second)
         second.reload()
         second_tab.wait_for(r"Open a new room")
-        wait_until(lambda: len(children(web.pid)) == 1, "one app, behind the second tab")
+        wait_until(lambda: spare not in children(web.pid), "the first tab's app ending")
+        assert len(children(web.pid)) == 1, "one app, behind the second tab"
     finally:
         mine.close()
         other.close()

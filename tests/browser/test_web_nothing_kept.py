@@ -32,6 +32,7 @@ def test_a_room_opened_in_a_tab_leaves_nothing_on_disk(start_web, context, tmp_p
     tab = Tab(page)
     page.goto(web.link)
     tab.wait_for(r"Open a new room")
+    (app,) = children(server)  # the tab's app: the spare it was handed
     tab.press("Tab")
     tab.press("Tab")
     tab.press("Enter")
@@ -51,7 +52,7 @@ def test_a_room_opened_in_a_tab_leaves_nothing_on_disk(start_web, context, tmp_p
     tab.press("Control+q")  # leave the room; the tab says so
     page.wait_for_selector("body.-closed", timeout=30_000)
     assert "You left the room" in page.inner_text("#closed-message")
-    wait_until(lambda: not children(server), "the tab's app ending")
+    wait_until(lambda: app not in children(server), "the tab's app ending")
 
     os.kill(server, signal.SIGTERM)
     assert web.porch.finish(30) == 0

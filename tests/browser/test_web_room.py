@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.tabs import Tab, children, needs_chromium, wait_until
+from tests.browser.tabs import Tab, children, needs_chromium, the_spare, wait_until
 
 pytestmark = [needs_chromium, pytest.mark.timeout(240)]
 
@@ -25,6 +25,7 @@ def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
     invite = host.expect(r"^invite: ").removeprefix("invite: ")
     host.expect(r"^You are in the room")
     web = start_web()
+    spare = the_spare(web.pid)
 
     page = context.new_page()
     tab = Tab(page)
@@ -58,10 +59,11 @@ def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
     assert not [line for line in tab.console if "Content Security Policy" in line], tab.console
 
     # Leaving the page leaves the room, so closing the tab asks first.
-    assert len(children(web.pid)) == 1, "one app process behind the one tab"
+    assert children(web.pid) == [spare], "one app process behind the one tab: the spare"
     with page.expect_event("dialog") as asked:
         page.close(run_before_unload=True)
     assert asked.value.type == "beforeunload"
     asked.value.accept()
     host.expect(r"^bo left the room")
-    wait_until(lambda: not children(web.pid), "the tab's app process ending")
+    wait_until(lambda: spare not in children(web.pid), "the tab's app process ending")
+    the_spare(web.pid, not_=spare)  # and a fresh one waits for the next tab

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import os
 import sys
 import webbrowser
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tui.web.server import PorchWeb
 
 PUBLIC_WARNING = (
     "Warning: porch web is serving {address}, which other computers can reach. "
@@ -48,8 +53,6 @@ def _can_open_browser() -> bool:
 
 
 def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_browser: bool) -> int:
-    from tui.web.server import PorchWeb
-
     if not is_loopback(host):
         print(PUBLIC_WARNING.format(address=host), file=sys.stderr, flush=True)
 
@@ -64,14 +67,30 @@ def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_bro
         else:
             print("Open it in a browser on this computer. Press Ctrl+C here to stop.", flush=True)
 
-    server = PorchWeb(
-        host="127.0.0.1" if host == "localhost" else host,
-        port=port,
-        relay_url=relay_url,
-        on_ready=ready,
-    )
+    async def run() -> None:
+        # The first tab's app starts first, so that it gets ready while the server
+        # imports its own libraries and the browser loads the page. Until a tab's socket
+        # has passed the gate, it is only a child process whose pipes no one else holds.
+        from tui.web.process import TabApp, tab_argv
+
+        spare = TabApp(tab_argv(relay_url))
+        if os.environ.get("XSPARE", "early") == "early":
+            await spare.start_spare()
+        else:
+            spare = None  # type: ignore[assignment]
+        from tui.web.server import PorchWeb
+
+        server = PorchWeb(
+            host="127.0.0.1" if host == "localhost" else host,
+            port=port,
+            relay_url=relay_url,
+            on_ready=ready,
+            spare=spare,
+        )
+        await server.run()
+
     try:
-        server.serve()
+        asyncio.run(run())
     except OSError as exc:
         print(
             f"porch: porch web cannot serve {host}:{port} ({exc.strerror or exc}). "

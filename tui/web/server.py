@@ -6,11 +6,18 @@ handler runs, so no app process starts for a request the gate refuses. Then:
 - ``GET /`` is Porch's own page (no third-party request, a strict CSP);
 - ``GET /static/NAME`` serves a fixed list of files: textual-serve's terminal
   (xterm.js) and font, and Porch's page script and style;
-- ``GET /ws`` starts one app process for the tab (``tui.web.process``), with
+- ``GET /ws`` hands the tab an app process (``tui.web.process``), started with
   ``exec`` (no shell) and only the environment it needs. One live app per
   session: while a tab holds the seat, another tab's page or socket gets 409
   (after a short wait, so that a reload, whose old socket closes as the new page
   loads, is not refused).
+
+An app takes as long to start as the terminal app, and a tab would wait for that
+after its page has loaded. So one spare app starts as soon as the server listens
+(and again whenever a tab lets its app go), and the next tab whose socket passes
+the gate gets it, already drawn. The spare is reachable only through its pipes,
+which only this server holds, and it is handed to nothing but a socket that has
+passed every check.
 
 Nothing is written to disk and nothing is logged: aiohttp's access log is off (it
 would record the token), textual-serve's logging is never set up, and no download
@@ -35,7 +42,7 @@ from textual_serve.server import Server
 
 from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
 from tui.web.pages import CONFLICT, REFUSALS, Page
-from tui.web.process import TabApp
+from tui.web.process import TabApp, tab_argv
 
 HERE = Path(__file__).parent
 TEXTUAL_SERVE_STATIC = Path(textual_serve.__file__).parent / "static"
@@ -122,6 +129,7 @@ class PorchWeb(Server):
         port: int = 0,
         relay_url: str | None = None,
         on_ready: Callable[[PorchWeb], None] | None = None,
+        spare: TabApp | None = None,
     ) -> None:
         super().__init__(
             "porch (browser tab)",
@@ -131,14 +139,14 @@ class PorchWeb(Server):
             statics_path=TEXTUAL_SERVE_STATIC,
             templates_path=HERE,
         )
-        self.argv = [sys.executable, "-m", "tui.web.tab"]
-        if relay_url is not None:
-            self.argv += ["--relay", relay_url]
+        self.argv = tab_argv(relay_url)
         self.on_ready = on_ready
         self.gate: Gate | None = None
         self.seat = Seat()
         self.socket: web.WebSocketResponse | None = None
         self.tab: TabApp | None = None
+        self.spare = spare  # started by the caller before this module's imports, or at listen
+        self.closing = False
         self.page = Template((HERE / "page.html").read_text(encoding="utf-8"))
         self.stopping = asyncio.Event()
 
@@ -240,21 +248,45 @@ class PorchWeb(Server):
         try:
             await socket.prepare(request)
             self.socket = socket
-            tab = self.tab = TabApp(self.argv, socket)
-            await tab.start(
+            tab = self.tab = await self._app_for_a_tab()
+            await tab.hand_to(
+                socket,
                 _size(request.query.get("width", "80"), 80, low=20, high=500),
                 _size(request.query.get("height", "24"), 24, low=8, high=200),
             )
             await self._process_messages(socket, tab)
         finally:
-            # The tab is gone: the seat is free at once, while its app says goodbye.
+            # The tab is gone: the seat is free at once, and a spare starts for the next
+            # tab, while this tab's app says goodbye.
             self.socket = None
             self.seat.release()
             if tab is not None:
+                tab.let_go()
+                await self._start_spare()
                 await tab.stop()
             if self.tab is tab:
                 self.tab = None
         return socket
+
+    async def _app_for_a_tab(self) -> TabApp:
+        """The spare, or a fresh app if there is none (or it failed)."""
+        spare, self.spare = self.spare, None
+        if spare is not None and spare.usable:
+            return spare
+        if spare is not None:
+            await spare.stop()
+        fresh = TabApp(self.argv)
+        await fresh.start_spare()
+        return fresh
+
+    async def _start_spare(self) -> None:
+        import os
+        if os.environ.get("XSPARE", "early") == "none":
+            return
+        if self.spare is None and not self.closing:
+            spare = TabApp(self.argv)
+            await spare.start_spare()
+            self.spare = spare
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
         """The page's messages: keys, size, focus, ping. Anything malformed is ignored."""
@@ -313,10 +345,13 @@ class PorchWeb(Server):
             for signum in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(signum, self.request_exit)
+            await self._start_spare()
             if self.on_ready is not None:
                 self.on_ready(self)
             await self.stopping.wait()
         finally:
+            self.closing = True
             await runner.cleanup()
-            if self.tab is not None:
-                await self.tab.stop()
+            for app in (self.tab, self.spare):
+                if app is not None:
+                    await app.stop()
