@@ -42,7 +42,7 @@ from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen
 from tui.screens.setup import Setup, SetupScreen
 from tui.screens.start import Start, StartScreen
-from tui.sentences import COPIED, COPIED_IN_BROWSER, sentence
+from tui.sentences import BROWSER_KEYS, COPIED, COPIED_IN_BROWSER, sentence
 from tui.session import Door, DoorError, Session, check_invite
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.status import ConnectionStatus
@@ -107,7 +107,8 @@ class PorchApp(App[None]):
         if self.is_web:
             return (
                 "You are using Porch in a browser tab: the computer running porch web sees "
-                f"the room as you do, and closing this tab leaves the room. {relay}"
+                f"the room as you do, and closing this tab leaves the room. {relay} "
+                f"{BROWSER_KEYS}"
             )
         return relay
 

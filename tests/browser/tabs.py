@@ -8,6 +8,10 @@ test asserts on the same text a person sees. Keys go in through the keyboard.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import http.client
+import os
 import re
 import shutil
 import time
@@ -35,7 +39,7 @@ LINK = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=[A-Za-z0-9_-]+")
 
 
 @dataclass
-class Tab:
+class Screen:
     """One page, its terminal socket, and the screen its frames draw."""
 
     page: object
@@ -75,6 +79,13 @@ class Tab:
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
+    def _failed(self, pattern: str) -> AssertionError:
+        return AssertionError(f"The tab never showed {pattern!r}. It shows:\n{self.text()}")
+
+
+class Tab(Screen):
+    """A tab driven through Playwright's sync API."""
+
     def wait_for(self, pattern: str, seconds: float = 45.0) -> str:
         """The screen once it shows ``pattern`` (a regex); fails after ``seconds``."""
         regex = re.compile(pattern)
@@ -82,8 +93,9 @@ class Tab:
         while time.monotonic() < deadline:
             if regex.search(self.text()):
                 return self.text()
+            # Playwright delivers the socket's frames only while it is called: wait in it.
             self.page.wait_for_timeout(100)  # type: ignore[attr-defined]
-        raise AssertionError(f"The tab never showed {pattern!r}. It shows:\n{self.text()}")
+        raise self._failed(pattern)
 
     def focus(self) -> None:
         self.page.focus(".xterm-helper-textarea")  # type: ignore[attr-defined]
@@ -95,6 +107,56 @@ class Tab:
     def press(self, key: str) -> None:
         self.focus()
         self.page.keyboard.press(key)  # type: ignore[attr-defined]
+
+
+class AsyncTab(Screen):
+    """A tab driven through Playwright's async API, beside an app in the same event loop."""
+
+    async def wait_for(self, pattern: str, seconds: float = 45.0) -> str:
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if regex.search(self.text()):
+                return self.text()
+            await asyncio.sleep(0.1)
+        raise self._failed(pattern)
+
+    async def focus(self) -> None:
+        await self.page.focus(".xterm-helper-textarea")  # type: ignore[attr-defined]
+
+    async def type(self, text: str) -> None:
+        await self.focus()
+        await self.page.keyboard.type(text)  # type: ignore[attr-defined]
+
+    async def press(self, key: str) -> None:
+        await self.focus()
+        await self.page.keyboard.press(key)  # type: ignore[attr-defined]
+
+
+def ask(
+    port: int, path: str, *, address: str = "127.0.0.1", host: str | None = None,
+    origin: str | None = None, cookie: str = "", socket: bool = False,
+) -> http.client.HTTPResponse:  # fmt: skip
+    """One raw request to ``address:port``, with exactly the headers given (an attacker
+    chooses them all). The body is read into ``.body``; a socket stays open on
+    ``.connection``."""
+    connection = http.client.HTTPConnection(address, port, timeout=30)
+    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", host or f"{address}:{port}")
+    if origin is not None:
+        connection.putheader("Origin", origin)
+    if cookie:
+        connection.putheader("Cookie", cookie)
+    if socket:
+        connection.putheader("Upgrade", "websocket")
+        connection.putheader("Connection", "Upgrade")
+        connection.putheader("Sec-WebSocket-Version", "13")
+        connection.putheader("Sec-WebSocket-Key", base64.b64encode(os.urandom(16)).decode())
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]
+    response.connection = connection  # type: ignore[attr-defined]
+    return response
 
 
 def children(pid: int) -> list[int]:

@@ -8,41 +8,14 @@ one is still there, alone, and still waiting.
 
 from __future__ import annotations
 
-import base64
-import http.client
-import os
 import signal
 from pathlib import Path
 
 import pytest
 
-from tests.browser.tabs import Tab, children, needs_chromium, the_spare, wait_until
+from tests.browser.tabs import Tab, ask, children, needs_chromium, the_spare, wait_until
 
 pytestmark = pytest.mark.timeout(240)
-
-
-def ask(
-    web, path: str, *, host: str | None = None, origin: str | None = None, cookie: str = "",
-    socket: bool = False,
-) -> http.client.HTTPResponse:  # fmt: skip
-    """One raw request, with exactly the headers given (an attacker chooses them all)."""
-    connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
-    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-    connection.putheader("Host", host or f"127.0.0.1:{web.port}")
-    if origin is not None:
-        connection.putheader("Origin", origin)
-    if cookie:
-        connection.putheader("Cookie", cookie)
-    if socket:
-        connection.putheader("Upgrade", "websocket")
-        connection.putheader("Connection", "Upgrade")
-        connection.putheader("Sec-WebSocket-Version", "13")
-        connection.putheader("Sec-WebSocket-Key", base64.b64encode(os.urandom(16)).decode())
-    connection.endheaders()
-    response = connection.getresponse()
-    response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]
-    response.connection = connection  # type: ignore[attr-defined]
-    return response
 
 
 def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) -> None:
@@ -54,28 +27,30 @@ def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) ->
     refused = []
 
     # Before the link is used: a rebound name or another site cannot spend it.
-    refused.append(ask(web, link_path, host=rebound))
-    refused.append(ask(web, link_path, origin="http://attacker.example"))
-    refused.append(ask(web, "/?token=not-the-token"))
-    refused.append(ask(web, "/"))
-    refused.append(ask(web, "/static/textual.js"))
-    refused.append(ask(web, "/ws", origin=own, socket=True))
-    refused.append(ask(web, "/ws", host=rebound, origin=f"http://{rebound}", socket=True))
+    refused.append(ask(web.port, link_path, host=rebound))
+    refused.append(ask(web.port, link_path, origin="http://attacker.example"))
+    refused.append(ask(web.port, "/?token=not-the-token"))
+    refused.append(ask(web.port, "/"))
+    refused.append(ask(web.port, "/static/textual.js"))
+    refused.append(ask(web.port, "/ws", origin=own, socket=True))
+    refused.append(ask(web.port, "/ws", host=rebound, origin=f"http://{rebound}", socket=True))
 
-    exchanged = ask(web, link_path)
+    exchanged = ask(web.port, link_path)
     assert exchanged.status == 303 and exchanged.getheader("Location") == "/"
     set_cookie = exchanged.getheader("Set-Cookie") or ""
     assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie, set_cookie
     cookie = set_cookie.split(";", 1)[0]
 
     # After: the link is spent, and the cookie alone does not let another site in.
-    refused.append(ask(web, link_path))
-    refused.append(ask(web, "/ws", origin="http://attacker.example", cookie=cookie, socket=True))
-    refused.append(ask(web, "/ws", origin="null", cookie=cookie, socket=True))
-    refused.append(ask(web, "/ws", cookie=cookie, socket=True))
-    refused.append(ask(web, "/ws", host=rebound, origin=f"http://{rebound}", cookie=cookie,
+    refused.append(ask(web.port, link_path))
+    refused.append(
+        ask(web.port, "/ws", origin="http://attacker.example", cookie=cookie, socket=True)
+    )
+    refused.append(ask(web.port, "/ws", origin="null", cookie=cookie, socket=True))
+    refused.append(ask(web.port, "/ws", cookie=cookie, socket=True))
+    refused.append(ask(web.port, "/ws", host=rebound, origin=f"http://{rebound}", cookie=cookie,
                        socket=True))  # fmt: skip
-    refused.append(ask(web, "/", host=f"localhost.:{web.port}", cookie=cookie))
+    refused.append(ask(web.port, "/", host=f"localhost.:{web.port}", cookie=cookie))
 
     assert [r.status for r in refused] == [403] * len(refused)
     for response in refused:
@@ -83,7 +58,7 @@ def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) ->
     assert b"used already" in refused[7].body  # type: ignore[attr-defined]
     assert children(web.pid) == [spare], "a refused request started or took an app process"
 
-    page = ask(web, "/", cookie=cookie)
+    page = ask(web.port, "/", cookie=cookie)
     assert page.status == 200
     policy = page.getheader("Content-Security-Policy") or ""
     assert "connect-src 'self'" in policy and "frame-ancestors 'none'" in policy
@@ -92,7 +67,7 @@ def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) ->
 
     # The check can see an app handed over: the right socket gets the spare, which
     # ends with the socket, and a fresh spare takes its place.
-    opened = ask(web, "/ws", origin=own, cookie=cookie, socket=True)
+    opened = ask(web.port, "/ws", origin=own, cookie=cookie, socket=True)
     assert opened.status == 101
     opened.connection.close()  # type: ignore[attr-defined]
     wait_until(lambda: spare not in children(web.pid), "the app ending with its socket")

@@ -6,6 +6,7 @@ import asyncio
 import ipaddress
 import os
 import sys
+import threading
 import webbrowser
 from typing import TYPE_CHECKING
 
@@ -52,6 +53,16 @@ def _can_open_browser() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _open_in_browser(link: str) -> None:
+    """In a thread of its own: some launchers wait until the browser exits, and the server
+    must answer that browser meanwhile."""
+    if not webbrowser.open(link):
+        print(
+            "No browser could be opened here: open the link above in a browser on this computer.",
+            flush=True,
+        )
+
+
 def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_browser: bool) -> int:
     if not is_loopback(host):
         print(PUBLIC_WARNING.format(address=host), file=sys.stderr, flush=True)
@@ -63,7 +74,7 @@ def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_bro
         print(f"  {link}", flush=True)
         if opening:
             print("Opening it in your browser. Press Ctrl+C here to stop.", flush=True)
-            webbrowser.open(link)
+            threading.Thread(target=_open_in_browser, args=(link,), daemon=True).start()
         else:
             print("Open it in a browser on this computer. Press Ctrl+C here to stop.", flush=True)
 

@@ -30,7 +30,6 @@ import asyncio
 import contextlib
 import json
 import signal
-import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from string import Template
@@ -91,6 +90,11 @@ def _size(value: object, default: int, *, low: int, high: int) -> int:
     except ValueError:
         return default
     return max(low, min(high, number))
+
+
+def _reloading(request: web.Request) -> bool:
+    control = request.headers.get(hdrs.CACHE_CONTROL, "").lower()
+    return request.method == "GET" and ("max-age=0" in control or "no-cache" in control)
 
 
 class Seat:
@@ -225,8 +229,17 @@ class PorchWeb(Server):
         )
 
     async def handle_index(self, request: web.Request) -> web.Response:
-        if not await self.seat.wait_free(HANDOVER_SECONDS):
-            return self._page(CONFLICT, status=409)
+        """The page; while a tab holds the seat, a second tab's page is refused (409).
+
+        A reload is the exception: the page being reloaded lets the seat go only once
+        this page arrives, so this one is sent at once; its socket waits for the seat.
+        (A reload says ``Cache-Control: max-age=0`` or ``no-cache``; the page knows it
+        was reloaded and starts nothing until asked.) The page's own ``HEAD /``, asking
+        why its socket ended, is answered as things stand, without waiting.
+        """
+        if self.seat.taken and not _reloading(request):
+            if request.method == "HEAD" or not await self.seat.wait_free(HANDOVER_SECONDS):
+                return self._page(CONFLICT, status=409)
         html = self.page.substitute(
             websocket_url=f"ws://{request.host}/ws",
             font_size=_size(request.query.get("fontsize", "16"), 16, low=8, high=40),
@@ -281,6 +294,7 @@ class PorchWeb(Server):
 
     async def _start_spare(self) -> None:
         import os
+
         if os.environ.get("XSPARE", "early") == "none":
             return
         if self.spare is None and not self.closing:
