@@ -14,6 +14,7 @@ import http.client
 import os
 import re
 import shutil
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -79,6 +80,18 @@ class Screen:
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
+    def cell_of(self, text: str) -> tuple[int, int]:
+        """Where ``text`` is drawn (column, row) on the screen, to click it."""
+        for row, line in enumerate(self.screen.display):
+            column = line.find(text)
+            if column >= 0:
+                return column, row
+        raise AssertionError(f"The tab does not show {text!r}. It shows:\n{self.text()}")
+
+    def _point(self, box: dict[str, float], cell: tuple[int, int]) -> tuple[float, float]:
+        width, height = box["width"] / self.screen.columns, box["height"] / self.screen.lines
+        return box["x"] + (cell[0] + 0.5) * width, box["y"] + (cell[1] + 0.5) * height
+
     def _failed(self, pattern: str) -> AssertionError:
         return AssertionError(f"The tab never showed {pattern!r}. It shows:\n{self.text()}")
 
@@ -107,6 +120,11 @@ class Tab(Screen):
     def press(self, key: str) -> None:
         self.focus()
         self.page.keyboard.press(key)  # type: ignore[attr-defined]
+
+    def click(self, text: str) -> None:
+        """Click the middle of the first character of ``text``, as a person would."""
+        box = self.page.locator(".xterm-screen").bounding_box()  # type: ignore[attr-defined]
+        self.page.mouse.click(*self._point(box, self.cell_of(text)))  # type: ignore[attr-defined]
 
 
 class AsyncTab(Screen):
@@ -157,6 +175,18 @@ def ask(
     response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]
     response.connection = connection  # type: ignore[attr-defined]
     return response
+
+
+def outward_address() -> str | None:
+    """This computer's address towards other computers (none when it has only loopback).
+    Connecting a UDP socket sends nothing; it only picks the route."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never a real destination
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def children(pid: int) -> list[int]:

@@ -87,9 +87,9 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help", classes="dialog"):
             yield Static("Porch help", classes="title")
             with VerticalScroll():
-                yield Static(KEYS, markup=False, id="help-keys")
                 if self.app.is_web:
                     yield Static(BROWSER_KEYS, markup=False, classes="hint", id="help-browser")
+                yield Static(KEYS, markup=False, id="help-keys")
                 yield Static(PROMISES, markup=False, classes="hint")
                 yield Static(ACCOUNTABILITY, markup=False, classes="hint")
             yield Button("Close", id="close-help")
