@@ -237,9 +237,12 @@ class PorchWeb(Server):
         was reloaded and starts nothing until asked.) The page's own ``HEAD /``, asking
         why its socket ended, is answered as things stand, without waiting.
         """
-        if self.seat.taken and not _reloading(request):
-            if request.method == "HEAD" or not await self.seat.wait_free(HANDOVER_SECONDS):
-                return self._page(CONFLICT, status=409)
+        if (
+            self.seat.taken
+            and not _reloading(request)
+            and (request.method == "HEAD" or not await self.seat.wait_free(HANDOVER_SECONDS))
+        ):
+            return self._page(CONFLICT, status=409)
         html = self.page.substitute(
             websocket_url=f"ws://{request.host}/ws",
             font_size=_size(request.query.get("fontsize", "16"), 16, low=8, high=40),
