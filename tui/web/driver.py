@@ -20,12 +20,6 @@ from textual.geometry import Size
 
 
 class TabDriver(WebDriver):
-    _loop: asyncio.AbstractEventLoop | None = None
-
-    def start_application_mode(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        super().start_application_mode()
-
     def on_meta(self, packet_type: str, payload: dict[str, object]) -> None:
         width, height = payload.get("width"), payload.get("height")
         if packet_type != "resize" or not isinstance(width, int) or not isinstance(height, int):
@@ -33,10 +27,10 @@ class TabDriver(WebDriver):
             return
         self._size = (width, height)
         size = Size(width, height)
-        if self._loop is not None:
-            asyncio.run_coroutine_threadsafe(
-                self._app._post_message(events.Resize(size, size)), loop=self._loop
-            )
+        # The route the stand-in took (``start_application_mode``), from the app's loop.
+        asyncio.run_coroutine_threadsafe(
+            self._app._post_message(events.Resize(size, size)), loop=self._loop
+        )
 
     def run_input_thread(self) -> None:
         super().run_input_thread()

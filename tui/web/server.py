@@ -369,6 +369,6 @@ class PorchWeb(Server):
         finally:
             self.closing = True
             await runner.cleanup()
-            for app in (self.tab, self.spare):
-                if app is not None:
-                    await app.stop()
+            for tab in (self.tab, self.spare):
+                if tab is not None:
+                    await tab.stop()
