@@ -153,13 +153,13 @@ class AsyncTab(Screen):
 
 def ask(
     port: int, path: str, *, address: str = "127.0.0.1", host: str | None = None,
-    origin: str | None = None, cookie: str = "", socket: bool = False,
+    origin: str | None = None, cookie: str = "", socket: bool = False, method: str = "GET",
 ) -> http.client.HTTPResponse:  # fmt: skip
     """One raw request to ``address:port``, with exactly the headers given (an attacker
     chooses them all). The body is read into ``.body``; a socket stays open on
     ``.connection``."""
     connection = http.client.HTTPConnection(address, port, timeout=30)
-    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
     connection.putheader("Host", host or f"{address}:{port}")
     if origin is not None:
         connection.putheader("Origin", origin)
@@ -170,6 +170,8 @@ def ask(
         connection.putheader("Connection", "Upgrade")
         connection.putheader("Sec-WebSocket-Version", "13")
         connection.putheader("Sec-WebSocket-Key", base64.b64encode(os.urandom(16)).decode())
+    if method == "POST":
+        connection.putheader("Content-Length", "0")
     connection.endheaders()
     response = connection.getresponse()
     response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) ->
     refused.append(ask(web.port, "/?token=not-the-token"))
     refused.append(ask(web.port, "/"))
     refused.append(ask(web.port, "/static/textual.js"))
+    refused.append(ask(web.port, "/size?width=100&height=30", method="POST"))
     refused.append(ask(web.port, "/ws", origin=own, socket=True))
     refused.append(ask(web.port, "/ws", host=rebound, origin=f"http://{rebound}", socket=True))
 
@@ -51,11 +52,13 @@ def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) ->
     refused.append(ask(web.port, "/ws", host=rebound, origin=f"http://{rebound}", cookie=cookie,
                        socket=True))  # fmt: skip
     refused.append(ask(web.port, "/", host=f"localhost.:{web.port}", cookie=cookie))
+    refused.append(ask(web.port, "/size?width=100&height=30", method="POST",
+                       origin="http://attacker.example", cookie=cookie))  # fmt: skip
 
     assert [r.status for r in refused] == [403] * len(refused)
     for response in refused:
         assert b"<h1>" in response.body and b"porch web" in response.body  # type: ignore[attr-defined]
-    assert b"used already" in refused[7].body  # type: ignore[attr-defined]
+    assert b"used already" in refused[8].body  # type: ignore[attr-defined]
     assert children(web.pid) == [spare], "a refused request started or took an app process"
 
     page = ask(web.port, "/", cookie=cookie)

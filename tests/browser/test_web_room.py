@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -32,6 +32,11 @@ def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
     page.goto(web.link)
     assert urlsplit(page.url).query == "", "the one-time link stays in the address bar"
     tab.wait_for(r"ws://…#porch1\.…")  # the start screen, waiting for an invite
+    # The page measured the terminal's size before it connected, as the terminal did.
+    size = parse_qs(urlsplit(tab.sockets[0]).query)
+    assert page.evaluate("document.body.dataset.sizeAhead") == (
+        f"{size['width'][0]}x{size['height'][0]}"
+    )
     tab.type(invite)
     tab.press("Enter")
     tab.wait_for(r"Join a room")

@@ -85,10 +85,7 @@ def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_bro
         from tui.web.process import TabApp, tab_argv
 
         spare = TabApp(tab_argv(relay_url))
-        if os.environ.get("XSPARE", "early") == "early":
-            await spare.start_spare()
-        else:
-            spare = None  # type: ignore[assignment]
+        await spare.start_spare()
         from tui.web.server import PorchWeb
 
         server = PorchWeb(

@@ -8,7 +8,8 @@ textual-serve's ``AppService`` with three changes:
   and hands it to the next tab whose socket has passed every check. A spare is
   reachable only through its pipes, which only this server holds; until it is
   handed over it draws for no one. The tab gets the spare's first screen at once,
-  then the tab's own size, which redraws it;
+  then the tab's own size, which redraws it (the page measures that size while it
+  loads and sends it ahead, so the spare has usually drawn at it already);
 - stopping it is leaving the room (SIGTERM, as in a terminal), not an abrupt
   quit, with a kill only if the goodbye takes too long.
 """
@@ -107,6 +108,7 @@ class TabApp(AppService):
         self._parked: list[bytes] = []
         self._parked_bytes = 0
         self._order = asyncio.Lock()  # the parked screen reaches the tab before anything newer
+        self.size = SPARE_SIZE  # the size it was last told
 
     @property
     def pid(self) -> int | None:
@@ -124,7 +126,12 @@ class TabApp(AppService):
         )
 
     async def start_spare(self) -> None:
-        await self.start(*SPARE_SIZE)
+        await self.start(*self.size)
+
+    async def resize(self, width: int, height: int) -> None:
+        if (width, height) != self.size:
+            self.size = (width, height)
+            await self.set_terminal_size(width, height)
 
     async def hand_to(self, socket: web.WebSocketResponse, width: int, height: int) -> None:
         """Draw into this tab from now on: first what was drawn while waiting, then its size."""
@@ -134,7 +141,7 @@ class TabApp(AppService):
             parked, self._parked = b"".join(self._parked), []
             if parked:
                 await socket.send_bytes(parked)
-        await self.set_terminal_size(width, height)
+        await self.resize(width, height)
 
     def let_go(self) -> None:
         self.held = Held.GONE

@@ -6,6 +6,8 @@ handler runs, so no app process starts for a request the gate refuses. Then:
 - ``GET /`` is Porch's own page (no third-party request, a strict CSP);
 - ``GET /static/NAME`` serves a fixed list of files: textual-serve's terminal
   (xterm.js) and font, and Porch's page script and style;
+- ``POST /size`` takes the tab's size, measured by the page while it loads, for the
+  app kept ready (below);
 - ``GET /ws`` hands the tab an app process (``tui.web.process``), started with
   ``exec`` (no shell) and only the environment it needs. One live app per
   session: while a tab holds the seat, another tab's page or socket gets 409
@@ -35,51 +37,20 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-import textual_serve
 from aiohttp import WSMsgType, hdrs, web
 from textual_serve.server import Server
 
+from tui.web.files import (
+    SECURITY_HEADERS,
+    STATIC_FILES,
+    TEXTUAL_SERVE_STATIC,
+    terminal_script,
+)
 from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
 from tui.web.pages import CONFLICT, REFUSALS, Page
 from tui.web.process import TabApp, tab_argv
 
 HERE = Path(__file__).parent
-TEXTUAL_SERVE_STATIC = Path(textual_serve.__file__).parent / "static"
-
-# Every file the page may load, by the one name it is served under.
-STATIC_FILES: dict[str, Path] = {
-    "textual.js": TEXTUAL_SERVE_STATIC / "js" / "textual.js",
-    "xterm.css": TEXTUAL_SERVE_STATIC / "css" / "xterm.css",
-    "RobotoMono-VariableFont_wght.ttf": TEXTUAL_SERVE_STATIC
-    / "fonts"
-    / "RobotoMono-VariableFont_wght.ttf",
-    "porch.js": HERE / "static" / "porch.js",
-    "porch.css": HERE / "static" / "porch.css",
-}
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        # xterm.js sizes its rows with inline styles; no script may be inline.
-        "style-src 'self' 'unsafe-inline'",
-        "font-src 'self'",
-        "img-src 'self' data: blob:",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-    )
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
 
 HANDOVER_SECONDS = 3.0  # how long a new page or socket waits for the seat to be let go
 
@@ -153,6 +124,7 @@ class PorchWeb(Server):
         self.closing = False
         self.page = Template((HERE / "page.html").read_text(encoding="utf-8"))
         self.stopping = asyncio.Event()
+        self._terminal_script: bytes | None = None
 
     # -- the addresses served ---------------------------------------------------
 
@@ -178,6 +150,7 @@ class PorchWeb(Server):
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_tab, name="websocket"),
                 web.get("/static/{name}", self.handle_static, name="static"),
+                web.post("/size", self.handle_size, name="size"),
             ]
         )
         app.on_shutdown.append(self.on_shutdown)
@@ -250,10 +223,26 @@ class PorchWeb(Server):
         return web.Response(text=html, content_type="text/html", charset="utf-8")
 
     async def handle_static(self, request: web.Request) -> web.StreamResponse:
-        path = STATIC_FILES.get(request.match_info["name"])
+        name = request.match_info["name"]
+        if name == "textual.js":
+            if self._terminal_script is None:
+                self._terminal_script = terminal_script()
+            return web.Response(body=self._terminal_script, content_type="text/javascript")
+        path = STATIC_FILES.get(name)
         if path is None:
             raise web.HTTPNotFound()
         return web.FileResponse(path)
+
+    async def handle_size(self, request: web.Request) -> web.Response:
+        """The tab's size, measured by its page before its terminal connects: the app kept
+        ready draws at that size meanwhile. Nothing else reaches the spare this way."""
+        spare = self.spare
+        if spare is not None and spare.usable:
+            await spare.resize(
+                _size(request.query.get("width", "80"), 80, low=20, high=500),
+                _size(request.query.get("height", "24"), 24, low=8, high=200),
+            )
+        return web.Response(status=204)
 
     async def handle_tab(self, request: web.Request) -> web.StreamResponse:
         """The terminal socket of one tab, and the app process behind it."""
@@ -296,10 +285,6 @@ class PorchWeb(Server):
         return fresh
 
     async def _start_spare(self) -> None:
-        import os
-
-        if os.environ.get("XSPARE", "early") == "none":
-            return
         if self.spare is None and not self.closing:
             spare = TabApp(self.argv)
             await spare.start_spare()

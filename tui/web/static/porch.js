@@ -119,6 +119,29 @@
     });
   }
 
+  // -- the size, ahead ----------------------------------------------------------------
+  // The app behind the tab is already running, at a stand-in size. This page knows the
+  // terminal's size before the terminal connects (xterm.js fills the window and measures
+  // one "W" of the font, as here), so it sends it ahead: the app draws at it while
+  // textual.js loads. A wrong guess costs nothing; the terminal sends its own on connecting.
+  async function sizeAhead(element) {
+    if (typeof OffscreenCanvas === "undefined" || !document.fonts) return;
+    const font = `${element.dataset.fontSize}px 'Roboto Mono', Monaco, 'Courier New', monospace`;
+    await document.fonts.load(font);
+    const context = new OffscreenCanvas(100, 100).getContext("2d");
+    context.font = font;
+    const metrics = context.measureText("W");
+    const ratio = window.devicePixelRatio || 1;
+    const width = Math.floor(metrics.width * ratio) / ratio;
+    const height =
+      Math.ceil((metrics.fontBoundingBoxAscent + metrics.fontBoundingBoxDescent) * ratio) / ratio;
+    if (!(width > 0 && height > 0)) return;
+    const columns = Math.floor(window.innerWidth / width);
+    const rows = Math.floor(window.innerHeight / height);
+    document.body.dataset.sizeAhead = `${columns}x${rows}`;
+    await fetch(`/size?width=${columns}&height=${rows}`, { method: "POST", cache: "no-store" });
+  }
+
   window.addEventListener("DOMContentLoaded", () => {
     const restart = document.getElementById("restart");
     if (restart)
@@ -141,6 +164,9 @@
       const terminal = document.getElementById("terminal");
       if (terminal) terminal.classList.remove("textual-terminal");
       say("reloaded");
+    } else {
+      const terminal = document.getElementById("terminal");
+      if (terminal) sizeAhead(terminal).catch(() => {});
     }
   });
 })();
