@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import json
 import signal
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from string import Template
@@ -46,7 +47,16 @@ from tui.web.files import (
     TEXTUAL_SERVE_STATIC,
     terminal_script,
 )
-from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
+from tui.web.guard import (
+    COOKIE,
+    Exchange,
+    Gate,
+    Knock,
+    Pass,
+    Refusal,
+    Refuse,
+    served_hosts,
+)
 from tui.web.pages import CONFLICT, REFUSALS, Page
 from tui.web.process import TabApp, tab_argv
 
@@ -105,6 +115,8 @@ class PorchWeb(Server):
         relay_url: str | None = None,
         on_ready: Callable[[PorchWeb], None] | None = None,
         spare: TabApp | None = None,
+        listening: socket.socket | None = None,
+        gate: Gate | None = None,
     ) -> None:
         super().__init__(
             "porch (browser tab)",
@@ -116,7 +128,9 @@ class PorchWeb(Server):
         )
         self.argv = tab_argv(relay_url)
         self.on_ready = on_ready
-        self.gate: Gate | None = None
+        # Bound (and its link printed) by the caller before this module's imports, or here.
+        self.listening = listening
+        self.gate = gate
         self.seat = Seat()
         self.socket: web.WebSocketResponse | None = None
         self.tab: TabApp | None = None
@@ -128,18 +142,10 @@ class PorchWeb(Server):
 
     # -- the addresses served ---------------------------------------------------
 
-    def hosts(self, port: int) -> list[str]:
-        """The exact Host values this server answers to."""
-        if self.host in ("127.0.0.1", "localhost"):
-            return [f"127.0.0.1:{port}", f"localhost:{port}"]
-        if self.host == "::1":
-            return [f"[::1]:{port}", f"localhost:{port}"]
-        return [f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"]
-
     @property
     def link(self) -> str:
         assert self.gate is not None
-        return self.gate.link(sorted(self.gate.hosts)[0])
+        return self.gate.link()
 
     # -- the aiohttp application ----------------------------------------------
 
@@ -339,10 +345,14 @@ class PorchWeb(Server):
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site: web.BaseSite = (
+                web.TCPSite(runner, self.host, self.port)
+                if self.listening is None
+                else web.SockSite(runner, self.listening)
+            )
             await site.start()
-            port = int(runner.addresses[0][1])
-            self.gate = Gate.serving(self.hosts(port))
+            if self.gate is None:
+                self.gate = Gate.serving(served_hosts(self.host, int(runner.addresses[0][1])))
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
