@@ -145,6 +145,15 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
         assert "already open in another tab" in second.inner_text("h1")
         assert children(web.pid) == [spare], "a second tab must not get a second app"
 
+        # Reloading it while the first is open gets the page (a reload is served at once)
+        # but not the seat: its socket is refused, and the page says why.
+        second_tab = Tab(second)
+        second.reload()
+        second.wait_for_selector("#restart", timeout=30_000)
+        assert "already open in another tab" in second.inner_text("#closed-message")
+        assert children(web.pid) == [spare], "a reloaded second tab must not get an app"
+        assert len(second_tab.sockets) == 1 and second_tab.screen.display[0].strip() == ""
+
         stranger = other.new_page()
         answer = stranger.goto(web.link)
         assert answer is not None and answer.status == 403
@@ -152,7 +161,6 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
 
         # Once the first tab is closed, the second can take the seat.
         first.close()
-        second_tab = Tab(second)
         second.reload()
         second_tab.wait_for(r"Open a new room")
         wait_until(lambda: spare not in children(web.pid), "the first tab's app ending")
