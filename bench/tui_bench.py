@@ -31,6 +31,7 @@ from textual.app import App, ComposeResult
 from textual.widgets import Button, Footer, Input, Label, Log, RichLog, TextArea
 
 from protocol import events as ev
+from protocol.room.floor import Floor
 from tui.app import Plan, PorchApp
 from tui.messages import RoomEvent
 from tui.screens.room import RoomScreen
@@ -82,10 +83,29 @@ class LogOnly(App[None]):
         yield RoomLog()
 
 
+class StillRoom:
+    """The room's live view with nothing going on: an open floor, no invite, no offers."""
+
+    invite = None
+    floor = Floor()
+    my_slot = 1
+    offer_limit = 0
+    runs_the_relay = False
+
+    def label(self, slot: int) -> str:
+        return f"seat {slot + 1}"
+
+    def floor_elapsed_ms(self) -> int | None:
+        return None
+
+    def offer_content(self, number: int) -> tuple[str, bytes] | None:
+        return None
+
+
 class Room(PorchApp):
     def on_mount(self, mount: events.Mount) -> None:
         mount.prevent_default()
-        self.push_screen(RoomScreen(seats=SEATS, room_code="123 456 789 012"))
+        self.push_screen(RoomScreen(StillRoom(), seats=SEATS, room_code="123 456 789 012"))
 
 
 async def start_porch() -> float:

@@ -78,6 +78,7 @@ from protocol.bodies.offer import (
     Say as OfferSay,
 )
 from protocol.bodies.repair import NO_MESSAGE, OUCH_CHARS, OuchBody, RepairBody
+from protocol.bodies.talk import is_reaction
 from protocol.bodies.vote import (
     REASON_CHARS,
     RESPOND_S,
@@ -140,8 +141,6 @@ from protocol.limits import (
     KNOCK_WAIT_MAX_S,
     KNOCK_WAIT_MIN_S,
     KNOCK_WAIT_S,
-    NICK_CHARS,
-    REACTION_CHARS,
     TEXT_CHARS,
 )
 from protocol.membership.chain import (
@@ -225,13 +224,10 @@ REMOVAL_OVERDUE_MS: Final = 15_000  # a passed vote's Commit not here by then is
 
 
 def check_nick(nick: str) -> str:
-    nick = nick.strip()
-    if not nick or len(nick) > NICK_CHARS or not nick.isprintable() or names.looks_blank(nick):
-        raise ValueError(
-            f"A nickname is 1 to {NICK_CHARS} printable characters that show on a screen. "
-            "Choose another one."
-        )
-    return nick
+    problem = names.refusal(nick)
+    if problem is not None:
+        raise ValueError(problem)
+    return nick.strip()
 
 
 def check_knock_wait(seconds: int) -> int:
@@ -531,6 +527,7 @@ class Endpoint:
                 verified=m.identity in self.verified,
                 is_host=m.slot == roster.commit.sequencer,
                 is_me=m.slot == self.chain.my_slot,
+                name=m.nick,
             )
             for m in sorted(roster.members, key=lambda m: m.slot)  # the roster is in join order
         )
@@ -624,7 +621,7 @@ class Endpoint:
             case cmd.Object(reason):
                 self._consent(reason)
             case cmd.React(emoji):
-                if not emoji or len(emoji) > REACTION_CHARS or not emoji.isprintable():
+                if not is_reaction(emoji):
                     self._note(ev.Note.NOT_A_REACTION)
                 else:
                     self._speak(React(emoji))
@@ -738,9 +735,9 @@ class Endpoint:
         expired = self.door.expired_by(peer, ts)  # by the relay's clock, it was gone already
         knock = self.door.withdraw(peer)
         if knock is not None and expired:
-            self.events.append(ev.KnockExpired(peer, knock.nick))
+            self.events.append(ev.KnockExpired(peer, self._knock_label(knock)))
         elif knock is not None:
-            self.events.append(ev.KnockWithdrawn(peer, knock.nick))
+            self.events.append(ev.KnockWithdrawn(peer, self._knock_label(knock)))
         roster = self.chain.roster
         member = roster.by_peer(peer) if roster else None
         if member is not None and member.slot != self.chain.my_slot:
@@ -887,23 +884,25 @@ class Endpoint:
             sender, knock, roster, present, room, self.pairs, recent, tickets, ts=ts
         )
         match seen:
-            case KnockSeen(peer, nick):
+            case KnockSeen(peer):
                 if self.relay_offset is None:
                     self.relay_offset = self.now - ts  # for its expiry: the relay's clock
-                self.events.append(ev.Knocked(peer, nick, self._looks_like(nick)))
+                self._knocked(peer, knock)
             case ComingBack(peer, knock) if knock.was in self.state.votes.removed_by(
                 self._relay_now()
             ):
                 # The room voted them out while their connection was down: their
                 # ticket brings no one back. They knock like anyone, for consent.
                 self.door.returns.pop(peer, None)
-                self.events.append(ev.Knocked(peer, knock.nick, self._looks_like(knock.nick)))
+                self._knocked(peer, knock)
             case ComingBack(peer, knock):
                 # The same person, back on a new connection: their old seat goes now
                 # and the new one comes in without asking anyone again.
-                self._note(ev.Note.COMING_BACK, knock.nick)
+                seated = roster.by_identity(knock.was)
+                back = self._label(seated) if seated is not None else knock.nick
+                self._note(ev.Note.COMING_BACK, back)
                 if knock.evicted:
-                    self._alarm(ev.Alarm.EVICTED_WHILE_HERE, (knock.nick,))
+                    self._alarm(ev.Alarm.EVICTED_WHILE_HERE, (back,))
                 if roster.by_identity(knock.was) is not None:
                     vouch, now = seen.new_connection, self.now
                     self.departures.back_on_new_connection(knock.was, vouch, now, self.grace_ms)
@@ -934,7 +933,8 @@ class Endpoint:
         if seen is not None:
             mine = seen.by.identity == self.me.key
             by = self._label(seen.by)
-            self.events.append(ev.KnockSetAside(seen.peer, seen.nick, by, mine))
+            knock = self.door.knocks[seen.peer]
+            self.events.append(ev.KnockSetAside(seen.peer, self._knock_label(knock), by, mine))
 
     def _not_now(self, knock: int) -> None:
         """Ask a knocker to wait: the room and the knocker hear it when the relay brings it."""
@@ -944,7 +944,7 @@ class Endpoint:
         elif body is None or knock in self.door.returns:
             self._note(ev.Note.KNOCK_GONE)
         elif self.door.asked_by(knock, self.me.key):
-            self._note(ev.Note.ASKED_TO_WAIT_ALREADY, body.nick)
+            self._note(ev.Note.ASKED_TO_WAIT_ALREADY, self._knock_label(body))
         else:
             asked = SetAside(self.me.key, body.identity)
             self.publish(self._roomwide(Kind.SET_ASIDE, asked.encode()))
@@ -952,8 +952,9 @@ class Endpoint:
     def _expire_knocks(self) -> None:
         """Knocks nobody answered in the time they waited go, on every screen alike."""
         expired = self.door.expire(self._relay_now())
+        together = tuple(knock for _, knock in expired)  # still told apart from each other
         for peer, knock in expired:
-            self.events.append(ev.KnockExpired(peer, knock.nick))
+            self.events.append(ev.KnockExpired(peer, self._knock_label(knock, together)))
         if expired:
             self.sequencer.keep(self.door.knocks)
 
@@ -1078,6 +1079,12 @@ class Endpoint:
                 # The newcomer sees it too: everyone, them included, knows who let them in.
                 name = self._label(admitter, new) if admitter else "someone"
                 label = self._label(newcomer, new)
+                knocks = self.door.knocks.values()
+                if label == newcomer.nick and any(  # which of two knocks that looked alike
+                    k.identity != newcomer.identity and names.alike(k.nick, newcomer.nick)
+                    for k in knocks
+                ):
+                    label = f"{newcomer.nick} (seat {newcomer.slot + 1})"
                 self.events.append(ev.Admitted(label, name, returning=by == slot))
         elif what in DEPARTURES and before is not None:
             self.door.seat_gone(before.identity, before.nick)
@@ -1581,7 +1588,7 @@ class Endpoint:
             if was in self.state.votes.removed_by(now) and knock is not None:
                 self.door.returns.pop(peer)
                 self.sequencer.drop_consent(peer)
-                self.events.append(ev.Knocked(peer, knock.nick, self._looks_like(knock.nick)))
+                self._knocked(peer, knock)
 
     def _removal_overdue(self, now: int) -> None:
         """A vote passed, yet whoever must commit the removal has not: the room is told."""
@@ -2316,7 +2323,8 @@ class Endpoint:
         for declined in decided.declined:
             self.sequencer.drop_consent(declined.peer)
             why = ev.Note.CANNOT_ADMIT_FULL if declined.room_full else ev.Note.CANNOT_ADMIT_KEYS
-            self._note(why, declined.nick)
+            knock = self.door.knocks.get(declined.peer)
+            self._note(why, self._knock_label(knock) if knock is not None else declined.nick)
         if decided.body is not None:
             frame = self._roomwide(Kind.COMMIT, decided.body.encode())
             self.sequencer.signed(decided.body.epoch, frame, self.now)
@@ -2391,16 +2399,47 @@ class Endpoint:
             return f"{member.nick} (seat {member.slot + 1})"
         return member.nick
 
-    def _looks_like(self, nick: str) -> str:
-        """The label of someone in the room whose name looks like ``nick``, if anyone's."""
+    def _knocked(self, peer: int, knock: KnockBody) -> None:
+        self.events.append(ev.Knocked(peer, self._knock_label(knock), self._looks_like(knock)))
+
+    def _knock_label(self, knock: KnockBody, among: tuple[KnockBody, ...] = ()) -> str:
+        """A knocker's name for the screen: with their key mark, when another name here
+        (seated, or knocking, or ``among`` the knocks going with it) looks like it."""
+        roster = self.chain.roster
+        others = [m.nick for m in roster.members] if roster else []
+        knocks = (*self.door.knocks.values(), *among)
+        others += [k.nick for k in knocks if k.identity != knock.identity]
+        if any(names.alike(knock.nick, other) for other in others):
+            return f"{knock.nick} (key {names.key_mark(knock.identity)})"
+        return knock.nick
+
+    def _looks_like(self, knock: KnockBody) -> str:
+        """The label of someone here whose name looks like the knocker's, if anyone's."""
         roster = self.chain.roster
         for member in roster.members if roster else ():
-            if names.alike(nick, member.nick):
+            if names.alike(knock.nick, member.nick):
                 return self._label(member)
-        for knock in self.door.knocks.values():
-            if knock.nick != nick and names.alike(nick, knock.nick):
-                return knock.nick
+        for other in self.door.knocks.values():
+            if other.identity != knock.identity and names.alike(knock.nick, other.nick):
+                return self._knock_label(other)
         return ""
+
+    @property
+    def knocking(self) -> tuple[ev.Knock, ...]:
+        """The knocks waiting for a member's answer, in the order they came."""
+        if self.chain.roster is None:
+            return ()
+        return tuple(
+            ev.Knock(
+                knock=peer,
+                nick=self._knock_label(knock),
+                name=knock.nick,
+                mark=names.key_mark(knock.identity),
+                asked_to_wait=bool(self.door.set_aside.get(peer)),
+            )
+            for peer, knock in self.door.knocks.items()
+            if peer not in self.door.returns
+        )
 
     def _speak(self, content: Content) -> None:
         """Seal ``content`` for the room, if we may speak."""

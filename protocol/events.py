@@ -22,7 +22,7 @@ from protocol.room.floor import FloorAct, FloorChange, Why
 @dataclass(frozen=True, slots=True)
 class Seat:
     """One roster entry as a person sees it; ``nick`` carries the seat when another
-    seat's name looks like it."""
+    seat's name looks like it ("ana (seat 2)"), ``name`` is the name as chosen."""
 
     slot: int
     nick: str
@@ -30,6 +30,24 @@ class Seat:
     verified: bool
     is_host: bool
     is_me: bool
+    name: str = ""
+
+    @property
+    def chosen(self) -> str:
+        return self.name or self.nick
+
+
+@dataclass(frozen=True, slots=True)
+class Knock:
+    """One knock waiting for an answer, as a person sees it. ``nick`` carries the knock's
+    key mark when another name here looks like it ("ana (key kxqd)"); ``knock`` is what
+    ``Admit`` and ``NotNow`` take."""
+
+    knock: int
+    nick: str
+    name: str
+    mark: str
+    asked_to_wait: bool
 
 
 # --- connection -----------------------------------------------------------------
@@ -48,6 +66,26 @@ class Refused:
     """The relay refused or closed us, with one of the wire's error codes."""
 
     code: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reconnecting:
+    """The connection dropped; the client tries again (``attempt``, in ``retry_in_s``)."""
+
+    attempt: int
+    retry_in_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Rejoining:
+    """Connected again; waiting to get back into the room (a ticket, a knock, a reopen)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackInRoom:
+    """On the roster again; ``sent`` commands typed meanwhile went out."""
+
+    sent: int = 0
 
 
 class Ending(Enum):
@@ -502,6 +540,9 @@ class Notice:
 
 Event = (
     Connected
+    | Reconnecting
+    | Rejoining
+    | BackInRoom
     | Refused
     | Closed
     | AgreementsOffered

@@ -4,7 +4,16 @@ A nickname is whatever its owner typed, and so is a look-alike of someone
 else's: "ana" with an invisible combining grapheme joiner, a Cyrillic "а", or
 a Hangul filler that shows as nothing at all. Porch refuses a name that looks
 blank, and when two names in a room look alike, each is shown with its seat
-so that nobody is mistaken for somebody else.
+("ana (seat 2)"), or, while they knock and have no seat yet, with a short mark
+of their key ("ana (key kxqd)"), so that nobody is mistaken for somebody else.
+A person names one of them back as ``ana#2`` or ``ana#kxqd``. So a name may not
+end the way those marks do (``refusal``): "ana (seat 1)" as a name would pass
+for the first ana.
+
+A key mark is four letters from a hash of the knock's identity key: the same on
+every screen, new with every knock. It tells honest look-alikes apart; someone
+determined can make a key whose mark matches another's, so the room code read
+aloud stays what verifies a person.
 
 Two names look alike when their skeletons are equal: every character
 replaced by one representative of the characters it can be taken for (the
@@ -19,10 +28,19 @@ are dropped. Confusables of several characters ("rn" for "m") are not caught.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from functools import cache
 from importlib.resources import files
 from typing import Final
+
+from protocol.crypto import digest
+from protocol.limits import NICK_CHARS
+
+# Letters only, and none that passes for a digit or another letter (i, l, o): a mark
+# is read aloud and typed back, and after "#" digits mean a seat.
+MARK_LETTERS: Final = "abcdefghjkmnpqrstuvwxyz"
+MARK_SIZE: Final = 4
 
 IGNORABLE: Final = (
     (0x00AD, 0x00AD),
@@ -105,3 +123,54 @@ def _look_alikes() -> dict[str, str]:
             if len(c) == 1 and len(folded) == 1:
                 join(c, folded)
     return {c: find(c) for c in parent}
+
+
+def key_mark(identity: bytes) -> str:
+    """Four letters from ``identity``: how a knock is told apart from a look-alike one."""
+    number = int.from_bytes(digest(identity, b"porch-key-mark", 8), "big")
+    letters = []
+    for _ in range(MARK_SIZE):
+        number, at = divmod(number, len(MARK_LETTERS))
+        letters.append(MARK_LETTERS[at])
+    return "".join(letters)
+
+
+def carries_mark(name: str) -> bool:
+    """Whether ``name`` ends the way Porch marks a name it tells apart: "#2", "#kxqd",
+    "(seat 2)", "(key kxqd)", or a look-alike of one of these."""
+    return bool(_marks().search(skeleton(name).rstrip()))
+
+
+@cache
+def _marks() -> re.Pattern[str]:
+    def sk(text: str) -> str:
+        return re.escape(skeleton(text))
+
+    return re.compile(
+        rf"{sk('#')}\s*\w+$|{sk('(')}\s*({sk('seat')}|{sk('key')})\s*\w+\s*{sk(')')}$"
+    )
+
+
+def refusal(nick: str) -> str | None:
+    """The sentence saying why ``nick`` cannot be a name in a room, or None if it can."""
+    nick = nick.strip()
+    if not nick or looks_blank(nick):
+        return (
+            "A name cannot be empty or show as nothing on a screen. Choose a name people can read."
+        )
+    if len(nick) > NICK_CHARS:
+        return (
+            f"That name is {len(nick)} characters long; a name is at most {NICK_CHARS}. "
+            "Choose a shorter one."
+        )
+    if not nick.isprintable():
+        return (
+            "That name holds a character that does not print (a tab, a line break or a "
+            "control character). Choose another one."
+        )
+    if carries_mark(nick):
+        return (
+            "A name cannot end like #2, #kxqd or (seat 2): Porch adds those itself to tell "
+            "people with the same name apart. Choose another one."
+        )
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from protocol.limits import KNOCK_WAIT_MAX_S, KNOCK_WAIT_MIN_S, KNOCK_WAIT_S
+from protocol.limits import KNOCK_WAIT_MAX_S, KNOCK_WAIT_MIN_S, KNOCK_WAIT_S, NICK_CHARS
 from protocol.room.offers import MAX_OFFER_BYTES
 
 MAX_OFFER_MIB = MAX_OFFER_BYTES // (1024 * 1024)
@@ -16,8 +16,31 @@ turn-taking, consent before anything is shared, and nothing kept.
 """
 
 
+def version() -> str:
+    """The installed distribution's version: pyproject.toml is its one source."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed
+
+    try:
+        return installed("porch")
+    except PackageNotFoundError:
+        return "(not installed: run it from an installed copy to see its version)"
+
+
+class VersionAction(argparse.Action):
+    """``--version``, read from the metadata only when asked: every other run starts faster."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, help=str(kwargs.get("help", "")))
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(f"porch {version()}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="porch", description=DESCRIPTION)
+    parser.add_argument("--version", action=VersionAction, help="show which Porch this is and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     from relay import cli as relay_cli
@@ -41,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="a hosted relay, e.g. wss://relay.example.org (default: one on this computer)",
     )
-    new.add_argument("--name", metavar="NAME", help="your name in the room")
+    new.add_argument("--name", metavar="NAME", help=NAME_HELP)
     new.add_argument(
         "--agreements",
         metavar="FILE",
@@ -57,8 +80,13 @@ def build_parser() -> argparse.ArgumentParser:
         description=JOIN_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    join.add_argument("invite", metavar="INVITE", help="the invite, in single quotes")
-    join.add_argument("--name", metavar="NAME", help="your name in the room")
+    join.add_argument("invite", metavar="INVITE", nargs="?", help=INVITE_HELP)
+    join.add_argument(
+        "--invite-file",
+        metavar="PATH",
+        help="read the invite from this file instead (it stays out of your shell history)",
+    )
+    join.add_argument("--name", metavar="NAME", help=NAME_HELP)
     join.add_argument("--plain", action="store_true", help=PLAIN_HELP)
     join.add_argument(
         "--knock-wait",
@@ -119,16 +147,29 @@ examples:
 """
 
 JOIN_DESCRIPTION = """\
-Join a room. Porch shows the room's agreements and asks for your consent, then
-knocks; someone in the room lets you in. Anyone in the room may ask you to wait
-("not now"); someone else can still let you in. A knock nobody answers expires
-after ten minutes (--knock-wait), and Porch tells you and ends.
+Join a room. Porch asks for the invite, shows the room's agreements and asks for
+your consent, then knocks; someone in the room lets you in. Anyone in the room
+may ask you to wait ("not now"); someone else can still let you in. A knock
+nobody answers expires after ten minutes (--knock-wait), and Porch tells you
+and ends.
+
+The invite is the key to the room. Leave it off the command line: Porch then
+asks for it and hides what you paste, so it stays out of your shell history and
+out of the process list, where anyone on this computer can read it. Without a
+terminal (--plain in a script), the first line of stdin is the invite and every
+line after it is what you type in the room.
 
 examples:
-  porch join 'ws://relay.example.org#porch1.…'
-  porch join --plain --name bo 'ws://…'
-  porch join --knock-wait 120 'ws://…'
+  porch join                                   # paste the invite when asked
+  porch join --plain --name bo < invite.txt    # the invite, then your lines
+  porch join --invite-file invite.txt --knock-wait 120
+  porch join 'ws://relay.example.org#porch1.…' # works, but see above
 """
+
+INVITE_HELP = (
+    "the invite, in single quotes; better left out, so that Porch asks for it "
+    "without showing it (a command line is kept in shell history and seen in the process list)"
+)
 
 WEB_DESCRIPTION = """\
 Serve the Porch app to one browser tab on this computer. Porch prints a link
@@ -143,6 +184,8 @@ examples:
   porch web --port 8000
   porch web --relay wss://relay.example.org
 """
+
+NAME_HELP = f"your name in the room, 1 to {NICK_CHARS} characters (left out or empty: Porch asks)"
 
 PLAIN_HELP = (
     "plain line mode for screen readers and scripts: one sentence per line on stdout, "
@@ -169,10 +212,29 @@ def _fail(sentence: str) -> int:
     return 2
 
 
-def _ask_name() -> str | None:
-    print("What name should the room know you by?", flush=True)
-    line = sys.stdin.readline()
-    return line.strip() or None
+def _terminal() -> bool:
+    return sys.stdin.isatty() and sys.stderr.isatty()
+
+
+NEEDS_A_TERMINAL = (
+    "Porch's screen needs a terminal to draw in and read keys from. "
+    "For scripts and screen readers, add --plain."
+)
+
+
+def _check_options(args: argparse.Namespace) -> str | None:
+    """The sentence for the first option that cannot be used, before anything is asked."""
+    from protocol.names import refusal
+    from tui.prompts import NAME_NEEDED
+
+    name = (args.name or "").strip()
+    if name and (problem := refusal(name)) is not None:
+        return problem
+    if not name and args.plain and not sys.stdin.isatty():
+        return NAME_NEEDED  # a script says --name; no line of its stdin is taken for it
+    if not 1 <= args.max_offer_mb <= 4096:
+        return f"--max-offer-mb is a size in MiB from 1 to 4096, not {args.max_offer_mb}."
+    return None
 
 
 def run_new(args: argparse.Namespace) -> int:
@@ -191,6 +253,9 @@ def run_new(args: argparse.Namespace) -> int:
             return _fail(f"The agreements file {args.agreements!r} cannot be read ({exc}).")
         if not agreements:
             return _fail(f"The agreements file {args.agreements!r} is empty.")
+    problem = _check_options(args)
+    if problem is not None:
+        return _fail(problem)
     return _enter(args, relay_url=relay_url, agreements=agreements)
 
 
@@ -206,18 +271,33 @@ def _offer_limit_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run_join(args: argparse.Namespace) -> int:
-    from tui.session import DoorError, check_invite
+    from tui import prompts
 
     if not KNOCK_WAIT_MIN_S <= args.knock_wait <= KNOCK_WAIT_MAX_S:
         return _fail(
             f"--knock-wait is how many seconds your knock waits for an answer: "
             f"from {KNOCK_WAIT_MIN_S} to {KNOCK_WAIT_MAX_S}, not {args.knock_wait}."
         )
+    problem = _check_options(args)
+    if problem is not None:
+        return _fail(problem)
+    if args.invite is not None and args.invite_file is not None:
+        return _fail("Give the invite once: as INVITE or with --invite-file, not both.")
     try:
-        check_invite(args.invite)
-    except DoorError as exc:
+        invite = None
+        if args.invite is not None:
+            invite = prompts.checked(args.invite)
+        elif args.invite_file is not None:
+            invite = prompts.invite_from_file(args.invite_file)
+        if not args.plain and not _terminal():
+            return _fail(NEEDS_A_TERMINAL)  # before asking for the invite, which needs one too
+        if invite is None and sys.stdin.isatty():
+            invite = prompts.invite_from_terminal()
+        elif invite is None:
+            invite = prompts.invite_from_stdin(sys.stdin)
+    except prompts.Unanswered as exc:
         return _fail(str(exc))
-    return _enter(args, invite=args.invite, knock_wait_s=args.knock_wait)
+    return _enter(args, invite=invite, knock_wait_s=args.knock_wait)
 
 
 def run_web(args: argparse.Namespace) -> int:
@@ -249,17 +329,16 @@ def _enter(
     knock_wait_s: int = KNOCK_WAIT_S,
 ) -> int:
     nick = (args.name or "").strip() or None
-    if not 1 <= args.max_offer_mb <= 4096:
-        return _fail(f"--max-offer-mb is a size in MiB from 1 to 4096, not {args.max_offer_mb}.")
     offer_limit = args.max_offer_mb * 1024 * 1024
     if args.plain:
-        from tui import plain
+        from tui import plain, prompts
         from tui.session import Door
 
-        if nick is None:
-            nick = _ask_name()
-            if nick is None:
-                return _fail("A name is needed to enter a room. Pass --name NAME.")
+        if nick is None:  # on a terminal (``_check_options`` saw to it)
+            try:
+                nick = prompts.name_from_terminal(sys.stdin, sys.stdout)
+            except prompts.Unanswered as exc:
+                return _fail(str(exc))
         door = Door(
             nick=nick,
             relay_url=relay_url,
@@ -270,11 +349,8 @@ def _enter(
         )
         return plain.main(door)
 
-    if not (sys.stdin.isatty() and sys.stderr.isatty()):
-        return _fail(
-            "Porch's screen needs a terminal to draw in and read keys from. "
-            "For scripts and screen readers, add --plain."
-        )
+    if not _terminal():
+        return _fail(NEEDS_A_TERMINAL)
     quiet_textual()
     from tui.app import Plan, PorchApp
 

@@ -1,4 +1,8 @@
-"""Every action in the command palette (Ctrl+P), including one line per person knocking.
+"""The command palette (Ctrl+P): every action a screen offers, each screen its own.
+
+A screen lists its providers in ``COMMANDS``; each provider is made here from a
+function of that screen (``actions_from``) that says what can be done now. The
+app's own providers (help, leave, quit) join every screen's.
 
 Titles can hold peer names, and the palette renders plain strings as markup, so
 every title is handed over as a literal ``Content``. Help lines are Porch's own
@@ -7,11 +11,13 @@ words and never carry peer text.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
+from textual.screen import Screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,26 +27,31 @@ class Action:
     run: Callable[[], object]
 
 
-class RoomCommands(Provider):
-    def _actions(self) -> list[Action]:
-        actions = getattr(self.app, "palette_actions", None)
-        return list(actions(self.screen)) if actions else []
+ActionSource = Callable[[Screen[Any]], Iterable[Action]]
 
-    async def discover(self) -> Hits:
-        for action in self._actions():
-            yield DiscoveryHit(
-                Content(action.title), action.run, text=action.title, help=action.help
-            )
 
-    async def search(self, query: str) -> AsyncIterator[Hit]:
-        matcher = self.matcher(query)
-        for action in self._actions():
-            score = matcher.match(action.title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    Content(action.title),
-                    action.run,
-                    text=action.title,
-                    help=action.help,
+def actions_from(source: ActionSource, name: str) -> type[Provider]:
+    """A palette provider that lists ``source(screen)`` for the screen it is opened over."""
+
+    class Actions(Provider):
+        async def discover(self) -> Hits:
+            for action in source(self.screen):
+                yield DiscoveryHit(
+                    Content(action.title), action.run, text=action.title, help=action.help
                 )
+
+        async def search(self, query: str) -> AsyncIterator[Hit]:
+            matcher = self.matcher(query)
+            for action in source(self.screen):
+                score = matcher.match(action.title)
+                if score > 0:
+                    yield Hit(
+                        score,
+                        Content(action.title),
+                        action.run,
+                        text=action.title,
+                        help=action.help,
+                    )
+
+    Actions.__name__ = Actions.__qualname__ = name
+    return Actions

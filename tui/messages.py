@@ -12,8 +12,9 @@ from protocol.events import Event
 
 
 @dataclass
-class RoomEvent(Message):
-    """Something happened in the room; posted by the worker that owns the connection."""
+class RoomEvent(Message, bubble=False):
+    """Something happened in the room: posted to the app by the worker that owns the
+    connection, and by the app to the screen that shows the room (it goes no further)."""
 
     event: Event
 
@@ -30,13 +31,6 @@ class FloorAsked(Message):
     """The person asks to see the floor: ``"floor"`` on one line, or ``"balance"``."""
 
     what: str
-
-
-@dataclass
-class FloorKey(Message):
-    """A floor key was pressed: ``"hand"``, ``"done"`` or ``"pause"`` (each toggles sensibly)."""
-
-    word: str
 
 
 @dataclass

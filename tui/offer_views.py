@@ -13,7 +13,6 @@ the panel when it is cancelled, fails, is declined, or the person sets it aside.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from protocol import events as ev
 from protocol.events import OfferStage
@@ -93,12 +92,3 @@ def answered(views: tuple[OfferView, ...], number: int, *, accept: bool) -> tupl
 
 def set_aside(views: tuple[OfferView, ...], number: int) -> tuple[OfferView, ...]:
     return tuple(v for v in views if v.number != number)
-
-
-class HeldOffers(Protocol):
-    """Where the offers' limit and what arrived are kept: the session (the endpoint's memory)."""
-
-    @property
-    def offer_limit(self) -> int: ...
-
-    def offer_content(self, number: int) -> tuple[str, bytes] | None: ...

@@ -16,7 +16,7 @@ it is, become U+FFFD.
 from __future__ import annotations
 
 from protocol.limits import NICK_CHARS
-from protocol.names import IGNORABLE
+from protocol.names import IGNORABLE, MARK_SIZE
 
 _BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 _REPLACEMENT = "\ufffd"
@@ -58,7 +58,8 @@ def shown(text: str, *, multiline: bool = False, limit: int | None = None) -> st
 def name(nick: str) -> str:
     """A person's name on one line, its invisible characters made visible."""
     result = nick.translate(_NAME)
-    limit = NICK_CHARS + len(" (seat 12)")  # a name the room tells apart carries its seat
+    # A name the room tells apart carries its seat, or while knocking its key mark.
+    limit = NICK_CHARS + max(len(" (seat 12)"), len(" (key ") + MARK_SIZE + len(")"))
     if len(result) > limit:
         result = result[: limit - 1] + "…"
     return result or "(no name)"

@@ -1,10 +1,15 @@
 """The plain line mode: the same room, one full sentence per line, for screen readers and scripts.
 
 Every room event becomes one line on stdout. Every stdin line is a message,
-unless it starts with ``/``: then it is a command (``/help`` lists them). When
-stdin closes, the person leaves the room cleanly. Peer text passes through
-``peer_text`` before it is printed, so no peer can send escape sequences to
-this terminal.
+unless it starts with ``/``: then it is a command (``/help`` lists them); ``//``
+starts a message with ``/``. When stdin closes, the person leaves the room
+cleanly. Peer text passes through ``peer_text`` before it is printed, so no peer
+can send escape sequences to this terminal.
+
+A command that takes a NAME asks which one is meant when the name fits several
+people, and takes the answer typed back as ``ana#2`` (``tui.who``). The opener's
+invite is printed once the room is open on the relay, never before: an invite to
+a room that could not open would only mislead.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ from typing import TextIO
 
 from protocol import commands as cmd
 from protocol import events as ev
-from protocol.limits import SEATS, TEXT_CHARS
+from protocol.limits import TEXT_CHARS
 from tui import offer_commands as offering
 from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
+from tui.plain_people import PlainPeople
 from tui.sentences import SHARING, sentence
 from tui.session import Door, DoorError, Session
+from tui.talk_commands import message_in, react_command
 from tui.vote_commands import WORDS as VOTE_WORDS
 from tui.vote_commands import vote_command
 from tui.vote_sentences import repair_agreements
@@ -36,9 +43,11 @@ Commands: /agree accepts the agreements and knocks. /admit NAME lets a knocking 
 (one that someone asked to wait, too); /notnow NAME asks them to wait, and they are told \
 that someone did, not who; anyone can still admit them. A knock nobody answers expires. \
 /who lists the seats and who is knocking. /code shows the room code; \
-/verify NAME marks someone verified after you read the code aloud together. \
-/react EMOJI sends a reaction. /invite shows the invite. /agreements shows the agreements. \
-/quit (or /leave) leaves the room. Any other line is a message to the room.
+/verify NAME marks someone verified after you read the code aloud together. When a NAME \
+fits several people, Porch asks which one, with what to type back (like /verify ana#2). \
+/react R sends a reaction: 👍 ❤️ 👏 🙏 😂 😮, or by word +1, heart, clap, thanks, laugh, wow. \
+/invite shows the invite. /agreements shows the agreements. /quit (or /leave) leaves the \
+room. Any other line is a message to the room; to start one with /, type //.
 The floor: /round starts a go-round, /stack a stack of raised hands, /open opens the floor. \
 /hand raises your hand (/hand reply for a direct reply, /hand process for a point of \
 process); /lower lowers it. /done ends your turn; in a go-round /pass passes the talking \
@@ -82,11 +91,11 @@ class PlainRoom:
     def __init__(self, session: Session, say: Callable[[str], None]) -> None:
         self.session = session
         self.say = say
-        self.knocks: dict[int, str] = {}
-        self.set_aside: set[int] = set()  # knocks someone asked to wait
+        self.people = PlainPeople(session, say)
         self.agreements_offered = False
         self.agreements = session.agreements
         self.entered = session.door.opening
+        self.invite_shown = False
         self.done = False
         self.closed_by_room = False
         self.stepped_out = False
@@ -106,25 +115,15 @@ class PlainRoom:
                         self.say("  " + shown(agreement))
                 self.say("Type /agree to accept them and knock, or /quit to leave.")
                 return
-            case ev.Knocked(knock=knock, nick=nick):
-                self.knocks[knock] = nick
-                self.say(
-                    f"{name(nick)} is knocking. Type /admit {name(nick)} to let them in, "
-                    f"or /notnow {name(nick)}."
-                )
+            case ev.Knocked() | ev.KnockSetAside():
+                self.people.at_the_door(event)
                 return
-            case ev.KnockSetAside(knock=knock, nick=nick, by_nick=by, mine=mine):
-                self.set_aside.add(knock)
-                who = "You" if mine else name(by)
-                self.say(f"{who} asked {name(nick)} to wait. Anyone can still /admit {name(nick)}.")
-                return
-            case ev.KnockWithdrawn(knock=knock) | ev.KnockExpired(knock=knock):
-                self.knocks.pop(knock, None)
-                self.set_aside.discard(knock)
-            case ev.Admitted(nick=nick):
-                self._forget_knock(nick)
             case ev.Entered():
                 self.entered = True
+                if self.session.door.opening and not self.invite_shown:
+                    self.invite_shown = True  # the room is open: now the invite leads somewhere
+                    self.say(f"invite: {self.session.invite}")
+                    self.say(SHARING)
             case ev.RepairEvent(stage=ev.RepairStage.OPENED, agreements=agreements) if agreements:
                 self.say(sentence(event) or "")
                 self.say("What the room agreed:")
@@ -149,27 +148,21 @@ class PlainRoom:
         if line:
             self.say(line)
 
-    def _forget_knock(self, nick: str) -> None:
-        for knock, knocking in list(self.knocks.items()):
-            if knocking == nick:
-                del self.knocks[knock]
-                self.set_aside.discard(knock)
-                return
-
     # -- the person's lines --------------------------------------------------------
 
     def on_line(self, line: str) -> None:
         if not line.strip():
             return
-        if not line.startswith("/"):
+        said = message_in(line)
+        if said is not None:
             if not self.entered:
                 self.say("You are not in the room yet, so nothing was sent.")
                 return
-            if len(line) > TEXT_CHARS:  # too long for a message: an offer, not a loss
+            if len(said) > TEXT_CHARS:  # too long for a message: an offer, not a loss
                 self.say(f"That is longer than {TEXT_CHARS} characters, so it becomes an offer.")
-                self._propose(offering.text_offer(line))
+                self._propose(offering.text_offer(said))
                 return
-            self.session.send(cmd.Say(line))
+            self.session.send(cmd.Say(said))
             return
         command, _, rest = line[1:].partition(" ")
         rest = rest.strip()
@@ -184,19 +177,17 @@ class PlainRoom:
                 self.session.send(cmd.Agree())
                 self.say("You agreed to the room's agreements.")
             case "admit" | "notnow" | "not-now":
-                self._answer_knock(command.lower() == "admit", rest)
+                self.people.answer_knock(command.lower() == "admit", rest)
             case "who":
-                self._who()
+                self.people.who()
             case "code":
                 code = self.session.room_code
                 self.say(f"The room code is {shown(code)}." if code else "There is no code yet.")
             case "verify":
-                self._verify(rest)
+                self.people.verify(rest)
             case "react":
-                if rest:
-                    self.session.send(cmd.React(rest.split()[0]))
-                else:
-                    self.say("Say which reaction, for example /react 👍.")
+                reaction = react_command(rest)
+                self.say(reaction) if isinstance(reaction, str) else self.session.send(reaction)
             case "invite":
                 invite = self.session.invite
                 self.say(f"invite: {invite}" if invite else "Only the host holds the invite.")
@@ -224,7 +215,7 @@ class PlainRoom:
             case "offers":
                 self._list_offers()
             case "reveal":
-                self._reveal(rest)
+                self.people.reveal(rest)
             case "amend" | "consent" | "object" if not self.entered:
                 self.say("You are not in the room yet, so nothing was sent.")
             case "amend":
@@ -317,19 +308,6 @@ class PlainRoom:
             return
         self.say(offering.save(kept[1], path))
 
-    def _reveal(self, rest: str) -> None:
-        seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}
-        words = rest.split()
-        for length in range(len(words), 0, -1):
-            slot = self._find(" ".join(words[:length]), seats)
-            if slot is not None:
-                card = " ".join(words[length:])
-                if not card:
-                    break
-                self.session.send(cmd.Reveal(slot, card))
-                return
-        self.say("Say with whom and how to reach you: /reveal NAME CONTACT.")
-
     def _list_offers(self) -> None:
         if not self.offers:
             self.say("There are no offers.")
@@ -338,8 +316,7 @@ class PlainRoom:
             self.say(f"  {number}. {self.offers[number]}")
 
     def _vote(self, command: str, rest: str) -> None:
-        seats = {seat.slot: seat.nick for seat in self.session.seats}
-        asked = vote_command(command, rest, lambda who: self._find(who, seats))
+        asked = vote_command(command, rest, self.people.seat_of)
         if isinstance(asked, str):
             self.say(asked)
         elif not self.entered:
@@ -349,73 +326,6 @@ class PlainRoom:
 
     def _who_is(self, slot: int) -> str:
         return name(self.session.label(slot))
-
-    def _find(self, who: str, people: dict[int, str]) -> int | None:
-        if not people:
-            return None
-        if not who and len(people) == 1:
-            return next(iter(people))
-        folded = who.casefold().lstrip("@")
-        matches = [key for key, nick in people.items() if name(nick).casefold() == folded]
-        return matches[0] if matches else None
-
-    def _answer_knock(self, admit: bool, who: str) -> None:
-        knock = self._find(who, self.knocks)
-        if knock is None:
-            waiting = self._knocking()
-            self.say(
-                f"Nobody called {shown(who)} is knocking. Knocking now: {waiting}."
-                if waiting
-                else "Nobody is knocking right now."
-            )
-            return
-        if admit:
-            self.knocks.pop(knock)
-            self.set_aside.discard(knock)
-            self.session.send(cmd.Admit(knock))
-        else:
-            # The room, us included, hears it when the relay brings it back: one line, then.
-            self.session.send(cmd.NotNow(knock))
-
-    def _knocking(self) -> str:
-        """Who is knocking, those asked to wait marked so: "bo, cy (asked to wait)"."""
-        return ", ".join(
-            name(nick) + (" (asked to wait)" if knock in self.set_aside else "")
-            for knock, nick in self.knocks.items()
-        )
-
-    def _who(self) -> None:
-        seats = self.session.seats
-        if not seats:
-            self.say("Nobody is seated yet.")
-            return
-        parts = []
-        for seat in sorted(seats, key=lambda seat: seat.slot):
-            notes = [
-                note
-                for note, on in (
-                    ("you", seat.is_me),
-                    ("host", seat.is_host),
-                    ("verified", seat.verified),
-                    ("not connected", not seat.connected),
-                )
-                if on
-            ]
-            parts.append(name(seat.nick) + (f" ({', '.join(notes)})" if notes else ""))
-        self.say(f"{len(seats)} of {SEATS} seats: " + "; ".join(parts) + ".")
-        if self.knocks:
-            self.say(f"Knocking: {self._knocking()}.")
-
-    def _verify(self, who: str) -> None:
-        seats = {seat.slot: seat.nick for seat in self.session.seats if not seat.is_me}
-        slot = self._find(who, seats)
-        if slot is None:
-            self.say(
-                f"Nobody called {shown(who)} is in the room." if who else "Say who: /verify NAME."
-            )
-            return
-        self.session.send(cmd.Verify(slot))
-        self.say(f"You marked {name(seats[slot])} as verified.")
 
 
 def _print_to(out: TextIO) -> Callable[[str], None]:
@@ -440,10 +350,7 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     room = PlainRoom(session, say)
     if session.local_relay is not None:
         say(session.local_relay.notice)
-    if door.opening:
-        say(f"invite: {session.invite}")
-        say(SHARING)
-    else:
+    if not door.opening:
         say(f"Connecting to the relay at {session.relay_url}.")
     lines = StdinLines(stdin)
     # SIGTERM reads as "I am leaving": the room hears a goodbye instead of a dropped line.

@@ -9,6 +9,7 @@ to stdout or shown as a literal line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 from protocol import events as ev
@@ -19,7 +20,9 @@ from protocol.limits import SEATS, TEXT_CHARS
 from tui.floor_sentences import declined_sentence, floor_sentence, timer_sentence
 from tui.offer_sentences import amend_sentence, offer_sentence, reveal_sentence
 from tui.peer_text import name, shown
+from tui.talk_commands import NOT_A_REACTION
 from tui.vote_sentences import motion_sentence, repair_sentence, vote_note_sentence
+from tui.who import Several, typed
 
 SHARING: Final = (
     "Anyone holding this invite can knock, so send it only to the people you mean, "
@@ -83,8 +86,8 @@ def sentence(event: ev.Event) -> str | None:
             )
         case ev.Knocked(nick=nick, looks_like=like) if like:
             return (
-                f"{name(nick)} is knocking. Their name looks like {name(like)}'s, who is "
-                "already here: ask who they are before you let them in."
+                f"{name(nick)} is knocking. Their name looks like {name(like)}'s: ask who "
+                "they are before you let them in."
             )
         case ev.Knocked(nick=nick):
             return f"{name(nick)} is knocking. Admit them, or say not now."
@@ -403,6 +406,26 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
             )
 
 
+def which_one(several: Several, command: Callable[[str], str]) -> str:
+    """Ask which person a name meant, each choice a command that can be typed back:
+    "2 people here have names that look like ana: ana (seat 1) or ana (seat 2). Say which
+    one: /verify ana#1 or /verify ana#2." ``command`` makes the command for one choice."""
+    people = several.people
+    labels = _or(tuple(name(p.label) for p in people))
+    choices = _or(tuple(command(typed(p, people)) for p in people))
+    if not several.typed:
+        return f"Say which one: {choices}."
+    where = "knocking" if all(p.knocking for p in people) else "here"
+    return (
+        f"{len(people)} people {where} have names that look like {shown(several.typed)}: "
+        f"{labels}. Say which one: {choices}."
+    )
+
+
+def _or(names: tuple[str, ...]) -> str:
+    return ", ".join(names[:-1]) + " or " + names[-1] if len(names) > 1 else "".join(names)
+
+
 def _and(names: tuple[str, ...]) -> str:
     """ "ana", "ana and bo", "ana, bo and cy" (names made safe already)."""
     if len(names) <= 1:
@@ -432,7 +455,7 @@ def note_sentence(note: Note, who: str) -> str:
         case Note.FLOOR_ON_ITS_WAY:
             return "Your last floor action is still on its way; try again in a moment."
         case Note.NOT_A_REACTION:
-            return "A reaction is one short symbol, like + or a single emoji."
+            return NOT_A_REACTION
         case Note.KNOCK_GONE:
             return "That knock is gone: they left, or it expired, before anyone let them in."
         case Note.ASKED_TO_WAIT_ALREADY:

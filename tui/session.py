@@ -10,52 +10,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from protocol import commands as cmd
 from protocol import events as ev
-from protocol.endpoint import Endpoint, InviteError, parse_invite
-from protocol.limits import KNOCK_WAIT_S
+from protocol.endpoint import Endpoint
 from protocol.room.floor import Floor
-from protocol.room.offers import MAX_OFFER_BYTES
 from tui.client import RoomClient, now_ms
-from tui.local_relay import LocalRelay, start_local_relay
+from tui.entry import DEFAULT_AGREEMENTS, Door, DoorError, check_invite
 
-DEFAULT_AGREEMENTS = """\
-1. What is said here stays here.
-2. Speak for yourself; listen to understand.
-3. Share only what you choose to; ask before passing anything on.
-4. Anyone can ask for a pause."""
+if TYPE_CHECKING:
+    from tui.local_relay import LocalRelay
+
+__all__ = ["DEFAULT_AGREEMENTS", "Door", "DoorError", "Session", "check_invite"]
 
 CLOSE_GRACE = 2.0  # seconds to let a goodbye reach the relay before the socket goes
-
-
-class DoorError(ValueError):
-    """The room could not be opened; the message is a full sentence for a person."""
-
-
-@dataclass(frozen=True, slots=True)
-class Door:
-    """How this person comes in: opening a new room, or joining with an invite."""
-
-    nick: str
-    relay_url: str | None = None
-    agreements: str | None = None
-    invite: str | None = None
-    knock_wait_s: int = KNOCK_WAIT_S  # how long a knock waits for an answer
-    offer_limit: int = MAX_OFFER_BYTES  # the largest offer accepted, in bytes
-
-    @property
-    def opening(self) -> bool:
-        return self.invite is None
-
-
-def check_invite(invite: str) -> str:
-    """The relay address in ``invite``, or DoorError with a sentence saying what is wrong."""
-    try:
-        return parse_invite(invite).relay_url
-    except InviteError as exc:
-        raise DoorError(str(exc)) from None
 
 
 class Session:
@@ -72,6 +41,8 @@ class Session:
         door = self.door
         url = door.relay_url
         if door.opening and url is None:
+            from tui.local_relay import start_local_relay  # only when it runs the relay
+
             self.local_relay = await start_local_relay()
             url = self.local_relay.url
         # Invites and names are checked by the endpoint; its errors are sentences.
@@ -103,6 +74,11 @@ class Session:
             return False
         self._seen = current
         return True
+
+    @property
+    def runs_the_relay(self) -> bool:
+        """The room's relay runs inside this Porch: the room ends when it goes."""
+        return self.local_relay is not None
 
     @property
     def invite(self) -> str | None:
@@ -166,6 +142,10 @@ class Session:
     @property
     def agreements(self) -> str:
         return (self.endpoint.agreements or "") if self.endpoint is not None else ""
+
+    @property
+    def knocking(self) -> tuple[ev.Knock, ...]:
+        return self.endpoint.knocking if self.endpoint is not None else ()
 
     @property
     def floor(self) -> Floor:

@@ -13,7 +13,7 @@ import msgpack
 
 from protocol.crypto import KEY_SIZE
 from protocol.limits import NICK_CHARS
-from protocol.names import looks_blank
+from protocol.names import carries_mark, looks_blank
 
 MAX_BODY: Final = 32 * 1024
 U32: Final = 2**32
@@ -74,8 +74,8 @@ def text(value: Any, limit: int) -> str:
 
 def nick(value: Any) -> str:
     name = text(value, NICK_CHARS)
-    if not name.strip() or not name.isprintable() or looks_blank(name):
-        raise BodyError("a nickname is printable and not blank")
+    if not name.strip() or not name.isprintable() or looks_blank(name) or carries_mark(name):
+        raise BodyError("a nickname is printable, not blank, and carries no seat or key mark")
     return name
 
 

@@ -1,7 +1,13 @@
-"""What people say in a room: messages, asides and reactions, sealed under the sender's chain."""
+"""What people say in a room: messages, asides and reactions, sealed under the sender's chain.
+
+A reaction is a symbol, not words: a short printable string with no letter, digit
+or space in it ("+", "👍", "🌿"). Words would be a message that never takes the
+floor; an aside is that, and says so.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -53,6 +59,15 @@ class React:
     def decode(args: list[Any]) -> React:
         (emoji,) = args
         value = text(emoji, REACTION_CHARS)
-        if not value or not value.isprintable():
-            raise BodyError("a reaction is a short printable string")
+        if not is_reaction(value):
+            raise BodyError("a reaction is a short printable symbol")
         return React(value)
+
+
+def is_reaction(value: str) -> bool:
+    """Whether ``value`` is a reaction: a symbol or an emoji, not words."""
+    return (
+        0 < len(value) <= REACTION_CHARS
+        and value.isprintable()
+        and not any(unicodedata.category(c)[0] in "LNZ" for c in value)
+    )

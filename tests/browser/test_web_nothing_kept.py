@@ -49,7 +49,10 @@ def test_a_room_opened_in_a_tab_leaves_nothing_on_disk(start_web, context, tmp_p
     tab.press("Enter")
     tab.wait_for(r"│.*ana.*a canary line from the browser")  # in the room's log
 
-    tab.press("Control+q")  # leave the room; the tab says so
+    tab.press("Control+q")  # quitting asks first, with Stay focused
+    tab.wait_for(r"Quit Porch\?")
+    tab.press("Tab")
+    tab.press("Enter")  # the app leaves the room and ends; the tab says so
     page.wait_for_selector("body.-closed", timeout=30_000)
     assert "You left the room" in page.inner_text("#closed-message")
     wait_until(lambda: app not in children(server), "the tab's app ending")

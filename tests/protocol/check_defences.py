@@ -62,6 +62,7 @@ STATE = "protocol/room/state.py"
 EVIDENCE = "protocol/membership/evidence.py"
 VOTES = "protocol/room/votes.py"
 NN = "tests/protocol/test_not_now.py::"
+N = "tests/protocol/test_names.py::"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
@@ -688,8 +689,30 @@ MUTANTS = [
     ),
     Mutant(
         "a blank-looking name comes through the door",
-        (E("protocol/bodies/codec.py", " or looks_blank(name):", ":"),),
+        (
+            E(
+                "protocol/bodies/codec.py",
+                " or looks_blank(name) or carries_mark(name):",
+                " or carries_mark(name):",
+            ),
+        ),
         M + "test_a_name_that_draws_as_nothing_is_refused",
+    ),
+    Mutant(
+        "a name ending like a seat or key mark comes through the door",
+        (E("protocol/bodies/codec.py", " or carries_mark(name):", ":"),),
+        N + "test_a_name_that_ends_like_a_mark_is_refused_here_and_at_the_door",
+    ),
+    Mutant(
+        "two knocks with look-alike names show the same",
+        (
+            E(
+                ENDPOINT,
+                "        if any(names.alike(knock.nick, other) for other in others):",
+                "        if False:",
+            ),
+        ),
+        N + "test_two_knocks_with_one_name_carry_their_key_marks_on_every_screen",
     ),
     Mutant(
         "frames under a chain we hold no keys of are dropped unseen",
@@ -814,7 +837,7 @@ MUTANTS = [
         (
             E(
                 ENDPOINT,
-                "                if knock.evicted:\n                    self._alarm(ev.Alarm.EVICTED_WHILE_HERE, (knock.nick,))\n",
+                "                if knock.evicted:\n                    self._alarm(ev.Alarm.EVICTED_WHILE_HERE, (back,))\n",
             ),
         ),
         M + "test_a_member_the_relay_evicts_while_connected_comes_back_and_the_room_is_told",

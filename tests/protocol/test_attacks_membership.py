@@ -22,6 +22,7 @@ from protocol.events import Alarm, Note
 from protocol.frames import Kind, RoomFrame, parse
 from protocol.membership.evidence import return_statement, tickets_after
 from protocol.membership.roster import admitting, genesis
+from protocol.names import key_mark
 from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.rooms import (
     admission,
@@ -400,16 +401,20 @@ def test_an_old_key_brings_back_one_person_once_and_vouches_for_no_stranger() ->
     relay.pump()
     assert [s.nick for s in cy.endpoint.seats] == ["ana", "bo", "cy"]
     assert ev.Admitted("bo", "bo", returning=True) in cy.events
+    strangers = []
     for nick in ("bo", "zed"):
         stranger = Endpoint.joining(
             ana.endpoint.invite, nick, returning=ReturnTicket(old_bo, agreed)
         )
+        strangers.append(stranger)
         relay.connect(stranger)
         relay.pump()
         relay.tick(relay.clock)
         assert stranger.roster is None
     assert [s.nick for s in cy.endpoint.seats] == ["ana", "bo", "cy"]
-    assert [k.nick for k in of(cy, ev.Knocked)] == ["bo", "zed"]  # type: ignore[attr-defined]
+    # The stranger named bo is told apart from the bo who is seated, by a mark of their key.
+    marked = f"bo (key {key_mark(bytes(strangers[0].identity.verify_key))})"
+    assert [k.nick for k in of(cy, ev.Knocked)] == [marked, "zed"]  # type: ignore[attr-defined]
     assert back.endpoint.roster is not None
 
 
@@ -456,7 +461,9 @@ def test_a_stranger_naming_a_members_old_key_cannot_hold_up_their_return() -> No
     back = relay.connect(bo.endpoint.fresh(bo.endpoint.now))
     relay.pump()
     assert back.endpoint.roster is not None and of(back, ev.Entered)
-    assert ev.Admitted("bo", "bo", returning=True) in cy.events
+    # The stranger still knocks as "bo": the bo who is back is named with their seat.
+    seat = (back.endpoint.my_slot or 0) + 1
+    assert ev.Admitted(f"bo (seat {seat})", "bo", returning=True) in cy.events
     assert liar.peer in ana.endpoint.knocks and [s.nick for s in cy.endpoint.seats] == [
         "ana",
         "bo",
@@ -603,7 +610,8 @@ def test_a_look_alike_name_is_flagged_at_the_door_and_told_apart_inside(lookalik
     seat = relay.connect(twin)
     seat.send(cmd.Agree())
     relay.pump()
-    assert ev.Knocked(seat.peer, lookalike, "ana") in bo.events
+    marked = f"{lookalike} (key {key_mark(bytes(twin.identity.verify_key))})"
+    assert ev.Knocked(seat.peer, marked, "ana") in bo.events
     bo.send(cmd.Admit(seat.peer))
     relay.pump()
     for member in (ana, bo, seat):
@@ -618,7 +626,7 @@ def test_a_name_that_draws_as_nothing_is_refused() -> None:
     """Defence: a blank-looking name is refused here and, from a modified client, at the door."""
     relay, (ana,) = open_room(1)
     for blank in ("\u3164", "\u115f\u200b", "\u2003"):
-        with pytest.raises(ValueError, match="show on a screen"):
+        with pytest.raises(ValueError, match="show as nothing on a screen"):
             Endpoint.joining(ana.endpoint.invite, blank)
     seat = relay.connect(Endpoint.joining(ana.endpoint.invite, "x"))
     identity = SigningKey.generate()

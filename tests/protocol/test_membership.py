@@ -19,6 +19,7 @@ from protocol.keys.chains import ROTATE_AFTER
 from protocol.keys.sender import ROTATE_EVERY_MS
 from protocol.membership.door import vouch_statement
 from protocol.membership.sequencer import RESEND_AFTER_MS
+from protocol.names import key_mark
 from tests.protocol.harness import HostileRelay
 from tests.protocol.rooms import answering, knock_and_enter, notes, of, open_room, roomwide, said
 
@@ -195,7 +196,8 @@ def test_a_stranger_cannot_claim_a_members_seat_on_return() -> None:
     relay.publish(seat.peer, roomwide(ana.endpoint, Kind.KNOCK, knock.encode(), stranger))
     relay.pump()
     # asks, like any stranger, and says the name is taken
-    assert of(ana, ev.Knocked)[-1] == ev.Knocked(seat.peer, "bo", looks_like="bo")
+    marked = f"bo (key {key_mark(bytes(stranger.verify_key))})"  # told apart from the real bo
+    assert of(ana, ev.Knocked)[-1] == ev.Knocked(seat.peer, marked, looks_like="bo")
     assert [s.nick for s in ana.endpoint.seats] == ["ana", "bo"] and bo.endpoint.seats[1].connected
 
 

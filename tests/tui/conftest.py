@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
 
 from relay.limits import Limits
 from relay.server import Relay, bound_address, start
+from tests.tui.headless import Members
+from tests.tui.terminals import Terminal, private_terminal
 
 
 @pytest.fixture
@@ -49,6 +51,14 @@ async def until(condition: Callable[[], object], what: str, seconds: float = 10.
 
 
 @pytest.fixture
+async def members() -> AsyncIterator[Members]:
+    """Headless members (a real client and endpoint each), all stopped afterwards."""
+    started = Members()
+    yield started
+    await started.close()
+
+
+@pytest.fixture
 def unused_port() -> int:
     """A loopback port nothing listens on (bound, then released)."""
     import socket
@@ -56,3 +66,10 @@ def unused_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def terminal() -> Iterator[Terminal]:
+    """A real terminal (tmux) of the test's own, killed with all it started at the end."""
+    with private_terminal() as term:
+        yield term

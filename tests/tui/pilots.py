@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widgets import Input
 
 from protocol import events as ev
@@ -10,9 +12,33 @@ from tests.tui.conftest import until
 from tests.tui.headless import Member, Members
 from tui.app import PorchApp
 from tui.screens.consent import AgreementsConsent
+from tui.screens.ended import EndedScreen
 from tui.screens.room import RoomScreen
-from tui.widgets.knock_bar import KnockBar
 from tui.widgets.room_log import RoomLog
+
+
+async def palette_titles(app: PorchApp) -> list[str]:
+    """Every entry the command palette lists over the current screen, from its providers."""
+    titles: list[str] = []
+    for source in app.COMMANDS | app.screen.COMMANDS:
+        provider_class = source if isinstance(source, type) else source()
+        provider = provider_class(app.screen)
+        async for hit in provider.discover():
+            titles.append(str(hit.text))
+    return titles
+
+
+def showing(app: App[object], kind: type[Screen[object]]) -> bool:
+    """Whether the app shows a screen of ``kind``, drawn and ready (not only pushed)."""
+    return isinstance(app.screen, kind) and app.screen.is_mounted
+
+
+def ended_sentence(app: PorchApp) -> str:
+    """The sentence on the ended screen, once it is drawn ("" until then)."""
+    screen = app.screen
+    if not isinstance(screen, EndedScreen) or not screen.query("#ended-sentence"):
+        return ""
+    return str(screen.query_one("#ended-sentence").render())
 
 
 def log_of(app: PorchApp) -> str:
@@ -52,7 +78,7 @@ async def admit_first(pilot: Pilot[None], nick: str) -> None:
 
     def knocking() -> list[str]:
         room = app.room_screen()
-        return [row.nick for row in room.query_one(KnockBar).knocks] if room else []
+        return [view.nick for view in room.knocks] if room else []
 
     await until(lambda: knocking() == [nick], f"{nick} knocking")
     await pilot.press("f2")
@@ -68,10 +94,10 @@ async def let_in(pilot: Pilot[None], members: Members, invite: str, nick: str) -
 async def app_joins(host: Pilot[None], guest: Pilot[None], nick: str) -> None:
     app = guest.app
     await give_name(guest, nick)
-    await until(lambda: isinstance(app.screen, AgreementsConsent), "the agreements")
+    await until(lambda: showing(app, AgreementsConsent), "the agreements")
     await guest.press("a")
     await admit_first(host, nick)
-    await until(lambda: isinstance(app.screen, RoomScreen), f"{nick} inside")
+    await until(lambda: showing(app, RoomScreen), f"{nick} inside")
 
 
 async def type_line(pilot: Pilot[None], text: str) -> None:

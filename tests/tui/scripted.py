@@ -8,10 +8,12 @@ involves the relay is tested against a real one in test_flows.py.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 
 from textual import events
 
 from protocol import events as ev
+from protocol.room.floor import Floor, Talk
 from tui.app import Plan, PorchApp
 from tui.messages import RoomEvent
 from tui.screens.room import RoomScreen
@@ -42,6 +44,55 @@ def frozen_clock() -> float:
     return 1000.0
 
 
+@dataclass
+class ScriptedRoom:
+    """The room's live view for a scripted screen: a floor set by the test, fixed names,
+    and the knocks the script has shown (as an endpoint keeps them)."""
+
+    invite: str | None = INVITE
+    knocking: tuple[ev.Knock, ...] = ()
+    floor: Floor = field(default_factory=Floor)
+    elapsed_ms: int | None = None
+    labels: dict[int, str] = field(default_factory=lambda: {s.slot: s.nick for s in SEATS})
+    my_slot: int | None = 1
+    offer_limit: int = 64 * 1024 * 1024
+    runs_the_relay: bool = False
+
+    def label(self, slot: int) -> str:
+        return self.labels.get(slot, f"seat {slot + 1}")
+
+    def see(self, event: ev.Event) -> None:
+        """What the endpoint would have done with the knocks before telling the screen."""
+        match event:
+            case ev.Knocked(knock=knock, nick=nick):
+                shown = ev.Knock(knock, nick, nick, f"k{knock:03d}", asked_to_wait=False)
+                self.knocking = (*self.knocking, shown)
+            case ev.KnockWithdrawn(knock=knock) | ev.KnockExpired(knock=knock):
+                self.knocking = tuple(k for k in self.knocking if k.knock != knock)
+            case ev.KnockSetAside(knock=knock):
+                self.knocking = tuple(
+                    replace(k, asked_to_wait=True) if k.knock == knock else k for k in self.knocking
+                )
+            case ev.Admitted(nick=nick):
+                self.knocking = tuple(k for k in self.knocking if k.nick != nick)
+
+    def floor_elapsed_ms(self) -> int | None:
+        return self.elapsed_ms
+
+    def offer_content(self, number: int) -> tuple[str, bytes] | None:
+        return None
+
+
+def show_floor(
+    app: PorchApp, floor: Floor, elapsed_ms: int | None, balance: tuple[Talk, ...] | None = None
+) -> None:
+    """Set the scripted room's floor and draw it, as a floor event would."""
+    room = app.room_screen()
+    assert room is not None and isinstance(room.room, ScriptedRoom)
+    room.room.floor, room.room.elapsed_ms = floor, elapsed_ms
+    room.show_floor(balance)
+
+
 class ScriptedPorch(PorchApp):
     def __init__(
         self,
@@ -54,14 +105,19 @@ class ScriptedPorch(PorchApp):
         self.script = script
         self.invite = invite
         self.clock = clock
+        self.room = ScriptedRoom(invite=invite)
+
+    def on_room_event(self, message: RoomEvent) -> None:
+        # Textual calls PorchApp's handler after this one (it walks the class tree).
+        self.room.see(message.event)
 
     def on_mount(self, mount: events.Mount) -> None:
         mount.prevent_default()
         self.push_screen(
             RoomScreen(
+                self.room,
                 seats=SEATS,
-                room_code="amber otter violet seven",
-                invite=self.invite,
+                room_code="3648 1369 6160 8544 2575",
                 relay_notice=NOTICE if self.invite else None,
                 clock=self.clock,
             )

@@ -8,9 +8,6 @@ the vote dialog, the floor panel, toasts, the ended screen.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import pytest
 from textual.pilot import Pilot
 
 from protocol import commands as cmd
@@ -22,16 +19,17 @@ from tests.tui.conftest import until
 from tests.tui.headless import Member, Members
 from tests.tui.pilots import (
     app_joins,
+    ended_sentence,
     give_name,
     let_in,
     log_of,
     open_room,
+    showing,
     toasts,
     type_line,
 )
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
-from tui.screens.ended import EndedScreen
 from tui.screens.motion import MotionScreen
 from tui.screens.room import RoomScreen
 from tui.screens.vote import VoteScreen
@@ -42,13 +40,6 @@ from tui.widgets.stepped_out import SteppedOut
 
 SIZE = (120, 40)
 AGREEMENTS = "1. What is said here stays here.\n2. When someone says ouch, we listen first."
-
-
-@pytest.fixture
-async def members() -> AsyncIterator[Members]:
-    started = Members()
-    yield started
-    await started.close()
 
 
 # --- what a person sees --------------------------------------------------------------
@@ -98,7 +89,7 @@ async def test_a_motion_from_the_palette_is_seconded_answered_and_voted_yes_in_t
             await until(lambda: len(ana.session.seats) == 4, "four seats")
 
             await from_palette(ap, "Move to remove di")
-            await until(lambda: isinstance(ana.screen, MotionScreen), "the reason dialog")
+            await until(lambda: showing(ana, MotionScreen), "the reason dialog")
             await ap.press(*"talks over everyone", "enter")
             await until(lambda: bar(ana)[:1] == ["You moved to remove di: talks over everyone"], "")
             assert bar(ana)[1].startswith("Needs a second from another member")
@@ -115,7 +106,7 @@ async def test_a_motion_from_the_palette_is_seconded_answered_and_voted_yes_in_t
             await until(lambda: "di  I will wait my turn from now on" in log_of(ana), "di's answer")
             await dp.press("f7")  # done: the vote opens
 
-            await until(lambda: isinstance(ana.screen, VoteScreen), "the vote dialog at ana's")
+            await until(lambda: showing(ana, VoteScreen), "the vote dialog at ana's")
             shown = screen_text(ana)
             assert "Should di leave the room?" in shown and "talks over everyone" in shown
             assert "strict majority of the 3 voters: at least 2" in shown
@@ -123,11 +114,11 @@ async def test_a_motion_from_the_palette_is_seconded_answered_and_voted_yes_in_t
             assert " ".join(BALLOTS_SEEN.split()) in " ".join(shown.split())
             assert not isinstance(di.screen, VoteScreen)  # the person named does not vote
             await ap.press("escape")  # decide later
-            await until(lambda: isinstance(ana.screen, RoomScreen), "the dialog set aside")
+            await until(lambda: showing(ana, RoomScreen), "the dialog set aside")
             assert bar(ana)[1].startswith("Voting · 0 of 3 voted")
             await ap.pause()
             await ap.click("#motions .vote")  # the bar opens it again
-            await until(lambda: isinstance(ana.screen, VoteScreen), "the dialog again")
+            await until(lambda: showing(ana, VoteScreen), "the dialog again")
             await ap.press("y")
             await until(lambda: "Voting · 1 of 3 voted" in " ".join(bar(ana)), "ana's ballot")
             assert "Your vote is in." in bar(ana)[1]
@@ -139,8 +130,8 @@ async def test_a_motion_from_the_palette_is_seconded_answered_and_voted_yes_in_t
             await until(lambda: "Passed: 2 of 3 voted yes." in bar(ana), "the result in the bar")
             assert "The vote's result" in dict(toasts(ana))
 
-            await until(lambda: isinstance(di.screen, EndedScreen), "di's ended screen")
-            ended = str(di.screen.query_one("#ended-sentence").render())
+            await until(lambda: ended_sentence(di), "di's ended screen")
+            ended = ended_sentence(di)
             assert ended.startswith("The room voted for you to leave")
             assert "The reason given: talks over everyone." in ended
         await until(lambda: "di was removed by the room's vote" in log_of(ana), "the removal")
@@ -165,7 +156,7 @@ async def test_the_vote_dialog_closes_itself_when_the_vote_closes(
         await type_line(ap, "/second")
         await di.expect(ev.MotionEvent, lambda e: e.stage is MotionStage.SECONDED)
         di.send(cmd.Floor(fl.FloorAct(fl.Act.DONE)))
-        await until(lambda: isinstance(ana.screen, VoteScreen), "the vote dialog")
+        await until(lambda: showing(ana, VoteScreen), "the vote dialog")
         await until(lambda: not isinstance(ana.screen, VoteScreen), "the dialog closed", 20)
         assert "Did not pass: 0 of 3 voted yes. The floor goes on." in bar(ana)
         assert cy.endpoint.my_slot is not None  # nobody was removed
@@ -222,7 +213,7 @@ async def test_stepping_out_of_a_repair_round_and_coming_back(
     bo = PorchApp(Plan(invite=ana.endpoint.invite))
     async with bo.run_test(size=SIZE) as bp:
         await give_name(bp, "bo")
-        await until(lambda: isinstance(bo.screen, AgreementsConsent), "the agreements")
+        await until(lambda: showing(bo, AgreementsConsent), "the agreements")
         await bp.press("a")
         knock = await ana.expect(ev.Knocked, lambda e: e.nick == "bo")
         ana.send(cmd.Admit(knock.knock))

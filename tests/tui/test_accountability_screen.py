@@ -15,6 +15,7 @@ from protocol import events as ev
 from protocol.events import MotionStage, RepairStage
 from protocol.room.repair import Step
 from tests.tui.conftest import until
+from tests.tui.pilots import showing
 from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch
 from tui.accountability import (
     RESULT_SHOWN_S,
@@ -90,7 +91,7 @@ def bar(app: ScriptedPorch) -> list[str]:
 
 
 def titles(app: ScriptedPorch) -> list[str]:
-    return [action.title for action in room(app).accountability_actions()]
+    return [action.title for action in room(app).accountability.actions()]
 
 
 def toasts(app: ScriptedPorch) -> list[str]:
@@ -109,13 +110,13 @@ async def type_line(pilot, text: str) -> None:
 async def test_the_dialog_votes_on_the_motion_it_shows_and_decide_later_sends_nothing() -> None:
     app = Recording(OPEN_VOTE)
     async with app.run_test(size=SIZE) as pilot:
-        await until(lambda: isinstance(app.screen, VoteScreen), "the vote dialog")
+        await until(lambda: showing(app, VoteScreen), "the vote dialog")
         await pilot.press("escape")
-        await until(lambda: isinstance(app.screen, RoomScreen), "the dialog set aside")
+        await until(lambda: showing(app, RoomScreen), "the dialog set aside")
         assert app.asked == []
         assert room(app).query_one("#motions .vote").display  # the bar offers it again
-        room(app).open_vote(b"motion-1")
-        await until(lambda: isinstance(app.screen, VoteScreen), "the dialog again")
+        room(app).accountability.open_vote(b"motion-1")
+        await until(lambda: showing(app, VoteScreen), "the dialog again")
         await pilot.press("n")
         await until(lambda: app.asked, "a ballot")
         assert app.asked == [cmd.Vote(yes=False, about=3)]  # the seat of the person named
@@ -125,10 +126,10 @@ async def test_the_dialog_closes_when_the_vote_does_and_the_result_goes_after_a_
     clock = Clock()
     app = Recording(OPEN_VOTE, clock)
     async with app.run_test(size=SIZE) as pilot:
-        await until(lambda: isinstance(app.screen, VoteScreen), "the vote dialog")
+        await until(lambda: showing(app, VoteScreen), "the vote dialog")
         failed = replace(VOTING, stage=MotionStage.FAILED, cast=1, yes=1)
         app.post_message(RoomEvent(failed))
-        await until(lambda: isinstance(app.screen, RoomScreen), "the dialog gone")
+        await until(lambda: showing(app, RoomScreen), "the dialog gone")
         assert app.asked == []
         assert "Did not pass: 1 of 3 voted yes. The floor goes on." in bar(app)
         await pilot.press("y")  # a y now is just a y: the composer has it
@@ -140,10 +141,10 @@ async def test_the_dialog_closes_when_the_vote_does_and_the_result_goes_after_a_
 async def test_a_ballot_cast_by_typing_closes_the_dialog() -> None:
     app = Recording(OPEN_VOTE)
     async with app.run_test(size=SIZE):
-        await until(lambda: isinstance(app.screen, VoteScreen), "the vote dialog")
+        await until(lambda: showing(app, VoteScreen), "the vote dialog")
         mine = replace(VOTING, stage=MotionStage.BALLOT, cast=1, voted=True)
         app.post_message(RoomEvent(mine))
-        await until(lambda: isinstance(app.screen, RoomScreen), "the dialog gone")
+        await until(lambda: showing(app, RoomScreen), "the dialog gone")
         assert "Voting · 1 of 3 voted · 1:00 left. Your vote is in." in bar(app)
 
 

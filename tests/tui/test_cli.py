@@ -60,6 +60,16 @@ def porch(args: list[str], sandbox: Path) -> subprocess.CompletedProcess[str]:
         (["web", "--host", "192.168.1.20"], "unless you add --public"),
         (["web", "--host", "0.0.0.0", "--public"], "give --host the address"),
         (["web", "--relay", "http://relay.example.org"], "must start with ws:// or wss://"),
+        (["new", "--name", "x" * 40], "That name is 40 characters long; a name is at most 32."),
+        (["new", "--plain", "--name", "x" * 33], "a name is at most 32"),
+        (["join", "--name", "x" * 33, "ws://127.0.0.1:8765"], "a name is at most 32"),
+        (["new", "--plain", "--name", "ana (seat 1)"], "Porch adds those itself"),
+        (["new", "--plain", "--name", ""], "A name is needed to enter a room: add --name NAME"),
+        (["new", "--plain"], "A name is needed to enter a room: add --name NAME"),
+        (["join", "--plain", "--name", "bo"], "No invite came on stdin"),
+        (["join", "--plain"], "A name is needed to enter a room: add --name NAME"),
+        (["join", "--invite-file", "nowhere.txt"], "cannot be read"),
+        (["join", "--invite-file", "i.txt", "ws://127.0.0.1:8765"], "Give the invite once"),
     ],
 )
 def test_mistakes_are_sentences_before_any_screen_is_drawn(
@@ -79,6 +89,44 @@ def test_join_help_says_how_long_a_knock_waits(tmp_path: Path) -> None:
     help_text = " ".join(done.stdout.split())
     assert "--knock-wait SECONDS" in help_text
     assert "(10 to 1800; default: 600, ten minutes)" in help_text
+
+
+def test_the_version_is_the_installed_one(tmp_path: Path) -> None:
+    from importlib.metadata import version
+
+    done = porch(["--version"], tmp_path)
+    assert done.returncode == 0
+    assert done.stdout == f"porch {version('porch')}\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        "'new', '--plain', '--name', 'ana', '--relay', 'ws://127.0.0.1:1'",
+        "'join', '--plain', '--name', 'bo', '--invite-file', 'invite.txt'",
+        "'--version'",
+    ],
+)
+def test_plain_mode_runs_without_loading_textual(args: str, tmp_path: Path) -> None:
+    """Through a whole (short) run: a relay that cannot be reached ends it."""
+    from protocol.endpoint import Endpoint
+
+    invite = Endpoint.host("ws://127.0.0.1:1", "ana", "Be kind.").invite
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "invite.txt").write_text(invite)
+    with subprocess.Popen(
+        [sys.executable, "-c", NO_TEXTUAL.format(args=args)],
+        stdin=subprocess.PIPE,  # left open: the run ends because the relay cannot be reached
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=tmp_path / "work",
+        env=sandbox_env(tmp_path),
+    ) as run:
+        run.wait(60)
+        out, errors = run.stdout.read(), run.stderr.read()  # type: ignore[union-attr]
+    assert out.strip().endswith("textual not loaded"), out + errors
+    assert "Cannot reach the relay" in out or out.startswith("porch ")
 
 
 def test_without_a_terminal_the_screen_points_to_plain_mode(tmp_path: Path) -> None:

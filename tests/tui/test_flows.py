@@ -13,18 +13,22 @@ from protocol import commands as cmd
 from protocol import wire
 from protocol.invite import parse_invite
 from tests.tui.conftest import until
+from tests.tui.pilots import ended_sentence, showing
 from tests.tui.scripted import ANSI, HOSTILE
 from tui.app import Plan, PorchApp
+from tui.link import Standing
 from tui.screens.consent import AgreementsConsent
 from tui.screens.door import DoorScreen
-from tui.screens.ended import EndedScreen
+from tui.screens.leave import LeaveScreen
 from tui.screens.room import RoomScreen
+from tui.screens.start import StartScreen
 from tui.screens.verify import VerifyScreen
 from tui.sentences import ASKED_TO_WAIT
 from tui.widgets.floor_panel import FloorPanel
-from tui.widgets.knock_bar import KnockBar
+from tui.widgets.knock_bar import KnockBar, KnockRow
 from tui.widgets.room_log import RoomLog
 from tui.widgets.roster import Roster
+from tui.widgets.status import ConnectionStatus
 
 SIZE = (120, 36)
 
@@ -38,7 +42,7 @@ def log_of(app: PorchApp) -> str:
 
 def knocking(app: PorchApp) -> list[str]:
     room = app.room_screen()
-    return [row.nick for row in room.query_one(KnockBar).knocks] if room else []
+    return [view.nick for view in room.knocks] if room else []
 
 
 async def give_name(pilot: Pilot[None], nick: str) -> None:
@@ -62,7 +66,7 @@ async def open_room(pilot: Pilot[None], nick: str) -> str:
 async def knock(pilot: Pilot[None], nick: str) -> None:
     app = pilot.app
     await give_name(pilot, nick)
-    await until(lambda: isinstance(app.screen, AgreementsConsent), "the agreements")
+    await until(lambda: showing(app, AgreementsConsent), "the agreements")
     assert "What is said here stays here." in str(
         app.screen.query_one("#consent-text").query_one("Static").render()
     )
@@ -85,7 +89,7 @@ async def admitted(
     await knock(guest_pilot, nick)
     await until(lambda: knocking(host_app) == [nick], f"{nick} knocking")
     await host_pilot.press("f2")
-    await until(lambda: isinstance(guest_app.screen, RoomScreen), f"{nick} inside")
+    await until(lambda: showing(guest_app, RoomScreen), f"{nick} inside")
 
 
 async def type_line(pilot: Pilot[None], text: str) -> None:
@@ -108,10 +112,9 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
             await knock(gp, "bo")
             await until(lambda: knocking(host) == ["bo"], "bo knocking at ana's door")
             assert any("bo is knocking" in str(n.message) for n in host._notifications)
-            knock_id = host.room_screen().query_one(KnockBar).knocks[0].knock
-            await hp.click(f"#admit-{knock_id}")
+            await hp.click("KnockRow .admit")
 
-            await until(lambda: isinstance(guest.screen, RoomScreen), "bo entering the room")
+            await until(lambda: showing(guest, RoomScreen), "bo entering the room")
             await until(lambda: "ana admitted bo." in log_of(host), "who admitted whom")
             roster = str(guest.screen.query_one(Roster).render())
             assert "ana" in roster and "bo (you)" in roster
@@ -120,9 +123,9 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
 
             # Ana reads the code aloud with bo, and marks him verified.
             await hp.press("f4")
-            await until(lambda: isinstance(host.screen, VerifyScreen), "the room code screen")
-            bo_slot = next(seat.slot for seat in host.session.seats if seat.nick == "bo")
-            await hp.click(f"#verify-{bo_slot}")
+            await until(lambda: showing(host, VerifyScreen), "the room code screen")
+            await until(lambda: host.screen.query("SeatToVerify .verify"), "bo's verify button")
+            await hp.click("SeatToVerify .verify")
             await hp.press("escape")
             await until(
                 lambda: "bo ✓" in str(host.room_screen().query_one(Roster).render()),
@@ -143,7 +146,9 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
 
             guest_log = guest.room_screen().query_one(RoomLog)
             assert guest_log.lines
-            await gp.press("ctrl+l")
+            await gp.press("ctrl+q")
+            await until(lambda: showing(guest, LeaveScreen), "the question first")
+            await gp.click("#go")
             await until(lambda: not guest.is_running, "bo's app closing")
             assert guest_log.lines == []  # leaving cleared the talk from memory
         await until(lambda: "bo left the room." in log_of(host), "ana seeing bo leave")
@@ -178,7 +183,7 @@ async def test_peer_markup_and_escapes_arrive_as_plain_text(relay_url: str) -> N
             await until(lambda: knocking(host) == [HOSTILE], "the hostile name knocking")
             assert any(f"{HOSTILE} is knocking" in str(n.message) for n in host._notifications)
             await hp.press("f2")
-            await until(lambda: isinstance(guest.screen, RoomScreen), "the guest inside")
+            await until(lambda: showing(guest, RoomScreen), "the guest inside")
             assert guest.session is not None
             guest.session.send(cmd.Say("look " + ANSI + " " + HOSTILE))
             await until(lambda: "look ␛[31mred" in log_of(host), "the message at ana's")
@@ -209,24 +214,29 @@ async def test_not_now_asks_the_knocker_to_wait_and_admit_still_lets_them_in(
             )
             assert "ana" not in str(guest.screen.query_one("#door-step").render())
             assert "You asked bo to wait. Anyone can still admit them." in log_of(host)
-            row = host.room_screen().query_one(KnockBar).first()
-            assert row is not None and row.asked_to_wait  # still there, marked
+            row = host.room_screen().query_one(KnockBar).query_one(KnockRow)
+            assert row.view.asked_to_wait  # still there, marked
             assert "(asked to wait)" in str(row.query_one(".knock-who").render())
             assert len(host.room_screen().query_one(Roster).seats) == 1
             await hp.press("f2")  # whoever said not now can still let them in
-            await until(lambda: isinstance(guest.screen, RoomScreen), "bo inside")
+            await until(lambda: showing(guest, RoomScreen), "bo inside")
             await until(lambda: knocking(host) == [], "the knock answered")
 
 
-async def test_declining_the_agreements_leaves(relay_url: str) -> None:
+async def test_declining_the_agreements_leaves_without_knocking(relay_url: str) -> None:
+    """Declining leaves the door (nobody sees a knock) and stays in Porch, on the first
+    screen, to join another room or open one; Esc there quits."""
     host = PorchApp(Plan(relay_url=relay_url))
     async with host.run_test(size=SIZE) as hp:
         invite = await open_room(hp, "ana")
         guest = PorchApp(Plan(invite=invite))
         async with guest.run_test(size=SIZE) as gp:
             await give_name(gp, "bo")
-            await until(lambda: isinstance(guest.screen, AgreementsConsent), "the agreements")
+            await until(lambda: showing(guest, AgreementsConsent), "the agreements")
             await gp.click("#leave")
+            await until(lambda: showing(guest, StartScreen), "the first screen again")
+            assert guest.session is None
+            await gp.press("escape")
             await until(lambda: not guest.is_running, "bo's app closing")
         assert knocking(host) == []
 
@@ -245,8 +255,8 @@ async def test_a_full_room_says_so(small_relay) -> None:
             late = PorchApp(Plan(invite=invite))
             async with late.run_test(size=SIZE) as lp:
                 await give_name(lp, "dee")
-                await until(lambda: isinstance(late.screen, EndedScreen), "the refusal")
-                sentence = str(late.screen.query_one("#ended-sentence").render())
+                await until(lambda: ended_sentence(late), "the refusal")
+                sentence = ended_sentence(late)
                 assert "already has 12 people" in sentence or "room is full" in sentence.lower()
 
 
@@ -255,8 +265,8 @@ async def test_an_unreachable_relay_is_named(unused_port: int) -> None:
     app = PorchApp(Plan(relay_url=address))
     async with app.run_test(size=SIZE) as pilot:
         await give_name(pilot, "ana")
-        await until(lambda: isinstance(app.screen, EndedScreen), "the ended screen")
-        sentence = str(app.screen.query_one("#ended-sentence").render())
+        await until(lambda: ended_sentence(app), "the ended screen")
+        sentence = ended_sentence(app)
         assert address in sentence and "reach" in sentence
 
 
@@ -264,8 +274,8 @@ async def test_a_malformed_invite_is_a_sentence() -> None:
     app = PorchApp(Plan(invite="ws://127.0.0.1:1#porch1.tooshort"))
     async with app.run_test(size=SIZE) as pilot:
         await give_name(pilot, "bo")
-        await until(lambda: isinstance(app.screen, EndedScreen), "the ended screen")
-        sentence = str(app.screen.query_one("#ended-sentence").render())
+        await until(lambda: ended_sentence(app), "the ended screen")
+        sentence = ended_sentence(app)
         assert "too short" in sentence and sentence.endswith(".")
 
 
@@ -277,9 +287,15 @@ async def test_a_dropped_relay_shows_reconnecting(small_relay) -> None:
         guest = PorchApp(Plan(invite=invite))
         async with guest.run_test(size=SIZE) as gp:
             await admitted((hp, host), (gp, guest), "bo")
+            status = guest.room_screen().query_one(ConnectionStatus)
+            assert status.standing is Standing.IN_ROOM
+            assert str(status.render()) == "In the room"
             stop()
-            status = guest.room_screen().query_one("#status")
-            await until(lambda: status.state in ("reconnecting", "gone"), "the status changing")
+            await until(
+                lambda: status.standing in (Standing.RECONNECTING, Standing.GONE),
+                "the status changing",
+            )
+            assert str(status.render()) != "In the room"
             await until(lambda: "dropped" in log_of(guest), "a sentence about the drop")
 
 

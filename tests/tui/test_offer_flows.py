@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from textual import events
 from textual.widgets import Button, Input, ProgressBar
 
@@ -25,20 +23,22 @@ from protocol.events import OfferStage
 from protocol.limits import TEXT_CHARS
 from tests.tui.conftest import until
 from tests.tui.headless import Members
-from tests.tui.pilots import app_joins, let_in, log_of, open_room, screen_text, toasts, type_line
+from tests.tui.pilots import (
+    app_joins,
+    let_in,
+    log_of,
+    open_room,
+    screen_text,
+    showing,
+    toasts,
+    type_line,
+)
 from tui.app import Plan, PorchApp
 from tui.screens.offer import OfferConfirm, SaveDialog
 from tui.screens.room import RoomScreen
 from tui.widgets.offer_panel import OfferPanel, OfferRow
 
 SIZE = (120, 40)
-
-
-@pytest.fixture
-async def members() -> AsyncIterator[Members]:
-    started = Members()
-    yield started
-    await started.close()
 
 
 def composer(app: PorchApp) -> Input:
@@ -79,18 +79,18 @@ async def test_a_long_or_many_lined_paste_becomes_a_text_offer_and_cancel_keeps_
         invite = await open_room(ap, "ana")
         bo = await let_in(ap, members, invite, "bo")
         await until(lambda: len(ana.session.seats) == 2, "two seats")
-        await until(lambda: ana.room_screen().others_here() == ("bo",), "bo present")
+        await until(lambda: ana.room_screen().offer_desk.others_here() == ("bo",), "bo present")
 
         lines = "first line of the minutes\nsecond line\nthird line"
         await paste(ana, lines)
-        await until(lambda: isinstance(ana.screen, OfferConfirm), "the confirm dialog")
+        await until(lambda: showing(ana, OfferConfirm), "the confirm dialog")
         shown = screen_text(ana)
         assert "Offer this text?" in shown
         assert "What you wrote has 3 lines, so it goes as an offer" in shown
         assert "This asks bo." in shown
         assert "a text of 48 characters, starting “first line of the minutes" in shown
         await ap.press("escape")  # cancel: nothing lost
-        await until(lambda: isinstance(ana.screen, RoomScreen), "the dialog gone")
+        await until(lambda: showing(ana, RoomScreen), "the dialog gone")
         assert composer(ana).value == lines
         assert "Enter offers it as a text" in str(composer(ana).border_subtitle)
         await ap.pause()
@@ -98,7 +98,7 @@ async def test_a_long_or_many_lined_paste_becomes_a_text_offer_and_cancel_keeps_
 
         composer(ana).focus()
         await ap.press("enter")  # the text still there goes as an offer, after the confirm
-        await until(lambda: isinstance(ana.screen, OfferConfirm), "the confirm again")
+        await until(lambda: showing(ana, OfferConfirm), "the confirm again")
         await ap.press("o")
         offered = await bo.expect(ev.OfferEvent, lambda e: e.stage is OfferStage.OFFERED)
         assert (offered.kind, offered.sender, offered.size) == ("text", "ana", len(lines))
@@ -110,15 +110,15 @@ async def test_a_long_or_many_lined_paste_becomes_a_text_offer_and_cancel_keeps_
         long = " ".join(["word"] * 1300)  # 6,499 characters on one line
         assert len(long) > TEXT_CHARS
         await paste(ana, long)
-        await until(lambda: isinstance(ana.screen, OfferConfirm), "the confirm for a long text")
-        assert f"What you wrote is {len(long):,} characters" in screen_text(ana)
-        await ap.click("#cancel")
-        await until(lambda: isinstance(ana.screen, RoomScreen), "cancelled")
+        said = f"What you wrote is {len(long):,} characters"
+        await until(lambda: said in screen_text(ana), "the confirm for a long text")
+        await ap.press("escape")  # Cancel (a toast may lie over the button)
+        await until(lambda: showing(ana, RoomScreen), "cancelled")
         assert composer(ana).value == long  # not cut, not emptied
         composer(ana).focus()
         await ap.press("enter")
-        await until(lambda: isinstance(ana.screen, OfferConfirm), "the confirm again")
-        await ap.click("#offer")
+        await until(lambda: showing(ana, OfferConfirm), "the confirm again")
+        await ap.press("o")
         second = await bo.expect(
             ev.OfferEvent, lambda e: e.stage is OfferStage.OFFERED and e.number != offered.number
         )
@@ -138,10 +138,10 @@ async def test_a_file_offered_from_the_composer_is_accepted_shown_coming_in_and_
         bo = PorchApp(Plan(invite=invite))
         async with bo.run_test(size=SIZE) as bp:
             await app_joins(ap, bp, "bo")
-            await until(lambda: ana.room_screen().others_here() == ("bo",), "bo present")
+            await until(lambda: ana.room_screen().offer_desk.others_here() == ("bo",), "bo present")
 
             await type_line(ap, f"/offer {source}")
-            await until(lambda: isinstance(ana.screen, OfferConfirm), "the confirm dialog")
+            await until(lambda: showing(ana, OfferConfirm), "the confirm dialog")
             assert "This asks bo." in screen_text(ana)
             assert "report.pdf (1.5 MB, application/pdf)" in screen_text(ana)
             await ap.press("o")
@@ -174,7 +174,7 @@ async def test_a_file_offered_from_the_composer_is_accepted_shown_coming_in_and_
             target.write_bytes(b"something already here")
             await bp.pause()
             await bp.click("#offers .save")
-            await until(lambda: isinstance(bo.screen, SaveDialog), "the save dialog")
+            await until(lambda: showing(bo, SaveDialog), "the save dialog")
             field = bo.screen.query_one("#save-path", Input)
             assert field.value.endswith("report.pdf")  # a sensible default, the file's name
             field.value = str(target)
@@ -185,7 +185,7 @@ async def test_a_file_offered_from_the_composer_is_accepted_shown_coming_in_and_
             assert target.read_bytes() == b"something already here"  # not yet
             await until(lambda: not button.has_class("-active"), "the first press over")
             await bp.click("#save-it")
-            await until(lambda: isinstance(bo.screen, RoomScreen), "saved")
+            await until(lambda: showing(bo, RoomScreen), "saved")
             digest = hashlib.sha256(target.read_bytes()).hexdigest()
             assert digest == hashlib.sha256(content).hexdigest()
             assert f"{target}." in log_of(bo) and "Saved 1.5 MB to" in log_of(bo)
@@ -200,11 +200,11 @@ async def test_cancel_on_either_side_stops_a_transfer_and_the_row_goes(
     async with ana.run_test(size=SIZE) as ap:
         invite = await open_room(ap, "ana")
         bo = await let_in(ap, members, invite, "bo")
-        await until(lambda: ana.room_screen().others_here() == ("bo",), "bo present")
+        await until(lambda: ana.room_screen().offer_desk.others_here() == ("bo",), "bo present")
 
         # the sender withdraws, from the panel
         await type_line(ap, f"/offer {source}")
-        await until(lambda: isinstance(ana.screen, OfferConfirm), "the confirm dialog")
+        await until(lambda: showing(ana, OfferConfirm), "the confirm dialog")
         await ap.press("o")
         offered = await bo.expect(ev.OfferEvent, lambda e: e.stage is OfferStage.OFFERED)
         bo.send(cmd.Accept(offered.number))

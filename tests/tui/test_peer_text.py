@@ -24,7 +24,8 @@ def test_bidi_overrides_are_replaced() -> None:
 
 def test_names_stay_on_one_line_and_short() -> None:
     assert "\n" not in name("ana\nbo")
-    assert len(name("x" * 500)) == len("x" * 32 + " (seat 12)")
+    assert len(name("x" * 500)) == len("x" * 32 + " (key kxqd)")
+    assert name("x" * 32 + " (key kxqd)") == "x" * 32 + " (key kxqd)"  # a mark is never cut
     assert name("") == "(no name)"
 
 

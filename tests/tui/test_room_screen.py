@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from protocol import events as ev
+from tests.tui.pilots import palette_titles
 from tests.tui.scripted import HOSTILE, ScriptedPorch
 from tui.messages import RoomEvent
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
 from tui.screens.help import HelpScreen
 from tui.screens.room import RoomScreen
-from tui.screens.verify import VerifyScreen
+from tui.screens.verify import SeatToVerify, VerifyScreen
 from tui.sentences import sentence
-from tui.widgets.knock_bar import KnockBar
+from tui.widgets.knock_bar import KnockBar, KnockRow
 from tui.widgets.room_log import RoomLog
 from tui.widgets.roster import Roster
 
@@ -55,11 +56,12 @@ async def test_a_knock_rings_shows_a_toast_and_offers_admit_and_not_now() -> Non
         knocks = app.screen.query_one(KnockBar)
         assert knocks.display
         assert len(rings) == 1
-        assert [row.nick for row in knocks.knocks] == [HOSTILE]
+        assert [view.nick for view in app.screen.knocks] == [HOSTILE]
         toasts = [str(n.message) for n in app._notifications]
         assert any(f"{HOSTILE} is knocking" in toast for toast in toasts)
-        assert app.screen.query_one("#admit-7")
-        assert app.screen.query_one("#not-now-7")
+        row = knocks.query_one(KnockRow)
+        assert row.view.knock == 7
+        assert row.query_one(".admit") and row.query_one(".not-now")
         app.post_message(RoomEvent(ev.KnockWithdrawn(knock=7, nick=HOSTILE)))
         await pilot.pause()
         assert not knocks.display
@@ -76,17 +78,17 @@ async def test_a_knock_set_aside_stays_marked_and_an_expired_one_goes() -> None:
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause()
         knocks = app.screen.query_one(KnockBar)
-        rows = {row.knock: row for row in knocks.knocks}
-        assert rows[7].asked_to_wait and not rows[8].asked_to_wait
+        rows = {row.view.knock: row for row in knocks.query(KnockRow)}
+        assert rows[7].view.asked_to_wait and not rows[8].view.asked_to_wait
         assert (
             str(rows[7].query_one(".knock-who").render())
             == f"{HOSTILE} is knocking (asked to wait)"
         )
-        assert app.screen.query_one("#admit-7")  # anyone can still let them in
+        assert rows[7].query_one(".admit")  # anyone can still let them in
         assert f"bo asked {HOSTILE} to wait. Anyone can still admit them." in log_text(app)
         app.post_message(RoomEvent(ev.KnockExpired(knock=8, nick="cy")))
         await pilot.pause()
-        assert [row.knock for row in knocks.knocks] == [7]
+        assert [row.view.knock for row in knocks.query(KnockRow)] == [7]
         assert "Nobody answered cy's knock; it has expired." in log_text(app)
 
 
@@ -109,7 +111,11 @@ async def test_help_verify_and_invite_keys() -> None:
         await pilot.press("escape")
         await pilot.press("f4")
         assert isinstance(app.screen, VerifyScreen)
-        assert app.screen.query_one("#verify-3")  # the not-yet-verified seat offers the mark
+        await pilot.pause()
+        unverified = [
+            row.seat.slot for row in app.screen.query(SeatToVerify) if row.query(".verify")
+        ]
+        assert unverified == [3]  # the not-yet-verified seat offers the mark
         await pilot.press("escape")
         assert isinstance(app.screen, RoomScreen)
         card = app.screen.query_one("#invite")
@@ -141,7 +147,7 @@ async def test_every_room_action_is_in_the_command_palette() -> None:
     app = ScriptedPorch(script=(ev.Knocked(knock=2, nick="cy"),))
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause()
-        titles = [action.title for action in app.palette_actions(app.screen)]
+        titles = await palette_titles(app)
         for expected in (
             "Help",
             "Admit cy",

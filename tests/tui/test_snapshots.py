@@ -13,17 +13,17 @@ from protocol.events import MotionStage, RepairStage
 from protocol.invite import Invite
 from protocol.room.floor import HOLD, Floor, Hand, HandKind, Mode, Pause, Talk
 from tests.tui.conftest import until
-from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch
+from tests.tui.pilots import showing
+from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch, show_floor
 from tui.app import Plan, PorchApp
+from tui.entry import DEFAULT_AGREEMENTS
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
 from tui.screens.offer import OfferConfirm
 from tui.screens.vote import VoteScreen
 from tui.sentences import sentence
-from tui.session import DEFAULT_AGREEMENTS
 from tui.widgets.composer import Composer
 from tui.widgets.floor_panel import FloorPanel
-from tui.widgets.knock_bar import KnockBar
 from tui.widgets.motion_bar import MotionBar
 from tui.widgets.offer_panel import OfferPanel
 from tui.widgets.room_log import RoomLog
@@ -62,7 +62,7 @@ async def settled(pilot) -> None:
             return False
         return (
             len(room.query_one(RoomLog).lines) >= lines
-            and len(room.query_one(KnockBar).knocks) == knocks
+            and len(room.knocks) == knocks
             and len(app._notifications) >= knocks
         )
 
@@ -81,6 +81,22 @@ async def steady(pilot) -> None:
 
 def test_room(snap_compare) -> None:
     assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=settled)
+
+
+@pytest.mark.parametrize("size", [(60, 20), (120, 40)], ids=["60x20", "120x40"])
+def test_room_in_a_small_and_a_large_window(snap_compare, size) -> None:
+    """At 60×20 the invite is one line, the names column stays narrow, and the talk
+    wraps inside the window (nothing is cut off at the right edge)."""
+    long_line = ev.Said(
+        seq=3,
+        ts=120_000,
+        slot=2,
+        nick="bo",
+        text="A longer message that must wrap inside a small window rather than run past it.",
+        mine=False,
+    )
+    script = (*TALK, long_line, ev.Knocked(knock=4, nick="cy"))
+    assert snap_compare(ScriptedPorch(script=script), terminal_size=size, run_before=settled)
 
 
 def test_room_code_and_verify(snap_compare) -> None:
@@ -136,7 +152,6 @@ def test_room_with_a_knock_someone_asked_to_wait(snap_compare) -> None:
 
 # --- the floor --------------------------------------------------------------------
 
-LABELS = {1: "ana", 2: "bo", 3: "cy"}
 ROUND = Floor(Mode.ROUND, speaker=2, since=0, queue=(3, 1), timer_s=120, seats=(1, 2, 3))
 STACK = Floor(
     Mode.STACK,
@@ -155,8 +170,7 @@ BALANCE = (Talk(1, 95_000, 2), Talk(2, 40_000, 1), Talk(3, 0, 0))
 def floor_shown(floor: Floor, elapsed: int | None, balance=None):
     async def show(pilot) -> None:
         await settled(pilot)
-        room = pilot.app.room_screen()
-        room.show_floor(floor, LABELS.__getitem__, elapsed, balance)
+        show_floor(pilot.app, floor, elapsed, balance)
         await steady(pilot)
 
     return show
@@ -179,7 +193,7 @@ def test_the_floor(snap_compare, floor, elapsed, balance) -> None:
 # --- shared accountability: the motion bar, the vote, the repair round -------------------
 
 CY = ev.Seat(4, "cy", connected=True, verified=False, is_host=False, is_me=False)
-FOUR = ev.RosterChanged(epoch=3, seats=(*SEATS, CY), room_code="amber otter violet seven")
+FOUR = ev.RosterChanged(epoch=3, seats=(*SEATS, CY), room_code="3648 1369 6160 8544 2575")
 REASON = "talks over people [b]loud[/b]"
 MOVED = ev.MotionEvent(
     MotionStage.RAISED,
@@ -254,7 +268,7 @@ def test_a_repair_round_in_the_floor_panel(snap_compare) -> None:
 
     async def shown(pilot) -> None:
         await until_shown("the round", lambda app: app.room_screen().repair is not None)(pilot)
-        pilot.app.room_screen().show_floor(HELD, LABELS.__getitem__, 30_000)
+        show_floor(pilot.app, HELD, 30_000)
         await until(lambda: "bo: ready to continue" in floor_lines(pilot.app), "bo's choice")
         await steady(pilot)
 
@@ -303,7 +317,7 @@ def test_the_confirm_before_a_text_offer(snap_compare) -> None:
         composer = pilot.app.room_screen().query_one(Composer)
         composer.focus()
         composer.post_message(events.Paste(text))
-        await until(lambda: isinstance(pilot.app.screen, OfferConfirm), "the confirm dialog")
+        await until(lambda: showing(pilot.app, OfferConfirm), "the confirm dialog")
         await steady(pilot)
 
     assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=pasted)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from tests.tui.conftest import until
+from tests.tui.pilots import showing
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
 from tui.screens.setup import SetupScreen
@@ -35,7 +36,7 @@ async def test_open_a_new_room_leads_to_its_setup() -> None:
     app = PorchApp(Plan(choosing=True))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.click("#new")
-        await until(lambda: isinstance(app.screen, SetupScreen), "the setup screen")
+        await until(lambda: showing(app, SetupScreen), "the setup screen")
         assert app.screen.opening
         assert app.plan.opening and not app.plan.choosing
 
@@ -51,10 +52,8 @@ async def test_an_invite_leads_to_joining_that_room(relay_url: str) -> None:
         async with guest.run_test(size=SIZE) as pilot:
             guest.screen.query_one("#invite", Input).value = invite
             await pilot.press("enter")
-            await until(lambda: isinstance(guest.screen, SetupScreen), "the join setup")
+            await until(lambda: showing(guest, SetupScreen), "the join setup")
             assert not guest.screen.opening and guest.plan.invite == invite
             guest.screen.query_one("#nick", Input).value = "bo"
             await pilot.press("enter")
-            await until(
-                lambda: isinstance(guest.screen, AgreementsConsent), "the room's agreements"
-            )
+            await until(lambda: showing(guest, AgreementsConsent), "the room's agreements")

@@ -1,4 +1,9 @@
-"""Waiting at the door: connecting, reading the agreements, knocking, being let in."""
+"""Waiting at the door: connecting, reading the agreements, knocking, being let in.
+
+The door screen handles the room's events while this person is outside: it
+shows each step in a sentence, and asks for consent to the agreements before
+knocking (``AgreementsConsent``). Declining leaves, and nothing is kept.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +16,18 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, LoadingIndicator, Static
 
+from protocol import commands as cmd
+from protocol import events as ev
+from tui.messages import Ask, LeaveRoom, RoomEvent
+from tui.screens.consent import AgreementsConsent
+from tui.sentences import sentence
 from tui.widgets.status import ConnectionStatus
+
+STEPS = ev.Waiting | ev.AskedToWait | ev.Notice | ev.TwoRooms | ev.Refused
 
 
 class DoorScreen(Screen[None]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("ctrl+l", "app.leave", "Leave")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.leave_room", "Leave")]
 
     def __init__(self, relay_url: str) -> None:
         super().__init__()
@@ -31,3 +43,19 @@ class DoorScreen(Screen[None]):
 
     def step(self, sentence: str) -> None:
         self.query_one("#door-step", Static).update(Content(sentence))
+
+    def on_room_event(self, message: RoomEvent) -> None:
+        event = message.event
+        if isinstance(event, ev.AgreementsOffered):
+            self.app.push_screen(
+                AgreementsConsent(event.text, event.host_nick), self._consent_given
+            )
+        elif isinstance(event, STEPS):
+            self.step(sentence(event) or "")
+
+    def _consent_given(self, agreed: bool | None) -> None:
+        if not agreed:
+            self.post_message(LeaveRoom())
+            return
+        self.post_message(Ask(cmd.Agree()))
+        self.step("You agreed. Knocking…")

@@ -17,13 +17,13 @@ Enter        send what you wrote
 F1           this help
 F2 / F3      admit / not now, for the first person knocking
 F4           the room code: read it aloud, mark people verified
-F5           show or hide the invite
+F5           show or hide the invite (everyone in the room holds it; Copy takes it whole)
 F6           raise your hand (again: lower it)
 F7           done: end your turn
 F8           pause the floor for everyone (again: resume)
 Ctrl+P       every action, searchable
-Ctrl+L       leave the room (everything shown here is cleared)
-Ctrl+Q       leave and quit
+Ctrl+Q       quit Porch (it asks first; in a room, you leave it)
+             to leave the room but stay in Porch: Ctrl+P, "Leave the room"
 Tab          move between the roster, the knocks and the composer
 The mouse works too: click buttons, scroll the talk.
 
@@ -38,6 +38,9 @@ The floor, typed in the composer (the same words as the plain mode):
 /pause /resume          anyone can pause; the caller or most of the room resumes
 /balance /floor         how the time was shared; the floor on one line
 //TEXT                  send a message that starts with /
+/react R                a reaction: 👍 ❤️ 👏 🙏 😂 😮 (or +1 heart clap thanks laugh wow)
+/leave                  leave the room and stay in Porch (it asks first)
+A NAME two people share is answered with which one: type it back as cy#2.
 
 Shared accountability (the same words as the plain mode; also Ctrl+P):
 /motion remove NAME REASON   move to remove someone, saying why

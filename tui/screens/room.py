@@ -2,19 +2,20 @@
 the open offers, and while the room holds someone to account, the motion bar, the vote and
 the repair round.
 
-The room screen keeps what it shows of motions and the repair round once, in
-reactive attributes (``motions``, ``repair``, ``stepped_out``) that the motion
-bar and the floor panel are bound to; each is folded from the room's events by
-``tui.accountability``. The open offers live once in ``offers``, folded by
-``tui.offer_views``, which the offer panel is bound to; the offers' flows (the
-confirm before offering, the save dialog) are in ``tui.screens.room_offers``.
+The screen handles the room's events itself (``RoomEvent``, posted to it by the
+app) and keeps what it shows once, in reactive attributes the widgets are bound
+to: ``seats``, ``speaker``, ``room_code``, ``knocks``, ``motions``, ``repair``,
+``stepped_out`` and ``offers``. Each is folded from the events by a pure
+function (``knock_views``, ``accountability``, ``offer_views``). Two composed
+parts turn the person's choices into commands: ``Accountability`` (motions,
+the vote, the repair round) and ``OfferDesk`` (offering, answering, saving).
+The palette's entries come from this screen's own providers (``room_palette``).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from functools import partial
+from collections.abc import Callable
 from typing import ClassVar
 
 from textual import on
@@ -28,28 +29,23 @@ from textual.widgets import Footer, Static
 
 from protocol import commands as cmd
 from protocol import events as ev
-from protocol.events import MotionStage, RepairStage
-from protocol.room.floor import Floor, Talk
-from protocol.room.repair import Step
-from tui.accountability import (
-    MotionView,
-    RepairView,
-    motions_after,
-    motions_at,
-    repair_after,
-    voting_on,
-)
-from tui.commands import Action
-from tui.messages import Ask, ComeBack, FloorKey, MotionAsked
-from tui.offer_views import HeldOffers, OfferView
+from protocol.room import floor as fl
+from protocol.room.floor import Talk
+from tui import who
+from tui.accountability import MotionView, RepairView
+from tui.floor_sentences import balance_words, floor_line
+from tui.messages import Ask, ComeBack, FloorAsked, MotionAsked, OfferChosen, Propose, RoomEvent
+from tui.offer_views import OfferView
 from tui.peer_text import name, shown
-from tui.screens.motion import MotionScreen
-from tui.screens.room_offers import RoomOffers
-from tui.screens.vote import VoteScreen
+from tui.room_source import RoomSource
+from tui.screens.room_accountability import Accountability
+from tui.screens.room_offers import OfferDesk
+from tui.screens.room_palette import PROVIDERS
 from tui.sentences import sentence
+from tui.who import Several
 from tui.widgets.composer import Composer
 from tui.widgets.floor_panel import FloorPanel
-from tui.widgets.invite_card import InviteCard
+from tui.widgets.invite_card import InviteCard, copy_invite
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.motion_bar import MotionBar
 from tui.widgets.offer_panel import OfferPanel
@@ -58,8 +54,23 @@ from tui.widgets.roster import Roster
 from tui.widgets.status import ConnectionStatus
 from tui.widgets.stepped_out import SteppedOut
 
+# The events after which the floor panel is drawn again: a motion or a repair round
+# holds the floor, and lets it go, without a floor act.
+FLOOR_MOVES = ev.FloorChanged | ev.RosterChanged | ev.Entered | ev.MotionEvent | ev.RepairEvent
+WARNINGS = ev.Gap | ev.Tampering | ev.Refused
+DOOR_MOVES = (
+    ev.Knocked
+    | ev.KnockWithdrawn
+    | ev.KnockExpired
+    | ev.KnockSetAside
+    | ev.Admitted
+    | ev.RosterChanged
+    | ev.Entered
+    | ev.Closed
+)
 
-class RoomScreen(RoomOffers, Screen[None]):
+
+class RoomScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f2", "admit", "Admit"),
         Binding("f3", "not_now", "Not now"),
@@ -68,9 +79,14 @@ class RoomScreen(RoomOffers, Screen[None]):
         Binding("f6", "floor('hand')", "Hand"),
         Binding("f7", "floor('done')", "Done"),
         Binding("f8", "floor('pause')", "Pause"),
-        Binding("ctrl+l", "app.leave", "Leave"),
     ]
+    COMMANDS = PROVIDERS
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (90, "-wide")]  # noqa: RUF012
 
+    seats: reactive[tuple[ev.Seat, ...]] = reactive(())
+    speaker: reactive[int | None] = reactive(None)
+    room_code: reactive[str] = reactive("")
+    knocks: reactive[tuple[ev.Knock, ...]] = reactive(())
     motions: reactive[tuple[MotionView, ...]] = reactive(())
     repair: reactive[RepairView | None] = reactive(None)
     stepped_out: reactive[bool] = reactive(False)
@@ -78,24 +94,21 @@ class RoomScreen(RoomOffers, Screen[None]):
 
     def __init__(
         self,
+        room: RoomSource,
         *,
         seats: tuple[ev.Seat, ...] = (),
         room_code: str = "",
-        invite: str | None = None,
         relay_notice: str | None = None,
-        connection: tuple[str, str] = ("connecting", "Connecting…"),
         clock: Callable[[], float] = time.monotonic,
-        held: HeldOffers | None = None,
     ) -> None:
         super().__init__()
+        self.room = room
         self.clock = clock
-        self.held = held  # the offers' limit, and what arrived (in memory only)
-        self.seats = seats
-        self.room_code = room_code
-        self.invite = invite
         self.relay_notice = relay_notice
-        self.connection = connection
-        self.speaker: int | None = None
+        self.set_reactive(RoomScreen.seats, seats)
+        self.set_reactive(RoomScreen.room_code, room_code)
+        self.accountability = Accountability(self)
+        self.offer_desk = OfferDesk(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
@@ -104,293 +117,232 @@ class RoomScreen(RoomOffers, Screen[None]):
             yield ConnectionStatus(id="status")
         with Horizontal(id="body"):
             with Vertical(id="side"):
-                yield Roster(id="roster")
+                yield Roster(id="roster").data_bind(RoomScreen.seats, RoomScreen.speaker)
                 yield FloorPanel(id="floor").data_bind(RoomScreen.repair, RoomScreen.motions)
-                yield KnockBar(id="knocks")
+                yield KnockBar(id="knocks").data_bind(RoomScreen.knocks)
             with Vertical(id="main"):
                 yield MotionBar(self.clock, id="motions").data_bind(RoomScreen.motions)
                 yield SteppedOut(id="stepped-out")
                 yield OfferPanel(id="offers").data_bind(RoomScreen.offers)
-                if self.invite:
-                    yield InviteCard(self.invite, self.relay_notice, id="invite")
+                if self.room.invite:
+                    card = InviteCard(self.room.invite, self.relay_notice, id="invite")
+                    card.display = self.relay_notice is not None  # the opener sees it first
+                    yield card
                 yield RoomLog(id="log")
-                yield Composer(self.seat_named, limit=self.offer_limit, id="composer")
+                yield Composer(self.seat_named, limit=lambda: self.room.offer_limit, id="composer")
         yield Footer()
 
     def on_mount(self) -> None:
         # Looked up once: a busy room posts an event per message.
         self.talk = self.query_one(RoomLog)
-        self.knocks = self.query_one(KnockBar)
-        self.query_one(Roster).show(self.seats)
-        self.show_code(self.room_code)
-        self.show_status(*self.connection)
         self.query_one(Composer).focus()
-        self.set_interval(1.0, self._clock)  # the motions' time left; results go
+        self.watch_room_code(self.room_code)
+        self.show_floor()
+        self.set_interval(1.0, self._clock)  # the speaker's time and the motions' time left
 
     def _clock(self) -> None:
-        self.motions = motions_at(self.motions, self.clock())
-        self.query_one(MotionBar).tick()
+        self.accountability.tick()
+        if self.room.floor.speaker is not None:
+            self.show_floor()
 
-    # -- what the room shows ------------------------------------------------------
-
-    def show_code(self, code: str) -> None:
-        self.room_code = code
+    def watch_room_code(self, code: str) -> None:
         text = f"Room code: {shown(code)}" if code else "Room code: (not yet)"
         self.query_one("#room-code", Static).update(Content(text))
-
-    def show_seats(self, seats: tuple[ev.Seat, ...]) -> None:
-        self.seats = seats
-        self.query_one(Roster).show(seats, self.speaker)
-
-    def show_floor(
-        self,
-        floor: Floor,
-        label: Callable[[int], str],
-        elapsed_ms: int | None = None,
-        balance: tuple[Talk, ...] | None = None,
-    ) -> None:
-        self.speaker = floor.speaker
-        self.query_one(FloorPanel).show(floor, label, elapsed_ms, balance)
-        self.query_one(Roster).show(self.seats, floor.speaker)
-
-    def show_status(self, state: str, text: str) -> None:
-        self.query_one(ConnectionStatus).show(state, text)
-
-    def show_event(self, event: ev.Event) -> None:
-        log = self.talk
-        knocks = self.knocks
-        match event:
-            case ev.Said():
-                log.add_said(event)
-                return
-            case ev.Knocked(knock=knock, nick=nick):
-                knocks.add(knock, nick)
-            case ev.KnockWithdrawn(knock=knock) | ev.KnockExpired(knock=knock):
-                knocks.drop(knock)
-            case ev.KnockSetAside(knock=knock):
-                knocks.set_aside(knock)
-            case ev.Admitted(nick=nick):
-                for row in knocks.knocks:
-                    if row.nick == nick:
-                        knocks.drop(row.knock)
-                        break
-            case ev.RosterChanged(seats=seats, room_code=code):
-                self.show_seats(seats)
-                self.show_code(code)
-            case ev.SeatsChanged(seats=seats):
-                self.show_seats(seats)
-            case ev.Entered(room_code=code):
-                self.show_code(code)
-            case ev.MotionEvent():
-                self._motion(event)
-            case ev.RepairEvent():
-                self._repair(event)
-            case ev.OfferEvent(stage=ev.OfferStage.PROGRESS):
-                self.show_offer(event)
-                return  # the progress bar shows it; the talk is not flooded
-            case ev.OfferEvent():
-                self.show_offer(event)
-            case ev.RevealEvent():
-                self.show_reveal(event)
-            case ev.Closed(ending=ev.Ending.STEPPED_OUT):
-                self.stepped_out = True
-                self.motions, self.repair = (), None  # the room goes on without us for now
-        line = sentence(event)
-        if line:
-            log.add_note(line, warning=isinstance(event, ev.Gap | ev.Tampering | ev.Refused))
-
-    def clear(self) -> None:
-        """Forget everything shown: the talk, the names, the invite, the motions and repair."""
-        self.talk.clear()
-        self.query_one(Roster).show(())
-        self.motions, self.repair, self.offers = (), None, ()
-        for card in self.query(InviteCard):
-            card.remove()
 
     def watch_stepped_out(self, out: bool) -> None:
         self.query_one(SteppedOut).display = out
 
-    # -- motions and the repair round -----------------------------------------------
+    # -- the room's events ------------------------------------------------------------
 
-    def _motion(self, event: ev.MotionEvent) -> None:
-        now = self.clock()
-        self.motions = motions_after(motions_at(self.motions, now), event, now)
-        self._close_vote_unless_open(event.key)
-        ring, title = self._motion_alert(event)
-        if title:
-            if ring:
+    def on_room_event(self, message: RoomEvent) -> None:
+        event = message.event
+        if isinstance(event, ev.Said):
+            self.talk.add_said(event)  # the busiest path: nothing else to do
+            return
+        if isinstance(event, DOOR_MOVES):
+            self.knocks = self.room.knocking
+        match event:
+            case ev.RosterChanged(seats=seats, room_code=code):
+                self.seats, self.room_code = seats, code
+            case ev.SeatsChanged(seats=seats):
+                self.seats = seats
+            case ev.Entered(room_code=code):
+                self.room_code = code
+            case ev.Knocked(nick=nick):
                 self.app.bell()
-            self.notify(self._motion_toast(event), title=title, markup=False, timeout=10)
-        if event.stage is MotionStage.VOTING:
-            self.open_vote(event.key)
+                self.notify(
+                    f"{name(nick)} is knocking. F2 admits, F3 says not now.",
+                    title="Knock knock",
+                    markup=False,
+                    timeout=10,
+                )
+            case ev.Tampering():
+                self.app.bell()
+                self.notify(
+                    sentence(event) or "",
+                    title="The room may be tampered with",
+                    severity="error",
+                    markup=False,
+                    timeout=20,
+                )
+            case ev.FloorChanged(change=fl.Turn(speaker=speaker), me=me) if speaker == me:
+                self.app.bell()
+                self.notify(
+                    "It is your turn. Press F7 (or type /done) when you finish.",
+                    title="Your turn",
+                    timeout=8,
+                )
+            case ev.TimerCue():
+                self.app.bell()
+                self.notify(sentence(event) or "", title="Speaking time", markup=False)
+            case ev.MotionEvent():
+                self.accountability.motion(event)
+            case ev.RepairEvent():
+                self.accountability.repair_step(event)
+            case ev.OfferEvent(stage=ev.OfferStage.PROGRESS):
+                self.offer_desk.show(event)
+                return  # the progress bar shows it; the talk is not flooded
+            case ev.OfferEvent():
+                self.offer_desk.show(event)
+            case ev.RevealEvent():
+                self.offer_desk.show_reveal(event)
+            case ev.Closed(ending=ev.Ending.STEPPED_OUT):
+                self.stepped_out = True
+                self.motions, self.repair = (), None  # the room goes on without us for now
+        if isinstance(event, FLOOR_MOVES):
+            ended = event.change if isinstance(event, ev.FloorChanged) else None
+            self.show_floor(ended.balance if isinstance(ended, fl.Ended) else None)
+        line = sentence(event)
+        if line:
+            self.talk.add_note(line, warning=isinstance(event, WARNINGS))
 
-    def _motion_alert(self, event: ev.MotionEvent) -> tuple[bool, str]:
-        """Whether a motion's step rings, and the toast's title ("" for no toast)."""
-        mine = event.named_is_me or event.mover_is_me
-        match event.stage:
-            case MotionStage.RAISED if event.named_is_me:
-                return True, "A motion about you"
-            case MotionStage.SECONDED if event.named_is_me:
-                return True, "Your turn to answer"
-            case MotionStage.VOTING if event.i_vote and not event.voted:
-                return True, "The vote is open"
-            case MotionStage.PASSED | MotionStage.FAILED:
-                return True, "The vote's result"
-            case MotionStage.LAPSED if mine:
-                return True, "The motion lapsed"
-        return False, ""
+    def clear(self) -> None:
+        """Forget everything shown: the talk, the names, the invite, motions, offers, knocks."""
+        self.talk.clear()
+        self.seats, self.knocks, self.room_code = (), (), ""
+        self.motions, self.repair, self.offers = (), None, ()
+        for card in self.query(InviteCard):
+            card.remove()
 
-    def _motion_toast(self, event: ev.MotionEvent) -> str:
-        if event.stage is MotionStage.VOTING:
-            return (
-                f"The vote on removing {name(event.named)} is open: answer in the dialog "
-                "(y, n, or Esc to decide later), or type /vote yes or /vote no."
-            )
-        return sentence(event) or ""
+    # -- the floor ----------------------------------------------------------------------
 
-    def _repair(self, event: ev.RepairEvent) -> None:
-        self.repair = repair_after(self.repair, event)
-        if event.stage is RepairStage.OPENED:
-            self.app.bell()
-            self.notify(sentence(event) or "", title="Ouch", markup=False, timeout=12)
-        elif event.stage is RepairStage.TURN and event.speaker_is_me:
-            self.app.bell()
+    def show_floor(self, balance: tuple[Talk, ...] | None = None) -> None:
+        floor = self.room.floor
+        self.speaker = floor.speaker
+        panel = self.query_one(FloorPanel)
+        panel.show(floor, self.room.label, self.room.floor_elapsed_ms(), balance)
+
+    @on(FloorAsked)
+    def floor_asked(self, asked: FloorAsked) -> None:
+        asked.stop()
+        floor = self.room.floor
+        if asked.what == "balance":
+            self.show_floor(floor.talk)
+            words = balance_words(floor.talk, lambda slot: name(self.room.label(slot)))
+            self.notify(words, title="Balance", markup=False)
+        else:
+            self.notify(floor_line(floor, self.room.label), title="The floor", markup=False)
+
+    def action_floor(self, word: str) -> None:
+        """A floor key: F6 raises a hand (or lowers it), F7 done, F8 pause (or resume)."""
+        floor, me = self.room.floor, self.room.my_slot
+        match word:
+            case "hand" if any(hand.slot == me for hand in floor.hands):
+                act = fl.FloorAct(fl.Act.LOWER)
+            case "hand":
+                act = fl.FloorAct(fl.Act.HAND, fl.HandKind.HAND)
+            case "pause" if floor.paused is not None:
+                act = fl.FloorAct(fl.Act.RESUME)
+            case "pause":
+                act = fl.FloorAct(fl.Act.PAUSE)
+            case _:
+                act = fl.FloorAct(fl.Act.DONE)
+        self.post_message(Ask(cmd.Floor(act)))
+
+    # -- the person's choices, before the app sends them -----------------------------------
+
+    @on(Ask)
+    def asking(self, asked: Ask) -> None:
+        """Nothing goes out while stepped out; an answer to a knock or an offer shows at once."""
+        command = asked.command
+        if self.stepped_out and not isinstance(command, cmd.Leave):
+            asked.stop()
             self.notify(
-                "It is your turn in the repair round: speak, then press F7 (or type /done).",
-                title="Your turn",
-                timeout=8,
+                "You stepped out, so nothing was sent. Come back first: the Come back button, "
+                "or /back.",
+                markup=False,
             )
-
-    def open_vote(self, key: bytes) -> None:
-        """The vote dialog for the motion ``key``, unless it is showing already."""
-        view = voting_on(self.motions, key)
-        if view is None:
             return
-        if any(isinstance(s, VoteScreen) and s.key == key for s in self.app.screen_stack):
-            return
-        self.app.push_screen(VoteScreen(view, self.clock), partial(self._voted, key))
+        match command:
+            case cmd.Admit(knock):
+                # Gone from the bar at once; the room lets them in with its next Commit.
+                # (A "not now" leaves the knock on screen: the room marks it when it comes back.)
+                self.knocks = tuple(k for k in self.knocks if k.knock != knock)
+            case cmd.Accept(number) | cmd.Decline(number):
+                self.offer_desk.answered(number, accept=isinstance(command, cmd.Accept))
 
-    def _voted(self, key: bytes, yes: bool | None) -> None:
-        view = voting_on(self.motions, key)
-        if yes is None or view is None:
+    @on(ComeBack)
+    def coming_back(self, back: ComeBack) -> None:
+        if not self.stepped_out:
+            back.stop()
+            self.notify(
+                "You are in the room; /back is for coming back after stepping out.", markup=False
+            )
             return
-        self.post_message(Ask(cmd.Vote(yes, self.seat_of(view.motion.named))))
-
-    def _close_vote_unless_open(self, key: bytes) -> None:
-        """The vote closed, or our ballot went in another way: its dialog goes."""
-        top = self.app.screen
-        if isinstance(top, VoteScreen) and top.key == key and voting_on(self.motions, key) is None:
-            top.dismiss(None)
+        self.stepped_out = False
+        self.talk.add_note("Coming back in with your return ticket.")
 
     @on(MotionAsked)
     def motion_asked(self, asked: MotionAsked) -> None:
         asked.stop()
-        view = next((m for m in self.motions if m.key == asked.key), None)
-        if view is None:
-            return
-        if asked.what == "vote":
-            self.open_vote(asked.key)
-        else:
-            self.post_message(Ask(cmd.Second(self.seat_of(view.motion.named))))
+        self.accountability.asked(asked)
+
+    @on(Propose)
+    def proposed(self, proposed: Propose) -> None:
+        proposed.stop()
+        self.offer_desk.propose(proposed)
+
+    @on(OfferChosen)
+    def offer_chosen(self, chosen: OfferChosen) -> None:
+        chosen.stop()
+        self.offer_desk.chosen(chosen)
 
     def seat_of(self, label: str) -> int | None:
         """The seat whose label (as the endpoint names seats in its events) is ``label``."""
         return next((s.slot for s in self.seats if s.nick == label), None)
 
-    def seat_named(self, who: str) -> int | None:
-        """The seat of the person someone typed as ``who``, as the plain mode finds them."""
-        folded = who.casefold().lstrip("@")
-        return next((s.slot for s in self.seats if name(s.nick).casefold() == folded), None)
-
-    def move_to_remove(self, seat: ev.Seat) -> None:
-        def moved(reason: str | None) -> None:
-            if reason:
-                self.post_message(Ask(cmd.Motion(seat.slot, reason)))
-
-        self.app.push_screen(MotionScreen(seat.nick), moved)
-
-    def accountability_actions(self) -> Iterator[Action]:
-        """The palette's motions and repair: what this person can do now."""
-
-        def ask(command: cmd.Command) -> Callable[[], object]:
-            return partial(self.post_message, Ask(command))
-
-        if self.stepped_out:
-            yield Action(
-                "Come back into the room",
-                "You stepped out; your return ticket lets you back in",
-                partial(self.post_message, ComeBack()),
-            )
-            return
-        for view in self.motions:
-            named, about = name(view.motion.named), self.seat_of(view.motion.named)
-            if view.can_second:
-                yield Action(
-                    f"Second the motion to remove {named}",
-                    "The floor is held; they answer, then the others vote",
-                    ask(cmd.Second(about)),
-                )
-            if view.can_vote:
-                yield Action(
-                    f"Vote yes: remove {named}",
-                    "A strict majority of the voters removes; not voting counts as no",
-                    ask(cmd.Vote(True, about)),
-                )
-                yield Action(
-                    f"Vote no: keep {named}", "Only totals are shown", ask(cmd.Vote(False, about))
-                )
-        if self.repair is not None and self.repair.affected_me:
-            for step, title, why in (
-                (Step.CONTINUE, "Repair: continue", "You are ready to go on"),
-                (Step.MORE, "Repair: more time", "The round stays open a while longer"),
-                (Step.STEP_OUT, "Repair: step out", "Leave gently; you can come back"),
-            ):
-                yield Action(title, why, ask(cmd.Repair(step)))
-        yield Action(
-            "Ouch: flag harm",
-            "In what was just said; the floor is held for a repair round",
-            ask(cmd.Ouch()),
-        )
-        for seat in self.seats:
-            if not seat.is_me:
-                yield Action(
-                    f"Move to remove {name(seat.nick)}…",
-                    "With a reason; it needs a second and a vote of the others present",
-                    partial(self.move_to_remove, seat),
-                )
-
-    # -- what a person can do -----------------------------------------------------
-
-    def action_floor(self, word: str) -> None:
-        """A floor key: F6 raises a hand (or lowers it), F7 done, F8 pause (or resume)."""
-        self.post_message(FloorKey(word))
+    def seat_named(self, typed: str) -> int | Several | None:
+        """The seat of the person typed as ``typed``, as the plain mode finds them; Several
+        when the name means more than one person here (the composer asks which one)."""
+        found = who.find(typed, who.seated(self.seats))
+        return found.key if isinstance(found, who.Person) else found
 
     def action_admit(self) -> None:
-        row = self.knocks.first()
-        if row is None:
-            self.notify("Nobody is knocking right now.", markup=False)
-            return
-        self.post_message(Ask(cmd.Admit(row.knock)))
+        self._answer_first(admit=True)
 
     def action_not_now(self) -> None:
-        row = self.knocks.first()
-        if row is None:
+        self._answer_first(admit=False)
+
+    def _answer_first(self, *, admit: bool) -> None:
+        if not self.knocks:
             self.notify("Nobody is knocking right now.", markup=False)
             return
-        self.post_message(Ask(cmd.NotNow(row.knock)))
+        knock = self.knocks[0].knock
+        self.post_message(Ask(cmd.Admit(knock) if admit else cmd.NotNow(knock)))
 
     def action_verify(self) -> None:
         from tui.screens.verify import VerifyScreen
 
-        self.app.push_screen(VerifyScreen(self.room_code, self.seats))
+        self.app.push_screen(VerifyScreen(self))
+
+    def copy_invite(self) -> None:
+        if self.room.invite:
+            copy_invite(self.app, self.room.invite)
 
     def action_invite(self) -> None:
         cards = self.query(InviteCard)
         if not cards:
-            self.notify(
-                "Only the person who opened the room holds its invite. Ask them for it.",
-                markup=False,
-            )
+            self.notify("This room's invite is not known here.", markup=False)
             return
         card = cards.first()
         card.display = not card.display

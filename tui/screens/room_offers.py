@@ -1,7 +1,8 @@
-"""The room screen's side of offers: offering after a confirm, answering, saving.
+"""The room screen's part in offers: offering after a confirm, answering, saving.
 
-The room screen holds the open offers (``offers``, folded by ``tui.offer_views``)
-and the seats; this part of it turns the person's choices into commands:
+``OfferDesk`` is composed into the room screen and is the only writer of its
+``offers`` (folded by ``tui.offer_views``; the offer panel is bound to them).
+It turns the person's choices into commands:
 
 - ``Propose`` (the composer's long or many-lined text, ``/offer PATH``,
   ``/link URL``, the palette) opens the confirm dialog naming exactly who is
@@ -25,7 +26,7 @@ from tui import offer_commands as offering
 from tui.commands import Action
 from tui.messages import Ask, OfferChosen, Propose
 from tui.offer_sentences import reveal_sentence, what
-from tui.offer_views import HeldOffers, OfferView, answered, offers_after, set_aside
+from tui.offer_views import answered, offers_after, set_aside
 from tui.peer_text import name
 from tui.screens.offer import AskLine, OfferConfirm, SaveChoice, SaveDialog, why_an_offer
 from tui.sentences import sentence
@@ -33,31 +34,23 @@ from tui.widgets.composer import Composer
 from tui.widgets.offer_panel import OfferPanel
 
 if TYPE_CHECKING:
-    from textual.screen import Screen
-
-    from tui.widgets.room_log import RoomLog
-
-    _Base = Screen[None]
-else:
-    _Base = object
+    from tui.screens.room import RoomScreen
 
 
-class RoomOffers(_Base):
-    offers: tuple[OfferView, ...]
-    seats: tuple[ev.Seat, ...]
-    held: HeldOffers | None
-    stepped_out: bool
-    talk: RoomLog
+class OfferDesk:
+    def __init__(self, screen: RoomScreen) -> None:
+        self.screen = screen
 
     # -- what the room shows ----------------------------------------------------------
 
-    def show_offer(self, event: ev.OfferEvent) -> None:
-        self.offers = offers_after(self.offers, event)
+    def show(self, event: ev.OfferEvent) -> None:
+        screen = self.screen
+        screen.offers = offers_after(screen.offers, event)
         n = event.number
         match event.stage:
             case OfferStage.OFFERED:
-                self.app.bell()
-                self.notify(
+                screen.app.bell()
+                screen.notify(
                     f"{name(event.sender)} offers {what(event)}. Accept or Decline in the "
                     f"offer panel, or /accept {n}, /decline {n}. Nothing is fetched before.",
                     title="An offer",
@@ -65,85 +58,85 @@ class RoomOffers(_Base):
                     timeout=10,
                 )
             case OfferStage.ARRIVED if event.kind == "file":
-                self.notify(sentence(event) or "", title="It is here", markup=False)
+                screen.notify(sentence(event) or "", title="It is here", markup=False)
             case OfferStage.TOO_LARGE | OfferStage.FAILED:
-                self.notify(sentence(event) or "", markup=False, severity="warning")
+                screen.notify(sentence(event) or "", markup=False, severity="warning")
 
     def show_reveal(self, event: ev.RevealEvent) -> None:
         if event.stage is not RevealStage.ASKING:
-            self.app.bell()
-            self.notify(reveal_sentence(event), title="Contact details", markup=False)
-
-    def offer_limit(self) -> int:
-        return self.held.offer_limit if self.held is not None else 0
+            self.screen.app.bell()
+            self.screen.notify(reveal_sentence(event), title="Contact details", markup=False)
 
     def others_here(self) -> tuple[str, ...]:
-        return tuple(s.nick for s in self.seats if not s.is_me and s.connected)
+        return tuple(s.nick for s in self.screen.seats if not s.is_me and s.connected)
 
     # -- offering ---------------------------------------------------------------------
 
-    def on_propose(self, proposed: Propose) -> None:
-        proposed.stop()
+    def propose(self, proposed: Propose) -> None:
+        screen = self.screen
         offer, kept = proposed.offer, proposed.from_composer
         still = " What you wrote is still in the composer." if kept else ""
         if isinstance(offer, str):
-            self.notify(offer, markup=False)
+            screen.notify(offer, markup=False)
             return
         to = self.others_here()
         if not to:
-            self.notify("Nobody else is here to offer it to." + still, markup=False)
+            screen.notify("Nobody else is here to offer it to." + still, markup=False)
             return
         pending = offering.Pending(offer, to)
         why = why_an_offer(offer.content.decode()) if kept else ""
-        self.app.push_screen(
+        screen.app.push_screen(
             OfferConfirm(pending, why=why), partial(self._confirmed, pending, kept)
         )
 
     def _confirmed(self, pending: offering.Pending, kept: bool, yes: bool | None) -> None:
+        screen = self.screen
         if not yes:
             still = " What you wrote is still in the composer." if kept else ""
-            self.notify("Nothing was offered." + still, markup=False)
+            screen.notify("Nothing was offered." + still, markup=False)
             return
         if self.others_here() != pending.to:  # the room changed: say again who is asked
-            self.post_message(Propose(pending.offer, from_composer=kept))
+            screen.post_message(Propose(pending.offer, from_composer=kept))
             return
-        self.post_message(Ask(pending.offer))
-        if kept and not self.stepped_out:
-            self.query_one(Composer).clear()
+        screen.post_message(Ask(pending.offer))
+        if kept and not screen.stepped_out:
+            screen.query_one(Composer).clear()
 
     # -- answering, cancelling, saving --------------------------------------------------
 
-    def on_offer_chosen(self, chosen: OfferChosen) -> None:
-        chosen.stop()
+    def chosen(self, chosen: OfferChosen) -> None:
+        screen = self.screen
         n = chosen.number
         match chosen.what:
             case "accept":
-                self.post_message(Ask(cmd.Accept(n)))
+                screen.post_message(Ask(cmd.Accept(n)))
             case "decline":
-                self.post_message(Ask(cmd.Decline(n)))
+                screen.post_message(Ask(cmd.Decline(n)))
             case "cancel":
-                self.post_message(Ask(cmd.CancelOffer(n)))
+                screen.post_message(Ask(cmd.CancelOffer(n)))
             case "dismiss":
-                self.offers = set_aside(self.offers, n)
+                screen.offers = set_aside(screen.offers, n)
             case "save":
-                self.save_offer(n, chosen.path)
+                self.save(n, chosen.path)
             case "list":
-                lines = self.query_one(OfferPanel).lines
-                self.notify("\n".join(lines) or "There are no offers.", markup=False)
+                lines = screen.query_one(OfferPanel).lines
+                screen.notify("\n".join(lines) or "There are no offers.", markup=False)
 
     def answered(self, number: int, *, accept: bool) -> None:
-        """Our answer went to the room (the app sends it): the panel follows."""
-        if not accept and any(v.number == number for v in self.offers):
-            self.talk.add_note(
+        """Our answer goes to the room (the app sends it): the panel follows."""
+        screen = self.screen
+        if not accept and any(v.number == number for v in screen.offers):
+            screen.talk.add_note(
                 f"You declined offer {number}. Nothing was sent: to the sender it looks the "
                 "same as no answer."
             )
-        self.offers = answered(self.offers, number, accept=accept)
+        screen.offers = answered(screen.offers, number, accept=accept)
 
-    def save_offer(self, number: int, path: str = "") -> None:
-        kept = self.held.offer_content(number) if self.held is not None else None
+    def save(self, number: int, path: str = "") -> None:
+        screen = self.screen
+        kept = screen.room.offer_content(number)
         if kept is None:
-            self.notify(
+            screen.notify(
                 f"Offer {number} has not arrived, or did not check out; nothing to save.",
                 markup=False,
             )
@@ -152,28 +145,27 @@ class RoomOffers(_Base):
         if path:  # typed, as in the plain mode: never over a file already there
             self._saved(offering.save(content, path))
             return
-        self.app.push_screen(SaveDialog(file_name, len(content)), partial(self._save, content))
+        screen.app.push_screen(SaveDialog(file_name, len(content)), partial(self._save, content))
 
     def _save(self, content: bytes, choice: SaveChoice | None) -> None:
         if choice is not None:
             self._saved(offering.save(content, str(choice.path), overwrite=choice.replace))
 
     def _saved(self, said: str) -> None:
-        self.talk.add_note(said)
-        self.notify(said, markup=False)
+        self.screen.talk.add_note(said)
+        self.screen.notify(said, markup=False)
 
     # -- the palette ------------------------------------------------------------------
 
-    def offer_actions(self) -> Iterator[Action]:
-        def ask(command: cmd.Command) -> Callable[[], object]:
-            return partial(self.post_message, Ask(command))
+    def actions(self) -> Iterator[Action]:
+        screen = self.screen
 
         def chosen(number: int, word: str) -> Callable[[], object]:
-            return partial(self.post_message, OfferChosen(number, word))  # type: ignore[arg-type]
+            return partial(screen.post_message, OfferChosen(number, word))  # type: ignore[arg-type]
 
         yield Action("Offer a file…", "Those here accept or decline it", self._ask_file)
         yield Action("Offer a link…", "They see its domain until they accept", self._ask_link)
-        for view in self.offers:
+        for view in screen.offers:
             n = view.number
             if view.mine:
                 yield Action(
@@ -186,7 +178,7 @@ class RoomOffers(_Base):
                 yield Action(f"Cancel offer {n}", "Stop it coming in", chosen(n, "cancel"))
             elif view.kind == "file":
                 yield Action(f"Save offer {n}…", "Choose where to write it", chosen(n, "save"))
-        for seat in self.seats:
+        for seat in screen.seats:
             if not seat.is_me:
                 yield Action(
                     f"Reveal contact to {name(seat.nick)}…",
@@ -195,29 +187,36 @@ class RoomOffers(_Base):
                 )
 
     def _ask_file(self) -> None:
+        screen = self.screen
+
         def picked(path: str | None) -> None:
             if path:
-                self.post_message(Propose(offering.file_offer(path, self.offer_limit())))
+                offer = offering.file_offer(path, screen.room.offer_limit)
+                screen.post_message(Propose(offer))
 
         line = AskLine("Offer a file", "Which file?", placeholder="~/notes.pdf", go="Next")
-        self.app.push_screen(line, picked)
+        screen.app.push_screen(line, picked)
 
     def _ask_link(self) -> None:
+        screen = self.screen
+
         def picked(url: str | None) -> None:
             if url:
-                self.post_message(Propose(offering.link_offer(url)))
+                screen.post_message(Propose(offering.link_offer(url)))
 
         line = AskLine("Offer a link", "Which link?", placeholder="https://…", go="Next")
-        self.app.push_screen(line, picked)
+        screen.app.push_screen(line, picked)
 
     def _ask_contact(self, seat: ev.Seat) -> None:
+        screen = self.screen
+
         def given(card: str | None) -> None:
             if card:
-                self.post_message(Ask(cmd.Reveal(seat.slot, card)))
+                screen.post_message(Ask(cmd.Reveal(seat.slot, card)))
 
         who = name(seat.nick)
         hint = (
             f"How {who} can reach you. Nothing is shown to either of you unless {who} "
             "shares theirs too; then both are shown together."
         )
-        self.app.push_screen(AskLine(f"Your contact, for {who}", hint, go="Offer it"), given)
+        screen.app.push_screen(AskLine(f"Your contact, for {who}", hint, go="Offer it"), given)

@@ -1,4 +1,10 @@
-"""The first screen: a display name, and for a new room its agreements."""
+"""The first screen: a display name, and for a new room its agreements.
+
+Enter on the name goes on: it opens the room (the agreements are already
+filled in, and Tab reaches them to edit first) or, when joining, goes to the
+door. A name longer than the room allows is not cut silently: the screen says
+how long it is and what the limit is, and waits for a shorter one.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,9 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 
+from protocol import names
 from protocol.limits import NICK_CHARS
-from tui.session import DEFAULT_AGREEMENTS
+from tui.entry import DEFAULT_AGREEMENTS
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +34,7 @@ class SetupScreen(Screen[Setup]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "go_on", "Continue"),
-        Binding("escape", "app.quit", "Quit"),
+        Binding("escape", "app.quit", "Quit", show=False),
     ]
 
     def __init__(self, *, opening: bool, nick: str | None, agreements: str | None, where: str):
@@ -42,7 +49,8 @@ class SetupScreen(Screen[Setup]):
             yield Static("Open a new room" if self.opening else "Join a room", classes="title")
             yield Static(Content(self.where), classes="hint", id="where")
             yield Label("Your name in this room")
-            yield Input(self.nick, placeholder="e.g. ana", id="nick", max_length=NICK_CHARS)
+            yield Input(self.nick, placeholder="e.g. ana", id="nick")
+            yield Static(self._enter_hint(), id="nick-length", classes="hint")
             if self.opening:
                 yield Label("The room's agreements (everyone accepts them before entering)")
                 yield TextArea(self.agreements, id="agreements", soft_wrap=True)
@@ -60,10 +68,19 @@ class SetupScreen(Screen[Setup]):
 
     def on_input_submitted(self, submitted: Input.Submitted) -> None:
         submitted.stop()
+        self.action_go_on()
+
+    def _enter_hint(self) -> str:
         if self.opening:
-            self.query_one("#agreements", TextArea).focus()
-        else:
-            self.action_go_on()
+            return "Enter opens the room. To edit the agreements first, Tab to them."
+        return "Enter goes on to the room's door."
+
+    def on_input_changed(self, changed: Input.Changed) -> None:
+        too_long = len(changed.value.strip()) > NICK_CHARS
+        note = self.query_one("#nick-length", Static)
+        note.update((names.refusal(changed.value) or "") if too_long else self._enter_hint())
+        note.set_class(too_long, "warning")
+        self.query_one("#setup-error", Static).update("")  # what it said is about another name
 
     def on_button_pressed(self, pressed: Button.Pressed) -> None:
         pressed.stop()
@@ -72,12 +89,9 @@ class SetupScreen(Screen[Setup]):
     def action_go_on(self) -> None:
         nick = self.query_one("#nick", Input).value.strip()
         error = self.query_one("#setup-error", Static)
-        if not nick:
-            error.update("Please give a name, so the room knows who is knocking.")
-            self.query_one("#nick", Input).focus()
-            return
-        if not nick.isprintable():
-            error.update("A name holds printable characters only. Please choose another.")
+        refused = names.refusal(nick)
+        if refused:
+            error.update(Content(refused))
             self.query_one("#nick", Input).focus()
             return
         agreements = None

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
-from tui.session import DoorError, check_invite
+from tui.entry import DoorError, check_invite
 
 
 @dataclass(frozen=True, slots=True)

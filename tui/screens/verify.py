@@ -1,13 +1,19 @@
-"""Verify the room by reading its code aloud, then mark the people whose code matched."""
+"""Verify the room by reading its code aloud, then mark the people whose code matched.
+
+The dialog draws the room screen's ``room_code`` and ``seats`` as they change:
+if someone enters while it is open, the code shown is the new one at once.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
@@ -16,45 +22,71 @@ from protocol.events import Seat
 from tui.messages import Ask
 from tui.peer_text import name, shown
 
+if TYPE_CHECKING:
+    from tui.screens.room import RoomScreen
+
 HOW = (
-    "Read this code aloud, by voice or face to face. If someone hears the same words on "
-    "their screen, nobody has slipped into the room between you: mark them verified. "
+    "Read these numbers aloud, by voice or face to face. If someone hears the same numbers "
+    "on their screen, nobody has slipped into the room between you: mark them verified. "
     "The code changes whenever someone enters or leaves."
 )
+
+
+class SeatToVerify(Horizontal):
+    def __init__(self, seat: Seat) -> None:
+        super().__init__(classes="verify-seat")
+        self.seat = seat
+
+    def compose(self) -> ComposeResult:
+        yield Static(Content(name(self.seat.nick)), classes="verify-who")
+        if self.seat.verified:
+            yield Static("✓ verified", classes="verified")
+        else:
+            yield Button("Mark verified", classes="verify", compact=True)
+
+    @on(Button.Pressed, ".verify")
+    def verify(self, pressed: Button.Pressed) -> None:
+        pressed.stop()
+        self.post_message(Ask(cmd.Verify(self.seat.slot)))
+        pressed.button.label = "✓ verified"
+        pressed.button.disabled = True
+
+
+class SeatsToVerify(VerticalScroll):
+    seats: reactive[tuple[Seat, ...]] = reactive((), recompose=True)
+
+    def compose(self) -> ComposeResult:
+        for seat in self.seats:
+            if not seat.is_me:
+                yield SeatToVerify(seat)
 
 
 class VerifyScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss", "Close")]
 
-    def __init__(self, room_code: str, seats: tuple[Seat, ...]) -> None:
+    def __init__(self, room: RoomScreen) -> None:
         super().__init__()
-        self.room_code = room_code
-        self.seats = seats
+        self.room = room
 
     def compose(self) -> ComposeResult:
         with Vertical(id="verify", classes="dialog"):
             yield Static("Room code", classes="title")
-            yield Static(Content(shown(self.room_code) or "(not yet)"), id="verify-code")
+            yield Static(id="verify-code")
             yield Static(HOW, classes="hint")
-            with VerticalScroll(id="verify-seats"):
-                for seat in self.seats:
-                    if seat.is_me:
-                        continue
-                    with Horizontal(classes="verify-seat"):
-                        yield Static(Content(name(seat.nick)), classes="verify-who")
-                        if seat.verified:
-                            yield Static("✓ verified", classes="verified")
-                        else:
-                            yield Button("Mark verified", id=f"verify-{seat.slot}", compact=True)
+            yield SeatsToVerify(id="verify-seats")
             yield Button("Close", id="close-verify")
 
-    def on_button_pressed(self, pressed: Button.Pressed) -> None:
+    def on_mount(self) -> None:
+        self.watch(self.room, "room_code", self._show_code)
+        self.watch(self.room, "seats", self._show_seats)
+
+    def _show_code(self, code: str) -> None:
+        self.query_one("#verify-code", Static).update(Content(shown(code) or "(not yet)"))
+
+    def _show_seats(self, seats: tuple[Seat, ...]) -> None:
+        self.query_one(SeatsToVerify).seats = seats
+
+    @on(Button.Pressed, "#close-verify")
+    def close(self, pressed: Button.Pressed) -> None:
         pressed.stop()
-        button_id = pressed.button.id or ""
-        if button_id.startswith("verify-"):
-            slot = int(button_id.removeprefix("verify-"))
-            self.post_message(Ask(cmd.Verify(slot)))
-            pressed.button.label = "✓ verified"
-            pressed.button.disabled = True
-        else:
-            self.dismiss()
+        self.dismiss()

@@ -1,10 +1,12 @@
 """Where a person writes to the room. Enter sends; nothing typed is kept afterwards.
 
 A line starting with ``/`` is one of the floor's commands, accountability's,
-offers', or the agreements' (``/amend``, ``/consent``, ``/object``): the same words
-as the plain mode's (``tui.floor_commands``, ``tui.vote_commands``,
-``tui.offer_commands``), or ``/back`` after stepping out;
-``//`` sends a line that starts with ``/`` as a message.
+offers', the agreements' (``/amend``, ``/consent``, ``/object``) or talk's
+(``/react``): the same words as the plain mode's (``tui.floor_commands``,
+``tui.vote_commands``, ``tui.offer_commands``, ``tui.talk_commands``), or
+``/back`` after stepping out, or ``/leave``; ``//`` sends a line that starts with
+``/`` as a message. A NAME that means more than one person here is answered with
+the question which one (``tui.who``).
 
 Nothing written is lost: text with several lines, or longer than a message can
 be, is not cut to its first line or refused. It stays in the composer, which
@@ -27,8 +29,11 @@ from tui import offer_commands as offering
 from tui.floor_commands import WORDS, floor_command
 from tui.messages import Ask, ComeBack, FloorAsked, OfferChosen, Propose
 from tui.peer_text import shown
+from tui.sentences import which_one
+from tui.talk_commands import message_in, react_command
 from tui.vote_commands import WORDS as VOTE_WORDS
-from tui.vote_commands import vote_command
+from tui.vote_commands import Find, vote_command
+from tui.who import Several
 
 OFFER_WORDS = frozenset({"accept", "decline", "cancel", "save", "offers", "reveal"})
 
@@ -47,7 +52,7 @@ def one_line(text: str) -> str:
 class Composer(Input):
     def __init__(
         self,
-        find: Callable[[str], int | None],
+        find: Find,
         *,
         limit: Callable[[], int] = lambda: 0,
         id: str | None = None,
@@ -100,15 +105,17 @@ class Composer(Input):
         self.clear()
         if not text:
             return
-        if text.startswith("//"):
-            self.post_message(Ask(cmd.Say(text[1:])))
-            return
-        if not text.startswith("/"):
-            self.post_message(Ask(cmd.Say(text)))
+        message = message_in(text)
+        if message is not None:
+            self.post_message(Ask(cmd.Say(message)))
             return
         word, _, rest = text[1:].partition(" ")
         word, rest = word.lower(), rest.strip()
-        if word in ("floor", "balance"):
+        if word == "leave":
+            self.call_next(self.run_action, "app.leave_room")  # it asks first
+        elif word == "react":
+            self._ask_or_say(react_command(rest))
+        elif word in ("floor", "balance"):
             self.post_message(FloorAsked(word))
         elif word == "back":
             self.post_message(ComeBack())
@@ -127,16 +134,20 @@ class Composer(Input):
             asked = (
                 floor_command(word, rest) if word in WORDS else vote_command(word, rest, self.find)
             )
-            if isinstance(asked, str):
-                self.notify(asked, markup=False)
-            else:
-                self.post_message(Ask(asked))
+            self._ask_or_say(asked)
         else:
             self.notify(
                 f"There is no command /{shown(word, limit=20)}. To send a line that starts "
                 "with /, begin it with //.",
                 markup=False,
             )
+
+    def _ask_or_say(self, asked: cmd.Command | str) -> None:
+        """Send the command, or show the sentence saying why there is none."""
+        if isinstance(asked, str):
+            self.notify(asked, markup=False)
+        else:
+            self.post_message(Ask(asked))
 
     def _offers(self, word: str, rest: str) -> None:
         """/accept N, /decline N, /cancel N, /save N [PATH], /offers, /reveal NAME CONTACT."""
@@ -168,6 +179,9 @@ class Composer(Input):
         for length in range(len(words), 0, -1):
             slot = self.find(" ".join(words[:length]))
             card = " ".join(words[length:])
+            if isinstance(slot, Several):
+                self.notify(which_one(slot, lambda who: f"/reveal {who} CONTACT"), markup=False)
+                return
             if slot is not None and card:
                 self.post_message(Ask(cmd.Reveal(slot, card)))
                 return

@@ -1,13 +1,26 @@
-"""The invite, ready to copy, and a line on sharing it safely."""
+"""The invite on one line, ready to copy whole, and a line on sharing it safely.
+
+A wrapped invite cannot be selected with the mouse without picking up borders,
+so it is drawn on one line (cut with … where the window is narrow) and the
+Copy button puts all of it on the clipboard. Every member holds the invite and
+can show it (F5); it opens by itself only for the person who opened the room.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from textual import on
+from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
 from tui.sentences import COPIED, COPIED_IN_BROWSER, SHARING
+
+
+def copy_invite(app: App[object], invite: str) -> None:
+    """Put the whole invite on the clipboard (OSC 52 in a terminal, the page's in a browser)."""
+    app.copy_to_clipboard(invite)
+    app.notify(COPIED_IN_BROWSER if app.is_web else COPIED, title="Invite copied", markup=False)
 
 
 class InviteCard(Vertical):
@@ -19,17 +32,19 @@ class InviteCard(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Content(self.invite), id="invite-text")
-        yield Static(Content(SHARING), classes="hint")
+        yield Static(Content(SHARING), classes="hint sharing")
         if self.relay_notice:
             yield Static(Content(self.relay_notice), classes="hint warning", id="relay-notice")
         with Horizontal(classes="buttons"):
             yield Button("Copy invite", id="copy-invite", compact=True)
-            yield Button("Hide", id="hide-invite", compact=True)
+            yield Button("Hide (F5)", id="hide-invite", compact=True)
 
-    def on_button_pressed(self, pressed: Button.Pressed) -> None:
+    @on(Button.Pressed, "#copy-invite")
+    def copy(self, pressed: Button.Pressed) -> None:
         pressed.stop()
-        if pressed.button.id == "copy-invite":
-            self.app.copy_to_clipboard(self.invite)
-            self.app.notify(COPIED_IN_BROWSER if self.app.is_web else COPIED, markup=False)
-        else:
-            self.display = False
+        copy_invite(self.app, self.invite)
+
+    @on(Button.Pressed, "#hide-invite")
+    def hide(self, pressed: Button.Pressed) -> None:
+        pressed.stop()
+        self.display = False

@@ -1,83 +1,62 @@
 """Knocks at the door, each with Admit and Not now. Any one member's consent lets someone in.
 
 A knock someone asked to wait ("not now") stays, marked so, with both choices: anyone,
-whoever asked included, may still let them in.
+whoever asked included, may still let them in. The bar draws the room screen's
+``knocks`` (bound with ``data_bind``), which is the endpoint's, and keeps no copy of
+its own. A name that looks like another here carries its key mark ("cy (key dmrp)").
 """
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Button, Static
 
 from protocol import commands as cmd
+from protocol.events import Knock
 from tui.messages import Ask
 from tui.peer_text import name
 
 
 class KnockRow(Vertical):
-    def __init__(self, knock: int, nick: str) -> None:
-        super().__init__(id=f"knock-{knock}", classes="knock")
-        self.knock = knock
-        self.nick = nick
-        self.asked_to_wait = False
+    def __init__(self, view: Knock) -> None:
+        super().__init__(classes="knock -set-aside" if view.asked_to_wait else "knock")
+        self.view = view
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(self._who()), classes="knock-who")
+        who = f"{name(self.view.nick)} is knocking"
+        waiting = " (asked to wait)" if self.view.asked_to_wait else ""
+        yield Static(Content(who + waiting), classes="knock-who")
         with Horizontal(classes="knock-choices"):
-            yield Button("Admit", variant="success", id=f"admit-{self.knock}", compact=True)
-            yield Button("Not now", id=f"not-now-{self.knock}", compact=True)
+            yield Button("Admit", variant="success", classes="admit", compact=True)
+            yield Button("Not now", classes="not-now", compact=True)
 
-    def on_button_pressed(self, pressed: Button.Pressed) -> None:
+    @on(Button.Pressed, ".admit")
+    def admit(self, pressed: Button.Pressed) -> None:
         pressed.stop()
-        if pressed.button.id == f"admit-{self.knock}":
-            self.post_message(Ask(cmd.Admit(self.knock)))
-        else:
-            self.post_message(Ask(cmd.NotNow(self.knock)))
+        self.post_message(Ask(cmd.Admit(self.view.knock)))
 
-    def _who(self) -> str:
-        if self.asked_to_wait:
-            return f"{name(self.nick)} is knocking (asked to wait)"
-        return f"{name(self.nick)} is knocking"
-
-    def set_aside(self) -> None:
-        """Someone asked them to wait: shown so, still with Admit."""
-        self.asked_to_wait = True
-        self.add_class("set-aside")
-        for who in self.query(".knock-who"):
-            if isinstance(who, Static):
-                who.update(Content(self._who()))
+    @on(Button.Pressed, ".not-now")
+    def not_now(self, pressed: Button.Pressed) -> None:
+        pressed.stop()
+        self.post_message(Ask(cmd.NotNow(self.view.knock)))
 
 
 class KnockBar(Vertical):
     """Hidden while nobody is knocking."""
 
+    knocks: reactive[tuple[Knock, ...]] = reactive((), recompose=True)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.display = False
-
-    @property
-    def knocks(self) -> list[KnockRow]:
-        return list(self.query(KnockRow))
-
-    def add(self, knock: int, nick: str) -> None:
-        if self.query(f"#knock-{knock}"):
-            return
-        self.mount(KnockRow(knock, nick))
-        self.display = True
         self.border_title = "At the door"
 
-    def set_aside(self, knock: int) -> None:
-        for row in self.query(f"#knock-{knock}"):
-            if isinstance(row, KnockRow):
-                row.set_aside()
+    def compose(self) -> ComposeResult:
+        for view in self.knocks:
+            yield KnockRow(view)
 
-    def drop(self, knock: int) -> None:
-        for row in self.query(f"#knock-{knock}"):
-            row.remove()
-        self.display = any(row.knock != knock for row in self.knocks)
-
-    def first(self) -> KnockRow | None:
-        rows = self.knocks
-        return rows[0] if rows else None
+    def watch_knocks(self, knocks: tuple[Knock, ...]) -> None:
+        self.display = bool(knocks)

@@ -22,7 +22,9 @@ class RoomLog(RichLog):
     """Messages and room notes. Peer text is written as literal ``Text``, never markup."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, markup=False, highlight=False, wrap=True, max_lines=MAX_MESSAGES)
+        super().__init__(
+            id=id, markup=False, highlight=False, wrap=True, min_width=20, max_lines=MAX_MESSAGES
+        )
         self.can_focus = False
 
     def add_said(self, said: Said) -> None:

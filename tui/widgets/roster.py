@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Static
 
 from protocol.events import Seat
@@ -27,17 +28,18 @@ def seat_line(seat: Seat, speaking: bool = False) -> Content:
 
 class Roster(Static):
     """Seats in slot order. ● connected, ○ not connected, ▶ holds the floor, ✓ verified by
-    reading the code."""
+    reading the code. Draws the room screen's ``seats`` and ``speaker`` (``data_bind``)."""
+
+    seats: reactive[tuple[Seat, ...]] = reactive(())
+    speaker: reactive[int | None] = reactive(None)
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.seats: tuple[Seat, ...] = ()
         self.border_title = f"Seats 0/{SEATS}"
 
-    def show(self, seats: tuple[Seat, ...], speaker: int | None = None) -> None:
-        self.seats = tuple(sorted(seats, key=lambda seat: seat.slot))
-        self.border_title = f"Seats {len(self.seats)}/{SEATS}"
-        if not self.seats:
-            self.update(Content("Nobody is seated yet."))
-            return
-        self.update(Content("\n").join(seat_line(s, s.slot == speaker) for s in self.seats))
+    def render(self) -> Content:
+        seats = sorted(self.seats, key=lambda seat: seat.slot)
+        self.border_title = f"Seats {len(seats)}/{SEATS}"
+        if not seats:
+            return Content("Nobody is seated yet.")
+        return Content("\n").join(seat_line(s, s.slot == self.speaker) for s in seats)

@@ -1,19 +1,28 @@
-"""The connection line: connecting, connected, reconnecting, or what went wrong."""
+"""The status line: where this person stands with the room, in words and colour.
+
+It draws the app's one ``link`` (``tui.link``), folded from the room's events;
+no screen keeps a copy.
+"""
 
 from __future__ import annotations
 
 from textual.content import Content
 from textual.widgets import Static
 
+from tui.link import CONNECTING, Link, Standing
+
 
 class ConnectionStatus(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.state = "connecting"
+        self.standing = Standing.CONNECTING
 
-    def show(self, state: str, sentence: str) -> None:
-        """``state`` is one of connecting, connected, reconnecting, gone; it picks the colour."""
-        self.remove_class(f"-{self.state}")
-        self.state = state
-        self.add_class(f"-{state}")
-        self.update(Content(sentence))
+    def on_mount(self) -> None:
+        self.show(CONNECTING)
+        self.watch(self.app, "link", self.show)  # PorchApp.link
+
+    def show(self, link: Link) -> None:
+        self.remove_class(f"-{self.standing.value}")
+        self.standing = link.standing
+        self.add_class(f"-{link.standing.value}")
+        self.update(Content(link.text))

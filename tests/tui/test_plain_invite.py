@@ -1,0 +1,114 @@
+"""The invite and the first lines, in plain mode: real processes, a real relay.
+
+The invite is the key to the room, so it stays off the command line: without a
+terminal, `porch join --plain` reads it from the first line of stdin (or from
+--invite-file), and every line after it is what the person types in the room.
+An opener whose relay cannot be reached is told so, and gets no invite to share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.tui.processes import Porch
+from tui.talk_commands import NOT_A_REACTION
+
+
+@pytest.fixture
+def porches() -> Iterator[list[Porch]]:
+    started: list[Porch] = []
+    yield started
+    for porch in started:
+        porch.kill()
+
+
+def start(porches: list[Porch], args: list[str], sandbox: Path) -> Porch:
+    sandbox.mkdir(exist_ok=True)
+    porch = Porch.start(args, sandbox)
+    porches.append(porch)
+    return porch
+
+
+def opened(porches: list[Porch], tmp_path: Path) -> tuple[Porch, str]:
+    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana")
+    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
+    ana.expect(r"^You are in the room")
+    return ana, invite
+
+
+def command_line(porch: Porch) -> str:
+    return Path(f"/proc/{porch.proc.pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def test_the_invite_on_the_first_line_of_stdin_then_the_room(
+    porches: list[Porch], tmp_path: Path
+) -> None:
+    ana, invite = opened(porches, tmp_path)
+    bo = start(porches, ["join", "--plain", "--name", "bo"], tmp_path / "bo")
+    bo.send(invite)
+    bo.expect(r"^Type /agree")  # the next line is already the room's
+    bo.send("/agree")
+    bo.expect(r"^You knocked\. Waiting")
+    secret = invite.partition("#")[2]
+    assert secret not in command_line(bo)  # nobody on this computer reads it in `ps`
+    ana.expect(r"^bo is knocking")
+    ana.send("/admit bo")
+    bo.expect(r"^You are in the room")
+
+    bo.send("//shrug, as they say")  # a message that starts with a slash
+    ana.expect(r"^bo: /shrug, as they say$")
+    bo.send("/react what a day")
+    assert bo.expect(r"^A reaction is one symbol") == NOT_A_REACTION
+    bo.send("/react thanks")
+    ana.expect(r"^bo reacted 🙏\.$")
+    assert not any("what a day" in line for line in ana.seen)
+    bo.close_stdin()
+    assert bo.finish() == 0
+    for person in (ana, bo):
+        assert person.stderr == []
+
+
+def test_the_invite_from_a_file(porches: list[Porch], tmp_path: Path) -> None:
+    _, invite = opened(porches, tmp_path)
+    (tmp_path / "invite.txt").write_text(f"\n{invite}\n")
+    args = ["join", "--plain", "--name", "bo", "--invite-file", str(tmp_path / "invite.txt")]
+    bo = start(porches, args, tmp_path / "bo")
+    bo.expect(r"^Type /agree")
+    assert invite.partition("#")[2] not in command_line(bo)
+
+
+@pytest.mark.parametrize(
+    ("first_line", "words"),
+    [
+        ("", "No invite came on stdin"),
+        ("hello", "An invite starts with ws:// or wss://"),
+        ("CHANGED", "does not check out"),
+    ],
+)
+def test_a_missing_or_damaged_invite_on_stdin_is_one_sentence(
+    porches: list[Porch], tmp_path: Path, first_line: str, words: str
+) -> None:
+    _, invite = opened(porches, tmp_path)
+    if first_line == "CHANGED":
+        last = invite[-1]
+        first_line = invite[:-1] + ("A" if last != "A" else "B")  # one character changed
+    bo = start(porches, ["join", "--plain", "--name", "bo"], tmp_path / "bo")
+    bo.send(first_line)
+    bo.close_stdin()
+    assert bo.finish() == 2
+    told = "".join(bo.stderr)
+    assert told.startswith("porch: ") and words in told and told.rstrip().endswith(".")
+    assert bo.seen == [] and "Traceback" not in told
+
+
+def test_an_unreachable_relay_gets_no_invite_shared(
+    porches: list[Porch], tmp_path: Path, unused_port: int
+) -> None:
+    address = f"ws://127.0.0.1:{unused_port}"
+    ana = start(porches, ["new", "--plain", "--name", "ana", "--relay", address], tmp_path)
+    ana.expect(rf"^Cannot reach the relay at {address}\. ")
+    assert ana.finish() == 1
+    assert not any(line.startswith("invite: ") or "invite" in line for line in ana.seen), ana.seen
