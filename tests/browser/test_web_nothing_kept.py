@@ -39,7 +39,7 @@ def test_a_room_opened_in_a_tab_leaves_nothing_on_disk(start_web, context, tmp_p
     tab.wait_for(r"The room's agreements")
     tab.type("ana")
     tab.press("Control+s")
-    tab.wait_for(r"Room code: \S")
+    tab.wait_for(r"Room code: \d{4}")
     screen = tab.wait_for(r"ws://127\.0\.0\.1:\d+#porch1\.")
     assert "Copy invite" in screen
     tab.press("F5")  # hide the invite, so the talk has room on the screen

@@ -43,7 +43,7 @@ async def test_a_browser_tab_knocks_on_a_terminal_apps_room_is_admitted_and_they
         await tab.press("a")
 
         await admit_first(pilot, "bo")  # the host's F2, once bo knocks
-        screen = await tab.wait_for(r"Room code: \S")
+        screen = await tab.wait_for(r"Room code: \d{4}")
         await until(lambda: "ana admitted bo." in log_of(host), "who admitted whom")
         host_code = host.room_screen().room_code
         assert host_code and " ".join(host_code.split()) in " ".join(screen.split())
@@ -60,5 +60,8 @@ async def test_a_browser_tab_knocks_on_a_terminal_apps_room_is_admitted_and_they
         assert re.search(r"ana\b", screen), screen
         assert "bo" in str(host.room_screen().query_one(Roster).render())
 
-        await tab.press("Control+q")  # the tab leaves; the host sees it
+        await tab.press("Control+q")  # quitting asks first, with Stay focused
+        await tab.wait_for(r"Quit Porch\?")
+        await tab.press("Tab")
+        await tab.press("Enter")  # the tab leaves; the host sees it
         await until(lambda: "bo left the room" in log_of(host), "bo leaving", seconds=30)

@@ -49,7 +49,7 @@ def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
     host.expect(r"^bo is knocking\. Type /admit bo")
     host.send("/admit bo")
     host.expect(r"^ana admitted bo\.$")
-    tab.wait_for(r"Room code: \S")
+    tab.wait_for(r"Room code: \d{4}")
 
     tab.type("hello from the browser")
     tab.press("Enter")

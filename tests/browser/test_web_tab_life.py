@@ -41,7 +41,7 @@ def test_reloading_the_tab_asks_first_then_leaves_the_room_and_offers_porch_agai
     tab.press("a")
     host.expect(r"^bo is knocking\. Type /admit bo")
     host.send("/admit bo")
-    tab.wait_for(r"Room code: \S")
+    tab.wait_for(r"Room code: \d{4}")
 
     # A reload asks first, as closing does: going on leaves the room.
     asked: list[str] = []
