@@ -111,10 +111,6 @@ class TabApp(AppService):
         self.size = SPARE_SIZE  # the size it was last told
 
     @property
-    def pid(self) -> int | None:
-        return None if self._process is None else self._process.pid
-
-    @property
     def usable(self) -> bool:
         """A spare that is running and has not misbehaved, so a tab may have it."""
         process = self._process
