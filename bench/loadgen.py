@@ -32,11 +32,13 @@ from multiprocessing.connection import Connection
 
 import msgpack
 
-from bench.histogram import Histogram
+from bench.histogram import FINE_BUCKETS, FINE_US, Histogram
 
 STAMP = struct.Struct("<HIq")  # slot in room, counter, scheduled send time (monotonic ns)
 MSG_HEAD = b"\x85\xa1t\xa3msg\xa3seq"  # {"t": "msg", "seq": ... as every relay here packs it
 UINT_SIZES = {0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}
+FINE_NS = FINE_US * 1000
+FINE_LIMIT_NS = FINE_NS * FINE_BUCKETS
 HANDSHAKE_CONCURRENCY = 64  # keeps the relay's listen backlog from overflowing
 
 
@@ -60,6 +62,7 @@ class Tally:
     def __init__(self, window: tuple[int, int]) -> None:
         self.window_start, self.window_end = window
         self.latency = Histogram()
+        self.latency_counts = self.latency.counts
         self.send_lag = Histogram()
         self.delivered = 0  # every delivery, to check against what was sent
         self.delivered_in_window = 0
@@ -128,6 +131,7 @@ class Member(asyncio.Protocol):
             self.upgraded = True
             data = data[end + 4 :]
         pos, size = 0, len(data)
+        now = time.monotonic_ns()  # one clock read for everything this read brought
         while size - pos >= 2:
             opcode, length = data[pos] & 0x0F, data[pos + 1] & 0x7F
             start = pos + 2
@@ -139,15 +143,15 @@ class Member(asyncio.Protocol):
             if end > size:
                 break
             if opcode == 2:
-                self.on_frame(data, start, end)
+                self.on_frame(data, start, end, now)
             elif opcode == 9:  # ping: the relay closes peers that do not answer
                 self.send_frame(0x8A, data[start:end])
             pos = end
         if pos < size:
             self.buffer = data[pos:]
 
-    def on_frame(self, data: bytes, start: int, end: int) -> None:
-        """One binary frame, ``data[start:end]``."""
+    def on_frame(self, data: bytes, start: int, end: int, now: int) -> None:
+        """One binary frame, ``data[start:end]``, read at ``now``."""
         if self.payload_head and data.startswith(MSG_HEAD, start):
             tag = data[start + 11]
             width = 0 if tag < 0x80 else UINT_SIZES.get(tag, -1)
@@ -155,11 +159,11 @@ class Member(asyncio.Protocol):
             if width >= 0 and data[at - 2 : at] == self.payload_head:
                 wide = data[start + 12 : start + 12 + width]
                 seq = int.from_bytes(wide, "big") if width else tag
-                self.on_msg(seq, data, at)
+                self.on_msg(seq, data, at, now)
                 return
         obj = msgpack.unpackb(data[start:end])
         if obj["t"] == "msg":
-            self.on_msg(obj["seq"], obj["d"], 0)
+            self.on_msg(obj["seq"], obj["d"], 0, now)
             return
         seq = obj.get("seq")
         if seq is not None:
@@ -169,9 +173,8 @@ class Member(asyncio.Protocol):
         if obj["t"] == "welcome":
             self.welcomed.set_result(None)
 
-    def on_msg(self, seq: int, data: bytes, at: int) -> None:
-        """A delivery with room order ``seq``; its stamp is at ``at`` in ``data``."""
-        now = time.monotonic_ns()
+    def on_msg(self, seq: int, data: bytes, at: int, now: int) -> None:
+        """A delivery in room order ``seq``, read at ``now``; its stamp is at ``data[at:]``."""
         tally = self.tally
         if seq <= self.last_seq:
             tally.out_of_order += 1
@@ -188,7 +191,11 @@ class Member(asyncio.Protocol):
         self.last_counter[slot] = counter
         if tally.window_start <= scheduled < tally.window_end:
             tally.delivered_in_window += 1
-            tally.latency.add_ns(now - scheduled)
+            late = now - scheduled
+            if 0 <= late < FINE_LIMIT_NS:  # the histogram's fine buckets, without a call
+                tally.latency_counts[late // FINE_NS] += 1
+            else:
+                tally.latency.add_ns(late)
 
     # -- sending ---------------------------------------------------------------
 

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +31,18 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def render_site(relay_ports: Sequence[int], listen_port: int, work: Path) -> str:
-    """The site file with TLS swapped for a loopback listener and one server line per relay."""
+def render_site(
+    relay_ports: Sequence[int], listen_port: int, work: Path, down: Collection[int] = ()
+) -> str:
+    """The site file with TLS swapped for a loopback listener and one server line per relay.
+
+    A relay whose port is in ``down`` is listed as the file says to bring a failed
+    relay back: marked ``down``.
+    """
     site = SITE.read_text()
-    servers = "".join(f"    server 127.0.0.1:{port};\n" for port in relay_ports)
+    servers = "".join(
+        f"    server 127.0.0.1:{port}{' down' if port in down else ''};\n" for port in relay_ports
+    )
     replacements = {
         "listen 443 ssl;": f"listen 127.0.0.1:{listen_port};",
         "listen [::]:443 ssl;": "",
@@ -85,6 +93,11 @@ class Nginx:
         if children.exists():
             pids += [int(p) for p in children.read_text().split()]
         return pids
+
+    def reload(self, relay_ports: Sequence[int], *, down: Collection[int] = ()) -> None:
+        """A new upstream list, as an admin applies it: rewrite the site file, `nginx -s reload`."""
+        (self.work / "porch.conf").write_text(render_site(relay_ports, self.port, self.work, down))
+        self.proc.send_signal(signal.SIGHUP)
 
     def logs(self) -> dict[str, str]:
         return {p.name: p.read_text(errors="replace") for p in self.work.glob("*.log")}

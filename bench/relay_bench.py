@@ -3,10 +3,12 @@
     python -m bench.relay_bench            full run, a few minutes
     python -m bench.relay_bench --quick    smoke run, under a minute
     python -m bench.relay_bench --relays porch,websockets --scenarios equal
+    python -m bench.relay_bench --before /tmp/porch-main    before/after, in one run
 
 Each relay runs alone, as its own process pinned to one core; the load
-generators run as several processes on the other cores, connect every
-participant, then follow an open-loop schedule (see bench/loadgen.py). The
+generators run on the other cores, one process per core (processes sharing a
+core only add wake-ups and wait for each other), connect every participant,
+then follow an open-loop schedule (see bench/loadgen.py). The
 table reports what the generators measured and what /proc says about the relay.
 Generator CPU and send lag are printed too: when they are high, the numbers
 describe the generator as much as the relay.
@@ -50,10 +52,18 @@ SCENARIOS = {
 }
 # Which relays each scenario compares, by default (--relays narrows it further).
 LINEUP = {
-    "equal": ("porch", "porch-asyncio", "porch-each", "websockets", "node-ws", "porch-nginx3"),
-    "light": ("porch", "porch-each", "websockets"),
-    "memory": ("porch", "websockets", "node-ws"),
-    "scale": ("porch", "porch-each", "websockets", "node-ws"),
+    "equal": (
+        "porch",
+        "porch-asyncio",
+        "porch-each",
+        "porch-before",
+        "websockets",
+        "node-ws",
+        "porch-nginx3",
+    ),
+    "light": ("porch", "porch-each", "porch-before", "websockets"),
+    "memory": ("porch", "porch-before", "websockets", "node-ws"),
+    "scale": ("porch", "porch-each", "porch-before", "websockets", "node-ws"),
 }
 QUIET_PERCENT = 25.0  # machine load, in % of one core, that a run waits to fall below
 QUICK = {"equal": 6.0, "light": 6.0, "memory": 0.0, "scale": 6.0}
@@ -73,6 +83,7 @@ def run_one(
     payload: int,
     node_modules: Path | None,
     patience: float,
+    before: Path | None = None,
 ) -> Row:
     relay_cores, gen_cores = cores
     load = relays.wait_for_quiet(QUIET_PERCENT, patience) if patience else 0.0
@@ -82,7 +93,7 @@ def run_one(
             f"{scenario.name}/{relay_name}; see other CPU%",
             flush=True,
         )
-    relay = relays.start_any(relay_name, relay_cores, node_modules)
+    relay = relays.start_any(relay_name, relay_cores, node_modules, before)
     ctx = multiprocessing.get_context("fork")
     procs: list[multiprocessing.process.BaseProcess] = []
     pipes = []
@@ -222,7 +233,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--rounds", type=int, default=1, help="run each relay this many times, interleaved"
     )
-    parser.add_argument("--workers", type=int, default=3, help="load generator processes")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="also run the relay of the checkout in DIR as porch-before, for a before/after "
+        "in one run (make one with: git worktree add DIR main)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        help="load generator processes (default: one per core the relay is not pinned to)",
+    )
     parser.add_argument("--payload", type=int, default=160, help="bytes per message payload")
     parser.add_argument(
         "--priority",
@@ -266,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))  # inherited by relays too
     relay_cores, gen_cores, core_note = plan_cores()
+    if args.workers is None:
+        args.workers = len(gen_cores) if gen_cores else 2
     if args.priority:
         try:
             os.nice(-args.priority)  # relays and generators inherit it
@@ -279,10 +303,15 @@ def main(argv: list[str] | None = None) -> int:
     scenarios = chosen_scenarios(args)
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     print(
-        f"Porch relay benchmark, {now}; {core_note}; {args.workers} generator processes;"
+        f"Porch relay benchmark, {now}; {core_note}; {args.workers} generator "
+        f"process{'es' if args.workers > 1 else ''};"
         f" {args.payload}-byte payloads; open files limit {hard}",
         flush=True,
     )
+    if args.before is None and "porch-before" in names:
+        names.remove("porch-before")
+    elif args.before is not None and not (args.before / "relay" / "__main__.py").is_file():
+        raise SystemExit(f"{args.before} holds no relay/__main__.py: is it a Porch checkout?")
     if "porch-nginx3" in names and not nginx.available():
         print("note: skipping porch-nginx3: nginx is not installed", flush=True)
         names.remove("porch-nginx3")
@@ -305,7 +334,14 @@ def main(argv: list[str] | None = None) -> int:
                 cores = (relay_cores, gen_cores)
                 patience = 0.0 if args.tiny else 10.0 if args.quick else 30.0
                 row = run_one(
-                    scenario, name, cores, args.workers, args.payload, node_modules, patience
+                    scenario,
+                    name,
+                    cores,
+                    args.workers,
+                    args.payload,
+                    node_modules,
+                    patience,
+                    args.before,
                 )
                 rows.append(row)
                 print(format_row(row), flush=True)

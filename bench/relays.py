@@ -23,8 +23,17 @@ REPO_DIR = BENCH_DIR.parent
 ADDRESS_RE = re.compile(r"ws://([^\s:/]+):(\d+)")
 # porch runs as `porch relay` does (uvloop where installed); porch-asyncio on asyncio's
 # own loop and porch-each writing every frame at once are the A/B for those two choices;
-# porch-nginx3 is three porch relays behind the documented nginx, on the same core.
-RELAYS = ("porch", "porch-asyncio", "porch-each", "websockets", "node-ws", "porch-nginx3")
+# porch-nginx3 is three porch relays behind the documented nginx, on the same core;
+# porch-before is the porch relay of another checkout (--before DIR), for a before/after.
+RELAYS = (
+    "porch",
+    "porch-asyncio",
+    "porch-each",
+    "porch-before",
+    "websockets",
+    "node-ws",
+    "porch-nginx3",
+)
 SEND_SYSCALLS = ("sendto", "sendmsg", "write", "writev")
 PR_SET_PDEATHSIG = 1  # from <sys/prctl.h>
 
@@ -82,6 +91,7 @@ def machine_busy_seconds() -> float:
 
 PORCH_VARIANTS = {
     "porch": (),
+    "porch-before": (),
     "porch-asyncio": ("--event-loop", "asyncio"),
     "porch-each": ("--write-each",),
 }
@@ -183,24 +193,33 @@ class SyscallCount:
 
 
 def start_any(
-    name: str, cores: set[int] | None, node_modules: Path | None
+    name: str, cores: set[int] | None, node_modules: Path | None, before: Path | None = None
 ) -> RelayProcess | RelayGroup:
     if name == "porch-nginx3":
         return RelayGroup(name, cores)
+    if name == "porch-before":
+        if before is None:
+            raise ValueError("porch-before needs the checkout to run it from (--before DIR)")
+        return start(name, cores, node_modules, cwd=before)
     return start(name, cores, node_modules)
 
 
 def start(
-    name: str, cores: set[int] | None, node_modules: Path | None, *extra: str
+    name: str,
+    cores: set[int] | None,
+    node_modules: Path | None,
+    *extra: str,
+    cwd: Path = REPO_DIR,
 ) -> RelayProcess:
     """Start a relay pinned to ``cores`` (from before exec, so all its threads stay there)."""
     env = dict(os.environ)
     if node_modules is not None:
         env["NODE_PATH"] = str(node_modules)
     fd, stderr_name = tempfile.mkstemp(prefix="porch-bench-", suffix=".err")
+    # `python -m relay` imports the relay from its working directory first.
     proc = subprocess.Popen(
         [*command(name, node_modules), *extra],
-        cwd=REPO_DIR,
+        cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

@@ -100,6 +100,14 @@ def median(rows: list[Row], scenario: str, relay: str, attr: str) -> float:
     return values[len(values) // 2] if values else float("nan")
 
 
+BEFORE_AFTER = (
+    ("us per delivery", "cpu_per_delivery_us", 1),
+    ("relay CPU%", "relay_cpu", 0),
+    ("sends per delivery", "sends_per_delivery", 3),
+    ("p50 ms", "p50", 2),
+    ("p99 ms", "p99", 2),
+    ("KiB per connection", "rss_per_conn_kib", 1),
+)
 GEN_LIMIT = 70.0  # % of its core above which a generator may be what is measured
 
 
@@ -152,6 +160,16 @@ def verdicts(rows: list[Row]) -> list[str]:
                 f"{med(name, 'porch-each', 'cpu_per_delivery_us'):.1f} us per delivery, "
                 f"p50 {med(name, 'porch', 'p50'):.2f} vs {med(name, 'porch-each', 'p50'):.2f} ms, "
                 f"p99 {med(name, 'porch', 'p99'):.2f} vs {med(name, 'porch-each', 'p99'):.2f} ms"
+            )
+    for name in ("equal", "light", "memory", "scale"):
+        if {(name, "porch"), (name, "porch-before")} <= ran:
+            out.append(
+                f"A/B   {name}: this checkout vs --before: "
+                + ", ".join(
+                    f"{label} {med(name, 'porch', attr):.{digits}f} vs "
+                    f"{med(name, 'porch-before', attr):.{digits}f}"
+                    for label, attr, digits in BEFORE_AFTER
+                )
             )
     if {("equal", "porch"), ("equal", "porch-nginx3")} <= ran:
         throughput = ratio("equal", "porch-nginx3", "porch", "delivered")

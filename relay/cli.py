@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import sys
 from collections.abc import Callable
 from dataclasses import fields
@@ -65,6 +66,34 @@ _HELP = {
 }
 
 
+FULL_COLLECTION_EVERY = 600.0
+"""Seconds between a relay process's full garbage collections (see ``collect_on_a_clock``)."""
+
+
+def collect_on_a_clock(
+    loop: asyncio.AbstractEventLoop, every: float = FULL_COLLECTION_EVERY
+) -> None:
+    """For a relay process of its own: full garbage collections on a clock, not on their own.
+
+    A full collection walks every object the process holds, and with 5,000
+    connections that stalls every room for 0.1 to 0.3 s. Python starts one
+    whenever a quarter more objects have aged into its oldest generation: five
+    or six times while 5,000 people connect, and now and then under steady load.
+    Here one runs every ``every`` seconds instead, often enough to free what
+    closed connections leave in cycles. The young generations are collected as
+    usual, and what the process holds at start is frozen out of every collection.
+    """
+    gc.freeze()
+    young, middle, _ = gc.get_threshold()
+    gc.set_threshold(young, middle, 2**31 - 1)
+
+    def collect() -> None:
+        gc.collect()
+        loop.call_later(every, collect)
+
+    loop.call_later(every, collect)
+
+
 EVENT_LOOPS = ("auto", "uvloop", "asyncio")
 
 
@@ -96,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         with asyncio.Runner(loop_factory=factory) as runner:
+            collect_on_a_clock(runner.get_loop())
             runner.run(
                 server.run(
                     args.host,

@@ -32,7 +32,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from protocol import wire
-from relay.fanout import Outbox
+from relay.fanout import Outbox, RelayConnection
 from relay.ledger import Ledger, Refused, Room, Send
 from relay.limits import Limits, TokenBucket
 
@@ -157,27 +157,17 @@ class Relay:
     async def _relay_frames(
         self, conn: ServerConnection, room: Room[ServerConnection], peer: int
     ) -> None:
-        bucket = TokenBucket(self.limits.rate, self.limits.burst)
-        max_payload = self.limits.max_payload
-        ledger = self.ledger
+        member = Member(self, conn, room, peer)
+        if isinstance(conn, RelayConnection):
+            # Whole binary messages are taken as they are read, in the loop turn that
+            # read them; only a text or fragmented one reaches the loop below.
+            conn.attach(member.take, self.outbox.stalled)
         async for message in conn:
-            if isinstance(message, str):
-                await self._refuse_member(conn, wire.BAD_FRAME, TEXT_FRAME)
-                return
-            if not bucket.take():
-                await self._refuse_member(conn, wire.RATE_LIMITED, "Too many frames. Slow down.")
-                return
-            try:
-                pub = wire.decode_client(message, max_payload)
-            except wire.WireError as exc:
-                await self._refuse_member(conn, exc.code, exc.msg)
-                return
-            self._evict_slow(room)
-            send = ledger.publish(room, peer, pub.d, time_ms())
-            if send is None:  # evicted as a slow consumer meanwhile
-                return
-            self.frames_relayed += 1
-            self.outbox.send(send.to, send.frame)
+            member.take(message)
+            if member.refusal is not None:
+                break
+        if member.refusal is not None:
+            await member.refusal  # the err and its close code go out before anything else
 
     def _send(self, send: Send[ServerConnection]) -> None:
         self.outbox.send(send.to, send.frame)
@@ -191,14 +181,16 @@ class Relay:
         if send is not None:
             self.frames_relayed += 1
             self.outbox.send(send.to, send.frame)
-            self._evict_slow(room)
+            self.evict_slow(room)
 
-    def _evict_slow(self, room: Room[ServerConnection]) -> None:
+    def evict_slow(self, room: Room[ServerConnection]) -> None:
         """Close every member whose write buffer is over the cap; the room hears them leave.
 
         A reader over the cap is dropped before the next send, so it can neither
         grow without bound nor hold the others back.
         """
+        if self.outbox.fast and not self.outbox.stalled:
+            return  # nobody anywhere is over the cap: the common case, checked in O(1)
         slow = [(p, c) for p, c in room.members.items() if c.paused]
         for peer, conn in slow:
             self.outbox.flush_to(conn)
@@ -210,12 +202,14 @@ class Relay:
                 self.frames_relayed += 1
                 self.outbox.send(leave.to, leave.frame)
 
-    async def _refuse_member(self, conn: ServerConnection, code: str, msg: str) -> None:
+    async def refuse_member(self, conn: ServerConnection, code: str, msg: str) -> None:
         self.outbox.flush_to(conn)  # what the room sent it so far goes before the err
         await _refuse(conn, code, msg)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.get_running_loop().create_task(work)
+        self.hold(asyncio.get_running_loop().create_task(work))
+
+    def hold(self, task: asyncio.Task[None]) -> None:
         self.tasks.add(task)
         task.add_done_callback(self._task_done)
 
@@ -232,6 +226,81 @@ class Relay:
                 return forwarded.rsplit(",", 1)[-1].strip()
         remote = conn.remote_address
         return str(remote[0]) if remote else "?"
+
+
+class Member:
+    """One member's frames on their way in: the rate limit, the strict decode, the room's next seq.
+
+    ``take`` runs for each message, either straight from the connection as it is
+    read or from the relay's ``async for``; it never waits. A refusal closes the
+    connection with its error code, and nothing this member sends after it counts.
+    """
+
+    __slots__ = ("bucket", "conn", "peer", "refusal", "relay", "room")
+
+    def __init__(
+        self, relay: Relay, conn: ServerConnection, room: Room[ServerConnection], peer: int
+    ) -> None:
+        self.relay = relay
+        self.conn = conn
+        self.room = room
+        self.peer = peer
+        self.bucket = TokenBucket(relay.limits.rate, relay.limits.burst)
+        self.refusal: asyncio.Task[None] | None = None
+
+    def take(self, message: bytes | str) -> None:
+        if self.refusal is not None:
+            return
+        relay = self.relay
+        try:
+            if isinstance(message, str):
+                self._refuse(wire.BAD_FRAME, TEXT_FRAME)
+            elif not self.bucket.take():
+                self._refuse(wire.RATE_LIMITED, "Too many frames. Slow down.")
+            else:
+                try:
+                    d = payload(message, relay.limits.max_payload)
+                except wire.WireError as exc:
+                    self._refuse(exc.code, exc.msg)
+                    return
+                room = self.room
+                relay.evict_slow(room)
+                send = relay.ledger.publish(room, self.peer, d, time_ms())
+                if send is not None:  # else evicted as a slow consumer meanwhile
+                    relay.frames_relayed += 1
+                    relay.outbox.send(send.to, send.frame)
+        except Exception as exc:  # counted, never logged: it could carry a room id
+            relay.count_failure(exc)
+            self._end(self.conn.close())  # this member's state is in doubt; the room goes on
+
+    def _refuse(self, code: str, msg: str) -> None:
+        self._end(self.relay.refuse_member(self.conn, code, msg))
+
+    def _end(self, work: Coroutine[Any, Any, None]) -> None:
+        if isinstance(self.conn, RelayConnection):
+            self.conn.detach()
+        self.refusal = asyncio.get_running_loop().create_task(work)
+        self.relay.hold(self.refusal)
+
+
+PUB_HEAD = b"\x82\xa1t\xa3pub\xa1d"  # {"t": "pub", "d": ... as clients pack it
+BIN_WIDTHS = {b"\xc4": 1, b"\xc5": 2, b"\xc6": 4}
+
+
+def payload(message: bytes, max_payload: int) -> bytes:
+    """The ``d`` of a pub frame, strictly decoded.
+
+    A frame in the usual layout (the map's keys in the order t, d; the payload
+    as msgpack bin) is read by slicing, which accepts exactly what the strict
+    decoder accepts for that layout; any other frame goes to the decoder.
+    """
+    if message.startswith(PUB_HEAD):
+        width = BIN_WIDTHS.get(message[9:10], 0)  # msgpack bin 8, 16 or 32
+        start = 10 + width
+        size = len(message) - start
+        if width and size <= max_payload and int.from_bytes(message[10:start], "big") == size:
+            return message[start:]
+    return wire.decode_client(message, max_payload).d
 
 
 SLOW_MSG = "You fell too far behind the room."
@@ -282,6 +351,7 @@ async def start(relay: Relay, host: str, port: int) -> Server:
         open_timeout=limits.open_timeout,
         close_timeout=2,
         logger=_SILENT,
+        create_connection=RelayConnection if relay.outbox.fast else None,
     )
 
 

@@ -27,6 +27,7 @@ def test_tiny_benchmark_prints_a_row_per_relay_with_nothing_lost() -> None:
     for row in rows:
         participants, offered, delivered = int(row[2]), float(row[4]), float(row[5])
         assert participants == 48
-        assert offered > 0 and round(delivered) == round(offered * 12), run.stdout
+        # offered/s is printed to the unit, so twelve deliveries each can differ by up to 6.
+        assert offered > 0 and abs(delivered - offered * 12) <= 6, run.stdout
         loss, dup, out_of_order = (int(cell) for cell in row[9:12])
         assert (loss, dup, out_of_order) == (0, 0, 0), run.stdout

@@ -1,4 +1,4 @@
-"""Three relays behind the documented nginx: rooms spread, stay whole, and move alone.
+"""Three relays behind the documented nginx: rooms spread, stay whole, move alone, and stay moved.
 
 Every connection goes through nginx (docs/deploy/nginx.conf, TLS aside), which
 hashes the room id onto three relay processes. Sixty rooms of wire-level members
@@ -6,7 +6,8 @@ show the spread and that a room's members all land on one process; one room of
 real clients shows what a person sees when the relay holding their room is
 killed: they reconnect through nginx, the room opens again on another process
 with nobody added, and everyone reads the same room code. The other rooms carry
-on as if nothing happened.
+on as if nothing happened. A killed relay brought back would split its moved
+rooms; marked down as the file says, it leaves them where they are.
 """
 
 from __future__ import annotations
@@ -141,3 +142,51 @@ async def test_killing_one_of_three_relays_moves_only_its_rooms(
     assert logs.get("access.log", "") == ""
     for text in logs.values():
         assert not [r for r in wire_rooms if r in text]
+
+
+async def test_a_restored_relay_marked_down_leaves_its_moved_rooms_where_they_are(
+    start_relay: StartRelay,
+) -> None:
+    relays = [start_relay("--behind-proxy", "--per-ip", "1000") for _ in range(3)]
+    ports = [r.port for r in relays]
+    with nginx.running(ports) as proxy:
+        url = f"{proxy.url}/v1/rooms/{new_room_id()}"
+        members = [await join(url) for _ in range(2)]
+        (doomed,) = [r for r in relays if health(r)["connections"] == 2]
+        doomed.stop(signal.SIGKILL)
+        async with asyncio.timeout(30):
+            while any(m.conn.protocol.state is State.OPEN for m in members):
+                await asyncio.sleep(0.05)
+        members = [await join(url) for _ in range(2)]  # the room, moved to the next relay
+        assert [m.welcome.peers for m in members] == [(), (1,)]
+
+        # The failed relay comes back on its port. Once nginx tries it again, a newcomer
+        # to the moved room is sent there and finds no one: the room is in two places.
+        restored = start_relay("--behind-proxy", "--per-ip", "1000", "--port", str(doomed.port))
+        async with asyncio.timeout(BACK):
+            while True:
+                newcomer = await join(url)
+                await newcomer.close()
+                if newcomer.welcome.peers == ():
+                    break
+                await asyncio.sleep(0.5)
+        assert health(restored)["frames"] > 0
+
+        # Marked down, as docs/deploy/nginx.conf says, it gets none of the moved room.
+        proxy.reload(ports, down={doomed.port})
+        found: tuple[int, ...] = ()
+        async with asyncio.timeout(BACK):
+            while True:
+                newcomer = await join(url)
+                found = newcomer.welcome.peers
+                await newcomer.close()
+                if found:
+                    break
+                await asyncio.sleep(0.5)
+        assert set(found) >= {m.id for m in members}
+        for _ in range(5):  # and keeps getting none of it
+            newcomer = await join(url)
+            assert set(newcomer.welcome.peers) >= {m.id for m in members}
+            await newcomer.close()
+        for member in members:
+            await member.close()

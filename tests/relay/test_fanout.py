@@ -21,7 +21,7 @@ from websockets.server import ServerProtocol
 from websockets.version import version
 
 from protocol import wire
-from relay.fanout import Outbox, reaches_internals
+from relay.fanout import Outbox, RelayConnection, frame, reaches_internals
 
 
 class Pair:
@@ -40,7 +40,9 @@ class Pair:
 @pytest.fixture
 async def pair() -> AsyncIterator[Pair]:
     holder = Pair()
-    async with serve(holder.handler, "127.0.0.1", 0, compression=None) as server:
+    async with serve(
+        holder.handler, "127.0.0.1", 0, compression=None, create_connection=RelayConnection
+    ) as server:
         port = next(iter(server.sockets)).getsockname()[1]
         async with connect(f"ws://127.0.0.1:{port}", compression=None) as client:
             holder.client = client
@@ -57,22 +59,72 @@ def test_the_installed_websockets_is_one_the_outbox_was_tested_with() -> None:
     assert not reaches_internals("18.0") and not reaches_internals("15.0")
 
 
-@pytest.mark.parametrize("size", [0, 125, 126, 65535, 65536])
-def test_a_frame_serialized_once_is_what_websockets_writes_itself(size: int) -> None:
+@pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 70000])
+def test_a_frame_built_once_is_what_websockets_writes_itself(size: int) -> None:
     message = bytes(range(256)) * (size // 256) + bytes(size % 256)
     protocol = ServerProtocol()
     protocol.state = State.OPEN
     protocol.send_binary(message)
     (written,) = protocol.data_to_send()
+    assert frame(message) == written
     assert Frame(Opcode.BINARY, message).serialize(mask=False, extensions=[]) == written
 
 
 async def test_a_server_connection_has_what_the_outbox_reads(pair: Pair) -> None:
     conn = pair.server
-    assert conn is not None
+    assert isinstance(conn, RelayConnection)
     assert isinstance(conn.transport, asyncio.Transport)
     assert conn.protocol.state is State.OPEN
     assert conn.send_in_progress is None
+    assert conn.paused is False
+
+
+async def test_whole_binary_messages_are_taken_as_read_and_the_rest_keeps_its_order(
+    pair: Pair,
+) -> None:
+    conn, client = pair.server, pair.client
+    assert isinstance(conn, RelayConnection) and client is not None
+    taken: list[bytes] = []
+    conn.attach(taken.append, set())
+    await client.send(b"one")
+    await client.send(b"two")
+    await client.ping()  # control frames stay websockets' own
+    for _ in range(200):
+        if len(taken) == 2:
+            break
+        await asyncio.sleep(0.01)
+    assert taken == [b"one", b"two"]
+    # A fragmented message goes through websockets' queue, and so does all that follows it.
+    await client.send([b"thr", b"ee"])
+    await client.send(b"four")
+    await client.send("five")
+    assert [await asyncio.wait_for(conn.recv(), 5) for _ in range(3)] == [b"three", b"four", "five"]
+    assert taken == [b"one", b"two"]
+    conn.attach(taken.append, set())
+    await client.send("a text message")
+    await client.send(b"six")
+    assert [await asyncio.wait_for(conn.recv(), 5) for _ in range(2)] == ["a text message", b"six"]
+    assert taken == [b"one", b"two"]
+
+
+async def test_a_reader_over_its_write_buffer_is_stalled_until_it_drains(pair: Pair) -> None:
+    conn, client = pair.server, pair.client
+    assert isinstance(conn, RelayConnection) and client is not None
+    stalled: set[ServerConnection] = set()
+    conn.attach(lambda _: None, stalled)
+    conn.transport.set_write_buffer_limits(high=1024)
+    outbox = Outbox(Counter())
+    chunk = bytes(60_000)
+    for _ in range(200):  # the client reads nothing meanwhile
+        if conn in stalled:
+            break
+        outbox.send((conn,), chunk)
+        outbox.flush()
+        await asyncio.sleep(0)
+    assert conn.paused and stalled == {conn}
+    while conn.paused:
+        await asyncio.wait_for(client.recv(), 5)
+    assert stalled == set()
 
 
 async def test_frames_of_one_turn_reach_the_peer_in_order_in_one_write(pair: Pair) -> None:

@@ -17,6 +17,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import connect as connect_sync
 
 from protocol import wire
+from relay.server import PUB_HEAD, payload
 
 BAD_FRAMES = {
     "text frame": ("hello", "bad_frame", 4000),
@@ -254,3 +255,31 @@ def test_fuzzed_frames_never_disturb_a_healthy_room(relay):
     assert healthy.problems == []
     assert healthy.exchanged > 10, "the healthy room kept talking throughout"
     assert outcomes.get("bad_frame", 0) > 100
+
+
+pub_like = st.one_of(
+    st.binary(max_size=300).map(lambda d: wire.encode_pub(d)),
+    st.binary(min_size=256, max_size=70_000).map(
+        lambda d: msgpack.packb({"t": "pub", "d": d}, use_bin_type=True)
+    ),
+    st.binary(max_size=40).map(lambda tail: PUB_HEAD + tail),
+    st.tuples(st.sampled_from([b"\xc4", b"\xc5", b"\xc6"]), st.binary(max_size=40)).map(
+        lambda parts: PUB_HEAD + parts[0] + parts[1]
+    ),
+)
+
+
+@settings(max_examples=400, suppress_health_check=list(HealthCheck))
+@given(pub_like, st.sampled_from([16, 255, 256, wire.MAX_PAYLOAD]))
+def test_the_relays_quick_read_of_a_pub_agrees_with_the_strict_decoder(
+    message: bytes, max_payload: int
+) -> None:
+    try:
+        expected: bytes | str = wire.decode_client(message, max_payload).d
+    except wire.WireError as exc:
+        expected = exc.code
+    try:
+        got: bytes | str = payload(message, max_payload)
+    except wire.WireError as exc:
+        got = exc.code
+    assert got == expected

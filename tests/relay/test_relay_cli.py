@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import shutil
 import signal
 import socket
@@ -11,6 +13,8 @@ import urllib.request
 
 import pytest
 from relay_peers import join, new_room_id
+
+from relay.cli import collect_on_a_clock
 
 PORCH = shutil.which("porch")
 
@@ -99,3 +103,18 @@ async def test_the_relay_runs_on_uvloop_where_installed_unless_told_otherwise(st
     assert f"uvloop {int(uvloop is not None)}\n".encode() in body
     await ana.close()
     await bo.close()
+
+
+async def test_a_relay_process_collects_garbage_on_a_clock_and_never_on_its_own() -> None:
+    thresholds = gc.get_threshold()
+    before = gc.get_stats()[2]["collections"]
+    try:
+        collect_on_a_clock(asyncio.get_running_loop(), every=0.05)
+        assert gc.get_freeze_count() > 0  # what the process held at start is left alone
+        young, middle, oldest = gc.get_threshold()
+        assert (young, middle) == thresholds[:2] and oldest >= 2**30
+        await asyncio.sleep(0.5)
+        assert gc.get_stats()[2]["collections"] >= before + 3
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
