@@ -45,7 +45,7 @@ from tui.screens.leave import LeaveScreen, Leaving
 from tui.screens.room import RoomScreen
 from tui.screens.setup import Setup, SetupScreen
 from tui.screens.start import Start, StartScreen
-from tui.sentences import sentence
+from tui.sentences import BROWSER_KEYS, sentence
 from tui.session import Door, DoorError, Session, check_invite
 
 
@@ -121,7 +121,8 @@ class PorchApp(App[None]):
         if self.is_web:
             return (
                 "You are using Porch in a browser tab: the computer running porch web sees "
-                f"the room as you do, and closing this tab leaves the room. {relay}"
+                f"the room as you do, and closing this tab leaves the room. {relay} "
+                f"{BROWSER_KEYS}"
             )
         return relay
 

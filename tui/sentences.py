@@ -35,8 +35,12 @@ ASKED_TO_WAIT: Final = "Not just yet — someone in the room asked you to wait."
 
 COPIED: Final = "The invite is on your clipboard."
 COPIED_IN_BROWSER: Final = (
-    "The invite is on this browser's clipboard, if the browser allowed it. "
-    "If pasting gives nothing, select the invite with the mouse (hold Shift) and copy it."
+    "The invite is on this browser's clipboard. If the browser refuses its clipboard, "
+    "the page shows the invite instead, selected: copy it with Ctrl+C."
+)
+BROWSER_KEYS: Final = (
+    "In a browser, Ctrl+W, Ctrl+T and Ctrl+N belong to the browser (they close the tab, "
+    "open a tab or a window); Porch needs none of them. To delete a word, use Alt+Backspace."
 )
 
 REFUSALS: Final = {

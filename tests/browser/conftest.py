@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,3 +88,33 @@ def context(browser: object) -> Iterator[object]:
         yield ctx
     finally:
         ctx.close()
+
+
+@pytest.fixture
+async def relay_url() -> AsyncIterator[str]:
+    """A real relay on 127.0.0.1 at a free port, in the test's own event loop."""
+    from relay.server import Relay, bound_address, start
+
+    server = await start(Relay(), "127.0.0.1", 0)
+    host, port = bound_address(server)
+    try:
+        yield f"ws://{host}:{port}"
+    finally:
+        server.close(close_connections=True)
+        await server.wait_closed()
+
+
+@pytest.fixture
+async def async_context() -> AsyncIterator[object]:
+    """Headless Debian Chromium through Playwright's async API, for a test whose other
+    side (a Pilot-driven app) runs in the same event loop; one fresh profile."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed, so the browser tests cannot run")
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            yield await chromium.new_context(viewport={"width": 1100, "height": 700})
+        finally:
+            await chromium.close()

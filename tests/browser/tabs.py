@@ -8,8 +8,13 @@ test asserts on the same text a person sees. Keys go in through the keyboard.
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import http.client
+import os
 import re
 import shutil
+import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,7 +40,7 @@ LINK = re.compile(r"http://127\.0\.0\.1:(\d+)/\?token=[A-Za-z0-9_-]+")
 
 
 @dataclass
-class Tab:
+class Screen:
     """One page, its terminal socket, and the screen its frames draw."""
 
     page: object
@@ -75,6 +80,25 @@ class Tab:
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
 
+    def cell_of(self, text: str) -> tuple[int, int]:
+        """Where ``text`` is drawn (column, row) on the screen, to click it."""
+        for row, line in enumerate(self.screen.display):
+            column = line.find(text)
+            if column >= 0:
+                return column, row
+        raise AssertionError(f"The tab does not show {text!r}. It shows:\n{self.text()}")
+
+    def _point(self, box: dict[str, float], cell: tuple[int, int]) -> tuple[float, float]:
+        width, height = box["width"] / self.screen.columns, box["height"] / self.screen.lines
+        return box["x"] + (cell[0] + 0.5) * width, box["y"] + (cell[1] + 0.5) * height
+
+    def _failed(self, pattern: str) -> AssertionError:
+        return AssertionError(f"The tab never showed {pattern!r}. It shows:\n{self.text()}")
+
+
+class Tab(Screen):
+    """A tab driven through Playwright's sync API."""
+
     def wait_for(self, pattern: str, seconds: float = 45.0) -> str:
         """The screen once it shows ``pattern`` (a regex); fails after ``seconds``."""
         regex = re.compile(pattern)
@@ -82,8 +106,9 @@ class Tab:
         while time.monotonic() < deadline:
             if regex.search(self.text()):
                 return self.text()
+            # Playwright delivers the socket's frames only while it is called: wait in it.
             self.page.wait_for_timeout(100)  # type: ignore[attr-defined]
-        raise AssertionError(f"The tab never showed {pattern!r}. It shows:\n{self.text()}")
+        raise self._failed(pattern)
 
     def focus(self) -> None:
         self.page.focus(".xterm-helper-textarea")  # type: ignore[attr-defined]
@@ -95,6 +120,75 @@ class Tab:
     def press(self, key: str) -> None:
         self.focus()
         self.page.keyboard.press(key)  # type: ignore[attr-defined]
+
+    def click(self, text: str) -> None:
+        """Click the middle of the first character of ``text``, as a person would."""
+        box = self.page.locator(".xterm-screen").bounding_box()  # type: ignore[attr-defined]
+        self.page.mouse.click(*self._point(box, self.cell_of(text)))  # type: ignore[attr-defined]
+
+
+class AsyncTab(Screen):
+    """A tab driven through Playwright's async API, beside an app in the same event loop."""
+
+    async def wait_for(self, pattern: str, seconds: float = 45.0) -> str:
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if regex.search(self.text()):
+                return self.text()
+            await asyncio.sleep(0.1)
+        raise self._failed(pattern)
+
+    async def focus(self) -> None:
+        await self.page.focus(".xterm-helper-textarea")  # type: ignore[attr-defined]
+
+    async def type(self, text: str) -> None:
+        await self.focus()
+        await self.page.keyboard.type(text)  # type: ignore[attr-defined]
+
+    async def press(self, key: str) -> None:
+        await self.focus()
+        await self.page.keyboard.press(key)  # type: ignore[attr-defined]
+
+
+def ask(
+    port: int, path: str, *, address: str = "127.0.0.1", host: str | None = None,
+    origin: str | None = None, cookie: str = "", socket: bool = False, method: str = "GET",
+) -> http.client.HTTPResponse:  # fmt: skip
+    """One raw request to ``address:port``, with exactly the headers given (an attacker
+    chooses them all). The body is read into ``.body``; a socket stays open on
+    ``.connection``."""
+    connection = http.client.HTTPConnection(address, port, timeout=30)
+    connection.putrequest(method, path, skip_host=True, skip_accept_encoding=True)
+    connection.putheader("Host", host or f"{address}:{port}")
+    if origin is not None:
+        connection.putheader("Origin", origin)
+    if cookie:
+        connection.putheader("Cookie", cookie)
+    if socket:
+        connection.putheader("Upgrade", "websocket")
+        connection.putheader("Connection", "Upgrade")
+        connection.putheader("Sec-WebSocket-Version", "13")
+        connection.putheader("Sec-WebSocket-Key", base64.b64encode(os.urandom(16)).decode())
+    if method == "POST":
+        connection.putheader("Content-Length", "0")
+    connection.endheaders()
+    response = connection.getresponse()
+    response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]
+    response.connection = connection  # type: ignore[attr-defined]
+    return response
+
+
+def outward_address() -> str | None:
+    """This computer's address towards other computers (none when it has only loopback).
+    Connecting a UDP socket sends nothing; it only picks the route."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never a real destination
+        except OSError:
+            return None
+        address = str(probe.getsockname()[0])
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def children(pid: int) -> list[int]:
@@ -112,6 +206,19 @@ def children(pid: int) -> list[int]:
         if int(fields[1]) == pid:
             found.append(int(entry.name))
     return found
+
+
+def the_spare(pid: int, *, not_: int | None = None) -> int:
+    """The one app process ``porch web`` (``pid``) keeps ready for the next tab, once it
+    is the only one (and, with ``not_``, once it is not that one, which has ended)."""
+    found: list[int] = []
+
+    def one_spare() -> bool:
+        found[:] = children(pid)
+        return len(found) == 1 and found[0] != not_
+
+    wait_until(one_spare, "porch web keeping one app ready for the next tab")
+    return found[0]
 
 
 def wait_until(condition: object, what: str, seconds: float = 30.0) -> None:

@@ -1,98 +1,80 @@
 """`porch web` from the attacker's side: other sites, rebound names, used links, no cookie.
 
 Each refusal is checked where it matters: the answer is 403 (or 409 for a second
-tab) and no app process was started, read from the process list.
+tab), and no app process was started or handed over, read from the process list:
+`porch web` keeps one app ready for the next tab, and after a refusal that same
+one is still there, alone, and still waiting.
 """
 
 from __future__ import annotations
 
-import base64
-import http.client
-import os
 import signal
 from pathlib import Path
 
 import pytest
 
-from tests.browser.tabs import Tab, children, needs_chromium, wait_until
+from tests.browser.tabs import Tab, ask, children, needs_chromium, the_spare, wait_until
 
 pytestmark = pytest.mark.timeout(240)
 
 
-def ask(
-    web, path: str, *, host: str | None = None, origin: str | None = None, cookie: str = "",
-    socket: bool = False,
-) -> http.client.HTTPResponse:  # fmt: skip
-    """One raw request, with exactly the headers given (an attacker chooses them all)."""
-    connection = http.client.HTTPConnection("127.0.0.1", web.port, timeout=30)
-    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
-    connection.putheader("Host", host or f"127.0.0.1:{web.port}")
-    if origin is not None:
-        connection.putheader("Origin", origin)
-    if cookie:
-        connection.putheader("Cookie", cookie)
-    if socket:
-        connection.putheader("Upgrade", "websocket")
-        connection.putheader("Connection", "Upgrade")
-        connection.putheader("Sec-WebSocket-Version", "13")
-        connection.putheader("Sec-WebSocket-Key", base64.b64encode(os.urandom(16)).decode())
-    connection.endheaders()
-    response = connection.getresponse()
-    response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]
-    response.connection = connection  # type: ignore[attr-defined]
-    return response
-
-
 def test_requests_from_elsewhere_are_refused_before_any_app_starts(start_web) -> None:
     web = start_web()
+    spare = the_spare(web.pid)
     link_path = web.link.removeprefix(web.base)
     own = f"http://127.0.0.1:{web.port}"
     rebound = f"attacker.example:{web.port}"
     refused = []
 
     # Before the link is used: a rebound name or another site cannot spend it.
-    refused.append(ask(web, link_path, host=rebound))
-    refused.append(ask(web, link_path, origin="http://attacker.example"))
-    refused.append(ask(web, "/?token=not-the-token"))
-    refused.append(ask(web, "/"))
-    refused.append(ask(web, "/static/textual.js"))
-    refused.append(ask(web, "/ws", origin=own, socket=True))
-    refused.append(ask(web, "/ws", host=rebound, origin=f"http://{rebound}", socket=True))
+    refused.append(ask(web.port, link_path, host=rebound))
+    refused.append(ask(web.port, link_path, origin="http://attacker.example"))
+    refused.append(ask(web.port, "/?token=not-the-token"))
+    refused.append(ask(web.port, "/"))
+    refused.append(ask(web.port, "/static/textual.js"))
+    refused.append(ask(web.port, "/size?width=100&height=30", method="POST"))
+    refused.append(ask(web.port, "/ws", origin=own, socket=True))
+    refused.append(ask(web.port, "/ws", host=rebound, origin=f"http://{rebound}", socket=True))
 
-    exchanged = ask(web, link_path)
+    exchanged = ask(web.port, link_path)
     assert exchanged.status == 303 and exchanged.getheader("Location") == "/"
     set_cookie = exchanged.getheader("Set-Cookie") or ""
     assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie, set_cookie
     cookie = set_cookie.split(";", 1)[0]
 
     # After: the link is spent, and the cookie alone does not let another site in.
-    refused.append(ask(web, link_path))
-    refused.append(ask(web, "/ws", origin="http://attacker.example", cookie=cookie, socket=True))
-    refused.append(ask(web, "/ws", origin="null", cookie=cookie, socket=True))
-    refused.append(ask(web, "/ws", cookie=cookie, socket=True))
-    refused.append(ask(web, "/ws", host=rebound, origin=f"http://{rebound}", cookie=cookie,
+    refused.append(ask(web.port, link_path))
+    refused.append(
+        ask(web.port, "/ws", origin="http://attacker.example", cookie=cookie, socket=True)
+    )
+    refused.append(ask(web.port, "/ws", origin="null", cookie=cookie, socket=True))
+    refused.append(ask(web.port, "/ws", cookie=cookie, socket=True))
+    refused.append(ask(web.port, "/ws", host=rebound, origin=f"http://{rebound}", cookie=cookie,
                        socket=True))  # fmt: skip
-    refused.append(ask(web, "/", host=f"localhost.:{web.port}", cookie=cookie))
+    refused.append(ask(web.port, "/", host=f"localhost.:{web.port}", cookie=cookie))
+    refused.append(ask(web.port, "/size?width=100&height=30", method="POST",
+                       origin="http://attacker.example", cookie=cookie))  # fmt: skip
 
     assert [r.status for r in refused] == [403] * len(refused)
     for response in refused:
         assert b"<h1>" in response.body and b"porch web" in response.body  # type: ignore[attr-defined]
-    assert b"used already" in refused[7].body  # type: ignore[attr-defined]
-    assert children(web.pid) == [], "a refused request started an app process"
+    assert b"used already" in refused[8].body  # type: ignore[attr-defined]
+    assert children(web.pid) == [spare], "a refused request started or took an app process"
 
-    page = ask(web, "/", cookie=cookie)
+    page = ask(web.port, "/", cookie=cookie)
     assert page.status == 200
     policy = page.getheader("Content-Security-Policy") or ""
     assert "connect-src 'self'" in policy and "frame-ancestors 'none'" in policy
     assert b"googleapis" not in page.body and b"https://" not in page.body  # type: ignore[attr-defined]
-    assert children(web.pid) == [], "the page alone starts no app"
+    assert children(web.pid) == [spare], "the page alone starts or takes no app"
 
-    # The check can see an app start: the right socket starts exactly one.
-    opened = ask(web, "/ws", origin=own, cookie=cookie, socket=True)
+    # The check can see an app handed over: the right socket gets the spare, which
+    # ends with the socket, and a fresh spare takes its place.
+    opened = ask(web.port, "/ws", origin=own, cookie=cookie, socket=True)
     assert opened.status == 101
-    wait_until(lambda: len(children(web.pid)) == 1, "the app process behind the socket")
     opened.connection.close()  # type: ignore[attr-defined]
-    wait_until(lambda: not children(web.pid), "the app ending with its socket")
+    wait_until(lambda: spare not in children(web.pid), "the app ending with its socket")
+    the_spare(web.pid, not_=spare)
 
     # Nothing printed the token again or the session at all: no access log.
     web.porch.proc.send_signal(signal.SIGTERM)
@@ -111,11 +93,13 @@ def test_another_site_and_a_rebound_name_cannot_reach_the_app(start_web, browser
     web = start_web()
     context = browser.new_context()
     try:
+        first = the_spare(web.pid)
         owner = context.new_page()
+        owner_tab = Tab(owner)
         owner.goto(web.link)  # this browser now holds the session cookie
-        wait_until(lambda: len(children(web.pid)) == 1, "the person's own tab")
+        owner_tab.wait_for(r"Open a new room")
         owner.close()
-        wait_until(lambda: not children(web.pid), "the tab's app ending")
+        spare = the_spare(web.pid, not_=first)  # the tab's app ended; a new one waits
 
         attacker = context.new_page()
         tab = Tab(attacker)
@@ -138,7 +122,7 @@ def test_another_site_and_a_rebound_name_cannot_reach_the_app(start_web, browser
         answer = rebound.goto(f"http://rebound.example:{web.port}/")
         assert answer is not None and answer.status == 403
         assert "not Porch's" in rebound.inner_text("h1")
-        assert children(web.pid) == [], "an attack started an app process"
+        assert children(web.pid) == [spare], "an attack started or took an app process"
     finally:
         context.close()
 
@@ -149,6 +133,7 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
     mine = browser.new_context()
     other = browser.new_context()
     try:
+        spare = the_spare(web.pid)
         first = mine.new_page()
         first_tab = Tab(first)
         first.goto(web.link)
@@ -158,7 +143,16 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
         answer = second.goto(web.base + "/")
         assert answer is not None and answer.status == 409
         assert "already open in another tab" in second.inner_text("h1")
-        assert len(children(web.pid)) == 1, "a second tab must not get a second app"
+        assert children(web.pid) == [spare], "a second tab must not get a second app"
+
+        # Reloading it while the first is open gets the page (a reload is served at once)
+        # but not the seat: its socket is refused, and the page says why.
+        second_tab = Tab(second)
+        second.reload()
+        second.wait_for_selector("#restart", timeout=30_000)
+        assert "already open in another tab" in second.inner_text("#closed-message")
+        assert children(web.pid) == [spare], "a reloaded second tab must not get an app"
+        assert len(second_tab.sockets) == 1 and second_tab.screen.display[0].strip() == ""
 
         stranger = other.new_page()
         answer = stranger.goto(web.link)
@@ -167,10 +161,10 @@ def test_a_used_link_and_a_second_tab_are_told_so_in_a_sentence(start_web, brows
 
         # Once the first tab is closed, the second can take the seat.
         first.close()
-        second_tab = Tab(second)
         second.reload()
         second_tab.wait_for(r"Open a new room")
-        wait_until(lambda: len(children(web.pid)) == 1, "one app, behind the second tab")
+        wait_until(lambda: spare not in children(web.pid), "the first tab's app ending")
+        assert len(children(web.pid)) == 1, "one app, behind the second tab"
     finally:
         mine.close()
         other.close()

@@ -24,16 +24,23 @@ def test_one_run_prints_the_terminal_row_and_the_browser_rows() -> None:
         timeout=150,
     )
     assert run.returncode == 0, run.stderr
-    rows = {line[:46].strip(): line[46:].split() for line in run.stdout.splitlines()[2:]}
+    lines = run.stdout.splitlines()
+    rows = {line[:46].strip(): line[46:].split() for line in lines[2:-1]}
+    assert lines[-1].startswith("of the browser's CPU: porch web and its app "), run.stdout
     assert set(rows) == {
         "terminal: porch new to setup screen",
         "browser: porch web to link printed",
         "browser: porch web to page loaded",
+        "browser: porch web to socket opened",
         "browser: porch web to start screen drawn",
     }, run.stdout
     assert rows["terminal: porch new to setup screen"][1] == "1.00"
-    printed, loaded, drawn = (
+    terminal_cpu = float(rows["terminal: porch new to setup screen"][2])
+    browser_cpu = float(rows["browser: porch web to start screen drawn"][2])
+    assert terminal_cpu > 0 and browser_cpu > 0, run.stdout
+    printed, loaded, opened, drawn = (
         float(rows[f"browser: porch web to {what}"][0])
-        for what in ("link printed", "page loaded", "start screen drawn")
+        for what in ("link printed", "page loaded", "socket opened", "start screen drawn")
     )
-    assert 0 < printed <= loaded <= drawn, run.stdout
+    # The page's load event and its socket come within a moment of each other, either first.
+    assert 0 < printed <= min(loaded, opened) and max(loaded, opened) <= drawn, run.stdout

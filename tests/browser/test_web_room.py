@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.browser.tabs import Tab, children, needs_chromium, wait_until
+from tests.browser.tabs import Tab, children, needs_chromium, the_spare, wait_until
 
 pytestmark = [needs_chromium, pytest.mark.timeout(240)]
 
@@ -25,12 +25,18 @@ def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
     invite = host.expect(r"^invite: ").removeprefix("invite: ")
     host.expect(r"^You are in the room")
     web = start_web()
+    spare = the_spare(web.pid)
 
     page = context.new_page()
     tab = Tab(page)
     page.goto(web.link)
     assert urlsplit(page.url).query == "", "the one-time link stays in the address bar"
     tab.wait_for(r"ws://…#porch1\.…")  # the start screen, waiting for an invite
+    # The page measured the terminal's size before it connected, as the terminal did.
+    size = parse_qs(urlsplit(tab.sockets[0]).query)
+    assert page.evaluate("document.body.dataset.sizeAhead") == (
+        f"{size['width'][0]}x{size['height'][0]}"
+    )
     tab.type(invite)
     tab.press("Enter")
     tab.wait_for(r"Join a room")
@@ -43,7 +49,7 @@ def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
     host.expect(r"^bo is knocking\. Type /admit bo")
     host.send("/admit bo")
     host.expect(r"^ana admitted bo\.$")
-    tab.wait_for(r"Room code: \S")
+    tab.wait_for(r"Room code: \d{4}")
 
     tab.type("hello from the browser")
     tab.press("Enter")
@@ -58,10 +64,11 @@ def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
     assert not [line for line in tab.console if "Content Security Policy" in line], tab.console
 
     # Leaving the page leaves the room, so closing the tab asks first.
-    assert len(children(web.pid)) == 1, "one app process behind the one tab"
+    assert children(web.pid) == [spare], "one app process behind the one tab: the spare"
     with page.expect_event("dialog") as asked:
         page.close(run_before_unload=True)
     assert asked.value.type == "beforeunload"
     asked.value.accept()
     host.expect(r"^bo left the room")
-    wait_until(lambda: not children(web.pid), "the tab's app process ending")
+    wait_until(lambda: spare not in children(web.pid), "the tab's app process ending")
+    the_spare(web.pid, not_=spare)  # and a fresh one waits for the next tab

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from textual.binding import Binding
 
+from tui.web.files import CONTENT_SECURITY_POLICY, STATIC_FILES, WEBGL_RENDERER, terminal_script
 from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
 from tui.web.launch import check_address
 from tui.web.pages import CONFLICT, REFUSALS, Page
 from tui.web.process import tab_environment
-from tui.web.server import CONTENT_SECURITY_POLICY
 
 HOSTS = ("127.0.0.1:8123", "localhost:8123")
 ORIGIN = "http://127.0.0.1:8123"
@@ -194,6 +194,16 @@ def test_the_policy_allows_this_server_only_and_no_framing() -> None:
     assert rules["script-src"] == "'self'"
     assert rules["frame-ancestors"] == "'none'"
     assert "http" not in CONTENT_SECURITY_POLICY
+
+
+def test_the_terminal_script_is_served_without_the_renderer_it_would_throw_away() -> None:
+    """The pinned textual-serve's script loads the WebGL renderer exactly once; Porch's
+    copy does not (a new textual-serve that changed it would fail here, not in a tab)."""
+    original = STATIC_FILES["textual.js"].read_bytes()
+    assert original.count(WEBGL_RENDERER) == 1
+    served = terminal_script()
+    assert WEBGL_RENDERER not in served and b"loadAddon(this.canvasAddon)" in served
+    assert len(original) - len(served) == len(WEBGL_RENDERER)
 
 
 def test_every_refusal_is_a_sentence_and_the_page_escapes_it() -> None:

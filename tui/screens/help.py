@@ -10,6 +10,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.sentences import BROWSER_KEYS
+
 KEYS = """\
 Enter        send what you wrote
 F1           this help
@@ -88,6 +90,8 @@ class HelpScreen(ModalScreen[None]):
         with Vertical(id="help", classes="dialog"):
             yield Static("Porch help", classes="title")
             with VerticalScroll():
+                if self.app.is_web:
+                    yield Static(BROWSER_KEYS, markup=False, classes="hint", id="help-browser")
                 yield Static(KEYS, markup=False, id="help-keys")
                 yield Static(PROMISES, markup=False, classes="hint")
                 yield Static(ACCOUNTABILITY, markup=False, classes="hint")

@@ -73,6 +73,15 @@ class Refuse:
 Verdict = Pass | Exchange | Refuse
 
 
+def served_hosts(host: str, port: int) -> list[str]:
+    """The exact Host values a server on ``host:port`` answers to."""
+    if host in ("127.0.0.1", "localhost"):
+        return [f"127.0.0.1:{port}", f"localhost:{port}"]
+    if host == "::1":
+        return [f"[::1]:{port}", f"localhost:{port}"]
+    return [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"]
+
+
 def _same(given: str | None, expected: str) -> bool:
     if given is None:
         return False
@@ -96,9 +105,9 @@ class Gate:
     def origins(self) -> frozenset[str]:
         return frozenset(f"http://{host}" for host in self.hosts)
 
-    def link(self, host: str) -> str:
-        """The one URL to print: it works once."""
-        return f"http://{host}/?token={self.token}"
+    def link(self, host: str | None = None) -> str:
+        """The one URL to print: it works once (at the first served address, unless told)."""
+        return f"http://{host or sorted(self.hosts)[0]}/?token={self.token}"
 
     def check(self, knock: Knock) -> Verdict:
         if knock.host is None or knock.host.lower() not in self.hosts:

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import errno
 import ipaddress
 import os
+import signal
+import socket
 import sys
+import threading
 import webbrowser
 
 PUBLIC_WARNING = (
@@ -47,35 +53,77 @@ def _can_open_browser() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_browser: bool) -> int:
-    from tui.web.server import PorchWeb
+def _open_in_browser(link: str) -> None:
+    """In a thread of its own: some launchers wait until the browser exits, and the server
+    must answer that browser meanwhile."""
+    if not webbrowser.open(link):
+        print(
+            "No browser could be opened here: open the link above in a browser on this computer.",
+            flush=True,
+        )
 
+
+def listen(host: str, port: int) -> socket.socket:
+    """The server's socket, bound before anything else is loaded: its link can be printed
+    (and the browser start opening it) while the server loads; a browser that is quicker
+    waits in the socket's queue until the server, gate first, answers."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    return socket.create_server((host, port), family=family, backlog=128)
+
+
+def announce(link: str, *, open_browser: bool) -> None:
+    opening = open_browser and _can_open_browser()
+    print("Porch is ready for one browser tab at this link (it works once):", flush=True)
+    print(f"  {link}", flush=True)
+    if opening:
+        print("Opening it in your browser. Press Ctrl+C here to stop.", flush=True)
+        threading.Thread(target=_open_in_browser, args=(link,), daemon=True).start()
+    else:
+        print("Open it in a browser on this computer. Press Ctrl+C here to stop.", flush=True)
+
+
+def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_browser: bool) -> int:
     if not is_loopback(host):
         print(PUBLIC_WARNING.format(address=host), file=sys.stderr, flush=True)
+    host = "127.0.0.1" if host == "localhost" else host
 
-    def ready(server: PorchWeb) -> None:
-        link = server.link
-        opening = open_browser and _can_open_browser()
-        print("Porch is ready for one browser tab at this link (it works once):", flush=True)
-        print(f"  {link}", flush=True)
-        if opening:
-            print("Opening it in your browser. Press Ctrl+C here to stop.", flush=True)
-            webbrowser.open(link)
-        else:
-            print("Open it in a browser on this computer. Press Ctrl+C here to stop.", flush=True)
+    async def run() -> None:
+        from tui.web.guard import Gate, served_hosts
+        from tui.web.process import TabApp, tab_argv
 
-    server = PorchWeb(
-        host="127.0.0.1" if host == "localhost" else host,
-        port=port,
-        relay_url=relay_url,
-        on_ready=ready,
-    )
+        # Ctrl+C or SIGTERM from now on stops porch web cleanly, even while it loads.
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, stopping.set)
+        listening = listen(host, port)
+        gate = Gate.serving(served_hosts(host, int(listening.getsockname()[1])))
+        # The first tab's app starts now, so that it gets ready while the server loads its
+        # own libraries and the browser loads the page. Until a tab's socket has passed the
+        # gate, it is only a child process whose pipes no one else holds.
+        spare = TabApp(tab_argv(relay_url))
+        await spare.start_spare()
+        announce(gate.link(), open_browser=open_browser)
+        from tui.web.server import PorchWeb
+
+        server = PorchWeb(
+            host=host, port=port, relay_url=relay_url, spare=spare, listening=listening, gate=gate
+        )
+        server.stopping = stopping
+        await server.run()
+
     try:
-        server.serve()
+        asyncio.run(run())
     except OSError as exc:
+        remedy = (
+            "Give --host an address of this computer."
+            if exc.errno == errno.EADDRNOTAVAIL
+            else "Choose another port with --port N."
+        )
         print(
-            f"porch: porch web cannot serve {host}:{port} ({exc.strerror or exc}). "
-            "Choose another port with --port N.",
+            f"porch: porch web cannot serve {host}:{port} "
+            f"({os.strerror(exc.errno) if exc.errno else exc}). {remedy}",
             file=sys.stderr,
         )
         return 2

@@ -6,11 +6,20 @@ handler runs, so no app process starts for a request the gate refuses. Then:
 - ``GET /`` is Porch's own page (no third-party request, a strict CSP);
 - ``GET /static/NAME`` serves a fixed list of files: textual-serve's terminal
   (xterm.js) and font, and Porch's page script and style;
-- ``GET /ws`` starts one app process for the tab (``tui.web.process``), with
+- ``POST /size`` takes the tab's size, measured by the page while it loads, for the
+  app kept ready (below);
+- ``GET /ws`` hands the tab an app process (``tui.web.process``), started with
   ``exec`` (no shell) and only the environment it needs. One live app per
   session: while a tab holds the seat, another tab's page or socket gets 409
   (after a short wait, so that a reload, whose old socket closes as the new page
   loads, is not refused).
+
+An app takes as long to start as the terminal app, and a tab would wait for that
+after its page has loaded. So one spare app starts as soon as the server listens
+(and again whenever a tab lets its app go), and the next tab whose socket passes
+the gate gets it, already drawn. The spare is reachable only through its pipes,
+which only this server holds, and it is handed to nothing but a socket that has
+passed every check.
 
 Nothing is written to disk and nothing is logged: aiohttp's access log is off (it
 would record the token), textual-serve's logging is never set up, and no download
@@ -23,57 +32,35 @@ import asyncio
 import contextlib
 import json
 import signal
-import sys
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from string import Template
 from typing import Any
 
-import textual_serve
 from aiohttp import WSMsgType, hdrs, web
 from textual_serve.server import Server
 
-from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
+from tui.web.files import (
+    SECURITY_HEADERS,
+    STATIC_FILES,
+    TEXTUAL_SERVE_STATIC,
+    terminal_script,
+)
+from tui.web.guard import (
+    COOKIE,
+    Exchange,
+    Gate,
+    Knock,
+    Pass,
+    Refusal,
+    Refuse,
+    served_hosts,
+)
 from tui.web.pages import CONFLICT, REFUSALS, Page
-from tui.web.process import TabApp
+from tui.web.process import TabApp, tab_argv
 
 HERE = Path(__file__).parent
-TEXTUAL_SERVE_STATIC = Path(textual_serve.__file__).parent / "static"
-
-# Every file the page may load, by the one name it is served under.
-STATIC_FILES: dict[str, Path] = {
-    "textual.js": TEXTUAL_SERVE_STATIC / "js" / "textual.js",
-    "xterm.css": TEXTUAL_SERVE_STATIC / "css" / "xterm.css",
-    "RobotoMono-VariableFont_wght.ttf": TEXTUAL_SERVE_STATIC
-    / "fonts"
-    / "RobotoMono-VariableFont_wght.ttf",
-    "porch.js": HERE / "static" / "porch.js",
-    "porch.css": HERE / "static" / "porch.css",
-}
-
-CONTENT_SECURITY_POLICY = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        # xterm.js sizes its rows with inline styles; no script may be inline.
-        "style-src 'self' 'unsafe-inline'",
-        "font-src 'self'",
-        "img-src 'self' data: blob:",
-        "connect-src 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-        "form-action 'none'",
-    )
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
-    "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cross-Origin-Opener-Policy": "same-origin",
-    "Cross-Origin-Resource-Policy": "same-origin",
-}
 
 HANDOVER_SECONDS = 3.0  # how long a new page or socket waits for the seat to be let go
 
@@ -84,6 +71,11 @@ def _size(value: object, default: int, *, low: int, high: int) -> int:
     except ValueError:
         return default
     return max(low, min(high, number))
+
+
+def _reloading(request: web.Request) -> bool:
+    control = request.headers.get(hdrs.CACHE_CONTROL, "").lower()
+    return request.method == "GET" and ("max-age=0" in control or "no-cache" in control)
 
 
 class Seat:
@@ -122,6 +114,9 @@ class PorchWeb(Server):
         port: int = 0,
         relay_url: str | None = None,
         on_ready: Callable[[PorchWeb], None] | None = None,
+        spare: TabApp | None = None,
+        listening: socket.socket | None = None,
+        gate: Gate | None = None,
     ) -> None:
         super().__init__(
             "porch (browser tab)",
@@ -131,31 +126,26 @@ class PorchWeb(Server):
             statics_path=TEXTUAL_SERVE_STATIC,
             templates_path=HERE,
         )
-        self.argv = [sys.executable, "-m", "tui.web.tab"]
-        if relay_url is not None:
-            self.argv += ["--relay", relay_url]
+        self.argv = tab_argv(relay_url)
         self.on_ready = on_ready
-        self.gate: Gate | None = None
+        # Bound (and its link printed) by the caller before this module's imports, or here.
+        self.listening = listening
+        self.gate = gate
         self.seat = Seat()
         self.socket: web.WebSocketResponse | None = None
         self.tab: TabApp | None = None
+        self.spare = spare  # started by the caller before this module's imports, or at listen
+        self.closing = False
         self.page = Template((HERE / "page.html").read_text(encoding="utf-8"))
         self.stopping = asyncio.Event()
+        self._terminal_script: bytes | None = None
 
     # -- the addresses served ---------------------------------------------------
-
-    def hosts(self, port: int) -> list[str]:
-        """The exact Host values this server answers to."""
-        if self.host in ("127.0.0.1", "localhost"):
-            return [f"127.0.0.1:{port}", f"localhost:{port}"]
-        if self.host == "::1":
-            return [f"[::1]:{port}", f"localhost:{port}"]
-        return [f"[{self.host}]:{port}" if ":" in self.host else f"{self.host}:{port}"]
 
     @property
     def link(self) -> str:
         assert self.gate is not None
-        return self.gate.link(sorted(self.gate.hosts)[0])
+        return self.gate.link()
 
     # -- the aiohttp application ----------------------------------------------
 
@@ -166,6 +156,7 @@ class PorchWeb(Server):
                 web.get("/", self.handle_index, name="index"),
                 web.get("/ws", self.handle_tab, name="websocket"),
                 web.get("/static/{name}", self.handle_static, name="static"),
+                web.post("/size", self.handle_size, name="size"),
             ]
         )
         app.on_shutdown.append(self.on_shutdown)
@@ -217,7 +208,19 @@ class PorchWeb(Server):
         )
 
     async def handle_index(self, request: web.Request) -> web.Response:
-        if not await self.seat.wait_free(HANDOVER_SECONDS):
+        """The page; while a tab holds the seat, a second tab's page is refused (409).
+
+        A reload is the exception: the page being reloaded lets the seat go only once
+        this page arrives, so this one is sent at once; its socket waits for the seat.
+        (A reload says ``Cache-Control: max-age=0`` or ``no-cache``; the page knows it
+        was reloaded and starts nothing until asked.) The page's own ``HEAD /``, asking
+        why its socket ended, is answered as things stand, without waiting.
+        """
+        if (
+            self.seat.taken
+            and not _reloading(request)
+            and (request.method == "HEAD" or not await self.seat.wait_free(HANDOVER_SECONDS))
+        ):
             return self._page(CONFLICT, status=409)
         html = self.page.substitute(
             websocket_url=f"ws://{request.host}/ws",
@@ -226,10 +229,26 @@ class PorchWeb(Server):
         return web.Response(text=html, content_type="text/html", charset="utf-8")
 
     async def handle_static(self, request: web.Request) -> web.StreamResponse:
-        path = STATIC_FILES.get(request.match_info["name"])
+        name = request.match_info["name"]
+        if name == "textual.js":
+            if self._terminal_script is None:
+                self._terminal_script = terminal_script()
+            return web.Response(body=self._terminal_script, content_type="text/javascript")
+        path = STATIC_FILES.get(name)
         if path is None:
             raise web.HTTPNotFound()
         return web.FileResponse(path)
+
+    async def handle_size(self, request: web.Request) -> web.Response:
+        """The tab's size, measured by its page before its terminal connects: the app kept
+        ready draws at that size meanwhile. Nothing else reaches the spare this way."""
+        spare = self.spare
+        if spare is not None and spare.usable:
+            await spare.resize(
+                _size(request.query.get("width", "80"), 80, low=20, high=500),
+                _size(request.query.get("height", "24"), 24, low=8, high=200),
+            )
+        return web.Response(status=204)
 
     async def handle_tab(self, request: web.Request) -> web.StreamResponse:
         """The terminal socket of one tab, and the app process behind it."""
@@ -240,21 +259,42 @@ class PorchWeb(Server):
         try:
             await socket.prepare(request)
             self.socket = socket
-            tab = self.tab = TabApp(self.argv, socket)
-            await tab.start(
+            tab = self.tab = await self._app_for_a_tab()
+            await tab.hand_to(
+                socket,
                 _size(request.query.get("width", "80"), 80, low=20, high=500),
                 _size(request.query.get("height", "24"), 24, low=8, high=200),
             )
             await self._process_messages(socket, tab)
         finally:
-            # The tab is gone: the seat is free at once, while its app says goodbye.
+            # The tab is gone: the seat is free at once, and a spare starts for the next
+            # tab, while this tab's app says goodbye.
             self.socket = None
             self.seat.release()
             if tab is not None:
+                tab.let_go()
+                await self._start_spare()
                 await tab.stop()
             if self.tab is tab:
                 self.tab = None
         return socket
+
+    async def _app_for_a_tab(self) -> TabApp:
+        """The spare, or a fresh app if there is none (or it failed)."""
+        spare, self.spare = self.spare, None
+        if spare is not None and spare.usable:
+            return spare
+        if spare is not None:
+            await spare.stop()
+        fresh = TabApp(self.argv)
+        await fresh.start_spare()
+        return fresh
+
+    async def _start_spare(self) -> None:
+        if self.spare is None and not self.closing:
+            spare = TabApp(self.argv)
+            await spare.start_spare()
+            self.spare = spare
 
     async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
         """The page's messages: keys, size, focus, ping. Anything malformed is ignored."""
@@ -305,18 +345,25 @@ class PorchWeb(Server):
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
         try:
-            site = web.TCPSite(runner, self.host, self.port)
+            site: web.BaseSite = (
+                web.TCPSite(runner, self.host, self.port)
+                if self.listening is None
+                else web.SockSite(runner, self.listening)
+            )
             await site.start()
-            port = int(runner.addresses[0][1])
-            self.gate = Gate.serving(self.hosts(port))
+            if self.gate is None:
+                self.gate = Gate.serving(served_hosts(self.host, int(runner.addresses[0][1])))
             loop = asyncio.get_running_loop()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(signum, self.request_exit)
+            await self._start_spare()
             if self.on_ready is not None:
                 self.on_ready(self)
             await self.stopping.wait()
         finally:
+            self.closing = True
             await runner.cleanup()
-            if self.tab is not None:
-                await self.tab.stop()
+            for tab in (self.tab, self.spare):
+                if tab is not None:
+                    await tab.stop()

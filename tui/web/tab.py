@@ -1,7 +1,9 @@
 """What runs behind one browser tab: the Porch app, asking first whether to open or join.
 
-`porch web` starts this module once per tab, under textual-serve's driver, with the
-small environment ``tui.web.server.tab_environment`` builds.
+`porch web` starts this module once per tab (before the tab asks: see
+``tui.web.process``), with the small environment ``tui.web.process.tab_environment``
+builds, under ``tui.web.driver.TabDriver`` (textual-serve's driver, with the tab's
+size kept in order).
 """
 
 from __future__ import annotations
@@ -19,8 +21,11 @@ def main(argv: list[str] | None = None) -> int:
 
     quiet_textual()
     from tui.app import Plan, PorchApp
+    from tui.web.driver import TabDriver
 
-    PorchApp(Plan(relay_url=args.relay, choosing=True)).run()
+    app = PorchApp(Plan(relay_url=args.relay, choosing=True))
+    app.driver_class = TabDriver
+    app.run()
     return 0
 
 
