@@ -33,7 +33,11 @@ SHARING: Final = (
 # The knocker is not told who asked: a "not now" is the room's, not one person's verdict.
 ASKED_TO_WAIT: Final = "Not just yet — someone in the room asked you to wait."
 
-COPIED: Final = "The invite is on your clipboard."
+COPIED: Final = (
+    "The whole invite is on your clipboard. If pasting gives nothing, this terminal does "
+    "not pass copies on (in tmux: set-clipboard on): widen the window until the invite "
+    "shows whole, and select it with the mouse (hold Shift)."
+)
 COPIED_IN_BROWSER: Final = (
     "The invite is on this browser's clipboard. If the browser refuses its clipboard, "
     "the page shows the invite instead, selected: copy it with Ctrl+C."
