@@ -14,7 +14,6 @@ import http.client
 import os
 import re
 import shutil
-import socket
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,18 +176,6 @@ def ask(
     response.body = response.read() if response.status != 101 else b""  # type: ignore[attr-defined]
     response.connection = connection  # type: ignore[attr-defined]
     return response
-
-
-def outward_address() -> str | None:
-    """This computer's address towards other computers (none when it has only loopback).
-    Connecting a UDP socket sends nothing; it only picks the route."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-        try:
-            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never a real destination
-        except OSError:
-            return None
-        address = str(probe.getsockname()[0])
-    return None if address.startswith("127.") or address == "0.0.0.0" else address
 
 
 def children(pid: int) -> list[int]:
