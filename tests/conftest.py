@@ -19,6 +19,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 from hypothesis import settings
@@ -34,6 +35,19 @@ atexit.register(shutil.rmtree, _HYPOTHESIS_HOME, True)
 
 REPO = Path(__file__).resolve().parent.parent
 _ADDRESS = re.compile(r"listening on (ws://\S+) ")
+
+
+class Killable(Protocol):
+    def kill(self) -> None: ...
+
+
+@pytest.fixture
+def porches() -> Iterator[list[Killable]]:
+    """Porch processes a test started (``tests.tui.processes.start``), killed at its end."""
+    started: list[Killable] = []
+    yield started
+    for porch in started:
+        porch.kill()
 
 
 @dataclass

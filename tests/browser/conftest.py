@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.tabs import CHROMIUM, LINK
-from tests.tui.processes import Porch
+from tests.tui.processes import Porch, start
 
 
 @dataclass
@@ -30,23 +30,11 @@ class Web:
 
 
 @pytest.fixture
-def porches() -> Iterator[list[Porch]]:
-    """Started processes, killed at the end whatever happened."""
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-@pytest.fixture
 def start_porch(porches: list[Porch]) -> Callable[..., Porch]:
-    def start(args: list[str], sandbox: Path, **kw: object) -> Porch:
-        sandbox.mkdir(parents=True, exist_ok=True)
-        porch = Porch.start(args, sandbox, **kw)  # type: ignore[arg-type]
-        porches.append(porch)
-        return porch
+    def started(args: list[str], sandbox: Path, prefix: list[str] | None = None) -> Porch:
+        return start(porches, args, sandbox, prefix)
 
-    return start
+    return started
 
 
 @pytest.fixture

@@ -142,3 +142,13 @@ class Porch:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait(5)
+
+
+def start(
+    porches: list[Porch], args: list[str], sandbox: Path, prefix: list[str] | None = None
+) -> Porch:
+    """A Porch started in ``sandbox``, kept in ``porches`` so it is killed at the test's end."""
+    sandbox.mkdir(parents=True, exist_ok=True)
+    porch = Porch.start(args, sandbox, prefix=prefix)
+    porches.append(porch)
+    return porch

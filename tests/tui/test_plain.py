@@ -6,30 +6,13 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.tui.processes import Porch, file_writes, files_in, sandbox_env
+from tests.tui.processes import Porch, file_writes, files_in, sandbox_env, start
 
 HOSTILE_NAME = "[@click=app.quit]x[/]"
-
-
-@pytest.fixture
-def porches(tmp_path: Path) -> Iterator[list[Porch]]:
-    """Started processes, killed at the end whatever happened."""
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-def start(porches: list[Porch], args: list[str], sandbox: Path, **kw: object) -> Porch:
-    sandbox.mkdir(exist_ok=True)
-    porch = Porch.start(args, sandbox, **kw)  # type: ignore[arg-type]
-    porches.append(porch)
-    return porch
 
 
 def meet(porches: list[Porch], tmp_path: Path, guest_name: str = "bo", **kw: object):

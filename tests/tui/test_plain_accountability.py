@@ -9,27 +9,9 @@ closes when both choose to go on; stepping out leaves gently and comes back.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.tui.processes import Porch
-
-
-@pytest.fixture
-def porches() -> Iterator[list[Porch]]:
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-def start(porches: list[Porch], args: list[str], sandbox: Path) -> Porch:
-    sandbox.mkdir(exist_ok=True)
-    porch = Porch.start(args, sandbox)
-    porches.append(porch)
-    return porch
+from tests.tui.processes import Porch, start
 
 
 def room_of(porches: list[Porch], tmp_path: Path, *nicks: str) -> list[Porch]:

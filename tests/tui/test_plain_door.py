@@ -9,29 +9,11 @@ knocker's Porch says so and ends.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.tui.processes import Porch
+from tests.tui.processes import Porch, start
 
 GENTLE = "Not just yet — someone in the room asked you to wait."
-
-
-@pytest.fixture
-def porches() -> Iterator[list[Porch]]:
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-def start(porches: list[Porch], args: list[str], sandbox: Path) -> Porch:
-    sandbox.mkdir(exist_ok=True)
-    porch = Porch.start(args, sandbox)
-    porches.append(porch)
-    return porch
 
 
 def ana_and_bo(porches: list[Porch], tmp_path: Path) -> tuple[Porch, Porch, str]:

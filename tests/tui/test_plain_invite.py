@@ -8,28 +8,12 @@ An opener whose relay cannot be reached is told so, and gets no invite to share.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.tui.processes import Porch
+from tests.tui.processes import Porch, start
 from tui.talk_commands import NOT_A_REACTION
-
-
-@pytest.fixture
-def porches() -> Iterator[list[Porch]]:
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-def start(porches: list[Porch], args: list[str], sandbox: Path) -> Porch:
-    sandbox.mkdir(exist_ok=True)
-    porch = Porch.start(args, sandbox)
-    porches.append(porch)
-    return porch
 
 
 def opened(porches: list[Porch], tmp_path: Path) -> tuple[Porch, str]:

@@ -4,33 +4,14 @@ a relay restart, each told in a sentence."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 from tests.conftest import RelayProcess
-from tests.tui.processes import Porch
+from tests.tui.processes import Porch, start
 from tui.sentences import INPUT_ENDED_THE_ROOM, QUEUED, REJOINING, ROOM_ENDED_WITH_YOU
 
 # Far less than the two minutes of retries a room without an end used to cost.
 ENDS_WITHIN = 20.0
-
-
-@pytest.fixture
-def porches() -> Iterator[list[Porch]]:
-    """Started processes, killed at the end whatever happened."""
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-def start(porches: list[Porch], args: list[str], sandbox: Path) -> Porch:
-    sandbox.mkdir(exist_ok=True)
-    porch = Porch.start(args, sandbox)
-    porches.append(porch)
-    return porch
 
 
 def open_and_admit(

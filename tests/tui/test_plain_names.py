@@ -8,27 +8,9 @@ choices that can be typed back as they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.tui.processes import Porch
-
-
-@pytest.fixture
-def porches() -> Iterator[list[Porch]]:
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-def start(porches: list[Porch], args: list[str], sandbox: Path) -> Porch:
-    sandbox.mkdir(exist_ok=True)
-    porch = Porch.start(args, sandbox)
-    porches.append(porch)
-    return porch
+from tests.tui.processes import Porch, start
 
 
 def knock(porches: list[Porch], sandbox: Path, nick: str, invite: str) -> Porch:

@@ -12,29 +12,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
-from tests.tui.processes import Porch, file_writes, files_in
+from tests.tui.processes import Porch, file_writes, files_in, start
 
 STRACE = shutil.which("strace")
-
-
-@pytest.fixture
-def porches() -> Iterator[list[Porch]]:
-    started: list[Porch] = []
-    yield started
-    for porch in started:
-        porch.kill()
-
-
-def start(porches: list[Porch], args: list[str], sandbox: Path, prefix: list[str]) -> Porch:
-    sandbox.mkdir(exist_ok=True)
-    porch = Porch.start(args, sandbox, prefix=prefix)
-    porches.append(porch)
-    return porch
 
 
 def room(
