@@ -212,10 +212,10 @@ class PorchApp(App[None]):
         if not session.door.opening:
             self.push_screen(DoorScreen(session.relay_url))
             return
+        # The invite card shows the opener where the relay runs; no toast repeats it
+        # over the composer.
         notice = session.local_relay.notice if session.local_relay else None
         self.push_screen(RoomScreen(session, relay_notice=notice))
-        if notice:
-            self.notify(notice, markup=False, timeout=8)
 
     def on_room_event(self, message: RoomEvent) -> None:
         event = message.event

@@ -182,6 +182,16 @@ async def test_quitting_a_room_whose_relay_runs_here_says_it_ends_the_room(
         assert app.is_running
 
 
+async def test_where_the_relay_runs_is_said_once_in_the_invite_card_not_over_the_composer() -> None:
+    app = PorchApp(Plan())  # no relay given: the room's relay runs inside this app
+    async with app.run_test(size=SIZE) as pilot:
+        await open_room(pilot, "ana")
+        card = app.screen.query_one(InviteCard)
+        assert card.display
+        assert "Using a relay on this computer at ws://127.0.0.1:" in screen_text(app)
+        assert not [m for _title, m in toasts(app) if "relay on this computer" in m]
+
+
 async def test_look_alike_knocks_are_told_apart_and_admitting_one_leaves_the_other(
     relay_url: str, members: Members
 ) -> None:
