@@ -1127,7 +1127,7 @@ class Endpoint:
         for what in new.commit.changes:
             self._change(what.what, what.slot, what.by, old, new)
         code = new.room_code(self.me.room)
-        self.events.append(ev.RosterChanged(new.epoch, self.seats, code))
+        self.events.append(ev.RosterChanged(new.epoch, self.seats, code, entering=old is None))
         if old is None:
             self.events.append(ev.Entered(mine.slot, new.epoch, code))
             self.acks.entered(self.now)

@@ -210,6 +210,7 @@ class RosterChanged:
     epoch: int
     seats: tuple[Seat, ...]
     room_code: str
+    entering: bool = False  # the epoch that seats us: ``Entered`` follows and says it all
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,6 +163,8 @@ def sentence(event: ev.Event) -> str | None:
             return f"{name(nick)} is back in the room."
         case ev.Admitted(nick=nick, by_nick=by):
             return f"{name(by)} admitted {name(nick)}."
+        case ev.RosterChanged(entering=True):
+            return None  # "You are in the room" follows, with the same room code
         case ev.RosterChanged(seats=seats, room_code=code):
             taken = "1 seat is" if len(seats) == 1 else f"{len(seats)} seats are"
             return f"{taken} taken of {SEATS}. The room code is now {shown(code)}."

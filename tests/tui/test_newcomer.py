@@ -52,6 +52,8 @@ async def test_enter_on_the_name_opens_the_room(relay_url: str) -> None:
         await pilot.press(*"ana")
         await pilot.press("enter")
         await until(lambda: "You are in the room" in log_of(app), "ana in her room")
+        code = app.room_screen().room_code
+        assert code and " ".join(log_of(app).split()).count(code) == 1  # said once, on entering
 
 
 async def test_a_name_too_long_is_said_and_not_cut(relay_url: str) -> None:
