@@ -965,6 +965,7 @@ class Endpoint:
             case KnockSeen(peer):
                 if self.relay_offset is None:
                     self.relay_offset = self.now - ts  # for its expiry: the relay's clock
+                self.door.told_before(peer, roster, room, self.me.join_key)
                 self._knocked(peer, knock)
             case ComingBack(peer, knock) if knock.was in self.state.votes.removed_by(
                 self._relay_now()
@@ -992,6 +993,14 @@ class Endpoint:
             return
         if self.entry.knock_stamped(ts):
             self.relay_offset = self.now - ts
+            self._knock_again()  # someone may have been seated while it was on its way
+
+    def _knock_again(self) -> None:
+        """Our knock, said again for whoever was seated since it went out."""
+        watching = self.chain.watching
+        again = self.entry.knock_again(watching.commit_hash) if watching is not None else None
+        if again is not None and self.chain.roster is None:
+            self.publish(self._roomwide(Kind.KNOCK, again.encode()))
 
     def _set_aside_frame(self, frame: RoomFrame) -> None:
         """A member's "not now": shown to members as such; to the knocker, without a name."""
@@ -1063,7 +1072,11 @@ class Endpoint:
             former=frozenset(self.door.former),
             amendment=self._amendment_agreed(),
         )
+        watching = self.chain.watching
         match self.chain.take(seq, ts, frame, context):
+            case None if (followed := self.chain.watching) and followed is not watching:
+                self.entry.followed(followed.commit)  # a Commit that names someone else
+                self._knock_again()
             case Transition() as transition:
                 self._transition(transition)
             case RemovalRefused(signer, gone, _why):

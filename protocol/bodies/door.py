@@ -5,6 +5,11 @@ knock, a goodbye, and the word that the room ends with a member whose relay clos
 Lobbies, knocks, vouches, "not now" and closings travel room-wide under the join key
 (the knocker, not yet in, must read a "not now" and a closing); ``Admit`` and ``Bye``
 are group content, sealed under the sender's chain like a message.
+
+A knock said again, for members seated since it was first said, carries two
+keys more (``since``, ``told``); the first knock has exactly the keys it always
+had, so every client reads it, and a client that knows only those drops the
+second saying as it drops any body it does not read (``membership.door``).
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from protocol.limits import (
 
 MAX_LINEAGE = 8  # Commit frames in a lobby's lineage: four handovers
 MAX_TICKETS = 2 * SEATS
+MAX_TOLD_FRAME = 1024  # a "not now" frame a knock carries: its body pads to 512 bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,10 @@ class Lobby:
         )
 
 
+_KNOCK_KEYS = ("nick", "id", "kx", "agreed", "was", "vouch", "answers", "evicted", "wait")
+_SAID_AGAIN_KEYS = ("since", "told")
+
+
 @dataclass(frozen=True, slots=True)
 class KnockBody:
     nick: str
@@ -105,27 +115,41 @@ class KnockBody:
     # How long, in seconds, the knocker waits for an answer: from the relay's
     # ``ts`` of this knock, every member and the knocker let it expire then.
     wait: int = KNOCK_WAIT_S
+    # Said again for members seated since the first knock: the relay's ``ts``
+    # of the first, from which the knock waits for them as for everyone, and
+    # the "not now" frames the knocker was told, as their signers sent them.
+    # None and () in the first knock, which names the Commit of its lobby in
+    # ``answers``; said again, ``answers`` names the Commit the knocker follows now.
+    since: int | None = None
+    told: tuple[bytes, ...] = ()
 
     def encode(self) -> bytes:
-        return pack(
-            {
-                "nick": self.nick,
-                "id": self.identity,
-                "kx": self.exchange,
-                "agreed": self.agreed,
-                "was": self.was,
-                "vouch": self.vouch,
-                "answers": self.answers,
-                "evicted": self.evicted,
-                "wait": self.wait,
-            }
-        )
+        body: dict[str, object] = {
+            "nick": self.nick,
+            "id": self.identity,
+            "kx": self.exchange,
+            "agreed": self.agreed,
+            "was": self.was,
+            "vouch": self.vouch,
+            "answers": self.answers,
+            "evicted": self.evicted,
+            "wait": self.wait,
+        }
+        if self.since is not None:
+            body |= {"since": self.since, "told": list(self.told)}
+        return pack(body)
 
     @staticmethod
     def decode(data: bytes) -> KnockBody:
-        obj = fields(
-            unpack(data), "nick", "id", "kx", "agreed", "was", "vouch", "answers", "evicted", "wait"
-        )
+        obj = unpack(data)
+        again = type(obj) is dict and "since" in obj
+        obj = fields(obj, *_KNOCK_KEYS, *(_SAID_AGAIN_KEYS if again else ()))
+        since, told = None, []
+        if again:
+            since = uint(obj["since"], 2**63)
+            told = array(obj["told"], SEATS)
+            if any(type(d) is not bytes or len(d) > MAX_TOLD_FRAME for d in told):
+                raise BodyError('a knock said again carries "not now" frames')
         if type(obj["evicted"]) is not bool:
             raise BodyError("evicted is true or false")
         wait = uint(obj["wait"])
@@ -144,6 +168,8 @@ class KnockBody:
             key(obj["answers"]),
             obj["evicted"],
             wait,
+            since,
+            tuple(told),
         )
 
 

@@ -37,6 +37,31 @@ A knock that needs a member's consent expires, unanswered, at the relay's
 ``ts`` of the knock plus the wait the knock itself names (``KnockBody.wait``),
 so every member and the knocker let it go at the same moment of the relay's
 clock. A knock that comes back vouched for waits for no one and never expires.
+A knock that ran out is not shown again, whatever comes after it.
+
+The relay brings a knock to the connections present when it goes out, so a
+member seated later never saw it. The knocker says its knock again whenever a
+Commit it follows seats someone (``membership.entry``): the same keys and body,
+signed by the knocker as before, naming the Commit it follows now in
+``answers`` and carrying ``since`` (the relay's ``ts`` of its first knock) and
+``told`` (the "not now" frames it was told, as their signers sent them). So:
+
+- a member who holds the knock already drops the repeat unread: a second
+  saying is no second knock, and its wait does not start again;
+- a member who sees it for the first time shows it, waiting until ``since``
+  plus the knock's wait, or the repeat's own ``ts`` plus the wait if that is
+  earlier: never longer than everyone else, whatever the knocker claims. A
+  repeat that arrives when that moment has passed is dropped;
+- each "not now" it carries counts as if seen when said, under the usual rule
+  (signed by someone on the roster, naming this knock); the knocker can leave
+  one out, but cannot make one up;
+- ``answers`` names a Commit the newcomer holds, so neither the first knock
+  nor a repeat meant for an earlier newcomer can be replayed to a later one;
+  a knock already answered or withdrawn is dropped by the rules above
+  (its keys are seated, or its connection is gone).
+
+Clients that know only the first knock's keys drop the repeat as a body they
+cannot read: they hold the first, or, seated late, miss it as before.
 """
 
 from __future__ import annotations
@@ -46,16 +71,18 @@ from dataclasses import dataclass, field
 from enum import Enum, auto
 from typing import Final
 
+from protocol.bodies import BodyError
 from protocol.bodies.commit import Member, Ticket
 from protocol.bodies.door import KnockBody, Lobby, SetAside
 from protocol.crypto import verify
-from protocol.frames import RoomFrame
+from protocol.frames import FrameError, Kind, RoomFrame, parse
 from protocol.keys.pairs import Pairs
 from protocol.membership.evidence import return_statement, tickets_hash
-from protocol.membership.roomwide import open_commit
+from protocol.membership.roomwide import open_commit, open_roomwide
 from protocol.membership.roster import CommitRefused, Roster, check_next
 
 FORMER_KEPT: Final = 64  # identities that were on the roster, refused if they knock again
+RAN_OUT_KEPT: Final = 64  # knocks that expired, refused if they are said again
 
 
 def vouch_statement(room: bytes, knock: KnockBody) -> bytes:
@@ -186,6 +213,7 @@ class Door:
     returns: dict[int, bytes] = field(default_factory=dict)  # knocks whose vouch held: the old key
     # Identities that were on the roster and left it: a session's key enters once.
     former: dict[bytes, str] = field(default_factory=dict)  # and their nicknames
+    ran_out: list[bytes] = field(default_factory=list)  # identity keys of knocks that expired
 
     def see(
         self,
@@ -204,12 +232,16 @@ class Door:
 
         ``recent`` are the hashes of the room's latest Commits: a knock answers a
         lobby that showed one of them, or it is a replay from long ago. ``ts`` is
-        the relay's time of the knock, from which it waits.
+        the relay's time of the knock, from which it waits; a knock said again
+        waits from its first saying, if that was earlier.
         """
         if knock.agreed != roster.commit.agreed or peer not in present:
             return None  # they saw other agreements, or they are gone already
         if knock.answers not in recent or knock.identity in self.former:
             return None  # a knock replayed after it was answered: a ghost
+        since = ts if knock.since is None else min(ts, knock.since)
+        if since + knock.wait * 1000 <= ts or knock.identity in self.ran_out:
+            return None  # it ran out of waiting for everyone else already
         if not self._fresh(knock, roster):
             return None  # a replayed knock, or keys already in the room: no Commit could hold them
         if not pairs.usable(knock.exchange):
@@ -217,7 +249,7 @@ class Door:
         back = self._returning(knock, roster, room, tickets)
         self.knocks[peer] = knock
         if back is None:
-            self.expires[peer] = ts + knock.wait * 1000
+            self.expires[peer] = since + knock.wait * 1000
             return KnockSeen(peer, knock.nick)
         self.returns[peer] = back
         return ComingBack(peer, knock)
@@ -289,6 +321,29 @@ class Door:
         by.add(member.identity)
         return SetAsideSeen(peer, self.knocks[peer].nick, member)
 
+    def told_before(self, peer: int, roster: Roster, room: bytes, join_key: bytes) -> None:
+        """A knock said again: the "not now"s it carries count as if seen when said.
+
+        Each is the frame its signer sent, checked as one that came now: sealed
+        under the join key, signed by someone on the roster, naming this knock.
+        The person is not told of them one by one: the knock shows as set aside.
+        """
+        knock = self.knocks.get(peer)
+        for d in knock.told if knock is not None else ():
+            try:
+                frame = parse(d, room)
+            except FrameError:
+                continue
+            if not isinstance(frame, RoomFrame) or frame.kind is not Kind.SET_ASIDE:
+                continue
+            body = open_roomwide(frame, join_key)
+            try:
+                asked = SetAside.decode(body) if body is not None else None
+            except BodyError:
+                continue
+            if asked is not None:
+                self.set_aside_by(frame, asked, roster)
+
     def asked_by(self, peer: int, identity: bytes) -> bool:
         """Whether the member with ``identity`` said "not now" to this knock already."""
         return identity in self.set_aside.get(peer, ())
@@ -303,7 +358,10 @@ class Door:
         due = [peer for peer in self.knocks if self.expired_by(peer, relay_ms)]
         gone = [(peer, self.knocks[peer]) for peer in due]
         for peer in due:
-            self.withdraw(peer)
+            knock = self.withdraw(peer)
+            if knock is not None:
+                self.ran_out.append(knock.identity)
+        del self.ran_out[:-RAN_OUT_KEPT]
         return gone
 
     def deadline(self) -> int | None:

@@ -19,6 +19,16 @@ newcomer checks that the signer is on the roster it follows and that the
 frame names its own knock, and is told once per member, without their name.
 A knock with a return ticket waits for nobody's consent and never expires.
 
+The relay brings a knock to those connected when it goes out; someone seated
+later never saw it. So whenever a Commit the newcomer follows seats someone,
+it says its knock again, once its first knock is back from the relay: the same
+body and keys, now naming the Commit it follows (``answers``), the relay's
+``ts`` of the first knock (``since``), and the "not now" frames it was told,
+as the members who said them signed them (``told``). The members who hold the
+knock already drop the repeat; the newcomer sees it, waiting only as long as
+everyone else (``membership.door``). A knock with a return ticket is not said
+again: nobody's consent is asked for it.
+
 While it waits for a lobby, someone coming back vouches under its old key for
 the Commit it last held, to every connection that arrives (at most once per
 ``WAITING_VOUCH_EVERY_MS``): a sequencer waiting to open the room again learns
@@ -27,12 +37,13 @@ from its successor's word that nobody took the room over (``membership.reopen``)
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum, auto
 from typing import Final
 
 from nacl.signing import SigningKey
 
+from protocol.bodies.commit import ChangeKind, CommitBody
 from protocol.bodies.door import KnockBody, Lobby, SetAside
 from protocol.crypto import verify
 from protocol.events import Note
@@ -83,7 +94,10 @@ class Entry:
     # When our knock stops waiting, by the relay's clock; and whether it did.
     knock_expires: int | None = None
     unanswered: bool = False
-    asked_to_wait: set[bytes] = field(default_factory=set)  # members who said "not now"
+    # Members who said "not now", and the frames they said it with.
+    asked_to_wait: dict[bytes, bytes] = field(default_factory=dict)
+    # Someone was seated since our knock went out: it is to be said again.
+    say_again: bool = False
 
     def arrived(self, now: int) -> None:
         self.arrived_ms = now
@@ -122,8 +136,27 @@ class Entry:
             return False
         if not verify(member.identity, frame.signed, frame.sig):
             return False
-        self.asked_to_wait.add(member.identity)
+        self.asked_to_wait[member.identity] = frame.signed + frame.sig
         return True
+
+    def followed(self, commit: CommitBody) -> None:
+        """A Commit we follow, not ours: whoever it seats never saw our knock."""
+        knock = self.knock
+        if knock is None or knock.was or self.unanswered:
+            return
+        if any(c.what is ChangeKind.ADMIT for c in commit.changes):
+            self.say_again = True
+
+    def knock_again(self, answers: bytes) -> KnockBody | None:
+        """Our knock to say again now, for those seated since, naming the Commit ``answers``;
+        None if nobody new came, or if our first knock is not back from the relay yet."""
+        knock, stamped = self.knock, self.knock_expires
+        if not self.say_again or knock is None or stamped is None or self.unanswered:
+            return None
+        self.say_again = False
+        since = stamped - knock.wait * 1000
+        told = tuple(self.asked_to_wait.values())
+        return replace(knock, answers=answers, since=since, told=told)
 
     def expire(self, relay_ms: int) -> bool:
         """Whether our knock ran out of waiting at ``relay_ms`` of the relay's clock (once)."""
