@@ -64,10 +64,12 @@ VOTES = "protocol/room/votes.py"
 NN = "tests/protocol/test_not_now.py::"
 CL = "tests/protocol/test_closing.py::"
 N = "tests/protocol/test_names.py::"
+LD = "tests/protocol/test_late_door.py::"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
 DOOR = "protocol/membership/door.py"
+ENTRY = "protocol/membership/entry.py"
 ROSTER = "protocol/membership/roster.py"
 SEQUENCER = "protocol/membership/sequencer.py"
 PRESENCE = "protocol/membership/presence.py"
@@ -1398,6 +1400,103 @@ MUTANTS = [
             ),
         ),
         OF + "test_a_file_reaches_only_those_who_accept_intact_and_the_relay_sees_none_of_it",
+    ),
+    # --- the door for members seated late: a knock said again -----------------------
+    Mutant(
+        "a knock is not said again for whoever is seated",
+        (E(ENTRY, "            self.say_again = True", "            pass"),),
+        LD + "test_a_member_seated_after_a_knock_sees_it_and_can_let_them_in",
+    ),
+    Mutant(
+        "a knock on its way is not said again once back",
+        (
+            E(
+                ENDPOINT,
+                "            self._knock_again()  # someone may have been seated while it was on its way\n",
+            ),
+        ),
+        LD + "test_a_knock_still_on_its_way_when_someone_is_seated_is_said_again_once_back",
+    ),
+    Mutant(
+        "the newcomer's wait starts at the repeat",
+        (E(DOOR, "since = ts if knock.since is None else min(ts, knock.since)", "since = ts"),),
+        LD + "test_a_member_seated_after_a_knock_sees_it_and_can_let_them_in",
+    ),
+    Mutant(
+        "the newcomer believes the claimed start of a knock",
+        (
+            E(
+                DOOR,
+                "since = ts if knock.since is None else min(ts, knock.since)",
+                "since = ts if knock.since is None else knock.since",
+            ),
+        ),
+        LD + "test_a_knocker_claiming_a_later_start_waits_no_longer_for_the_newcomer",
+    ),
+    Mutant(
+        "a repeat after the knock ran out is shown",
+        (
+            E(
+                DOOR,
+                "if since + knock.wait * 1000 <= ts or knock.identity in self.ran_out:",
+                "if knock.identity in self.ran_out:",
+            ),
+        ),
+        LD + "test_a_knock_said_again_after_it_ran_out_is_dropped",
+    ),
+    Mutant(
+        "a knock that ran out is shown again when said anew",
+        (
+            E(
+                DOOR,
+                "if since + knock.wait * 1000 <= ts or knock.identity in self.ran_out:",
+                "if since + knock.wait * 1000 <= ts:",
+            ),
+        ),
+        LD + "test_a_knock_that_ran_out_is_not_shown_again_even_said_anew",
+    ),
+    Mutant(
+        "members who hold a knock take its repeat as a new knock",
+        (
+            E(ENDPOINT, "        if sender in self.door.knocks:\n            return\n"),
+            E(
+                DOOR,
+                "        for k in self.knocks.values():\n            if knock.identity == k.identity or knock.exchange == k.exchange:\n                return False\n",
+            ),
+        ),
+        LD + "test_the_knock_said_again_changes_nothing_for_members_who_hold_it",
+    ),
+    Mutant(
+        "a carried not-now counts unchecked",
+        (
+            E(
+                DOOR,
+                "            if asked is not None:\n                self.set_aside_by(frame, asked, roster)",
+                "            if asked is not None:\n                self.set_aside.setdefault(peer, set()).add(asked.identity)",
+            ),
+        ),
+        LD + "test_a_knock_said_again_cannot_carry_a_not_now_nobody_in_the_room_said",
+    ),
+    Mutant(
+        "a carried not-now is not shown",
+        (
+            E(
+                ENDPOINT,
+                "                self.door.told_before(peer, roster, room, self.me.join_key)\n",
+            ),
+        ),
+        LD + "test_a_not_now_said_before_the_member_came_in_shows_for_them",
+    ),
+    Mutant(
+        "the first knock replayed to a newcomer shows (no recent lobby needed)",
+        (
+            E(
+                DOOR,
+                "if knock.answers not in recent or knock.identity in self.former:",
+                "if knock.identity in self.former:",
+            ),
+        ),
+        LD + "test_the_first_knock_replayed_to_the_newcomer_is_dropped",
     ),
 ]
 

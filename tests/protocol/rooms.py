@@ -16,7 +16,7 @@ from protocol.bodies import Say, decode_content, encode_content
 from protocol.bodies.commit import ChangeKind, CommitBody, Member
 from protocol.crypto import ExchangeKey, pad, seal, sign, unpad, unseal
 from protocol.endpoint import Endpoint
-from protocol.frames import GroupFrame, Kind, group_header, parse
+from protocol.frames import GroupFrame, Kind, RoomFrame, group_header, parse
 from protocol.keys.chains import SendingChain, ratchet
 from protocol.keys.sender import Voice
 from protocol.membership.evidence import consent_statement, goodbye_statement
@@ -50,6 +50,26 @@ def knock_and_enter(relay: HostileRelay, host: Seat, nick: str, grace_ms: int = 
     host.send(cmd.Admit(seat.peer))
     relay.pump()
     return seat
+
+
+def knocking(relay: HostileRelay, host: Seat, nick: str, wait_s: int = 600) -> Seat:
+    """``nick`` agrees and knocks; nobody answers yet."""
+    seat = relay.connect(Endpoint.joining(host.endpoint.invite, nick, knock_wait_s=wait_s))
+    seat.send(cmd.Agree())
+    relay.pump()
+    return seat
+
+
+def stamped(relay: HostileRelay, seat: Seat, kind: Kind) -> wire.Msg:
+    """The last frame of ``kind`` that ``seat`` published, as the relay stamped it."""
+    room = seat.endpoint.room
+    return [
+        m
+        for m in relay.log
+        if m.sender == seat.peer
+        and isinstance(frame := parse(m.d, room), RoomFrame)
+        and frame.kind is kind
+    ][-1]
 
 
 def said(seat: Seat) -> list[tuple[str, str]]:

@@ -16,28 +16,17 @@ from protocol.bodies.door import SetAside
 from protocol.endpoint import Endpoint
 from protocol.events import Note
 from protocol.frames import Kind, RoomFrame, parse
-from tests.protocol.harness import HostileRelay, Seat
-from tests.protocol.rooms import fingerprint, notes, of, open_room, publish_as, roomwide
-
-
-def knocking(relay: HostileRelay, host: Seat, nick: str, wait_s: int = 600) -> Seat:
-    """``nick`` agrees and knocks; nobody answers yet."""
-    seat = relay.connect(Endpoint.joining(host.endpoint.invite, nick, knock_wait_s=wait_s))
-    seat.send(cmd.Agree())
-    relay.pump()
-    return seat
-
-
-def stamped(relay: HostileRelay, seat: Seat, kind: Kind) -> wire.Msg:
-    """The last frame of ``kind`` that ``seat`` published, as the relay stamped it."""
-    room = seat.endpoint.room
-    return [
-        m
-        for m in relay.log
-        if m.sender == seat.peer
-        and isinstance(frame := parse(m.d, room), RoomFrame)
-        and frame.kind is kind
-    ][-1]
+from tests.protocol.harness import Seat
+from tests.protocol.rooms import (
+    fingerprint,
+    knocking,
+    notes,
+    of,
+    open_room,
+    publish_as,
+    roomwide,
+    stamped,
+)
 
 
 def set_aside_events(seat: Seat) -> list[ev.KnockSetAside]:
