@@ -3,7 +3,8 @@
 ana opens the room (its relay runs inside her process, on 127.0.0.1), bo is
 in, and cy knocks. "Not now" tells cy gently, without saying who, and anyone
 can still let cy in; a knock nobody answers expires on every screen, and the
-knocker's Porch says so and ends.
+knocker's Porch says so and ends. Someone let in after cy knocked sees cy's
+knock all the same, and may answer it.
 """
 
 from __future__ import annotations
@@ -80,5 +81,37 @@ def test_a_knock_nobody_answers_expires_on_every_screen_and_the_knocker_is_told(
     ana.expect(r"^Nobody is knocking right now\.$")
     bo.send("/who")
     bo.expect(r"^2 of 12 seats: ")
+    for person in (ana, bo, cy):
+        assert person.stderr == []
+
+
+def test_a_member_let_in_after_someone_knocked_sees_the_knock_and_admits_it(
+    porches: list[Porch], tmp_path: Path
+) -> None:
+    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana")
+    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
+    ana.expect(r"^You are in the room")
+    bo = start(porches, ["join", "--plain", "--name", "bo", invite], tmp_path / "bo")
+    bo.expect(r"^Type /agree")
+    bo.send("/agree")
+    ana.expect(r"^bo is knocking")
+    cy = cy_knocks(porches, tmp_path, invite)
+    ana.expect(r"^cy is knocking")
+    ana.send("/notnow cy")
+    ana.expect(r"^You asked cy to wait\. ")
+    cy.expect(r"asked you to wait")
+
+    ana.send("/admit bo")  # bo comes in after cy knocked
+    bo.expect(r"^You are in the room")
+    bo.expect(r"^cy is knocking\. Type /admit cy to let them in, or /notnow cy\.$")
+    bo.send("/who")
+    bo.expect(r"^2 of 12 seats: ")
+    bo.expect(r"^Knocking: cy \(asked to wait\)\.$")
+
+    bo.send("/admit cy")
+    for person in (ana, bo, cy):
+        person.expect(r"^bo admitted cy\.$")
+    cy.expect(r"^You are in the room\. The room code is ")
+    assert sum(line.startswith("cy is knocking") for line in ana.seen) == 1  # said once
     for person in (ana, bo, cy):
         assert person.stderr == []
