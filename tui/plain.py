@@ -369,16 +369,18 @@ class PlainRoom:
         return name(self.session.label(slot))
 
 
-def _print_to(out: TextIO) -> Callable[[str], None]:
+def plain_printer(out: TextIO) -> Callable[[str], None]:
     def say(line: str) -> None:
-        out.write(line + "\n")
+        # Peer text is made safe where it is put into a line; this is the last guard,
+        # so that nothing printed can reach the terminal as an escape sequence.
+        out.write(shown(line, multiline=True) + "\n")
         out.flush()
 
     return say
 
 
 async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
-    say = _print_to(out)
+    say = plain_printer(out)
     session = Session(door)
     try:
         await session.open()
@@ -392,7 +394,7 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     if session.local_relay is not None:
         say(session.local_relay.notice)
     if not door.opening:
-        say(f"Connecting to the relay at {session.relay_url}.")
+        say(f"Connecting to the relay at {shown(session.relay_url)}.")
     lines = StdinLines(stdin)
     # SIGTERM reads as "I am leaving": the room hears a goodbye instead of a dropped line.
     loop = asyncio.get_running_loop()
