@@ -195,6 +195,9 @@ def test_a_name_with_space_at_its_ends_is_tidied_here_and_refused_at_the_door(ni
 def test_names_that_differ_only_in_blank_space_look_alike() -> None:
     assert alike("ana", "ana ") and alike("ana bo", "ana  bo") and alike(" ana", "ana")
     assert alike("ana", "ana\u2800")  # a braille blank is drawn as nothing
+    assert refusal("\u2800 \u2800") == (
+        "A name cannot be empty or show as nothing on a screen. Choose a name people can read."
+    )
     assert not alike("ana bo", "anabo")
 
 
