@@ -182,7 +182,7 @@ def _marks() -> re.Pattern[str]:
 def carries_status(name: str) -> bool:
     """Whether ``name`` ends the way Porch shows a status beside a name: a check mark,
     or anything in parentheses ("(host)", "(verified)"), or a look-alike of these."""
-    # A combining mark drawn over the last character changes nothing of its outline.
+    # A combining mark drawn on the last character leaves it reading as what it is.
     end = skeleton(name)
     while end and unicodedata.category(end[-1]) in ("Mn", "Me"):
         end = end[:-1]

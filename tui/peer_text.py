@@ -66,11 +66,9 @@ def shown(text: str, *, multiline: bool = False, limit: int | None = None) -> st
     """
     table = _MULTILINE if multiline else _ONE_LINE
     if _FLAG_BASE in text:
-        # re.split keeps the flags at odd places: they pass untranslated.
+        # re.split puts each flag it keeps at an odd place: flags pass untranslated.
         parts = _FLAG.split(text)
-        result = "".join(
-            part if odd % 2 else part.translate(table) for odd, part in enumerate(parts)
-        )
+        result = "".join(part if at % 2 else part.translate(table) for at, part in enumerate(parts))
     else:
         result = text.translate(table)
     if limit is not None and len(result) > limit:
