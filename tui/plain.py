@@ -129,7 +129,7 @@ class PlainRoom:
                 self.agreements_offered = True
                 self.agreements = text
                 self.say(f"The room of {name(host)} has these agreements:")
-                for agreement in text.splitlines():
+                for agreement in text.split("\n"):
                     if agreement.strip():
                         self.say("  " + shown(agreement))
                 self.say("Type /agree to accept them and knock, or /quit to leave.")
@@ -228,7 +228,7 @@ class PlainRoom:
                 self.say(f"invite: {invite}" if invite else "Only the host holds the invite.")
             case "agreements":
                 current = self.session.agreements or self.agreements  # amended, once in
-                for agreement in current.splitlines():
+                for agreement in current.split("\n"):
                     self.say("  " + shown(agreement))
             case "quit" | "leave" | "exit":
                 others = self.left_behind()
