@@ -285,11 +285,16 @@ MUTANTS = [
         M + "test_the_first_key_cannot_greet_newcomers_after_the_handover",
     ),
     Mutant(
-        "replayed knock",
+        "replayed knock (and a seated knock not kept as let go)",
         (
             E(
                 DOOR,
                 "        for m in roster.members:\n            if knock.identity == m.identity or knock.exchange == m.exchange:\n                return False\n",
+            ),
+            E(
+                DOOR,
+                "            if knock.identity in on_roster:\n                self._let_go(knock.identity)\n",
+                "            pass\n",
             ),
         ),
         A + "test_a_replayed_knock_is_not_shown_again",
@@ -652,19 +657,24 @@ MUTANTS = [
         (
             E(
                 ENDPOINT,
-                "            case cmd.Leave():\n                self._leave()\n        if not self.closed:\n",
-                "            case cmd.Leave():\n                self._leave()\n        if True:\n",
+                "                self._leave(ends_room=ends_room)\n        if not self.closed:\n",
+                "                self._leave(ends_room=ends_room)\n        if True:\n",
             ),
         ),
         S + "test_nothing_but_the_goodbye_goes_out_after_leaving",
     ),
     Mutant(
-        "a former member's key may knock again",
+        "a former member's key may knock again (and a seated knock not kept as let go)",
         (
             E(
                 DOOR,
                 "if knock.answers not in recent or knock.identity in self.former:",
                 "if knock.answers not in recent:",
+            ),
+            E(
+                DOOR,
+                "            if knock.identity in on_roster:\n                self._let_go(knock.identity)\n",
+                "            pass\n",
             ),
         ),
         M + "test_a_knock_replayed_after_its_knocker_left_raises_no_ghost",
@@ -1524,8 +1534,8 @@ MUTANTS = [
         (
             E(
                 DOOR,
-                "            if asked is not None:\n                self.set_aside_by(frame, asked, roster)",
-                "            if asked is not None:\n                self.set_aside.setdefault(peer, set()).add(asked.identity)",
+                "            if asked is not None and asked.knock == knock.identity:\n                self.set_aside_by(frame, asked, roster)",
+                "            if asked is not None and asked.knock == knock.identity:\n                self.set_aside.setdefault(peer, set()).add(asked.identity)",
             ),
         ),
         LD + "test_a_knock_said_again_cannot_carry_a_not_now_nobody_in_the_room_said",
