@@ -997,8 +997,10 @@ class Endpoint:
 
     def _knock_again(self) -> None:
         """Our knock, said again for whoever was seated since it went out."""
-        watching = self.chain.watching
-        again = self.entry.knock_again(watching.commit_hash) if watching is not None else None
+        watching, mine = self.chain.watching, self.presence.mine
+        if watching is None or mine is None:
+            return
+        again = self.entry.knock_again(watching, mine)
         if again is not None and self.chain.roster is None:
             self.publish(self._roomwide(Kind.KNOCK, again.encode()))
 

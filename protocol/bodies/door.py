@@ -6,10 +6,12 @@ Lobbies, knocks, vouches, "not now" and closings travel room-wide under the join
 (the knocker, not yet in, must read a "not now" and a closing); ``Admit`` and ``Bye``
 are group content, sealed under the sender's chain like a message.
 
-A knock said again, for members seated since it was first said, carries two
-keys more (``since``, ``told``); the first knock has exactly the keys it always
-had, so every client reads it, and a client that knows only those drops the
-second saying as it drops any body it does not read (``membership.door``).
+A knock said again, for members seated since it was first said, carries four
+keys more (``since``, ``told``, ``peer``, ``pad``); the first knock has exactly the
+keys it always had, so every client reads it, and a client that knows only those
+drops the second saying as it drops any body it does not read (``membership.door``).
+Every knock said again is padded to one size (``REPEAT_BYTES``), so its size
+does not tell the relay how many "not now"s the knock was told.
 """
 
 from __future__ import annotations
@@ -42,6 +44,13 @@ from protocol.limits import (
 MAX_LINEAGE = 8  # Commit frames in a lobby's lineage: four handovers
 MAX_TICKETS = 2 * SEATS
 MAX_TOLD_FRAME = 1024  # a "not now" frame a knock carries: its body pads to 512 bytes
+# "Not now"s a knock said again carries: from members on the roster the knocker
+# follows, who share the relay's SEATS connections with the knocker.
+MAX_TOLD = SEATS - 1
+# The body of every knock said again, padded: room for MAX_TOLD "not now" frames
+# (634 bytes each) and the longest nickname, just inside one size class (8 KiB),
+# so the relay sees one size whatever the knock was told.
+REPEAT_BYTES = 8 * 1024 - 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +103,7 @@ class Lobby:
 
 
 _KNOCK_KEYS = ("nick", "id", "kx", "agreed", "was", "vouch", "answers", "evicted", "wait")
-_SAID_AGAIN_KEYS = ("since", "told")
+_SAID_AGAIN_KEYS = ("since", "told", "peer", "pad")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +131,10 @@ class KnockBody:
     # ``answers``; said again, ``answers`` names the Commit the knocker follows now.
     since: int | None = None
     told: tuple[bytes, ...] = ()
+    # Said again: the knocker's connection number, as the relay's welcome gave it.
+    # Members show the repeat only from that connection, so nobody can say it
+    # from another one once the knocker's is gone.
+    peer: int | None = None
 
     def encode(self) -> bytes:
         body: dict[str, object] = {
@@ -135,8 +148,13 @@ class KnockBody:
             "evicted": self.evicted,
             "wait": self.wait,
         }
-        if self.since is not None:
-            body |= {"since": self.since, "told": list(self.told)}
+        if self.since is None:
+            return pack(body)
+        body |= {"since": self.since, "told": list(self.told), "peer": self.peer, "pad": b""}
+        # A bin of 256 bytes or more has a header one byte longer: the body ends
+        # at REPEAT_BYTES or one byte short of it, in the same size class.
+        fill = REPEAT_BYTES - len(pack(body))
+        body["pad"] = bytes(max(0, fill - (fill >= 256)))
         return pack(body)
 
     @staticmethod
@@ -144,12 +162,14 @@ class KnockBody:
         obj = unpack(data)
         again = type(obj) is dict and "since" in obj
         obj = fields(obj, *_KNOCK_KEYS, *(_SAID_AGAIN_KEYS if again else ()))
-        since, told = None, []
+        since, told, peer = None, [], None
         if again:
-            since = uint(obj["since"], 2**63)
-            told = array(obj["told"], SEATS)
+            since, peer = uint(obj["since"], 2**63), uint(obj["peer"], 2**63)
+            told = array(obj["told"], MAX_TOLD)
             if any(type(d) is not bytes or len(d) > MAX_TOLD_FRAME for d in told):
                 raise BodyError('a knock said again carries "not now" frames')
+            if type(obj["pad"]) is not bytes:
+                raise BodyError("a knock said again is padded with bytes")
         if type(obj["evicted"]) is not bool:
             raise BodyError("evicted is true or false")
         wait = uint(obj["wait"])
@@ -170,6 +190,7 @@ class KnockBody:
             wait,
             since,
             tuple(told),
+            peer,
         )
 
 

@@ -37,15 +37,25 @@ A knock that needs a member's consent expires, unanswered, at the relay's
 ``ts`` of the knock plus the wait the knock itself names (``KnockBody.wait``),
 so every member and the knocker let it go at the same moment of the relay's
 clock. A knock that comes back vouched for waits for no one and never expires.
-A knock that ran out is not shown again, whatever comes after it.
+A knock a member let go, for any reason (its connection left, it ran out, its
+keys were seated), is not shown again by that member, however it is said and
+from whichever connection: a member keeps the identity keys of the last
+``LET_GO_KEPT`` knocks it let go (``Door.let_go``). Otherwise anyone present
+could say a knocker's own signed knock again once its connection is gone, and
+the knock would wait anew, to be admitted at the connection that said it.
 
 The relay brings a knock to the connections present when it goes out, so a
 member seated later never saw it. The knocker says its knock again whenever a
 Commit it follows seats someone (``membership.entry``): the same keys and body,
 signed by the knocker as before, naming the Commit it follows now in
-``answers`` and carrying ``since`` (the relay's ``ts`` of its first knock) and
-``told`` (the "not now" frames it was told, as their signers sent them). So:
+``answers`` and carrying ``since`` (the relay's ``ts`` of its first knock),
+``told`` (the "not now" frames it was told, as their signers sent them, from
+those on the roster it follows now) and ``peer`` (its own connection number,
+from the relay's welcome). So:
 
+- a repeat is shown only from the connection it names: said from any other,
+  by a member, a stranger or the relay changing the sender, it is dropped,
+  and once the knocker's connection is gone nobody can say it for them;
 - a member who holds the knock already drops the repeat unread: a second
   saying is no second knock, and its wait does not start again;
 - a member who sees it for the first time shows it, waiting until ``since``
@@ -53,12 +63,17 @@ signed by the knocker as before, naming the Commit it follows now in
   earlier: never longer than everyone else, whatever the knocker claims. A
   repeat that arrives when that moment has passed is dropped;
 - each "not now" it carries counts as if seen when said, under the usual rule
-  (signed by someone on the roster, naming this knock); the knocker can leave
-  one out, but cannot make one up;
+  (signed by someone on the roster, naming this knock and no other); the
+  knocker can leave one out, but cannot make one up;
 - ``answers`` names a Commit the newcomer holds, so neither the first knock
   nor a repeat meant for an earlier newcomer can be replayed to a later one;
   a knock already answered or withdrawn is dropped by the rules above
   (its keys are seated, or its connection is gone).
+
+The first knock cannot name its connection: clients that know only its keys
+refuse a body with one more. The relay chooses the sender of every frame, so
+it can always show a first knock as coming from another connection; members
+who saw the knock and let it go refuse it, whoever says it.
 
 Clients that know only the first knock's keys drop the repeat as a body they
 cannot read: they hold the first, or, seated late, miss it as before.
@@ -82,7 +97,10 @@ from protocol.membership.roomwide import open_commit, open_roomwide
 from protocol.membership.roster import CommitRefused, Roster, check_next
 
 FORMER_KEPT: Final = 64  # identities that were on the roster, refused if they knock again
-RAN_OUT_KEPT: Final = 64  # knocks that expired, refused if they are said again
+# Knocks let go (withdrawn, expired, seated), refused if they are said again. A
+# knock is an identity key the member held as a knock, so each one pushed out
+# costs someone a connection and a knock every member shows.
+LET_GO_KEPT: Final = 256
 
 
 def vouch_statement(room: bytes, knock: KnockBody) -> bytes:
@@ -213,7 +231,7 @@ class Door:
     returns: dict[int, bytes] = field(default_factory=dict)  # knocks whose vouch held: the old key
     # Identities that were on the roster and left it: a session's key enters once.
     former: dict[bytes, str] = field(default_factory=dict)  # and their nicknames
-    ran_out: list[bytes] = field(default_factory=list)  # identity keys of knocks that expired
+    let_go: list[bytes] = field(default_factory=list)  # identity keys of knocks that went
 
     def see(
         self,
@@ -237,10 +255,14 @@ class Door:
         """
         if knock.agreed != roster.commit.agreed or peer not in present:
             return None  # they saw other agreements, or they are gone already
+        if knock.since is not None and knock.peer != peer:
+            return None  # said again from a connection not the knocker's
         if knock.answers not in recent or knock.identity in self.former:
             return None  # a knock replayed after it was answered: a ghost
+        if knock.identity in self.let_go:
+            return None  # withdrawn, ran out or seated: it does not come back
         since = ts if knock.since is None else min(ts, knock.since)
-        if since + knock.wait * 1000 <= ts or knock.identity in self.ran_out:
+        if since + knock.wait * 1000 <= ts:
             return None  # it ran out of waiting for everyone else already
         if not self._fresh(knock, roster):
             return None  # a replayed knock, or keys already in the room: no Commit could hold them
@@ -295,11 +317,18 @@ class Door:
         return knock.was
 
     def withdraw(self, peer: int) -> KnockBody | None:
-        """The knocker's connection went: their knock goes with it."""
+        """The knocker's connection went, or the knock ran out: it goes, for good."""
         self.set_aside.pop(peer, None)
         self.expires.pop(peer, None)
         self.returns.pop(peer, None)
-        return self.knocks.pop(peer, None)
+        knock = self.knocks.pop(peer, None)
+        if knock is not None:
+            self._let_go(knock.identity)
+        return knock
+
+    def _let_go(self, identity: bytes) -> None:
+        self.let_go.append(identity)
+        del self.let_go[:-LET_GO_KEPT]
 
     def set_aside_by(self, frame: RoomFrame, body: SetAside, roster: Roster) -> SetAsideSeen | None:
         """A member's "not now" to a knock shown here, once per member; None if dropped.
@@ -329,7 +358,9 @@ class Door:
         The person is not told of them one by one: the knock shows as set aside.
         """
         knock = self.knocks.get(peer)
-        for d in knock.told if knock is not None else ():
+        if knock is None:
+            return
+        for d in knock.told:
             try:
                 frame = parse(d, room)
             except FrameError:
@@ -341,7 +372,7 @@ class Door:
                 asked = SetAside.decode(body) if body is not None else None
             except BodyError:
                 continue
-            if asked is not None:
+            if asked is not None and asked.knock == knock.identity:
                 self.set_aside_by(frame, asked, roster)
 
     def asked_by(self, peer: int, identity: bytes) -> bool:
@@ -358,10 +389,7 @@ class Door:
         due = [peer for peer in self.knocks if self.expired_by(peer, relay_ms)]
         gone = [(peer, self.knocks[peer]) for peer in due]
         for peer in due:
-            knock = self.withdraw(peer)
-            if knock is not None:
-                self.ran_out.append(knock.identity)
-        del self.ran_out[:-RAN_OUT_KEPT]
+            self.withdraw(peer)
         return gone
 
     def deadline(self) -> int | None:
@@ -375,6 +403,9 @@ class Door:
 
     def keep(self, on_roster: set[bytes]) -> None:
         """After a Commit: knocks from people now seated go, and so do used tickets."""
+        for knock in self.knocks.values():
+            if knock.identity in on_roster:
+                self._let_go(knock.identity)
         self.knocks = {p: k for p, k in self.knocks.items() if k.identity not in on_roster}
         self.set_aside = {p: by for p, by in self.set_aside.items() if p in self.knocks}
         self.expires = {p: at for p, at in self.expires.items() if p in self.knocks}

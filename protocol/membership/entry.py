@@ -23,8 +23,10 @@ The relay brings a knock to those connected when it goes out; someone seated
 later never saw it. So whenever a Commit the newcomer follows seats someone,
 it says its knock again, once its first knock is back from the relay: the same
 body and keys, now naming the Commit it follows (``answers``), the relay's
-``ts`` of the first knock (``since``), and the "not now" frames it was told,
-as the members who said them signed them (``told``). The members who hold the
+``ts`` of the first knock (``since``), the "not now" frames it was told, as
+the members who said them signed them (``told``: only those whose signer is on
+the roster it follows now, so at most ``MAX_TOLD``), and its own connection
+number (``peer``), which members require the repeat to come from. The members who hold the
 knock already drop the repeat; the newcomer sees it, waiting only as long as
 everyone else (``membership.door``). A knock with a return ticket is not said
 again: nobody's consent is asked for it.
@@ -44,7 +46,7 @@ from typing import Final
 from nacl.signing import SigningKey
 
 from protocol.bodies.commit import ChangeKind, CommitBody
-from protocol.bodies.door import KnockBody, Lobby, SetAside
+from protocol.bodies.door import MAX_TOLD, KnockBody, Lobby, SetAside
 from protocol.crypto import verify
 from protocol.events import Note
 from protocol.frames import RoomFrame
@@ -147,16 +149,20 @@ class Entry:
         if any(c.what is ChangeKind.ADMIT for c in commit.changes):
             self.say_again = True
 
-    def knock_again(self, answers: bytes) -> KnockBody | None:
-        """Our knock to say again now, for those seated since, naming the Commit ``answers``;
-        None if nobody new came, or if our first knock is not back from the relay yet."""
+    def knock_again(self, room: Roster, peer: int) -> KnockBody | None:
+        """Our knock to say again now from our connection ``peer``, for those seated since,
+        naming the Commit of ``room``, the roster we follow; None if nobody new came, or if
+        our first knock is not back from the relay yet."""
         knock, stamped = self.knock, self.knock_expires
         if not self.say_again or knock is None or stamped is None or self.unanswered:
             return None
         self.say_again = False
         since = stamped - knock.wait * 1000
-        told = tuple(self.asked_to_wait.values())
-        return replace(knock, answers=answers, since=since, told=told)
+        # A "not now" from someone who left counts for nobody: carrying it would
+        # only crowd out those that do.
+        told = [d for who, d in self.asked_to_wait.items() if room.by_identity(who) is not None]
+        answers, told_now = room.commit_hash, tuple(told[:MAX_TOLD])
+        return replace(knock, answers=answers, since=since, told=told_now, peer=peer)
 
     def expire(self, relay_ms: int) -> bool:
         """Whether our knock ran out of waiting at ``relay_ms`` of the relay's clock (once)."""

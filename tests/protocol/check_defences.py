@@ -65,6 +65,7 @@ NN = "tests/protocol/test_not_now.py::"
 CL = "tests/protocol/test_closing.py::"
 N = "tests/protocol/test_names.py::"
 LD = "tests/protocol/test_late_door.py::"
+LA = "tests/protocol/test_late_door_attacks.py::"
 
 ENDPOINT = "protocol/endpoint.py"
 CHAIN = "protocol/membership/chain.py"
@@ -284,11 +285,16 @@ MUTANTS = [
         M + "test_the_first_key_cannot_greet_newcomers_after_the_handover",
     ),
     Mutant(
-        "replayed knock",
+        "replayed knock (and a seated knock not kept as let go)",
         (
             E(
                 DOOR,
                 "        for m in roster.members:\n            if knock.identity == m.identity or knock.exchange == m.exchange:\n                return False\n",
+            ),
+            E(
+                DOOR,
+                "            if knock.identity in on_roster:\n                self._let_go(knock.identity)\n",
+                "            pass\n",
             ),
         ),
         A + "test_a_replayed_knock_is_not_shown_again",
@@ -651,19 +657,24 @@ MUTANTS = [
         (
             E(
                 ENDPOINT,
-                "            case cmd.Leave():\n                self._leave()\n        if not self.closed:\n",
-                "            case cmd.Leave():\n                self._leave()\n        if True:\n",
+                "                self._leave(ends_room=ends_room)\n        if not self.closed:\n",
+                "                self._leave(ends_room=ends_room)\n        if True:\n",
             ),
         ),
         S + "test_nothing_but_the_goodbye_goes_out_after_leaving",
     ),
     Mutant(
-        "a former member's key may knock again",
+        "a former member's key may knock again (and a seated knock not kept as let go)",
         (
             E(
                 DOOR,
                 "if knock.answers not in recent or knock.identity in self.former:",
                 "if knock.answers not in recent:",
+            ),
+            E(
+                DOOR,
+                "            if knock.identity in on_roster:\n                self._let_go(knock.identity)\n",
+                "            pass\n",
             ),
         ),
         M + "test_a_knock_replayed_after_its_knocker_left_raises_no_ghost",
@@ -1445,25 +1456,77 @@ MUTANTS = [
     ),
     Mutant(
         "a repeat after the knock ran out is shown",
-        (
-            E(
-                DOOR,
-                "if since + knock.wait * 1000 <= ts or knock.identity in self.ran_out:",
-                "if knock.identity in self.ran_out:",
-            ),
-        ),
+        (E(DOOR, "if since + knock.wait * 1000 <= ts:", "if False:"),),
         LD + "test_a_knock_said_again_after_it_ran_out_is_dropped",
     ),
     Mutant(
         "a knock that ran out is shown again when said anew",
+        (E(DOOR, "if knock.identity in self.let_go:", "if False:"),),
+        LD + "test_a_knock_that_ran_out_is_not_shown_again_even_said_anew",
+    ),
+    Mutant(
+        "a withdrawn knock is shown again, said from another connection",
+        (E(DOOR, "if knock.identity in self.let_go:", "if False:"),),
+        LA + "test_a_withdrawn_knock_said_again_from_another_connection_is_not_shown",
+    ),
+    Mutant(
+        "a knock whose connection left is not kept as let go",
         (
             E(
                 DOOR,
-                "if since + knock.wait * 1000 <= ts or knock.identity in self.ran_out:",
-                "if since + knock.wait * 1000 <= ts:",
+                "        knock = self.knocks.pop(peer, None)\n        if knock is not None:\n            self._let_go(knock.identity)\n",
+                "        knock = self.knocks.pop(peer, None)\n",
+            ),
+            E(
+                DOOR,
+                "            self.withdraw(peer)\n",
+                "            self._let_go(self.withdraw(peer).identity)  # type: ignore[union-attr]\n",
             ),
         ),
-        LD + "test_a_knock_that_ran_out_is_not_shown_again_even_said_anew",
+        LA + "test_a_knock_that_ran_out_as_its_knocker_left_is_not_shown_again",
+    ),
+    Mutant(
+        "a knock said again is shown from any connection",
+        (E(DOOR, "if knock.since is not None and knock.peer != peer:", "if False:"),),
+        LA + "test_a_knock_said_again_from_a_connection_not_the_knockers_is_not_shown",
+    ),
+    Mutant(
+        "a knock said again carries the not-nows of those who left",
+        (
+            E(
+                ENTRY,
+                "told = [d for who, d in self.asked_to_wait.items() if room.by_identity(who) is not None]",
+                "told = list(self.asked_to_wait.values())",
+            ),
+            E(
+                ENTRY,
+                "told_now = room.commit_hash, tuple(told[:MAX_TOLD])",
+                "told_now = room.commit_hash, tuple(told)",
+            ),
+        ),
+        LA + "test_a_knock_told_to_wait_by_more_than_a_room_holds_still_reaches_newcomers",
+    ),
+    Mutant(
+        "a knock said again is not padded to one size",
+        (
+            E(
+                "protocol/bodies/door.py",
+                'body["pad"] = bytes(max(0, fill - (fill >= 256)))',
+                "pass",
+            ),
+        ),
+        LA + "test_every_knock_said_again_is_one_size_to_the_relay",
+    ),
+    Mutant(
+        "a carried not-now counts for any standing knock",
+        (
+            E(
+                DOOR,
+                "if asked is not None and asked.knock == knock.identity:",
+                "if asked is not None:",
+            ),
+        ),
+        LA + "test_a_carried_not_now_counts_only_for_the_knock_that_carries_it",
     ),
     Mutant(
         "members who hold a knock take its repeat as a new knock",
@@ -1481,8 +1544,8 @@ MUTANTS = [
         (
             E(
                 DOOR,
-                "            if asked is not None:\n                self.set_aside_by(frame, asked, roster)",
-                "            if asked is not None:\n                self.set_aside.setdefault(peer, set()).add(asked.identity)",
+                "            if asked is not None and asked.knock == knock.identity:\n                self.set_aside_by(frame, asked, roster)",
+                "            if asked is not None and asked.knock == knock.identity:\n                self.set_aside.setdefault(peer, set()).add(asked.identity)",
             ),
         ),
         LD + "test_a_knock_said_again_cannot_carry_a_not_now_nobody_in_the_room_said",

@@ -14,13 +14,14 @@ from protocol import events as ev
 from protocol import wire
 from protocol.bodies import Say, decode_content, encode_content
 from protocol.bodies.commit import ChangeKind, CommitBody, Member
+from protocol.bodies.door import KnockBody
 from protocol.crypto import ExchangeKey, pad, seal, sign, unpad, unseal
 from protocol.endpoint import Endpoint
 from protocol.frames import GroupFrame, Kind, RoomFrame, group_header, parse
 from protocol.keys.chains import SendingChain, ratchet
 from protocol.keys.sender import Voice
 from protocol.membership.evidence import consent_statement, goodbye_statement
-from protocol.membership.roomwide import roomwide_frame
+from protocol.membership.roomwide import open_roomwide, roomwide_frame
 from protocol.membership.roster import admitting, removing
 from tests.protocol.harness import HostileRelay, Seat
 
@@ -269,3 +270,43 @@ def slot_of(seat: Seat) -> int:
     mine = seat.endpoint.my_slot
     assert mine is not None
     return mine
+
+
+# --- knocks as the relay carried them ----------------------------------------------
+
+
+def knocks_by(relay: HostileRelay, seat: Seat) -> list[wire.Msg]:
+    """Every knock frame ``seat`` published, as the relay stamped it, oldest first."""
+    room = seat.endpoint.room
+    return [
+        m
+        for m in relay.log
+        if m.sender == seat.peer
+        and isinstance(frame := parse(m.d, room), RoomFrame)
+        and frame.kind is Kind.KNOCK
+    ]
+
+
+def body_of(seat: Seat, msg: wire.Msg) -> KnockBody:
+    frame = parse(msg.d, seat.endpoint.room)
+    assert isinstance(frame, RoomFrame)
+    body = open_roomwide(frame, seat.endpoint.join_key)
+    assert body is not None
+    return KnockBody.decode(body)
+
+
+def shown(seat: Seat, nick: str) -> list[ev.Knocked]:
+    return [e for e in seat.events if isinstance(e, ev.Knocked) and e.nick == nick]
+
+
+def drop_knocks_to(relay: HostileRelay, knocker: Seat, seat: Seat) -> None:
+    """The relay keeps ``knocker``'s knocks from ``seat`` from now on."""
+
+    def tamper(peer: int, msg: wire.Msg) -> list[bytes]:
+        if peer == seat.peer and msg.sender == knocker.peer:
+            frame = parse(msg.d, seat.endpoint.room)
+            if isinstance(frame, RoomFrame) and frame.kind is Kind.KNOCK:
+                return []
+        return [wire.encode(msg)]
+
+    relay.tamper = tamper
