@@ -60,6 +60,8 @@ def offers_after(views: tuple[OfferView, ...], event: ev.OfferEvent) -> tuple[Of
             return (*views, OfferView(event, event.stage))
         case stage if stage in GONE:
             return rest
+        case OfferStage.NOT_SHOWN if not event.to:
+            return rest  # nobody left who was shown it
     if found is None:
         return views
     match event.stage:
