@@ -38,6 +38,7 @@ from tui import offer_commands as offering
 from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
+from tui.plain_offers import OfferLines
 from tui.plain_people import PlainPeople
 from tui.sentences import (
     INPUT_ENDED_THE_ROOM,
@@ -119,7 +120,7 @@ class PlainRoom:
         self.rejoining = False  # the connection dropped: on our way back into the room
         self.warned_ending = False  # told that leaving ends the room for everyone
         self.pending: offering.Pending | None = None
-        self.offers: dict[int, str] = {}  # by number: the line /offers shows
+        self.offers = OfferLines()  # what /offers shows
 
     # -- room events -------------------------------------------------------------
 
@@ -149,14 +150,9 @@ class PlainRoom:
                 for agreement in repair_agreements(agreements):
                     self.say("  " + agreement)
                 return
-            case ev.OfferEvent(number=number, stage=stage):
+            case ev.OfferEvent():
                 told = sentence(event) or ""
-                if stage in (
-                    ev.OfferStage.OFFERED,
-                    ev.OfferStage.ASKING,
-                    ev.OfferStage.TOO_LARGE,
-                ) or (stage is not ev.OfferStage.PROGRESS and number in self.offers):
-                    self.offers[number] = told
+                self.offers.told(event, told)
                 self.say(told)
                 return
             case ev.Reconnecting(attempt=attempt):
@@ -332,6 +328,7 @@ class PlainRoom:
                 self.session.send(cmd.Accept(number or 0))
             case "decline":
                 self.session.send(cmd.Decline(number or 0))
+                self.offers.end(number or 0)
                 self.say(
                     f"You declined offer {number}. Nothing was sent: to the sender it looks "
                     "the same as no answer."
@@ -350,11 +347,11 @@ class PlainRoom:
         self.say(offering.save(kept[1], path))
 
     def _list_offers(self) -> None:
-        if not self.offers:
+        listed = self.offers.listed()
+        if not listed:
             self.say("There are no offers.")
-            return
-        for number in sorted(self.offers):
-            self.say(f"  {number}. {self.offers[number]}")
+        for line in listed:
+            self.say(line)
 
     def _vote(self, command: str, rest: str) -> None:
         asked = vote_command(command, rest, self.people.seat_of)
