@@ -25,10 +25,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import TextIO
 
 from protocol import commands as cmd
@@ -49,6 +51,7 @@ from tui.sentences import (
 )
 from tui.session import Door, DoorError, Session
 from tui.talk_commands import message_in, react_command
+from tui.talk_layout import plain_rows
 from tui.vote_commands import WORDS as VOTE_WORDS
 from tui.vote_commands import vote_command
 from tui.vote_sentences import repair_agreements
@@ -106,9 +109,15 @@ class StdinLines:
 
 
 class PlainRoom:
-    def __init__(self, session: Session, say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        say: Callable[[str], None],
+        columns: Callable[[], int | None] = lambda: None,
+    ) -> None:
         self.session = session
         self.say = say
+        self.columns = columns  # a terminal's width, or None for a pipe or a file
         self.people = PlainPeople(session, say)
         self.agreements_offered = False
         self.agreements = session.agreements
@@ -149,6 +158,13 @@ class PlainRoom:
                 self.say("What the room agreed:")
                 for agreement in repair_agreements(agreements):
                     self.say("  " + agreement)
+                return
+            case ev.Said(nick=nick, text=text, aside=aside) if columns := self.columns():
+                # In a terminal, the rows a message wraps to hang under a gutter, so
+                # its tail cannot start a line that reads as someone else's message.
+                head = f"{name(nick)} (aside): " if aside else f"{name(nick)}: "
+                for row in plain_rows(head, text, columns):
+                    self.say(row)
                 return
             case ev.OfferEvent():
                 told = sentence(event) or ""
@@ -366,6 +382,15 @@ class PlainRoom:
         return name(self.session.label(slot))
 
 
+def terminal_columns(out: TextIO) -> int | None:
+    """The terminal's width now (it may change), or None when ``out`` is no terminal:
+    lines for a program stay whole."""
+    try:
+        return shutil.get_terminal_size().columns if out.isatty() else None
+    except (OSError, ValueError):
+        return None
+
+
 def _print_to(out: TextIO) -> Callable[[str], None]:
     def say(line: str) -> None:
         out.write(line + "\n")
@@ -385,7 +410,7 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     except OSError as exc:
         say(f"Porch could not start a relay on this computer ({exc}).")
         return 1
-    room = PlainRoom(session, say)
+    room = PlainRoom(session, say, partial(terminal_columns, out))
     if session.local_relay is not None:
         say(session.local_relay.notice)
     if not door.opening:

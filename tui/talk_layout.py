@@ -17,15 +17,15 @@ where a message begins:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from rich.cells import cell_len, chop_cells
-
 from tui.peer_text import shown
 
-SHOWN_LINES: Final = 40
+SHOWN_LINES: Final = 40  # of one message
+PLAIN_GUTTER: Final = "  ┃ "  # plain mode, in a terminal: where a message's further rows hang
 _SPACES: Final = re.compile(r" {2,}")
 
 
@@ -63,6 +63,28 @@ def message_lines(text: str) -> MessageLines:
     return MessageLines(tuple(kept[:SHOWN_LINES]), max(0, len(kept) - SHOWN_LINES))
 
 
+def cells(text: str) -> int:
+    """Columns ``text`` takes in a terminal (wide East Asian characters take two,
+    combining marks none). Plain mode loads no Rich, so this is its own."""
+    return sum(_cell(ch) for ch in text)
+
+
+def _cell(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _cut(word: str, width: int) -> str:
+    """The longest start of ``word`` that fits ``width`` columns (one character at least)."""
+    used = 0
+    for index, ch in enumerate(word):
+        used += _cell(ch)
+        if used > width:
+            return word[: max(1, index)]
+    return word
+
+
 def wrapped(line: str, first: int, rest: int) -> Iterator[str]:
     """``line`` in rows of at most ``first`` cells, then ``rest`` cells, broken at
     spaces where it can be, within a word where it must."""
@@ -70,14 +92,14 @@ def wrapped(line: str, first: int, rest: int) -> Iterator[str]:
     row = ""
     for word in line.split(" "):
         candidate = f"{row} {word}" if row else word
-        if cell_len(candidate) <= width:
+        if cells(candidate) <= width:
             row = candidate
             continue
         if row:
             yield row
             width = max(1, rest)
-        while cell_len(word) > width:  # a word wider than the row: cut, row by row
-            piece = chop_cells(word, width)[0]
+        while cells(word) > width:  # a word wider than the row: cut, row by row
+            piece = _cut(word, width)
             yield piece
             word, width = word[len(piece) :], max(1, rest)
         row = word
@@ -91,3 +113,17 @@ def hanging(lines: tuple[str, ...], first: int, rest: int) -> list[str]:
     for line in lines:
         rows.extend(wrapped(line, first if not rows else rest, rest))
     return rows or [""]
+
+
+def plain_rows(head: str, text: str, columns: int) -> list[str]:
+    """A message in plain mode, in a terminal ``columns`` wide: ``head`` ("bo: ")
+    and the text on one line as the plain mode shows it, wrapped before the
+    terminal would wrap it, every further row under ``PLAIN_GUTTER``."""
+    body = _SPACES.sub(" ", shown(text)).strip(" ")
+    rest = max(1, columns - cells(PLAIN_GUTTER) - 1)  # the last column: no early wrap
+    first = columns - cells(head) - 1
+    if first < 1:
+        rows = list(wrapped(body, rest, rest))
+        return [head.rstrip(), *(PLAIN_GUTTER + row for row in rows)]
+    rows = list(wrapped(body, first, rest))
+    return [head + rows[0], *(PLAIN_GUTTER + row for row in rows[1:])]
