@@ -20,6 +20,7 @@ from tests.tui.headless import Members
 from tests.tui.pilots import let_in, log_of, open_room, toasts
 from tui.app import Plan, PorchApp
 from tui.messages import OfferChosen
+from tui.offer_views import offers_after
 from tui.widgets.offer_panel import OfferPanel, OfferRow
 
 SIZE = (120, 40)
@@ -69,3 +70,13 @@ async def test_a_flood_of_offers_shows_a_few_one_toast_one_bell_and_a_sentence(
         await until(lambda: room.offers[0].stage is OfferStage.ARRIVED, "the text arriving")
         await ap.pause()
         assert drawn and set(drawn) == {first}, drawn
+
+
+def test_our_offer_leaves_the_panel_once_nobody_it_asked_was_shown_it() -> None:
+    def ours(stage: OfferStage, to: tuple[str, ...], by: str = "") -> ev.OfferEvent:
+        return ev.OfferEvent(stage, 7, "text", "ana", "words", 10, True, to=to, by=by)
+
+    views = offers_after((), ours(OfferStage.ASKING, ("bo", "cy")))
+    views = offers_after(views, ours(OfferStage.NOT_SHOWN, ("cy",), by="bo"))
+    assert [v.offer.to for v in views] == [("cy",)]
+    assert offers_after(views, ours(OfferStage.NOT_SHOWN, (), by="cy")) == ()
