@@ -232,7 +232,7 @@ def check_nick(nick: str) -> str:
     problem = names.refusal(nick)
     if problem is not None:
         raise ValueError(problem)
-    return nick.strip()
+    return names.tidy(nick)
 
 
 def check_knock_wait(seconds: int) -> int:

@@ -155,6 +155,15 @@ def _check(relay_url: str, secret: bytes, host_key: bytes) -> bytes:
 def _relay_url(address: str) -> str:
     """The relay's base address, normalised, or InviteError."""
     address = address.strip().rstrip("/")
+    if not all("!" <= ch <= "~" for ch in address):
+        # The address is shown on screens and printed by the plain mode, and anyone can
+        # make an invite that checks out: a control character here would reach the
+        # person's terminal as an escape sequence.
+        raise InviteError(
+            f"The relay address {address[:60]!r} in this invite holds a character no relay "
+            "address has (a space, a control character, or a letter outside ASCII; an "
+            "international host name is written in its xn-- form). Copy the whole invite again."
+        )
     try:
         parts = urlsplit(address)
         port = parts.port

@@ -8,7 +8,13 @@ blank, and when two names in a room look alike, each is shown with its seat
 of their key ("ana (key kxqd)"), so that nobody is mistaken for somebody else.
 A person names one of them back as ``ana#2`` or ``ana#kxqd``. So a name may not
 end the way those marks do (``refusal``): "ana (seat 1)" as a name would pass
-for the first ana.
+for the first ana. Nor may it end the way a status Porch shows beside a name
+does: " ✓" (verified) or a parenthetical such as "(host)", "(verified)" or
+"(asked to wait)" (``carries_status``), or a look-alike of either; "bo ✓" as a
+name would pass for a bo that someone verified.
+
+A name has no space at either end and no run of spaces (``tidy``): "ana " is
+drawn as "ana", so it would pass for her without a seat mark.
 
 A key mark is four letters from a hash of the knock's identity key: the same on
 every screen, new with every knock. It tells honest look-alikes apart; someone
@@ -19,7 +25,8 @@ Two names look alike when their skeletons are equal: every character
 replaced by one representative of the characters it can be taken for (the
 Unicode confusables of UTS #39, from the ``confusable_homoglyphs`` library,
 with upper and lower case counted as the same), after invisible characters
-are dropped. Confusables of several characters ("rn" for "m") are not caught.
+are dropped and runs of blank characters read as one space. Confusables of
+several characters ("rn" for "m") are not caught.
 
 ``IGNORABLE`` is Unicode's Default_Ignorable_Code_Point property
 (DerivedCoreProperties.txt): characters a font draws as nothing.
@@ -68,14 +75,35 @@ def ignorable(char: str) -> bool:
     return any(low <= code <= high for low, high in IGNORABLE)
 
 
+# Drawn as nothing although Unicode counts it as a symbol, not as a space.
+BLANK_SYMBOLS: Final = "\u2800"  # BRAILLE PATTERN BLANK
+
+# What Porch itself shows after a name: a check mark for someone verified, and
+# notes in parentheses. Unicode's confusables do not join these, so the look-alikes
+# are listed (each is then also matched through its skeleton).
+CHECK_MARKS: Final = "✓✔☑√∛∜✅⍻🗸🗹🮱\U00010102"
+OPENING: Final = "(❨❪⟮⸨⦅｟﴾⁽₍﹙︵⎛⎝⏜"
+CLOSING: Final = ")❩❫⟯⸩⦆｠﴿⁾₎﹚︶⎞⎠⏝"
+
+
+def tidy(name: str) -> str:
+    """``name`` without spaces at its ends and with every run of spaces made one."""
+    return " ".join(name.split())
+
+
 def visible(name: str) -> str:
     """``name`` as it is drawn: compatibility forms folded, invisible characters gone."""
     return "".join(c for c in unicodedata.normalize("NFKC", name) if not ignorable(c))
 
 
+def drawn(name: str) -> str:
+    """``visible(name)`` with its blank characters read as spaces, runs of them as one."""
+    return tidy("".join(" " if c in BLANK_SYMBOLS else c for c in visible(name)))
+
+
 def looks_blank(name: str) -> bool:
     """Whether ``name`` would be drawn as nothing but space."""
-    return not any(not unicodedata.category(c).startswith("Z") for c in visible(name).strip())
+    return not any(not unicodedata.category(c).startswith("Z") for c in drawn(name))
 
 
 def alike(one: str, other: str) -> bool:
@@ -84,7 +112,7 @@ def alike(one: str, other: str) -> bool:
 
 
 def skeleton(name: str) -> str:
-    return "".join(_representative(c) for c in visible(name))
+    return "".join(_representative(c) for c in drawn(name))
 
 
 @cache
@@ -138,7 +166,7 @@ def key_mark(identity: bytes) -> str:
 def carries_mark(name: str) -> bool:
     """Whether ``name`` ends the way Porch marks a name it tells apart: "#2", "#kxqd",
     "(seat 2)", "(key kxqd)", or a look-alike of one of these."""
-    return bool(_marks().search(skeleton(name).rstrip()))
+    return bool(_marks().search(skeleton(name)))
 
 
 @cache
@@ -151,8 +179,28 @@ def _marks() -> re.Pattern[str]:
     )
 
 
+def carries_status(name: str) -> bool:
+    """Whether ``name`` ends the way Porch shows a status beside a name: a check mark,
+    or anything in parentheses ("(host)", "(verified)"), or a look-alike of these."""
+    # A combining mark drawn on the last character leaves it reading as what it is.
+    end = skeleton(name)
+    while end and unicodedata.category(end[-1]) in ("Mn", "Me"):
+        end = end[:-1]
+    return bool(_statuses().search(end))
+
+
+@cache
+def _statuses() -> re.Pattern[str]:
+    def kinds(chars: str) -> str:
+        return re.escape("".join(sorted({c for char in chars for c in (char, skeleton(char))})))
+
+    return re.compile(rf"[{kinds(CHECK_MARKS)}]$|[{kinds(OPENING)}].*[{kinds(CLOSING)}]$")
+
+
 def refusal(nick: str) -> str | None:
-    """The sentence saying why ``nick`` cannot be a name in a room, or None if it can."""
+    """The sentence saying why ``nick`` cannot be a name in a room, or None if it can.
+
+    Spaces at its ends and runs of spaces are no reason: the name is sent ``tidy``."""
     nick = nick.strip()
     if not nick or looks_blank(nick):
         return (
@@ -172,5 +220,11 @@ def refusal(nick: str) -> str | None:
         return (
             "A name cannot end like #2, #kxqd or (seat 2): Porch adds those itself to tell "
             "people with the same name apart. Choose another one."
+        )
+    if carries_status(nick):
+        return (
+            'A name cannot end in a check mark or in parentheses, like "bo ✓" or "cy (host)": '
+            'Porch shows those beside names itself. Leave them out, or write "jo, she/her" '
+            'rather than "jo (she/her)".'
         )
     return None

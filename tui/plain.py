@@ -139,7 +139,7 @@ class PlainRoom:
                 self.agreements_offered = True
                 self.agreements = text
                 self.say(f"The room of {name(host)} has these agreements:")
-                for agreement in text.splitlines():
+                for agreement in text.split("\n"):
                     if agreement.strip():
                         self.say("  " + shown(agreement))
                 self.say("Type /agree to accept them and knock, or /quit to leave.")
@@ -240,7 +240,7 @@ class PlainRoom:
                 self.say(f"invite: {invite}" if invite else "Only the host holds the invite.")
             case "agreements":
                 current = self.session.agreements or self.agreements  # amended, once in
-                for agreement in current.splitlines():
+                for agreement in current.split("\n"):
                     self.say("  " + shown(agreement))
             case "quit" | "leave" | "exit":
                 others = self.left_behind()
@@ -391,16 +391,18 @@ def terminal_columns(out: TextIO) -> int | None:
         return None
 
 
-def _print_to(out: TextIO) -> Callable[[str], None]:
+def plain_printer(out: TextIO) -> Callable[[str], None]:
     def say(line: str) -> None:
-        out.write(line + "\n")
+        # Peer text is made safe where it is put into a line; this is the last guard,
+        # so that nothing printed can reach the terminal as an escape sequence.
+        out.write(shown(line, multiline=True) + "\n")
         out.flush()
 
     return say
 
 
 async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
-    say = _print_to(out)
+    say = plain_printer(out)
     session = Session(door)
     try:
         await session.open()
@@ -414,7 +416,7 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     if session.local_relay is not None:
         say(session.local_relay.notice)
     if not door.opening:
-        say(f"Connecting to the relay at {session.relay_url}.")
+        say(f"Connecting to the relay at {shown(session.relay_url)}.")
     lines = StdinLines(stdin)
     # SIGTERM reads as "I am leaving": the room hears a goodbye instead of a dropped line.
     loop = asyncio.get_running_loop()

@@ -168,6 +168,6 @@ REPAIR_WORDS: Final = ("repair", "harm", "ouch", "hurt", "conflict")
 def repair_agreements(agreements: str) -> list[str]:
     """The agreements a repair round shows: those about repairing harm, if any say so,
     else all of them (each line untrusted: shown with ``peer_text``)."""
-    lines = [line.strip() for line in agreements.splitlines() if line.strip()]
+    lines = [line.strip() for line in agreements.split("\n") if line.strip()]
     about = [line for line in lines if any(w in line.casefold() for w in REPAIR_WORDS)]
     return [shown(line) for line in (about or lines)]

@@ -13,7 +13,7 @@ import msgpack
 
 from protocol.crypto import KEY_SIZE
 from protocol.limits import NICK_CHARS
-from protocol.names import carries_mark, looks_blank
+from protocol.names import carries_mark, carries_status, looks_blank, tidy
 
 MAX_BODY: Final = 32 * 1024
 U32: Final = 2**32
@@ -76,6 +76,11 @@ def nick(value: Any) -> str:
     name = text(value, NICK_CHARS)
     if not name.strip() or not name.isprintable() or looks_blank(name) or carries_mark(name):
         raise BodyError("a nickname is printable, not blank, and carries no seat or key mark")
+    if carries_status(name):
+        raise BodyError("a nickname does not end like a status shown beside names")
+    if name != tidy(name):
+        # Drawn alike, "ana " would pass for "ana": every sender tidies its name.
+        raise BodyError("a nickname has no space at either end and no run of spaces")
     return name
 
 

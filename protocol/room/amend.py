@@ -127,7 +127,7 @@ def step(
 
 def numbered(agreements: str, line: str) -> str:
     """The line as it will read: numbered on, when the agreements are numbered."""
-    lines = [raw.strip() for raw in agreements.splitlines() if raw.strip()]
+    lines = [raw.strip() for raw in agreements.split("\n") if raw.strip()]
     if lines and all(raw.split(".", 1)[0].isdigit() for raw in lines):
         return f"{len(lines) + 1}. {line.strip()}"
     return line.strip()

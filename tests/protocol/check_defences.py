@@ -708,6 +708,16 @@ MUTANTS = [
         N + "test_a_name_that_ends_like_a_mark_is_refused_here_and_at_the_door",
     ),
     Mutant(
+        "a name ending like a status (✓, (host)) comes through the door",
+        (E("protocol/bodies/codec.py", "    if carries_status(name):", "    if False:"),),
+        N + "test_a_name_that_ends_like_a_status_is_refused_here_and_at_the_door",
+    ),
+    Mutant(
+        "a name with a space at its end comes through the door",
+        (E("protocol/bodies/codec.py", "    if name != tidy(name):", "    if False:"),),
+        N + "test_a_name_with_space_at_its_ends_is_tidied_here_and_refused_at_the_door",
+    ),
+    Mutant(
         "two knocks with look-alike names show the same",
         (
             E(

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from protocol.crypto import random_bytes
-from protocol.invite import InviteError, new_invite, parse_invite
+from protocol.invite import Invite, InviteError, new_invite, parse_invite
 
 URL = "ws://127.0.0.1:8765"
 
@@ -101,3 +101,27 @@ def test_opening_a_room_on_a_bad_relay_address_says_how_to_write_one(address: st
     with pytest.raises(InviteError) as caught:
         new_invite(address, random_bytes(32))
     assert "like ws://127.0.0.1:8765." in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "ws://127.0.0.1:9/\x1b]0;PWNED\x07",  # retitles the terminal
+        "ws://127.0.0.1:9/\x1b]52;c;Y3VybA==\x07",  # writes the clipboard
+        "ws://127.0.0.1:9/\x9b2J",  # C1 CSI clears the screen
+        "ws://127.0.0.1:9/a\u202eb",  # reads backwards
+        "ws://bücher.example:9",  # a host name outside ASCII
+    ],
+)
+def test_an_invite_that_checks_out_is_refused_if_its_relay_address_would_reach_the_terminal(
+    address: str,
+) -> None:
+    # Anyone can make an invite whose check holds: the check is not a secret.
+    forged = Invite(address, random_bytes(32), random_bytes(32)).text
+    with pytest.raises(InviteError) as caught:
+        parse_invite(forged)
+    sentence = str(caught.value)
+    assert "holds a character no relay address has" in sentence
+    assert sentence.isprintable() and "\u202e" not in sentence
+    with pytest.raises(InviteError):
+        new_invite(address, random_bytes(32))

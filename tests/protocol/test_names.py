@@ -2,7 +2,9 @@
 
 A knock has no seat yet: when its name looks like another one here, it carries
 a short mark of the knocker's key, the same on every screen. A name that ends
-the way those marks do is refused, here and from a modified client at the door.
+the way those marks do, or the way a status shown beside names does ("✓",
+"(host)"), is refused, here and from a modified client at the door; so is one
+with spaces at its ends, which is drawn like the name without them.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from protocol.crypto import ExchangeKey
 from protocol.endpoint import Endpoint, agreements_hash
 from protocol.frames import Kind
 from protocol.limits import NICK_CHARS
-from protocol.names import MARK_LETTERS, MARK_SIZE, carries_mark, key_mark, refusal
+from protocol.names import (
+    MARK_LETTERS,
+    MARK_SIZE,
+    alike,
+    carries_mark,
+    carries_status,
+    key_mark,
+    refusal,
+)
 from tests.protocol.harness import HostileRelay, Seat
 from tests.protocol.rooms import answering, of, open_room, publish_as, roomwide
 
@@ -114,9 +124,81 @@ def test_a_name_that_ends_like_a_mark_is_refused_here_and_at_the_door(nick: str)
     assert seat.peer not in ana.endpoint.knocks and not of(ana, ev.Knocked)
 
 
-@pytest.mark.parametrize("nick", ["c#", "ana (she/her)", "bo #", "#1fan club"])
+def knocks_through_a_modified_client(relay: HostileRelay, host: Seat, nick: str) -> bool:
+    """Whether a knock named ``nick``, sent by a client that checks no name, is seen."""
+    seat = relay.connect(Endpoint.joining(host.endpoint.invite, "x"))
+    identity = SigningKey.generate()
+    knock = KnockBody(
+        nick,
+        bytes(identity.verify_key),
+        ExchangeKey().public,
+        agreements_hash("Be kind."),
+        answers=answering(host),
+    )
+    publish_as(relay, seat, roomwide(host.endpoint, Kind.KNOCK, knock.encode(), identity))
+    return seat.peer in host.endpoint.knocks or any(
+        k.knock == seat.peer for k in of(host, ev.Knocked)
+    )
+
+
+@pytest.mark.parametrize("nick", ["c#", "bo #", "#1fan club", "jo, she/her", "ana :)", "cy (2"])
 def test_names_that_only_look_a_little_like_a_mark_are_fine(nick: str) -> None:
     assert refusal(nick) is None
+    relay, (ana,) = open_room(1)
+    assert knocks_through_a_modified_client(relay, ana, nick)
+
+
+STATUSES = [
+    "bo ✓",
+    "bo✔",
+    "bo ✔\ufe0f",
+    "bo ✅",
+    "bo ☑",
+    "bo √",
+    "bo ✓\u0301",  # an accent drawn over the check mark
+    "bo ✓\u034f",  # an invisible character after it
+    "cy (host)",
+    "cy （host）",
+    "cy \u2768host\u2769",
+    "cy \u207dhost\u207e",
+    "dee (verified)",
+    "dee (v\u0435rified)",  # a Cyrillic e
+    "eve (you)",
+    "fay (asked to wait)",
+    "jo (she/her)",
+]
+
+
+@pytest.mark.parametrize("nick", STATUSES)
+def test_a_name_that_ends_like_a_status_is_refused_here_and_at_the_door(nick: str) -> None:
+    """Defence: "bo ✓" or "cy (host)" as a name would pass for a bo someone verified, or
+    for the host, in the roster and in /who."""
+    assert carries_status(nick)
+    said = refusal(nick)
+    assert said is not None and "Porch shows those beside names itself" in said
+    assert 'write "jo, she/her"' in said  # what to write instead
+    relay, (ana,) = open_room(1)
+    with pytest.raises(ValueError, match="Porch shows those beside names itself"):
+        Endpoint.joining(ana.endpoint.invite, nick)
+    assert not knocks_through_a_modified_client(relay, ana, nick)
+
+
+@pytest.mark.parametrize("nick", ["ana ", " ana", "ana  bo", "ana\u00a0"])
+def test_a_name_with_space_at_its_ends_is_tidied_here_and_refused_at_the_door(nick: str) -> None:
+    """Defence: "ana " is drawn like "ana" and would pass for her without a seat mark."""
+    relay, (ana,) = open_room(1)
+    if nick.isprintable():
+        assert Endpoint.joining(ana.endpoint.invite, nick).nick == " ".join(nick.split())
+    assert not knocks_through_a_modified_client(relay, ana, nick)
+
+
+def test_names_that_differ_only_in_blank_space_look_alike() -> None:
+    assert alike("ana", "ana ") and alike("ana bo", "ana  bo") and alike(" ana", "ana")
+    assert alike("ana", "ana\u2800")  # a braille blank is drawn as nothing
+    assert refusal("\u2800 \u2800") == (
+        "A name cannot be empty or show as nothing on a screen. Choose a name people can read."
+    )
+    assert not alike("ana bo", "anabo")
 
 
 def test_a_name_too_long_is_refused_with_the_limit_in_the_sentence() -> None:

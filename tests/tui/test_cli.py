@@ -64,6 +64,8 @@ def porch(args: list[str], sandbox: Path) -> subprocess.CompletedProcess[str]:
         (["new", "--plain", "--name", "x" * 33], "a name is at most 32"),
         (["join", "--name", "x" * 33, "ws://127.0.0.1:8765"], "a name is at most 32"),
         (["new", "--plain", "--name", "ana (seat 1)"], "Porch adds those itself"),
+        (["new", "--plain", "--name", "bo ✓"], "Porch shows those beside names itself"),
+        (["join", "--name", "cy (host)", "ws://127.0.0.1:8765"], 'write "jo, she/her"'),
         (["new", "--plain", "--name", ""], "A name is needed to enter a room: add --name NAME"),
         (["new", "--plain"], "A name is needed to enter a room: add --name NAME"),
         (["join", "--plain", "--name", "bo"], "No invite came on stdin"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from hypothesis import given
@@ -9,8 +10,13 @@ from hypothesis import strategies as st
 
 from protocol import events as ev
 from protocol.bodies.commit import ChangeKind
+from protocol.names import ignorable
+from protocol.room.amend import numbered
 from tui.peer_text import name, shown
 from tui.sentences import sentence
+from tui.vote_sentences import repair_agreements
+
+ENGLAND = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"
 
 
 def test_escape_sequences_become_visible_pictures() -> None:
@@ -33,6 +39,37 @@ def test_a_name_shows_what_would_draw_as_nothing() -> None:
     """A look-alike built from invisible characters does not look like the original."""
     assert name("ana\u034f") != name("ana") and name("\u3164") == "\ufffd"
     assert name("👩\u200d💻") == "👩\u200d💻"  # emoji sequences stay whole
+
+
+def test_a_message_shows_what_would_draw_as_nothing_or_break_a_line() -> None:
+    """Words hidden in tag characters or variation selectors show; so does a line
+    separator, which would break the line on one screen and not on another."""
+    assert shown("one\u2028two\u2029three", multiline=True) == "one␤two¶three"
+    assert shown("x\u200by\u00adz") == "x\ufffdy\ufffdz"
+    assert "\U000e0041" not in shown("hi\U000e0041\U000e0042") == "hi\ufffd\ufffd"
+    assert shown("hi\U000e0041" + ENGLAND) == "hi\ufffd" + ENGLAND  # a flag stays whole
+    assert shown("\U0001f3f4\U000e0041\U000e007f") == "\U0001f3f4\ufffd\ufffd"  # no flag
+    assert shown("a\U000e0100b") == "a\ufffdb"  # a variation selector carries no word
+    for kept in ("👩\u200d💻", "❤\ufe0f", "☺\ufe0e", "می\u200cخواهم"):
+        assert shown(kept, multiline=True) == kept
+
+
+@given(st.text())
+def test_a_message_breaks_only_at_a_newline_and_hides_nothing(text: str) -> None:
+    # A subdivision flag is spelt with tag characters, and stays.
+    flagless = re.sub(
+        "\U0001f3f4[\U000e0030-\U000e007a]+\U000e007f", "", shown(text, multiline=True)
+    )
+    for ch in flagless:
+        assert ch == "\n" or len(f"a{ch}b".splitlines()) == 1, repr(ch)
+        assert not ignorable(ch) or ch in "\u200c\u200d\ufe0e\ufe0f", repr(ch)
+
+
+def test_agreements_break_into_lines_only_at_a_newline() -> None:
+    """As the terminal app's consent screen shows them: "\\n" alone ends an agreement."""
+    text = "1. We take turns.\u20282. We repair harm.\x1c3. x\n2. We listen."
+    assert repair_agreements(text) == ["1. We take turns.␤2. We repair harm.␜3. x"]
+    assert numbered(text, "We rest.") == "3. We rest."
 
 
 def test_message_bodies_keep_their_newlines_when_asked() -> None:

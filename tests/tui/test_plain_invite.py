@@ -8,11 +8,15 @@ An opener whose relay cannot be reached is told so, and gets no invite to share.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 
+from protocol.crypto import random_bytes
+from protocol.invite import Invite
 from tests.tui.processes import Porch, start
+from tui.plain import plain_printer
 from tui.talk_commands import NOT_A_REACTION
 
 
@@ -96,3 +100,28 @@ def test_an_unreachable_relay_gets_no_invite_shared(
     ana.expect(rf"^Cannot reach the relay at {address}\. ")
     assert ana.finish() == 1
     assert not any(line.startswith("invite: ") or "invite" in line for line in ana.seen), ana.seen
+
+
+def test_an_invite_made_to_drive_the_terminal_is_refused_and_nothing_raw_is_printed(
+    porches: list[Porch], tmp_path: Path
+) -> None:
+    # Anyone can make an invite that checks out; this one's relay address retitles the
+    # terminal, clears it and writes the clipboard, if printed as it is.
+    address = "ws://127.0.0.1:9/\x1b]0;PWNED\x07\x1b[2J\x1b]52;c;Y3VybA==\x07"
+    forged = Invite(address, random_bytes(32), random_bytes(32)).text
+    bo = start(porches, ["join", "--plain", "--name", "bo"], tmp_path / "bo")
+    bo.send(forged)
+    assert bo.finish() == 2
+    printed = "\n".join(bo.seen) + "".join(bo.stderr)
+    assert "holds a character no relay address has" in printed
+    assert "\x1b" not in printed and "\x07" not in printed
+
+
+def test_whatever_plain_mode_prints_carries_no_control_character() -> None:
+    out = io.StringIO()
+    say = plain_printer(out)
+    say("bo: hi\x1b]0;PWNED\x07 \x9b2J \u202eevil\nsecond line")
+    printed = out.getvalue()
+    assert printed.endswith("second line\n") and printed.count("\n") == 2
+    assert not any(ch in printed for ch in "\x1b\x07\x9b\u202e")
+    assert "␛]0;PWNED␇" in printed  # shown, not hidden: someone sent something odd

@@ -19,6 +19,7 @@ from textual.widgets import Footer, LoadingIndicator, Static
 from protocol import commands as cmd
 from protocol import events as ev
 from tui.messages import Ask, LeaveRoom, RoomEvent
+from tui.peer_text import shown
 from tui.screens.consent import AgreementsConsent
 from tui.sentences import sentence
 from tui.widgets.status import ConnectionStatus
@@ -36,7 +37,9 @@ class DoorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="door", classes="dialog"):
             yield Static("At the door", classes="title")
-            yield Static(Content(f"Connecting to the relay at {self.relay_url}…"), id="door-step")
+            yield Static(
+                Content(f"Connecting to the relay at {shown(self.relay_url)}…"), id="door-step"
+            )
             yield LoadingIndicator()
             yield ConnectionStatus(id="status")
         yield Footer()

@@ -21,6 +21,7 @@ from textual.widgets import Button, Footer, Input, Label, Static, TextArea
 from protocol import names
 from protocol.limits import NICK_CHARS
 from tui.entry import DEFAULT_AGREEMENTS
+from tui.peer_text import shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +48,7 @@ class SetupScreen(Screen[Setup]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="setup"):
             yield Static("Open a new room" if self.opening else "Join a room", classes="title")
-            yield Static(Content(self.where), classes="hint", id="where")
+            yield Static(Content(shown(self.where)), classes="hint", id="where")
             yield Label("Your name in this room")
             yield Input(self.nick, placeholder="e.g. ana", id="nick")
             yield Static(self._enter_hint(), id="nick-length", classes="hint")

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.widgets import Button, Static
 
+from tui.peer_text import shown
 from tui.sentences import COPIED, COPIED_IN_BROWSER, SHARING
 
 
@@ -31,7 +32,7 @@ class InviteCard(Vertical):
         self.border_title = "Invite"
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(self.invite), id="invite-text")
+        yield Static(Content(shown(self.invite)), id="invite-text")
         yield Static(Content(SHARING), classes="hint sharing")
         if self.relay_notice:
             yield Static(Content(self.relay_notice), classes="hint warning", id="relay-notice")
