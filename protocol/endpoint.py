@@ -1939,8 +1939,9 @@ class Endpoint:
                 self._note(ev.Note.OFFER_DONE)
                 return
             found.cancelled, found.sending = True, False
-            for seat in found.waiting():
-                self._tell(seat, OfferNote(found.offer, OfferSay.CANCEL))
+            for seat in found.to:  # those who did not answer too: it leaves their screens
+                if seat not in found.have:
+                    self._tell(seat, OfferNote(found.offer, OfferSay.CANCEL))
         else:
             if found.stage not in (of.Stage.OFFERED, of.Stage.ACCEPTED):
                 self._note(ev.Note.OFFER_DONE)
@@ -1981,6 +1982,18 @@ class Endpoint:
         slot = self.chain.my_slot
         if slot is None or slot not in body.to or body.offer in self.offers.theirs:
             return
+        if body.kind is OfferKind.LINK and not of.is_domain(body.note):
+            # Its note is all that shows before accepting: one that reads as anything
+            # but a domain is someone's words dressed as where the link goes.
+            self._alarm(ev.Alarm.LINK_NOTE_NOT_A_DOMAIN, (self._label(member),))
+            return
+        if not self.offers.room_for(member.slot):
+            self._tell(member.slot, OfferNote(body.offer, OfferSay.CROWDED))
+            if member.slot not in self.offers.crowded:
+                self.offers.crowded.add(member.slot)
+                self._note(ev.Note.OFFERS_CROWDED, self._label(member))
+            return
+        self.offers.forget_ended()
         note = of.safe_name(body.note) if body.kind is OfferKind.FILE else body.note
         inc = of.Incoming(
             self.offers.next_number(), body.offer, member.slot, member.identity, body.kind,
@@ -2043,6 +2056,13 @@ class Endpoint:
                 out.accepted.discard(member.slot)
                 if not out.waiting():
                     out.sending = False
+            case OfferSay.CROWDED if out is not None and member.slot in out.to:
+                if member.slot not in out.accepted:  # not shown to them: they are not asked
+                    out.to = tuple(s for s in out.to if s != member.slot)
+                    if not out.to:
+                        out.cancelled, out.sending = True, False
+                    to = tuple(self._seat_label(s) for s in out.to)
+                    self._offer_event(ev.OfferStage.NOT_SHOWN, out, by=self._label(member), to=to)
             case OfferSay.KEY if inc is not None and inc.sender == of.NOBODY:
                 # A sender back on a new seat: it holds the key, and it is the same person
                 # as far as we can tell (its return ticket, or else the name it must keep).

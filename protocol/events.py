@@ -343,6 +343,7 @@ class OfferStage(Enum):
     DELIVERED = auto()  # ``by`` has all of ours
     CANCELLED = auto()  # by the sender, or by us
     FAILED = auto()  # what arrived did not check out
+    NOT_SHOWN = auto()  # ours: ``by`` has as many of our offers open as one may; ``to`` is left
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +440,7 @@ class Alarm(Enum):
     CHUNK_BROKEN = auto()  # (member,): a chunk or the whole did not match what was sealed
     LARGER_THAN_OFFERED = auto()  # (member,): sent more than the offer announced
     LINK_NOT_AS_SHOWN = auto()  # (member,): the link goes elsewhere than its note said
+    LINK_NOTE_NOT_A_DOMAIN = auto()  # (member,): a link offered under a note no domain reads as
     # votes
     REMOVAL_WITHOUT_VOTES = auto()  # (signer, member): a removal Commit the votes do not allow
     AMENDMENT_WITHOUT_CONSENT = auto()  # (signer,): changed the agreements unconsented
@@ -506,6 +508,7 @@ class Note(Enum):
     NOBODY_TO_OFFER = auto()
     OFFER_TOO_LARGE = auto()  # (limit in MiB)
     OFFER_DONE = auto()  # that offer was answered, or is over
+    OFFERS_CROWDED = auto()  # (member) has as many offers open here as one may: later not shown
     NO_AMENDMENT = auto()  # nothing to consent or object to
     AMENDMENT_OPEN = auto()  # one amendment at a time
     AGREEMENTS_TOO_LONG = auto()  # (limit)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from protocol import events as ev
 from protocol.events import OfferStage
+from protocol.room.offers import OPEN_PER_SENDER
 from tui.peer_text import name, shown
 
 
@@ -80,6 +81,13 @@ def offer_sentence(event: ev.OfferEvent) -> str:
             if event.mine:
                 return f"Your offer {n} is withdrawn."
             return f"Offer {n} from {sender} was cancelled; nothing of it is kept."
+        case OfferStage.NOT_SHOWN:
+            over = "" if event.to else " Nobody else was asked, so it is over."
+            return (
+                f"{name(event.by)} was not shown your offer {n}: they have "
+                f"{OPEN_PER_SENDER} of your offers open already. Once they answer one, or "
+                f"you withdraw one, offer it again.{over}"
+            )
         case OfferStage.FAILED:
             return (
                 f"Offer {n} from {sender} did not arrive intact, so it was thrown away; "

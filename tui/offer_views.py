@@ -4,7 +4,8 @@ The endpoint tells each step of an offer once (``OfferEvent``); the room keeps
 the latest of each open offer here, as a small frozen value the offer panel
 draws from. Nothing of an offer's content is here before it arrived, and a link
 or a text that arrived is held only as the literal text shown. An offer leaves
-the panel when it is cancelled, fails, is declined, or the person sets it aside.
+the panel when it is cancelled, fails, is declined, or the person sets it aside;
+ours, also when no one it asked was shown it (they had too many of ours open).
 
     theirs   OFFERED (accept or decline) → ACCEPTED (coming in) → ARRIVED
     mine     ASKING (who accepted, who has it all, the pieces sent)
@@ -60,6 +61,8 @@ def offers_after(views: tuple[OfferView, ...], event: ev.OfferEvent) -> tuple[Of
             return (*views, OfferView(event, event.stage))
         case stage if stage in GONE:
             return rest
+        case OfferStage.NOT_SHOWN if not event.to:
+            return rest  # nobody left who was shown it
     if found is None:
         return views
     match event.stage:
@@ -67,6 +70,8 @@ def offers_after(views: tuple[OfferView, ...], event: ev.OfferEvent) -> tuple[Of
             changed = replace(found, accepted=(*found.accepted, event.by))
         case OfferStage.DELIVERED:
             changed = replace(found, delivered=(*found.delivered, event.by))
+        case OfferStage.NOT_SHOWN:  # asked no more: the rest still are
+            changed = replace(found, offer=replace(found.offer, to=event.to))
         case OfferStage.PROGRESS:
             changed = replace(found, done=event.done, chunks=event.chunks)
         case OfferStage.ARRIVED:

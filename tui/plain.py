@@ -25,10 +25,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import shutil
 import signal
 import sys
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import TextIO
 
 from protocol import commands as cmd
@@ -38,6 +40,7 @@ from tui import offer_commands as offering
 from tui.floor_commands import WORDS, floor_command
 from tui.floor_sentences import balance_words, floor_line, place_line
 from tui.peer_text import name, shown
+from tui.plain_offers import OfferLines
 from tui.plain_people import PlainPeople
 from tui.sentences import (
     INPUT_ENDED_THE_ROOM,
@@ -48,6 +51,7 @@ from tui.sentences import (
 )
 from tui.session import Door, DoorError, Session
 from tui.talk_commands import message_in, react_command
+from tui.talk_layout import plain_rows
 from tui.vote_commands import WORDS as VOTE_WORDS
 from tui.vote_commands import vote_command
 from tui.vote_sentences import repair_agreements
@@ -105,9 +109,15 @@ class StdinLines:
 
 
 class PlainRoom:
-    def __init__(self, session: Session, say: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        say: Callable[[str], None],
+        columns: Callable[[], int | None] = lambda: None,
+    ) -> None:
         self.session = session
         self.say = say
+        self.columns = columns  # a terminal's width, or None for a pipe or a file
         self.people = PlainPeople(session, say)
         self.agreements_offered = False
         self.agreements = session.agreements
@@ -119,7 +129,7 @@ class PlainRoom:
         self.rejoining = False  # the connection dropped: on our way back into the room
         self.warned_ending = False  # told that leaving ends the room for everyone
         self.pending: offering.Pending | None = None
-        self.offers: dict[int, str] = {}  # by number: the line /offers shows
+        self.offers = OfferLines()  # what /offers shows
 
     # -- room events -------------------------------------------------------------
 
@@ -149,14 +159,16 @@ class PlainRoom:
                 for agreement in repair_agreements(agreements):
                     self.say("  " + agreement)
                 return
-            case ev.OfferEvent(number=number, stage=stage):
+            case ev.Said(nick=nick, text=text, aside=aside) if columns := self.columns():
+                # In a terminal, the rows a message wraps to hang under a gutter, so
+                # its tail cannot start a line that reads as someone else's message.
+                head = f"{name(nick)} (aside): " if aside else f"{name(nick)}: "
+                for row in plain_rows(head, text, columns):
+                    self.say(row)
+                return
+            case ev.OfferEvent():
                 told = sentence(event) or ""
-                if stage in (
-                    ev.OfferStage.OFFERED,
-                    ev.OfferStage.ASKING,
-                    ev.OfferStage.TOO_LARGE,
-                ) or (stage is not ev.OfferStage.PROGRESS and number in self.offers):
-                    self.offers[number] = told
+                self.offers.told(event, told)
                 self.say(told)
                 return
             case ev.Reconnecting(attempt=attempt):
@@ -332,6 +344,7 @@ class PlainRoom:
                 self.session.send(cmd.Accept(number or 0))
             case "decline":
                 self.session.send(cmd.Decline(number or 0))
+                self.offers.end(number or 0)
                 self.say(
                     f"You declined offer {number}. Nothing was sent: to the sender it looks "
                     "the same as no answer."
@@ -350,11 +363,11 @@ class PlainRoom:
         self.say(offering.save(kept[1], path))
 
     def _list_offers(self) -> None:
-        if not self.offers:
+        listed = self.offers.listed()
+        if not listed:
             self.say("There are no offers.")
-            return
-        for number in sorted(self.offers):
-            self.say(f"  {number}. {self.offers[number]}")
+        for line in listed:
+            self.say(line)
 
     def _vote(self, command: str, rest: str) -> None:
         asked = vote_command(command, rest, self.people.seat_of)
@@ -367,6 +380,15 @@ class PlainRoom:
 
     def _who_is(self, slot: int) -> str:
         return name(self.session.label(slot))
+
+
+def terminal_columns(out: TextIO) -> int | None:
+    """The terminal's width now (it may change), or None when ``out`` is no terminal:
+    lines for a program stay whole."""
+    try:
+        return shutil.get_terminal_size().columns if out.isatty() else None
+    except (OSError, ValueError):
+        return None
 
 
 def plain_printer(out: TextIO) -> Callable[[str], None]:
@@ -390,7 +412,7 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     except OSError as exc:
         say(f"Porch could not start a relay on this computer ({exc}).")
         return 1
-    room = PlainRoom(session, say)
+    room = PlainRoom(session, say, partial(terminal_columns, out))
     if session.local_relay is not None:
         say(session.local_relay.notice)
     if not door.opening:

@@ -368,6 +368,11 @@ def alarm_sentence(alarm: Alarm, who: tuple[str, ...], count: int) -> str:
                 f"{first}'s offer was larger than it said; it was thrown away and nothing of "
                 "it is kept."
             )
+        case Alarm.LINK_NOTE_NOT_A_DOMAIN:
+            return (
+                f"{first} offered a link whose note is not a domain name, so it could say "
+                "anything about where the link goes; the offer was refused and is not shown."
+            )
         case Alarm.LINK_NOT_AS_SHOWN:
             return (
                 f"The link {first} sent goes elsewhere than the domain its offer showed: "

@@ -10,6 +10,7 @@ from typing import Final
 
 from protocol import events as ev
 from protocol.events import MotionStage, Note, RepairStage
+from protocol.room.offers import OPEN_PER_SENDER
 from tui.peer_text import name, shown
 
 # What a person should know about a ballot before casting it.
@@ -129,6 +130,8 @@ NOTES: Final = {
     Note.NOBODY_TO_OFFER: "Nobody else is here to offer it to.",
     Note.OFFER_TOO_LARGE: "That is larger than the limit of {who} MiB; nothing was offered.",
     Note.OFFER_DONE: "That offer was answered already, or is over.",
+    Note.OFFERS_CROWDED: f"{{who}} has {OPEN_PER_SENDER} offers open here already; later ones "
+    "are not shown until one ends (accept, decline or cancel one).",
     Note.NO_AMENDMENT: "No amendment is waiting for your answer.",
     Note.AMENDMENT_OPEN: "An amendment is open already; one at a time.",
     Note.AGREEMENTS_TOO_LONG: "The agreements would be longer than {who} characters.",

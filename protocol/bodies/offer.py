@@ -94,7 +94,10 @@ class Say(StrEnum):
     ACCEPT = "accept"
     KEY = "key"  # to an accepter: the offer's key and the whole content's digest
     HAVE = "have"  # to the sender: I have it all, and it checked out
-    CANCEL = "cancel"  # either way: stop (the sender's cancel goes to each accepter)
+    CANCEL = "cancel"  # either way: stop (the sender's cancel goes to each it asked)
+    # to the sender: you have as many offers open with me as one sender may; this one
+    # is not shown (``room.offers.OPEN_PER_SENDER``)
+    CROWDED = "crowded"
 
 
 _SAYS = {s.value: s for s in Say}

@@ -11,10 +11,18 @@ both sides, until the person saves it somewhere they chose, or it goes.
     theirs (Incoming)    the note, the key once sent, the chunks held; once
                          every chunk is in, the whole is checked against the
                          digest before it can be saved
+
+One member cannot crowd another's screen: at most ``OPEN_PER_SENDER`` offers from
+one sender are open (shown, or coming in) at a time; a later one is not shown, its
+sender is told so (``Say.CROWDED``), and the receiver hears it once per burst.
+Offers that ended are forgotten but the last ``KEPT_ENDED`` (and those that
+arrived, which the person accepted one by one and may still save).
 """
 
 from __future__ import annotations
 
+import ipaddress
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import Enum, auto
@@ -28,6 +36,8 @@ STALL_MS: Final = 4_000  # no chunk for this long while some are missing: ask ag
 MAX_OFFER_BYTES: Final = 64 * 1024 * 1024
 PREVIEW_CHARS: Final = 40
 PROGRESS_STEPS: Final = 20  # progress is told at every 5 %
+OPEN_PER_SENDER: Final = 4  # offers from one sender shown or coming in at once
+KEPT_ENDED: Final = 16  # declined, cancelled or failed offers still listed
 NOBODY: Final = -1  # an offer's sender whose seat went: it may come back, on a new one
 
 # Characters that change how text reads without being seen: bidirectional
@@ -50,8 +60,30 @@ def safe_name(name: str) -> str:
     return kept[:NOTE_CHARS] or "file"
 
 
+_LABEL: Final = re.compile(r"(?!-)[a-z0-9_-]{1,63}(?<!-)")
+
+
+def is_domain(host: str) -> bool:
+    """Whether ``host`` reads as a host name and nothing else: lower-case labels of
+    letters, digits, hyphens (an internationalised name as IDNA allows it), or an IP
+    address; no spaces, controls, brackets or words around it."""
+    if host.startswith("[") and host.endswith("]"):
+        try:
+            return ipaddress.IPv6Address(host[1:-1]).version == 6
+        except ValueError:
+            return False
+    if host != host.lower() or len(host) > 253:
+        return False
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    return all(_LABEL.fullmatch(label) for label in ascii_host.lower().split("."))
+
+
 def link_domain(url: str) -> str | None:
-    """The host a link goes to, lower-cased; None if it is no http(s) link."""
+    """The host a link goes to, lower-cased; None if it is no http(s) link, or its
+    host is no host name (``is_domain``)."""
     scheme, sep, rest = url.strip().partition("://")
     if not sep or scheme.lower() not in ("http", "https"):
         return None
@@ -61,7 +93,7 @@ def link_domain(url: str) -> str | None:
     host = host.lower().rstrip(".")
     if not host or any(ch.isspace() or unicodedata.category(ch)[0] == "C" for ch in host):
         return None
-    return host
+    return host if is_domain(host) else None
 
 
 def preview(text: str) -> str:
@@ -100,6 +132,9 @@ class Stage(Enum):
     DECLINED = auto()  # by us (nothing was sent), or by our size limit
     CANCELLED = auto()  # by either side
     FAILED = auto()  # a chunk or the whole did not check out
+
+
+OPEN: Final = (Stage.OFFERED, Stage.ACCEPTED)
 
 
 @dataclass(slots=True)
@@ -163,6 +198,7 @@ class Offers:
     tokens: float = PACE_BURST
     refilled_ms: int | None = None
     limit: int = MAX_OFFER_BYTES
+    crowded: set[int] = field(default_factory=set)  # seats told of: "later ones not shown"
 
     def next_number(self) -> int:
         self.numbered += 1
@@ -171,6 +207,29 @@ class Offers:
     def by_number(self, number: int) -> Outgoing | Incoming | None:
         found: list[Outgoing | Incoming] = [*self.mine.values(), *self.theirs.values()]
         return next((offer for offer in found if offer.number == number), None)
+
+    def open_from(self, slot: int) -> int:
+        """How many offers from this seat are shown or coming in."""
+        return sum(1 for inc in self.theirs.values() if inc.sender == slot and inc.stage in OPEN)
+
+    def room_for(self, slot: int) -> bool:
+        """Whether one more offer from this seat may be shown. When it may not, the
+        seat is marked: the person is told once, until one of its offers ends."""
+        if self.open_from(slot) < OPEN_PER_SENDER:
+            self.crowded.discard(slot)
+            return True
+        return False
+
+    def forget_ended(self) -> None:
+        """Keep the last ``KEPT_ENDED`` offers that ended unanswered, cancelled or
+        failed; older ones go (dicts keep the order they came in)."""
+        ended = [
+            key
+            for key, inc in self.theirs.items()
+            if inc.stage not in OPEN and inc.stage is not Stage.ARRIVED
+        ]
+        for key in ended[: max(0, len(ended) - KEPT_ENDED)]:
+            del self.theirs[key]
 
     def sending(self) -> list[Outgoing]:
         return [o for o in self.mine.values() if o.sending and not o.cancelled]

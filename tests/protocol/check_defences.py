@@ -57,6 +57,7 @@ VA = "tests/protocol/test_votes_attacks.py::"
 OF = "tests/protocol/test_offers_room.py::"
 AM = "tests/protocol/test_amend_room.py::"
 OA = "tests/protocol/test_offers_attacks.py::"
+OFL = "tests/protocol/test_offers_flood.py::"
 AA = "tests/protocol/test_amend_attacks.py::"
 STATE = "protocol/room/state.py"
 EVIDENCE = "protocol/membership/evidence.py"
@@ -1357,6 +1358,38 @@ MUTANTS = [
             ),
         ),
         OF + "test_a_link_that_goes_elsewhere_than_its_note_is_named",
+    ),
+    Mutant(
+        "a link offer shows any note as its domain",
+        (
+            E(
+                ENDPOINT,
+                "        if body.kind is OfferKind.LINK and not of.is_domain(body.note):",
+                "        if False:",
+            ),
+        ),
+        OFL + "test_a_link_offered_under_a_note_that_is_no_domain_is_refused_on_arrival",
+    ),
+    Mutant(
+        "one sender may keep any number of offers open",
+        (E(ENDPOINT, "        if not self.offers.room_for(member.slot):", "        if False:"),),
+        OFL + "test_a_flood_of_offers_shows_a_few_says_so_once_and_tells_the_sender",
+    ),
+    Mutant(
+        "offers that ended are kept for ever",
+        (E(ENDPOINT, "        self.offers.forget_ended()\n"),),
+        OFL + "test_offers_that_ended_are_forgotten_past_the_last_few",
+    ),
+    Mutant(
+        "a withdrawn offer stays on the screens of those who did not answer",
+        (
+            E(
+                ENDPOINT,
+                "            for seat in found.to:  # those who did not answer too",
+                "            for seat in found.waiting():  # those who did not answer too",
+            ),
+        ),
+        OFL + "test_a_withdrawn_offer_leaves_the_screens_of_those_who_did_not_answer",
     ),
     Mutant(
         "an amendment needs only some members' consent, by its evidence or one's own state (both layers)",

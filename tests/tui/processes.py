@@ -152,3 +152,22 @@ def start(
     porch = Porch.start(args, sandbox, prefix=prefix)
     porches.append(porch)
     return porch
+
+
+def plain_room(porches: list[Porch], tmp_path: Path, nicks: tuple[str, ...]) -> list[Porch]:
+    """ana opens a room in plain mode and lets in each of ``nicks``, also in plain mode."""
+    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana")
+    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
+    ana.expect(r"^You are in the room")
+    people = [ana]
+    for nick in nicks:
+        guest = start(porches, ["join", "--plain", "--name", nick, invite], tmp_path / nick)
+        guest.expect(r"^Type /agree")
+        guest.send("/agree")
+        ana.expect(rf"^{nick} is knocking")
+        ana.send(f"/admit {nick}")
+        guest.expect(r"^You are in the room")
+        for person in people:
+            person.expect(rf"^ana admitted {nick}\.$")
+        people.append(guest)
+    return people

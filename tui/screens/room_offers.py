@@ -19,6 +19,8 @@ from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual.notifications import Notification, Notify
+
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol.events import OfferStage, RevealStage
@@ -36,31 +38,44 @@ from tui.widgets.offer_panel import OfferPanel
 if TYPE_CHECKING:
     from tui.screens.room import RoomScreen
 
+OFFER_TOAST_S = 10
+
 
 class OfferDesk:
     def __init__(self, screen: RoomScreen) -> None:
         self.screen = screen
+        self.toast: Notification | None = None  # the latest offer's, while it shows
 
     # -- what the room shows ----------------------------------------------------------
 
     def show(self, event: ev.OfferEvent) -> None:
         screen = self.screen
         screen.offers = offers_after(screen.offers, event)
-        n = event.number
         match event.stage:
             case OfferStage.OFFERED:
-                screen.app.bell()
-                screen.notify(
-                    f"{name(event.sender)} offers {what(event)}. Accept or Decline in the "
-                    f"offer panel, or /accept {n}, /decline {n}. Nothing is fetched before.",
-                    title="An offer",
-                    markup=False,
-                    timeout=10,
-                )
+                self._toast_offer(event)
             case OfferStage.ARRIVED if event.kind == "file":
                 screen.notify(sentence(event) or "", title="It is here", markup=False)
             case OfferStage.TOO_LARGE | OfferStage.FAILED:
                 screen.notify(sentence(event) or "", markup=False, severity="warning")
+
+    def _toast_offer(self, event: ev.OfferEvent) -> None:
+        """One bell and one toast for a burst of offers: while an offer's toast shows,
+        later offers join the panel (and the talk) quietly."""
+        if self.toast is not None and not self.toast.has_expired:
+            return
+        screen, n = self.screen, event.number
+        waiting = sum(1 for v in screen.offers if not v.mine and v.stage is OfferStage.OFFERED)
+        more = f" {waiting - 1} more wait there." if waiting > 1 else ""
+        self.toast = Notification(
+            f"{name(event.sender)} offers {what(event)}. Accept or Decline in the offer "
+            f"panel, or /accept {n}, /decline {n}. Nothing is fetched before.{more}",
+            "An offer",
+            timeout=OFFER_TOAST_S,
+            markup=False,
+        )
+        screen.app.bell()
+        screen.app.post_message(Notify(self.toast))
 
     def show_reveal(self, event: ev.RevealEvent) -> None:
         if event.stage is not RevealStage.ASKING:

@@ -151,6 +151,8 @@ class OfferPanel(Vertical):
             if row is None:
                 self.rows[view.number] = row = OfferRow(view)
                 self.mount(row)
+            elif row.view == view:
+                continue  # only a row whose offer moved is drawn again
             elif row.is_mounted:
                 row.show(view)
             else:
