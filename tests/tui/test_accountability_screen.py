@@ -15,7 +15,7 @@ from protocol import events as ev
 from protocol.events import MotionStage, RepairStage
 from protocol.room.repair import Step
 from tests.tui.conftest import until
-from tests.tui.pilots import showing
+from tests.tui.pilots import click, showing
 from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch
 from tui.accountability import (
     RESULT_SHOWN_S,
@@ -154,8 +154,7 @@ async def test_the_bars_second_button_seconds_the_motion_it_sits_in() -> None:
         await until(lambda: len(bar(app)) == 2, "the motion in the bar")
         assert bar(app)[1] == "Needs a second · 1:00 left. You can second it."
         assert not room(app).query_one("#motions .vote").display
-        await pilot.pause()  # laid out: the button has its place on screen
-        await pilot.click("#motions .second")
+        await click(pilot, "#motions .second")
         await until(lambda: app.asked, "a second")
         assert app.asked == [cmd.Second(about=3)]
 
