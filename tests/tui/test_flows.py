@@ -325,6 +325,7 @@ async def test_garbage_from_the_network_changes_nothing_a_person_sees(relay_url:
         assert "click" not in log_of(host)
         await type_line(hp, "still here")
         await until(lambda: "ana  still here" in log_of(host), "ana's own message")
+        assert host.is_running and "click" not in log_of(host)  # and still, later on
 
 
 def panel(app: PorchApp) -> list[str]:
