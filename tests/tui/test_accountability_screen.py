@@ -15,7 +15,7 @@ from protocol import events as ev
 from protocol.events import MotionStage, RepairStage
 from protocol.room.repair import Step
 from tests.tui.conftest import until
-from tests.tui.pilots import click, showing
+from tests.tui.pilots import click, showing, type_quickly
 from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch
 from tui.accountability import (
     RESULT_SHOWN_S,
@@ -101,7 +101,8 @@ def toasts(app: ScriptedPorch) -> list[str]:
 async def type_line(pilot, text: str) -> None:
     composer = room(pilot.app).query_one("#composer", Input)
     composer.focus()
-    await pilot.press(*text, "enter")
+    await type_quickly(pilot, text)
+    await pilot.press("enter")
 
 
 # --- the vote dialog ---------------------------------------------------------------

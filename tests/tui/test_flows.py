@@ -13,7 +13,14 @@ from protocol import commands as cmd
 from protocol import wire
 from protocol.invite import parse_invite
 from tests.tui.conftest import until
-from tests.tui.pilots import click, ended_sentence, from_palette, room_drawn, showing
+from tests.tui.pilots import (
+    click,
+    ended_sentence,
+    from_palette,
+    room_drawn,
+    showing,
+    type_line,
+)
 from tests.tui.scripted import ANSI, HOSTILE
 from tui.app import Plan, PorchApp
 from tui.link import Standing
@@ -90,13 +97,6 @@ async def admitted(
     await until(lambda: knocking(host_app) == [nick], f"{nick} knocking")
     await host_pilot.press("f2")
     await until(lambda: showing(guest_app, RoomScreen), f"{nick} inside")
-
-
-async def type_line(pilot: Pilot[None], text: str) -> None:
-    composer = pilot.app.screen.query_one("#composer", Input)
-    composer.focus()
-    await pilot.press(*text)
-    await pilot.press("enter")
 
 
 async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
