@@ -7,9 +7,11 @@ If an upgrade of websockets breaks one of these, the outbox must fall back to
 from __future__ import annotations
 
 import asyncio
+import tomllib
 import urllib.request
 from collections import Counter
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from relay_peers import join, new_room_id, raw_handshake
@@ -21,7 +23,7 @@ from websockets.server import ServerProtocol
 from websockets.version import version
 
 from protocol import wire
-from relay.fanout import Outbox, RelayConnection, frame, reaches_internals
+from relay.fanout import TESTED_MAJORS, Outbox, RelayConnection, frame, reaches_internals
 
 
 class Pair:
@@ -57,6 +59,12 @@ async def pair() -> AsyncIterator[Pair]:
 def test_the_installed_websockets_is_one_the_outbox_was_tested_with() -> None:
     assert reaches_internals(version), f"websockets {version}: check relay/fanout.py"
     assert not reaches_internals("18.0") and not reaches_internals("15.0")
+
+
+def test_porch_asks_for_no_websockets_the_outbox_was_not_tested_with() -> None:
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    wanted = [d for d in pyproject["project"]["dependencies"] if d.startswith("websockets")]
+    assert wanted == [f"websockets>={min(TESTED_MAJORS)}.0,<{max(TESTED_MAJORS) + 1}"]
 
 
 @pytest.mark.parametrize("size", [0, 1, 125, 126, 127, 65535, 65536, 70000])

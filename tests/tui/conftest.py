@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 
 import pytest
+from textual.app import App
 
 from relay.limits import Limits
 from relay.server import Relay, bound_address, start
@@ -56,6 +57,19 @@ async def members() -> AsyncIterator[Members]:
     started = Members()
     yield started
     await started.close()
+
+
+@pytest.fixture
+def snap(snap_compare: Callable[..., bool]) -> Callable[..., bool]:
+    """``snap(app, ...)``: whether the app's screen matches its stored snapshot, once sure the
+    app met no error on the way (an app that failed still draws, half-settled)."""
+
+    def compare(app: App[object], **options: object) -> bool:
+        matched = snap_compare(app, **options)
+        assert app._exception is None, f"The app failed before its snapshot: {app._exception!r}"
+        return matched
+
+    return compare
 
 
 @pytest.fixture

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import App
+from textual.command import CommandList, CommandPalette
+from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Input
 
 from protocol import events as ev
@@ -41,8 +45,15 @@ def ended_sentence(app: PorchApp) -> str:
     return str(screen.query_one("#ended-sentence").render())
 
 
-def log_of(app: PorchApp) -> str:
+def room_drawn(app: PorchApp) -> RoomScreen | None:
+    """The room screen once its widgets are there: it is on the stack from the moment it is
+    pushed, and on a loaded machine a test can look in before they are mounted."""
     room = app.room_screen()
+    return room if room is not None and room.is_mounted else None
+
+
+def log_of(app: PorchApp) -> str:
+    room = room_drawn(app)
     return "\n".join(strip.text for strip in room.query_one(RoomLog).lines) if room else ""
 
 
@@ -100,8 +111,76 @@ async def app_joins(host: Pilot[None], guest: Pilot[None], nick: str) -> None:
     await until(lambda: showing(app, RoomScreen), f"{nick} inside")
 
 
+async def type_quickly(pilot: Pilot[None], text: str) -> None:
+    """``text`` as keys typed in a quick burst, the way a terminal passes fast typing on:
+    the same key events ``Pilot.press`` sends, without its wait for the app to go idle
+    after each key (a long line took seconds that way, and longer on a loaded machine)."""
+    app = pilot.app
+    for character in text:
+        key = character if character.isalnum() else _character_to_key(character)
+        typed = events.Key(key, character)
+        typed.set_sender(app)
+        app.post_message(typed)
+    await pilot.pause()
+
+
 async def type_line(pilot: Pilot[None], text: str) -> None:
     composer = pilot.app.screen.query_one("#composer", Input)
     composer.focus()
-    await pilot.press(*text)
+    await type_quickly(pilot, text)
     await pilot.press("enter")
+
+
+def _drawn(app: App[object], selector: str) -> Widget | None:
+    """The first ``selector`` drawn on screen now (not one hidden, or being removed)."""
+    for widget in app.screen.query(selector):
+        if widget.is_attached and widget.region:
+            return widget
+    return None
+
+
+async def click(pilot: Pilot[None], selector: str) -> None:
+    """Click ``selector`` as a person would: once it is drawn and has stopped moving, after
+    clicking away any toast lying over it. A row's buttons move while the lines above them
+    are laid out; toasts stack up from the lower right for several seconds, and a click on
+    one only dismisses it (a person sees that and clicks again)."""
+    app = pilot.app
+    await until(lambda: _drawn(app, selector) is not None, f"{selector} drawn")
+    where = None
+    for _ in range(50):  # bounded: most often the first look or the second will do
+        target = _drawn(app, selector)
+        above = app.get_widget_at(*target.region.offset)[0] if target else None
+        if above is not None and above in app.screen.query("Toast"):
+            await pilot.click(above)
+        elif target is not None and above is target and target.region == where:
+            break
+        where = target.region if target else None
+        await pilot.pause()
+    else:
+        raise AssertionError(f"{selector} never stayed in view: under it is {above!r}")
+    assert await pilot.click(target), f"The click meant for {selector} landed elsewhere."
+
+
+def _palette_choice(app: App[object]) -> str:
+    """The command the open palette would run on Enter ("" while none is chosen)."""
+    palette = app.screen
+    if not isinstance(palette, CommandPalette) or not palette.is_mounted:
+        return ""
+    commands = palette.query_one(CommandList)
+    if commands.highlighted is None:
+        return ""
+    return commands.get_option_at_index(commands.highlighted).hit.text or ""  # type: ignore[attr-defined]
+
+
+async def from_palette(pilot: Pilot[None], typed: str) -> None:
+    """Open the command palette, type ``typed``, and press Enter once the command it
+    chose contains what was typed: the palette searches as keys arrive and shows its
+    results in batches, so an Enter pressed on a timer can run a command found for the
+    first few letters, or none."""
+    app = pilot.app
+    await pilot.press("ctrl+p")
+    await until(lambda: isinstance(app.screen, CommandPalette) and app.screen.is_mounted, "palette")
+    await pilot.press(*typed)
+    await until(lambda: typed.casefold() in _palette_choice(app).casefold(), f"{typed!r} chosen")
+    await pilot.press("enter")
+    await until(lambda: not isinstance(app.screen, CommandPalette), "the palette closed")

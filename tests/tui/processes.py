@@ -116,6 +116,18 @@ class Porch:
             + "".join(self.stderr)
         )
 
+    def expect_each(self, *patterns: str, seconds: float = 30.0) -> list[str]:
+        """A new stdout line for each of ``patterns``, in whatever order they come: lines
+        caused by different people (two accepting at once) reach a third in either order."""
+        deadline = time.monotonic() + seconds
+        found: dict[str, str] = {}
+        for _ in patterns:
+            waiting = [p for p in patterns if p not in found]
+            either = "|".join(f"(?:{p})" for p in waiting)
+            line = self.expect(either, max(0.0, deadline - time.monotonic()))
+            found[next(p for p in waiting if re.search(p, line))] = line
+        return [found[p] for p in patterns]
+
     def send(self, line: str) -> None:
         assert self.proc.stdin is not None
         self.proc.stdin.write(line + "\n")

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from textual import events
+from textual.notifications import SeverityLevel
 
 from protocol import events as ev
 from protocol.room.floor import Floor, Talk
@@ -106,6 +107,19 @@ class ScriptedPorch(PorchApp):
         self.invite = invite
         self.clock = clock
         self.room = ScriptedRoom(invite=invite)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        # A toast lives a few seconds of wall clock; a shot taken on a loaded machine must
+        # still find it, so here toasts stay until the app ends (their words are the test's).
+        super().notify(message, title=title, severity=severity, timeout=3600, markup=markup)
 
     def on_room_event(self, message: RoomEvent) -> None:
         # Textual calls PorchApp's handler after this one (it walks the class tree).

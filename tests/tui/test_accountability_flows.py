@@ -8,8 +8,6 @@ the vote dialog, the floor panel, toasts, the ended screen.
 
 from __future__ import annotations
 
-from textual.pilot import Pilot
-
 from protocol import commands as cmd
 from protocol import events as ev
 from protocol.events import MotionStage, RepairStage
@@ -19,11 +17,14 @@ from tests.tui.conftest import until
 from tests.tui.headless import Member, Members
 from tests.tui.pilots import (
     app_joins,
+    click,
     ended_sentence,
+    from_palette,
     give_name,
     let_in,
     log_of,
     open_room,
+    room_drawn,
     showing,
     toasts,
     type_line,
@@ -46,26 +47,19 @@ AGREEMENTS = "1. What is said here stays here.\n2. When someone says ouch, we li
 
 
 def bar(app: PorchApp) -> list[str]:
-    room = app.room_screen()
+    room = room_drawn(app)
     if room is None or not room.query_one(MotionBar).display:
         return []
     return room.query_one(MotionBar).lines
 
 
 def panel(app: PorchApp) -> list[str]:
-    room = app.room_screen()
+    room = room_drawn(app)
     return room.query_one(FloorPanel).lines if room else []
 
 
 def screen_text(app: PorchApp) -> str:
     return " ".join(str(s.render()) for s in app.screen.query("Static"))
-
-
-async def from_palette(pilot: Pilot[None], title: str) -> None:
-    await pilot.press("ctrl+p")
-    await pilot.press(*title)
-    await pilot.pause(0.3)
-    await pilot.press("enter")
 
 
 def slot_of(member: Member, nick: str) -> int:
@@ -116,8 +110,7 @@ async def test_a_motion_from_the_palette_is_seconded_answered_and_voted_yes_in_t
             await ap.press("escape")  # decide later
             await until(lambda: showing(ana, RoomScreen), "the dialog set aside")
             assert bar(ana)[1].startswith("Voting · 0 of 3 voted")
-            await ap.pause()
-            await ap.click("#motions .vote")  # the bar opens it again
+            await click(ap, "#motions .vote")  # the bar opens it again
             await until(lambda: showing(ana, VoteScreen), "the dialog again")
             await ap.press("y")
             await until(lambda: "Voting · 1 of 3 voted" in " ".join(bar(ana)), "ana's ballot")
@@ -128,7 +121,7 @@ async def test_a_motion_from_the_palette_is_seconded_answered_and_voted_yes_in_t
             assert not any("bo" in line or "cy" in line for line in bar(ana))  # totals only
             cy.send(cmd.Vote(yes=False))
             await until(lambda: "Passed: 2 of 3 voted yes." in bar(ana), "the result in the bar")
-            assert "The vote's result" in dict(toasts(ana))
+            await until(lambda: "The vote's result" in dict(toasts(ana)), "the result's toast")
 
             await until(lambda: ended_sentence(di), "di's ended screen")
             ended = ended_sentence(di)
@@ -184,7 +177,7 @@ async def test_a_repair_round_in_the_floor_panel_closes_with_continue(
         # the agreements about repair, not the others
         assert "2. When someone says ouch, we listen first." in lines
         assert "1. What is said here stays here." not in lines
-        assert "Ouch" in dict(toasts(ana))
+        await until(lambda: "Ouch" in dict(toasts(ana)), "the ouch toast")
         assert ana.room_screen().query_one("#repair-continue").display
         await ap.press("f8")  # nobody's pause or resume moves a floor the room holds
         await until(lambda: "The room holds the floor while it votes" in log_of(ana), "why")
@@ -198,8 +191,7 @@ async def test_a_repair_round_in_the_floor_panel_closes_with_continue(
         await until(lambda: "▶ Anyone may speak" in panel(ana), "anyone's turn")
         bo.send(cmd.Repair(Step.CONTINUE))
         await until(lambda: "bo: ready to continue" in panel(ana), "bo's choice")
-        await ap.pause()  # the panel laid out with bo's choice in it, then the click
-        await ap.click("#repair-continue")
+        await click(ap, "#repair-continue")
         await bo.expect(ev.RepairEvent, lambda e: e.stage is RepairStage.CLOSED)
         await until(lambda: "Repair round" not in panel(ana), "the round closed")
         assert not any(line.startswith("Held by the room") for line in panel(ana))
@@ -222,7 +214,7 @@ async def test_stepping_out_of_a_repair_round_and_coming_back(
         await ana.expect(ev.Said, lambda e: e.text == "that idea is silly")
         ana.send(cmd.Ouch("that stung"))
         await until(lambda: "Flagged by ana, about bo" in panel(bo), "the round at bo's")
-        assert "Ouch" in dict(toasts(bo))
+        await until(lambda: "Ouch" in dict(toasts(bo)), "the ouch toast")
         await from_palette(bp, "Repair: step out")
 
         await until(lambda: bo.room_screen().query_one(SteppedOut).display, "stepped out")
@@ -235,8 +227,7 @@ async def test_stepping_out_of_a_repair_round_and_coming_back(
         # The door waits while the room repairs: ana's choice closes the round first.
         ana.send(cmd.Repair(Step.CONTINUE))
         await ana.expect(ev.RepairEvent, lambda e: e.stage is RepairStage.CLOSED)
-        await bp.pause()
-        await bp.click("#come-back")
+        await click(bp, "#come-back")
         await ana.expect(ev.Admitted, lambda e: e.nick == "bo" and e.returning, seconds=60)
         await until(lambda: log_of(bo).count("You are in the room") == 2, "bo back", 60)
         assert not bo.room_screen().query_one(SteppedOut).display

@@ -15,7 +15,7 @@ from protocol import events as ev
 from protocol.events import MotionStage, RepairStage
 from protocol.room.repair import Step
 from tests.tui.conftest import until
-from tests.tui.pilots import showing
+from tests.tui.pilots import click, showing, type_quickly
 from tests.tui.scripted import HOSTILE, SEATS, TALK, ScriptedPorch
 from tui.accountability import (
     RESULT_SHOWN_S,
@@ -101,7 +101,8 @@ def toasts(app: ScriptedPorch) -> list[str]:
 async def type_line(pilot, text: str) -> None:
     composer = room(pilot.app).query_one("#composer", Input)
     composer.focus()
-    await pilot.press(*text, "enter")
+    await type_quickly(pilot, text)
+    await pilot.press("enter")
 
 
 # --- the vote dialog ---------------------------------------------------------------
@@ -154,8 +155,7 @@ async def test_the_bars_second_button_seconds_the_motion_it_sits_in() -> None:
         await until(lambda: len(bar(app)) == 2, "the motion in the bar")
         assert bar(app)[1] == "Needs a second · 1:00 left. You can second it."
         assert not room(app).query_one("#motions .vote").display
-        await pilot.pause()  # laid out: the button has its place on screen
-        await pilot.click("#motions .second")
+        await click(pilot, "#motions .second")
         await until(lambda: app.asked, "a second")
         assert app.asked == [cmd.Second(about=3)]
 

@@ -13,7 +13,14 @@ from protocol import commands as cmd
 from protocol import wire
 from protocol.invite import parse_invite
 from tests.tui.conftest import until
-from tests.tui.pilots import ended_sentence, showing
+from tests.tui.pilots import (
+    click,
+    ended_sentence,
+    from_palette,
+    room_drawn,
+    showing,
+    type_line,
+)
 from tests.tui.scripted import ANSI, HOSTILE
 from tui.app import Plan, PorchApp
 from tui.link import Standing
@@ -34,7 +41,7 @@ SIZE = (120, 36)
 
 
 def log_of(app: PorchApp) -> str:
-    room = app.room_screen()
+    room = room_drawn(app)
     if room is None:
         return ""
     return "\n".join(strip.text for strip in room.query_one(RoomLog).lines)
@@ -92,13 +99,6 @@ async def admitted(
     await until(lambda: showing(guest_app, RoomScreen), f"{nick} inside")
 
 
-async def type_line(pilot: Pilot[None], text: str) -> None:
-    composer = pilot.app.screen.query_one("#composer", Input)
-    composer.focus()
-    await pilot.press(*text)
-    await pilot.press("enter")
-
-
 async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
     host = PorchApp(Plan(relay_url=relay_url))
     async with host.run_test(size=SIZE) as hp:
@@ -111,8 +111,11 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
         async with guest.run_test(size=SIZE) as gp:
             await knock(gp, "bo")
             await until(lambda: knocking(host) == ["bo"], "bo knocking at ana's door")
-            assert any("bo is knocking" in str(n.message) for n in host._notifications)
-            await hp.click("KnockRow .admit")
+            await until(
+                lambda: any("bo is knocking" in str(n.message) for n in host._notifications),
+                "the knock's toast",
+            )
+            await click(hp, "KnockRow .admit")
 
             await until(lambda: showing(guest, RoomScreen), "bo entering the room")
             await until(lambda: "ana admitted bo." in log_of(host), "who admitted whom")
@@ -125,7 +128,7 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
             await hp.press("f4")
             await until(lambda: showing(host, VerifyScreen), "the room code screen")
             await until(lambda: host.screen.query("SeatToVerify .verify"), "bo's verify button")
-            await hp.click("SeatToVerify .verify")
+            await click(hp, "SeatToVerify .verify")
             await hp.press("escape")
             await until(
                 lambda: "bo ✓" in str(host.room_screen().query_one(Roster).render()),
@@ -133,10 +136,7 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
             )
 
             # Every action is in the palette: ana reacts from it.
-            await hp.press("ctrl+p")
-            await hp.press(*"React")
-            await hp.pause(0.3)
-            await hp.press("enter")
+            await from_palette(hp, "React")
             await until(lambda: "ana reacted" in log_of(guest), "ana's reaction at bo's")
 
             await type_line(gp, "hello from bo")
@@ -148,7 +148,7 @@ async def test_open_join_admit_talk_and_leave(relay_url: str) -> None:
             assert guest_log.lines
             await gp.press("ctrl+q")
             await until(lambda: showing(guest, LeaveScreen), "the question first")
-            await gp.click("#go")
+            await click(gp, "#go")
             await until(lambda: not guest.is_running, "bo's app closing")
             assert guest_log.lines == []  # leaving cleared the talk from memory
         await until(lambda: "bo left the room." in log_of(host), "ana seeing bo leave")
@@ -181,7 +181,12 @@ async def test_peer_markup_and_escapes_arrive_as_plain_text(relay_url: str) -> N
         async with guest.run_test(size=SIZE) as gp:
             await knock(gp, HOSTILE)
             await until(lambda: knocking(host) == [HOSTILE], "the hostile name knocking")
-            assert any(f"{HOSTILE} is knocking" in str(n.message) for n in host._notifications)
+            await until(
+                lambda: any(
+                    f"{HOSTILE} is knocking" in str(n.message) for n in host._notifications
+                ),
+                "the knock's toast",
+            )
             await hp.press("f2")
             await until(lambda: showing(guest, RoomScreen), "the guest inside")
             assert guest.session is not None
@@ -233,7 +238,7 @@ async def test_declining_the_agreements_leaves_without_knocking(relay_url: str) 
         async with guest.run_test(size=SIZE) as gp:
             await give_name(gp, "bo")
             await until(lambda: showing(guest, AgreementsConsent), "the agreements")
-            await gp.click("#leave")
+            await click(gp, "#leave")
             await until(lambda: showing(guest, StartScreen), "the first screen again")
             assert guest.session is None
             await gp.press("escape")
@@ -320,10 +325,11 @@ async def test_garbage_from_the_network_changes_nothing_a_person_sees(relay_url:
         assert "click" not in log_of(host)
         await type_line(hp, "still here")
         await until(lambda: "ana  still here" in log_of(host), "ana's own message")
+        assert host.is_running and "click" not in log_of(host)  # and still, later on
 
 
 def panel(app: PorchApp) -> list[str]:
-    room = app.room_screen()
+    room = room_drawn(app)
     return room.query_one(FloorPanel).lines if room else []
 
 
@@ -357,10 +363,7 @@ async def test_a_go_round_and_a_stack_in_the_floor_panel(relay_url: str) -> None
             await until(lambda: "The go-round is over." in log_of(host), "the round's end")
             await until(lambda: "How the time was shared" in panel(bo), "the balance bars")
             # a stack from the palette; bo raises a hand with F6
-            await bp.press("ctrl+p")
-            await bp.press(*"open a stack")
-            await bp.pause(0.3)
-            await bp.press("enter")
+            await from_palette(bp, "open a stack")
             await until(lambda: panel(host)[:1] == ["Stack"], "the stack at ana's")
             await bp.press("f6")
             await until(lambda: panel(host)[1:2] and panel(host)[1].startswith("▶ bo"), "bo's hand")

@@ -15,6 +15,7 @@ from tests.tui.headless import Members
 from tests.tui.pilots import (
     admit_first,
     app_joins,
+    click,
     log_of,
     open_room,
     palette_titles,
@@ -36,10 +37,13 @@ from tui.widgets.status import ConnectionStatus
 SIZE = (110, 32)
 
 
-def standing(app: PorchApp) -> tuple[Standing, str]:
-    """The status line of the screen showing the room, or the door (under any dialog)."""
+def standing(app: PorchApp) -> tuple[Standing | None, str]:
+    """The status line of the screen showing the room, or the door (under any dialog);
+    nothing until that screen's widgets are mounted."""
     screen = app.room_screen() or app.door_screen()
     assert screen is not None
+    if not screen.is_mounted:
+        return None, ""
     status = screen.query_one(ConnectionStatus)
     return status.standing, str(status.render())
 
@@ -108,9 +112,12 @@ async def test_every_member_can_show_and_copy_the_whole_invite(relay_url: str) -
             await until(lambda: card.display, "the invite shown")
             shown = str(card.query_one("#invite-text").render())
             assert "\n" not in shown and shown.startswith(invite[:20])  # one line, cut to fit
-            await gp.click("#copy-invite")
+            await click(gp, "#copy-invite")
             await until(lambda: guest.clipboard == invite, "the whole invite copied")
-            assert any(n.title == "Invite copied" for n in guest._notifications)
+            await until(
+                lambda: any(n.title == "Invite copied" for n in guest._notifications),
+                "the copy's toast",
+            )
             assert "Copy the invite" in await palette_titles(guest)
 
 
@@ -153,7 +160,7 @@ async def test_leaving_asks_then_stays_in_porch_to_join_another_room(
 
         app.action_leave_room()
         await until(lambda: showing(app, LeaveScreen), "the question again")
-        await pilot.click("#go")
+        await click(pilot, "#go")
         await until(lambda: showing(app, StartScreen), "the first screen, in Porch still")
         assert app.is_running and app.session is None
         left = await ana.expect(ev.Departed)

@@ -25,9 +25,11 @@ from tests.tui.conftest import until
 from tests.tui.headless import Members
 from tests.tui.pilots import (
     app_joins,
+    click,
     let_in,
     log_of,
     open_room,
+    room_drawn,
     screen_text,
     showing,
     toasts,
@@ -48,12 +50,12 @@ def composer(app: PorchApp) -> Input:
 
 
 def panel(app: PorchApp) -> list[str]:
-    room = app.room_screen()
+    room = room_drawn(app)
     return room.query_one(OfferPanel).lines if room else []
 
 
 def row(app: PorchApp, number: int) -> OfferRow | None:
-    room = app.room_screen()
+    room = room_drawn(app)
     return room.query_one(OfferPanel).rows.get(number) if room else None
 
 
@@ -151,12 +153,11 @@ async def test_a_file_offered_from_the_composer_is_accepted_shown_coming_in_and_
                 "1. ana offers report.pdf (1.5 MB, application/pdf)",
                 "Nothing is fetched or shown until you accept.",
             ]
-            assert "An offer" in dict(toasts(bo))
+            await until(lambda: "An offer" in dict(toasts(bo)), "the offer's toast")
             assert "ana offers report.pdf (1.5 MB, application/pdf) to you" in log_of(bo)
             assert bar(bo, 1) is None  # nothing is coming in before Accept
             assert bo.session.offer_content(1) is None
-            await bp.pause()
-            await bp.click("#offers .accept")
+            await click(bp, "#offers .accept")
 
             # both sides show it moving: ana pieces sent, bo pieces received
             def midway(app: PorchApp) -> bool:
@@ -172,19 +173,18 @@ async def test_a_file_offered_from_the_composer_is_accepted_shown_coming_in_and_
             target = tmp_path / "saved" / "kept.pdf"
             target.parent.mkdir()
             target.write_bytes(b"something already here")
-            await bp.pause()
-            await bp.click("#offers .save")
+            await click(bp, "#offers .save")
             await until(lambda: showing(bo, SaveDialog), "the save dialog")
             field = bo.screen.query_one("#save-path", Input)
             assert field.value.endswith("report.pdf")  # a sensible default, the file's name
             field.value = str(target)
-            await bp.click("#save-it")
+            await click(bp, "#save-it")
             await until(lambda: "There is a file at" in screen_text(bo), "asked before replacing")
             button = bo.screen.query_one("#save-it", Button)
             assert str(button.label) == "Replace"
             assert target.read_bytes() == b"something already here"  # not yet
             await until(lambda: not button.has_class("-active"), "the first press over")
-            await bp.click("#save-it")
+            await click(bp, "#save-it")
             await until(lambda: showing(bo, RoomScreen), "saved")
             digest = hashlib.sha256(target.read_bytes()).hexdigest()
             assert digest == hashlib.sha256(content).hexdigest()
@@ -210,8 +210,7 @@ async def test_cancel_on_either_side_stops_a_transfer_and_the_row_goes(
         bo.send(cmd.Accept(offered.number))
         await until(lambda: any(line.startswith("Accepted by bo") for line in panel(ana)), "")
         assert str(row(ana, 1).query_one(".cancel", Button).label) == "Withdraw"
-        await ap.pause()
-        await ap.click("#offers .cancel")
+        await click(ap, "#offers .cancel")
         await bo.expect(ev.OfferEvent, lambda e: e.stage is OfferStage.CANCELLED)
         await until(lambda: row(ana, 1) is None, "ana's row gone")
         assert "Your offer 1 is withdrawn." in log_of(ana)
@@ -219,11 +218,9 @@ async def test_cancel_on_either_side_stops_a_transfer_and_the_row_goes(
         # the recipient stops one coming in, from the panel
         bo.send(cmd.Offer(OfferKind.FILE, "slides.bin", os.urandom(8_000_000), "x-bin"))
         await until(lambda: row(ana, 2) is not None, "bo's offer in ana's panel")
-        await ap.pause()
-        await ap.click("#offers .accept")
+        await click(ap, "#offers .accept")
         await until(lambda: bar(ana, 2) is not None, "coming in")
-        await ap.pause()
-        await ap.click("#offers .cancel")
+        await click(ap, "#offers .cancel")
         await until(lambda: row(ana, 2) is None, "the row gone")
         assert "Offer 2 from bo was cancelled; nothing of it is kept." in log_of(ana)
         assert ana.session.offer_content(2) is None

@@ -68,9 +68,11 @@ def test_a_file_offer_reaches_those_who_accept_intact_and_is_written_only_where_
     cy.send("/accept 1")
     di.send("/decline 1")
     di.expect(r"^You declined offer 1\. Nothing was sent")
-    for name in ("bo", "cy"):
-        ana.expect(rf"^{name} accepted your offer 1; it is on its way\.$")
-    ana.expect(r"^Offer 1: \d+ % sent")
+    ana.expect_each(
+        r"^bo accepted your offer 1; it is on its way\.$",
+        r"^cy accepted your offer 1; it is on its way\.$",
+        r"^Offer 1: \d+ % sent",
+    )
     for person in (bo, cy):
         person.expect(r"^Offer 1 from ana: \d+ % received\.$", seconds=60)
         person.expect(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from protocol import events as ev
+from tests.tui.conftest import until
 from tests.tui.pilots import palette_titles
 from tests.tui.scripted import HOSTILE, ScriptedPorch
 from tui.messages import RoomEvent
@@ -201,3 +202,20 @@ async def test_a_message_cannot_draw_a_line_that_reads_as_someone_elses() -> Non
         for line in mine:
             assert line.lstrip().startswith("┃"), line
             assert not line.startswith(("00:", "bo"))
+
+
+async def test_the_newest_line_stays_in_view_when_the_log_grows_shorter() -> None:
+    """A motion bar, an offer or a knock appearing above the log, or a smaller window, lays
+    out after the newest line was scrolled to; that line must not end up below the fold."""
+    said = tuple(
+        ev.Said(seq=n, ts=0, slot=2, nick="bo", text=f"line {n}", mine=False) for n in range(40)
+    )
+    app = ScriptedPorch(script=said)
+    async with app.run_test(size=(110, 40)) as pilot:
+        log = app.screen.query_one(RoomLog)
+        await until(lambda: "line 39" in log_text(app), "the last line")
+        await until(lambda: log.scroll_y == log.max_scroll_y > 0, "the log at its end")
+        await pilot.resize_terminal(110, 30)
+        await until(lambda: log.size.height < 20, "the log shorter")
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y

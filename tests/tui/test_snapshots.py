@@ -38,15 +38,13 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> None:
     time.tzset()
 
 
-def test_setup_for_a_new_room(snap_compare) -> None:
-    assert snap_compare(PorchApp(Plan()), terminal_size=SIZE, run_before=steady)
+def test_setup_for_a_new_room(snap) -> None:
+    assert snap(PorchApp(Plan()), terminal_size=SIZE, run_before=steady)
 
 
-def test_setup_for_joining(snap_compare) -> None:
+def test_setup_for_joining(snap) -> None:
     invite = Invite("ws://127.0.0.1:8765", bytes(32), bytes(32)).text  # fixed, so stable
-    assert snap_compare(
-        PorchApp(Plan(invite=invite, nick="bo")), terminal_size=SIZE, run_before=steady
-    )
+    assert snap(PorchApp(Plan(invite=invite, nick="bo")), terminal_size=SIZE, run_before=steady)
 
 
 async def settled(pilot) -> None:
@@ -79,12 +77,12 @@ async def steady(pilot) -> None:
     await pilot.wait_for_scheduled_animations()
 
 
-def test_room(snap_compare) -> None:
-    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=settled)
+def test_room(snap) -> None:
+    assert snap(ScriptedPorch(), terminal_size=SIZE, run_before=settled)
 
 
 @pytest.mark.parametrize("size", [(60, 20), (120, 40)], ids=["60x20", "120x40"])
-def test_room_in_a_small_and_a_large_window(snap_compare, size) -> None:
+def test_room_in_a_small_and_a_large_window(snap, size) -> None:
     """At 60×20 the invite is one line, the names column stays narrow, and the talk
     wraps inside the window (nothing is cut off at the right edge)."""
     long_line = ev.Said(
@@ -96,58 +94,58 @@ def test_room_in_a_small_and_a_large_window(snap_compare, size) -> None:
         mine=False,
     )
     script = (*TALK, long_line, ev.Knocked(knock=4, nick="cy"))
-    assert snap_compare(ScriptedPorch(script=script), terminal_size=size, run_before=settled)
+    assert snap(ScriptedPorch(script=script), terminal_size=size, run_before=settled)
 
 
-def test_room_code_and_verify(snap_compare) -> None:
+def test_room_code_and_verify(snap) -> None:
     async def verify(pilot) -> None:
         await settled(pilot)
         await pilot.press("f4")
         await steady(pilot)
 
-    assert snap_compare(ScriptedPorch(invite=None), terminal_size=SIZE, run_before=verify)
+    assert snap(ScriptedPorch(invite=None), terminal_size=SIZE, run_before=verify)
 
 
-def test_help(snap_compare) -> None:
+def test_help(snap) -> None:
     async def help_screen(pilot) -> None:
         await settled(pilot)
         await pilot.press("f1")
         await steady(pilot)
 
-    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=help_screen)
+    assert snap(ScriptedPorch(), terminal_size=SIZE, run_before=help_screen)
 
 
-def test_agreements_consent(snap_compare) -> None:
+def test_agreements_consent(snap) -> None:
     async def offer(pilot) -> None:
         await steady(pilot)
         pilot.app.push_screen(AgreementsConsent(DEFAULT_AGREEMENTS, "ana"))
         await pilot.pause()
 
-    assert snap_compare(ScriptedPorch(script=()), terminal_size=SIZE, run_before=offer)
+    assert snap(ScriptedPorch(script=()), terminal_size=SIZE, run_before=offer)
 
 
-def test_room_is_full(snap_compare) -> None:
+def test_room_is_full(snap) -> None:
     async def refuse(pilot) -> None:
         pilot.app.push_screen(
             EndedScreen("This room already has 12 people. Ask the facilitator for another room.")
         )
         await steady(pilot)
 
-    assert snap_compare(ScriptedPorch(script=()), terminal_size=SIZE, run_before=refuse)
+    assert snap(ScriptedPorch(script=()), terminal_size=SIZE, run_before=refuse)
 
 
-def test_room_with_people_knocking(snap_compare) -> None:
+def test_room_with_people_knocking(snap) -> None:
     knocks = (ev.Knocked(knock=4, nick="cy"), ev.Knocked(knock=5, nick="dee"))
-    assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
+    assert snap(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
 
 
-def test_room_with_a_knock_someone_asked_to_wait(snap_compare) -> None:
+def test_room_with_a_knock_someone_asked_to_wait(snap) -> None:
     knocks = (
         ev.Knocked(knock=4, nick="cy"),
         ev.Knocked(knock=5, nick="dee"),
         ev.KnockSetAside(knock=4, nick="cy", by_nick="bo", mine=False),
     )
-    assert snap_compare(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
+    assert snap(ScriptedPorch(script=TALK + knocks), terminal_size=SIZE, run_before=settled)
 
 
 # --- the floor --------------------------------------------------------------------
@@ -185,9 +183,9 @@ def floor_shown(floor: Floor, elapsed: int | None, balance=None):
         pytest.param(Floor(seats=(1, 2, 3)), None, BALANCE, id="balance"),
     ],
 )
-def test_the_floor(snap_compare, floor, elapsed, balance) -> None:
+def test_the_floor(snap, floor, elapsed, balance) -> None:
     show = floor_shown(floor, elapsed, balance)
-    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=show)
+    assert snap(ScriptedPorch(), terminal_size=SIZE, run_before=show)
 
 
 # --- shared accountability: the motion bar, the vote, the repair round -------------------
@@ -234,7 +232,7 @@ def until_shown(what: str, shown):
     return wait
 
 
-def test_the_vote_dialog(snap_compare) -> None:
+def test_the_vote_dialog(snap) -> None:
     script = (
         *TALK,
         FOUR,
@@ -244,10 +242,10 @@ def test_the_vote_dialog(snap_compare) -> None:
         replace(VOTING, stage=MotionStage.BALLOT, cast=1),
     )
     opened = until_shown("the vote dialog", lambda app: isinstance(app.screen, VoteScreen))
-    assert snap_compare(ScriptedPorch(script=script), terminal_size=SIZE, run_before=opened)
+    assert snap(ScriptedPorch(script=script), terminal_size=SIZE, run_before=opened)
 
 
-def test_the_motion_bar(snap_compare) -> None:
+def test_the_motion_bar(snap) -> None:
     voted = replace(VOTING, stage=MotionStage.BALLOT, cast=2, voted=True)
     script = (*TALK, FOUR, MOVED, SECONDED, VOTING, voted, ABOUT_ME)
 
@@ -260,10 +258,10 @@ def test_the_motion_bar(snap_compare) -> None:
         # The dialog opened with the vote, and closed itself when our ballot came in.
         assert not isinstance(pilot.app.screen, VoteScreen)
 
-    assert snap_compare(ScriptedPorch(script=script), terminal_size=SIZE, run_before=shown)
+    assert snap(ScriptedPorch(script=script), terminal_size=SIZE, run_before=shown)
 
 
-def test_a_repair_round_in_the_floor_panel(snap_compare) -> None:
+def test_a_repair_round_in_the_floor_panel(snap) -> None:
     choice = ev.RepairEvent(RepairStage.CHOSE, flagger="ana", who="bo", choice="continue")
 
     async def shown(pilot) -> None:
@@ -273,7 +271,7 @@ def test_a_repair_round_in_the_floor_panel(snap_compare) -> None:
         await steady(pilot)
 
     script = (*TALK, OUCH, choice)
-    assert snap_compare(ScriptedPorch(script=script), terminal_size=SIZE, run_before=shown)
+    assert snap(ScriptedPorch(script=script), terminal_size=SIZE, run_before=shown)
 
 
 def floor_lines(app) -> list[str]:
@@ -296,20 +294,20 @@ LINK = ev.OfferEvent(
 )
 
 
-def test_an_offer_made_to_you(snap_compare) -> None:
+def test_an_offer_made_to_you(snap) -> None:
     def two_offers(app) -> bool:
         room = app.room_screen()
         return room is not None and len(room.query_one(OfferPanel).rows) == 2
 
     shown = until_shown("two offers in the panel", two_offers)
-    assert snap_compare(
+    assert snap(
         ScriptedPorch(script=(*TALK, OFFERED, LINK), invite=None),
         terminal_size=SIZE,
         run_before=shown,
     )
 
 
-def test_the_confirm_before_a_text_offer(snap_compare) -> None:
+def test_the_confirm_before_a_text_offer(snap) -> None:
     text = "Notes from the last meeting:\n- the garden rota\n- who brings the tea"
 
     async def pasted(pilot) -> None:
@@ -320,4 +318,4 @@ def test_the_confirm_before_a_text_offer(snap_compare) -> None:
         await until(lambda: showing(pilot.app, OfferConfirm), "the confirm dialog")
         await steady(pilot)
 
-    assert snap_compare(ScriptedPorch(), terminal_size=SIZE, run_before=pasted)
+    assert snap(ScriptedPorch(), terminal_size=SIZE, run_before=pasted)

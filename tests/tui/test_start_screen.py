@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.widgets import Input, Static
 
 from tests.tui.conftest import until
-from tests.tui.pilots import showing
+from tests.tui.pilots import click, showing
 from tui.app import Plan, PorchApp
 from tui.screens.consent import AgreementsConsent
 from tui.screens.setup import SetupScreen
@@ -35,7 +35,7 @@ async def test_a_bad_invite_is_a_sentence_and_the_screen_stays() -> None:
 async def test_open_a_new_room_leads_to_its_setup() -> None:
     app = PorchApp(Plan(choosing=True))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.click("#new")
+        await click(pilot, "#new")
         await until(lambda: showing(app, SetupScreen), "the setup screen")
         assert app.screen.opening
         assert app.plan.opening and not app.plan.choosing

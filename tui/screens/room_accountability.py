@@ -94,7 +94,7 @@ class Accountability:
         top = screen.app.screen
         closed = voting_on(screen.motions, key) is None
         if isinstance(top, VoteScreen) and top.key == key and closed:
-            top.dismiss(None)
+            top.close()
 
     def asked(self, asked: MotionAsked) -> None:
         """A motion bar button: second it, or open its vote."""

@@ -89,6 +89,16 @@ class VoteScreen(ModalScreen[bool | None]):
     def later(self) -> None:
         self.dismiss(None)
 
+    def close(self) -> None:
+        """Closes the dialog with no ballot, once it has opened: the vote can close (or the
+        ballot go in another way) in the same burst of events that opened it, and a dialog
+        closed before it is mounted would meet its own buttons gone."""
+        self.call_later(self._close_if_on_top)
+
+    def _close_if_on_top(self) -> None:
+        if self.app.screen is self:
+            self.dismiss(None)
+
     def action_vote(self, yes: bool) -> None:
         self.dismiss(yes)
 

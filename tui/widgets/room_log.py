@@ -14,6 +14,7 @@ from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions
 from rich.measure import Measurement
 from rich.text import Text
+from textual.events import Resize
 from textual.widgets import RichLog
 
 from protocol.events import Said
@@ -73,6 +74,14 @@ class RoomLog(RichLog):
             id=id, markup=False, highlight=False, wrap=True, min_width=20, max_lines=MAX_MESSAGES
         )
         self.can_focus = False
+
+    def on_resize(self, resize: Resize) -> None:
+        """The log keeps its newest line in view when it grows shorter: a motion bar, an offer
+        or a knock appearing above it can lay out after the line that announced it was
+        scrolled to, and would otherwise hide that very line below the fold. (RichLog's own
+        handler runs after this one, for lines written before the size was known.)"""
+        if self.auto_scroll and self.lines:
+            self.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def add_said(self, said: Said) -> None:
         """One message; every row after its first hangs under a gutter mark, so a line a
