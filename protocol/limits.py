@@ -20,3 +20,5 @@ REACTION_CHARS: Final = 16  # one reaction: a symbol or an emoji sequence
 KNOCK_WAIT_S: Final = 600
 KNOCK_WAIT_MIN_S: Final = 10
 KNOCK_WAIT_MAX_S: Final = 30 * 60
+# The largest file a person accepts when someone offers one, unless they choose another.
+MAX_OFFER_BYTES: Final = 64 * 1024 * 1024

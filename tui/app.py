@@ -21,10 +21,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
+import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -32,21 +33,21 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from protocol import events as ev
-from protocol.limits import KNOCK_WAIT_S
-from protocol.room.offers import MAX_OFFER_BYTES
+from protocol.limits import KNOCK_WAIT_S, MAX_OFFER_BYTES
 from tui.commands import Action, actions_from
+from tui.entry import BROWSER_KEYS, Door, DoorError, check_invite
 from tui.link import COMING_BACK, CONNECTING, Link, link_after
 from tui.messages import Ask, ComeBack, DoorOpened, LeaveRoom, RoomEvent
-from tui.screens.door import DoorScreen
-from tui.screens.ended import EndedScreen
-from tui.screens.help import HelpScreen
-from tui.screens.leave import LeaveScreen, Leaving
-from tui.screens.room import RoomScreen
 from tui.screens.setup import Setup, SetupScreen
 from tui.screens.start import Start, StartScreen
-from tui.sentences import BROWSER_KEYS, sentence
-from tui.session import Door, DoorError, Session, check_invite
+
+# The first screen needs only the modules above. What comes after it (the session and
+# its protocol, the door, the room, the end) is imported where it is first needed, so
+# that the first screen is drawn sooner: bench/tui_bench.py and bench/web_bench.py.
+if TYPE_CHECKING:
+    from tui.screens.door import DoorScreen
+    from tui.screens.room import RoomScreen
+    from tui.session import Session
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +160,8 @@ class PorchApp(App[None]):
     def _door_chosen(self, setup: Setup | None) -> None:
         if setup is None:
             return
+        from tui.session import Session
+
         self.plan = replace(self.plan, nick=setup.nick)
         door = Door(
             nick=setup.nick,
@@ -176,6 +179,8 @@ class PorchApp(App[None]):
     async def keep_room(self, session: Session) -> None:
         """Own the connection: open the door, then pass every event on, until it ends
         (stepping out of a repair round ends only the connection: the session waits)."""
+        from protocol import events as ev
+
         try:
             await session.open()
         except DoorError as exc:
@@ -197,9 +202,17 @@ class PorchApp(App[None]):
     # -- screens ----------------------------------------------------------------
 
     def room_screen(self) -> RoomScreen | None:
+        if "tui.screens.room" not in sys.modules:
+            return None  # not one was made yet: looking for one need not load the room
+        from tui.screens.room import RoomScreen
+
         return next((s for s in reversed(self.screen_stack) if isinstance(s, RoomScreen)), None)
 
     def door_screen(self) -> DoorScreen | None:
+        if "tui.screens.door" not in sys.modules:
+            return None
+        from tui.screens.door import DoorScreen
+
         return next((s for s in reversed(self.screen_stack) if isinstance(s, DoorScreen)), None)
 
     @property
@@ -207,6 +220,9 @@ class PorchApp(App[None]):
         return not self.leaving and self.room_screen() is not None
 
     def on_door_opened(self, _opened: DoorOpened) -> None:
+        from tui.screens.door import DoorScreen
+        from tui.screens.room import RoomScreen
+
         session = self.session
         assert session is not None
         if not session.door.opening:
@@ -218,6 +234,10 @@ class PorchApp(App[None]):
         self.push_screen(RoomScreen(session, relay_notice=notice))
 
     def on_room_event(self, message: RoomEvent) -> None:
+        from protocol import events as ev
+        from tui.screens.room import RoomScreen
+        from tui.sentences import sentence
+
         event = message.event
         if self.leaving:
             return
@@ -239,6 +259,8 @@ class PorchApp(App[None]):
             shown_on.post_message(RoomEvent(event))
 
     def _end(self, text: str) -> None:
+        from tui.screens.ended import EndedScreen
+
         room = self.room_screen()
         if room is not None:
             room.clear()
@@ -275,6 +297,8 @@ class PorchApp(App[None]):
         if not self.in_room or room is None:
             self.call_next(self._go, quitting=quitting)
             return
+        from tui.screens.leave import LeaveScreen, Leaving
+
         if any(isinstance(screen, LeaveScreen) for screen in self.screen_stack):
             return
         session = self.session
@@ -305,6 +329,8 @@ class PorchApp(App[None]):
         self._begin()
 
     def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
 

@@ -5,8 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from protocol.limits import KNOCK_WAIT_MAX_S, KNOCK_WAIT_MIN_S, KNOCK_WAIT_S, NICK_CHARS
-from protocol.room.offers import MAX_OFFER_BYTES
+from protocol.limits import (
+    KNOCK_WAIT_MAX_S,
+    KNOCK_WAIT_MIN_S,
+    KNOCK_WAIT_S,
+    MAX_OFFER_BYTES,
+    NICK_CHARS,
+)
 
 MAX_OFFER_MIB = MAX_OFFER_BYTES // (1024 * 1024)
 

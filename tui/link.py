@@ -19,9 +19,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from protocol import events as ev
-from tui.sentences import refusal
+if TYPE_CHECKING:
+    from protocol import events as ev
 
 
 class Standing(Enum):
@@ -63,6 +64,10 @@ def reconnecting(attempt: int = 0, retry_in_s: float = 0.0) -> Link:
 
 def link_after(link: Link, event: ev.Event) -> Link:
     """Where this person stands once ``event`` has happened."""
+    # Imported here, with the first event: the app holds a ``Link`` from its first screen on.
+    from protocol import events as ev
+    from tui.sentences import refusal
+
     match event:
         case ev.Reconnecting(attempt=attempt, retry_in_s=retry_in_s):
             return reconnecting(attempt, retry_in_s)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
 
-from protocol.commands import Command, Offer
-from protocol.events import Event
+if TYPE_CHECKING:  # the app's first screen posts none of these, so it loads no protocol
+    from protocol.commands import Command, Offer
+    from protocol.events import Event
 
 
 @dataclass

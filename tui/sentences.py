@@ -42,10 +42,6 @@ COPIED_IN_BROWSER: Final = (
     "The invite is on this browser's clipboard. If the browser refuses its clipboard, "
     "the page shows the invite instead, selected: copy it with Ctrl+C."
 )
-BROWSER_KEYS: Final = (
-    "In a browser, Ctrl+W, Ctrl+T and Ctrl+N belong to the browser (they close the tab, "
-    "open a tab or a window); Porch needs none of them. To delete a word, use Alt+Backspace."
-)
 
 REFUSALS: Final = {
     wire.ROOM_FULL: f"This room already has {SEATS} people. Ask the facilitator for another room.",

@@ -29,11 +29,11 @@ from enum import Enum, auto
 from typing import Final
 
 from protocol.bodies.offer import CHUNK, NOTE_CHARS, OfferKind
+from protocol.limits import MAX_OFFER_BYTES
 
 PACE_PER_S: Final = 30  # chunks a second: well under the relay's 50 frames, so talk flows
 PACE_BURST: Final = 4
 STALL_MS: Final = 4_000  # no chunk for this long while some are missing: ask again
-MAX_OFFER_BYTES: Final = 64 * 1024 * 1024
 PREVIEW_CHARS: Final = 40
 PROGRESS_STEPS: Final = 20  # progress is told at every 5 %
 OPEN_PER_SENDER: Final = 4  # offers from one sender shown or coming in at once

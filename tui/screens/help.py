@@ -10,7 +10,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from tui.sentences import BROWSER_KEYS
+from tui.entry import BROWSER_KEYS
 
 KEYS = """\
 Enter        send what you wrote
