@@ -1,6 +1,7 @@
 """How long `porch web` takes to a first screen in the browser, beside the terminal app.
 
     python -m bench.web_bench [--runs 5]
+    python -m bench.web_bench --runs 9 --before /tmp/porch-main    before/after, in one run
 
 Both are real processes started from nothing, and both are read the same way:
 the bytes the app draws are fed to a terminal emulator (pyte) until its first
@@ -20,6 +21,11 @@ then (from /proc): `porch new`'s own; `porch web`'s with its app, and Chromium's
 (every process of the browser, the tab's included). On two shared cores, the time
 follows the CPU once the cores are busy. Needs Debian's chromium; the browser rows
 are skipped without it.
+
+With ``--before DIR`` (another checkout of Porch), every run measures that checkout's
+terminal and browser starts too, interleaved with this one's, and the table sets the
+two side by side, with the import time of what `porch new` loads before its first
+screen (``tui.cli`` and ``tui.app`` in a fresh interpreter).
 """
 
 from __future__ import annotations
@@ -117,14 +123,15 @@ def chromium_cpu() -> float:
     return cpu_seconds(pids)
 
 
-def environment(home: Path) -> dict[str, str]:
+def environment(home: Path, code: Path = REPO) -> dict[str, str]:
+    """What Porch runs with: ``code`` is the checkout whose Porch it runs."""
     # COLUMNS and LINES (set under pytest, for one) would override the terminal's own size.
     env = {
         k: v
         for k, v in os.environ.items()
         if not k.startswith("TEXTUAL") and k not in ("COLUMNS", "LINES")
     }
-    env.update(HOME=str(home), TMPDIR=str(home), PYTHONPATH=str(REPO), TERM="xterm-256color")
+    env.update(HOME=str(home), TMPDIR=str(home), PYTHONPATH=str(code), TERM="xterm-256color")
     return env
 
 
@@ -138,7 +145,7 @@ def drawn(screen: pyte.Screen, text: str) -> bool:
     return shows(screen, text) and "Help" in screen.display[-1]
 
 
-def terminal_start() -> TerminalStart:
+def terminal_start(code: Path = REPO) -> TerminalStart:
     """`porch new` in a pseudo-terminal: spawn to the setup screen drawn."""
     with tempfile.TemporaryDirectory() as home:
         leader, follower = pty.openpty()
@@ -152,7 +159,7 @@ def terminal_start() -> TerminalStart:
             stdout=follower,
             stderr=follower,
             cwd=home,
-            env=environment(Path(home)),
+            env=environment(Path(home), code),
             start_new_session=True,
         )
         os.close(follower)
@@ -176,7 +183,7 @@ def terminal_start() -> TerminalStart:
             os.close(leader)
 
 
-def browser_start(browser: object) -> BrowserStart:
+def browser_start(browser: object, code: Path = REPO) -> BrowserStart:
     """`porch web` to the tab's first screen, and the CPU spent on the way."""
     with tempfile.TemporaryDirectory() as home:
         browser_before = chromium_cpu()
@@ -187,7 +194,7 @@ def browser_start(browser: object) -> BrowserStart:
             stdout=subprocess.PIPE,
             text=True,
             cwd=home,
-            env=environment(Path(home)),
+            env=environment(Path(home), code),
         )
         context = browser.new_context(viewport={"width": 1100, "height": 700})  # type: ignore[attr-defined]
         try:
@@ -242,11 +249,85 @@ def browser_start(browser: object) -> BrowserStart:
                 proc.wait()
 
 
+def import_start(code: Path = REPO) -> float:
+    """Seconds for a fresh interpreter to import what `porch new` needs to its first screen."""
+    with tempfile.TemporaryDirectory() as home:
+        started = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-c", "import tui.cli, tui.app"],
+            check=True,
+            cwd=home,
+            env=environment(Path(home), code),
+        )
+        return time.perf_counter() - started
+
+
+def compare(before: Path, runs: int) -> int:
+    """This checkout beside ``before``, every run of each interleaved with the other's."""
+    from playwright.sync_api import sync_playwright
+
+    codes = {"before": before.resolve(), "now": REPO}
+    terminals: dict[str, list[TerminalStart]] = {name: [] for name in codes}
+    samples: dict[str, list[BrowserStart]] = {name: [] for name in codes}
+    imports: dict[str, list[float]] = {name: [] for name in codes}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        try:
+            browser_start(browser)  # the browser's own first page load is not Porch's
+            for run in range(runs):  # each goes first in every other run
+                for name, code in sorted(codes.items(), reverse=run % 2 == 1):
+                    terminals[name].append(terminal_start(code))
+                    samples[name].append(browser_start(browser, code))
+                    imports[name].append(import_start(code))
+        finally:
+            browser.close()
+
+    def ms(values: list[float]) -> float:
+        return statistics.median(values) * 1000
+
+    rows: dict[str, dict[str, float]] = {name: {} for name in codes}
+    for name in codes:
+        terminal, browser_runs = terminals[name], samples[name]
+        rows[name] = {
+            "terminal: porch new to setup screen": ms([t.drawn for t in terminal]),
+            "browser: porch web to link printed": ms([s.printed for s in browser_runs]),
+            "browser: porch web to page loaded": ms([s.loaded for s in browser_runs]),
+            "browser: porch web to socket opened": ms([s.opened for s in browser_runs]),
+            "browser: porch web to start screen drawn": ms([s.drawn for s in browser_runs]),
+            "porch new's imports (fresh interpreter)": ms(imports[name]),
+            "CPU: porch new to setup screen": ms([t.cpu for t in terminal]),
+            "CPU: porch web and its app": ms([s.porch_cpu for s in browser_runs]),
+            "CPU: Chromium": ms([s.browser_cpu for s in browser_runs]),
+        }
+    print(f"Porch start to first screen, median of {runs} interleaved runs each, "
+          f"Python {sys.version.split()[0]}; before: {codes['before']}")  # fmt: skip
+    print(f"{'measure':<46} {'before ms':>10} {'now ms':>8} {'now/before':>11}")
+    for label, was in rows["before"].items():
+        now = rows["now"][label]
+        print(f"{label:<46} {was:>10.0f} {now:>8.0f} {now / was:>10.2f}x")
+    ratio = {
+        name: row["browser: porch web to start screen drawn"]
+        / row["terminal: porch new to setup screen"]
+        for name, row in rows.items()
+    }
+    print(f"{'browser over terminal (target: at most 2)':<46} "
+          f"{ratio['before']:>9.2f}x {ratio['now']:>7.2f}x")  # fmt: skip
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--before", type=Path, metavar="DIR", help="another checkout of Porch to compare against"
+    )
     args = parser.parse_args(argv)
     runs = max(1, min(args.runs, 50))
+    if args.before is not None:
+        if CHROMIUM is None:
+            print("--before needs Debian's chromium, which is not installed", file=sys.stderr)
+            return 2
+        return compare(args.before, runs)
 
     print(f"Porch start to first screen, median of {runs} runs, Python {sys.version.split()[0]}")
     header = f"{'measure':<46} {'ms':>8} {'ratio':>6} {'CPU s':>6}"

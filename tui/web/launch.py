@@ -12,6 +12,7 @@ import socket
 import sys
 import threading
 import webbrowser
+from collections.abc import Iterator
 
 PUBLIC_WARNING = (
     "Warning: porch web is serving {address}, which other computers can reach. "
@@ -71,15 +72,32 @@ def listen(host: str, port: int) -> socket.socket:
     return socket.create_server((host, port), family=family, backlog=128)
 
 
-def announce(link: str, *, open_browser: bool) -> None:
-    opening = open_browser and _can_open_browser()
+def announce(link: str, *, opening: bool) -> None:
     print("Porch is ready for one browser tab at this link (it works once):", flush=True)
     print(f"  {link}", flush=True)
     if opening:
         print("Opening it in your browser. Press Ctrl+C here to stop.", flush=True)
-        threading.Thread(target=_open_in_browser, args=(link,), daemon=True).start()
     else:
         print("Open it in a browser on this computer. Press Ctrl+C here to stop.", flush=True)
+
+
+@contextlib.contextmanager
+def no_system_certificates() -> Iterator[None]:
+    """While the server's libraries load. aiohttp makes its HTTPS client's contexts as it
+    is imported, and each reads every certificate of the system: CPU the tab's first
+    screen waits for. porch web makes no HTTPS request, so OpenSSL is pointed at no
+    certificate meanwhile (those contexts would refuse every server, should one be used).
+    Nothing starts meanwhile: a tab's app gets its own environment, the browser is
+    opened after."""
+    saved = os.environ.get("SSL_CERT_FILE")
+    os.environ["SSL_CERT_FILE"] = os.devnull
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["SSL_CERT_FILE"]
+        else:
+            os.environ["SSL_CERT_FILE"] = saved
 
 
 def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_browser: bool) -> int:
@@ -104,9 +122,12 @@ def serve(*, host: str, port: int, public: bool, relay_url: str | None, open_bro
         # gate, it is only a child process whose pipes no one else holds.
         spare = TabApp(tab_argv(relay_url))
         await spare.start_spare()
-        announce(gate.link(), open_browser=open_browser)
-        from tui.web.server import PorchWeb
-
+        link, opening = gate.link(), open_browser and _can_open_browser()
+        announce(link, opening=opening)
+        with no_system_certificates():
+            from tui.web.server import PorchWeb
+        if opening:
+            threading.Thread(target=_open_in_browser, args=(link,), daemon=True).start()
         server = PorchWeb(
             host=host, port=port, relay_url=relay_url, spare=spare, listening=listening, gate=gate
         )

@@ -1,4 +1,4 @@
-"""The `porch web` server: textual-serve's ``Server`` with a gate in front of it.
+"""The `porch web` server: textual-serve's app processes and terminal, with a gate in front.
 
 Every request meets the gate (``tui.web.guard``) in one middleware before any
 handler runs, so no app process starts for a request the gate refuses. Then:
@@ -36,15 +36,12 @@ import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from string import Template
-from typing import Any
 
 from aiohttp import WSMsgType, hdrs, web
-from textual_serve.server import Server
 
 from tui.web.files import (
     SECURITY_HEADERS,
     STATIC_FILES,
-    TEXTUAL_SERVE_STATIC,
     terminal_script,
 )
 from tui.web.guard import (
@@ -104,8 +101,13 @@ class Seat:
         self._free.set()
 
 
-class PorchWeb(Server):
-    """textual-serve's server for one person's browser, behind the gate."""
+class PorchWeb:
+    """The server for one person's browser, behind the gate.
+
+    It serves what textual-serve's ``Server`` does, from its own routes, page and
+    handlers, so it does not import that class (nor the templates and logging that
+    come with it, which the tab would wait for on its way to the first screen).
+    """
 
     def __init__(
         self,
@@ -118,14 +120,8 @@ class PorchWeb(Server):
         listening: socket.socket | None = None,
         gate: Gate | None = None,
     ) -> None:
-        super().__init__(
-            "porch (browser tab)",
-            host=host,
-            port=port,
-            title="Porch",
-            statics_path=TEXTUAL_SERVE_STATIC,
-            templates_path=HERE,
-        )
+        self.host = host
+        self.port = port
         self.argv = tab_argv(relay_url)
         self.on_ready = on_ready
         # Bound (and its link printed) by the caller before this module's imports, or here.
@@ -296,9 +292,8 @@ class PorchWeb(Server):
             await spare.start_spare()
             self.spare = spare
 
-    async def _process_messages(self, websocket: web.WebSocketResponse, app_service: Any) -> None:
+    async def _process_messages(self, websocket: web.WebSocketResponse, tab: TabApp) -> None:
         """The page's messages: keys, size, focus, ping. Anything malformed is ignored."""
-        tab: TabApp = app_service
         async for message in websocket:
             if message.type != WSMsgType.TEXT:
                 continue
@@ -325,16 +320,7 @@ class PorchWeb(Server):
         if socket is not None and not socket.closed:
             await socket.close(code=1001, message=b"porch web stopped")
 
-    async def on_startup(self, app: web.Application) -> None:
-        """textual-serve prints a banner here; Porch prints its one link itself."""
-
-    def initialize_logging(self) -> None:
-        """Nothing is logged."""
-
     # -- running ------------------------------------------------------------------
-
-    def serve(self, debug: bool = False) -> None:
-        asyncio.run(self.run())
 
     def request_exit(self) -> None:
         self.stopping.set()
