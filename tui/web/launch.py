@@ -83,12 +83,13 @@ def announce(link: str, *, opening: bool) -> None:
 
 @contextlib.contextmanager
 def no_system_certificates() -> Iterator[None]:
-    """While the server's libraries load. aiohttp makes its HTTPS client's contexts as it
-    is imported, and each reads every certificate of the system: CPU the tab's first
-    screen waits for. porch web makes no HTTPS request, so OpenSSL is pointed at no
-    certificate meanwhile (those contexts would refuse every server, should one be used).
-    Nothing starts meanwhile: a tab's app gets its own environment, the browser is
-    opened after."""
+    """OpenSSL pointed at no certificate file while the server's libraries load.
+
+    aiohttp makes its HTTPS client's contexts as it is imported, each reading every
+    certificate of the system: CPU the tab's first screen would wait for. porch web makes
+    no HTTPS request (those contexts would refuse every server, should one be used).
+    Nothing is started meanwhile: a tab's app gets an environment of its own, and the
+    browser is opened after, with the person's."""
     saved = os.environ.get("SSL_CERT_FILE")
     os.environ["SSL_CERT_FILE"] = os.devnull
     try:
