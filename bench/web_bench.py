@@ -35,6 +35,7 @@ import fcntl
 import os
 import pty
 import re
+import resource
 import select
 import shutil
 import signal
@@ -249,9 +250,16 @@ def browser_start(browser: object, code: Path = REPO) -> BrowserStart:
                 proc.wait()
 
 
-def import_start(code: Path = REPO) -> float:
-    """Seconds for a fresh interpreter to import what `porch new` needs to its first screen."""
+@dataclass(frozen=True, slots=True)
+class ImportStart:
+    took: float  # seconds
+    cpu: float  # CPU seconds of the interpreter
+
+
+def import_start(code: Path = REPO) -> ImportStart:
+    """A fresh interpreter importing what `porch new` needs to its first screen."""
     with tempfile.TemporaryDirectory() as home:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         subprocess.run(
             [sys.executable, "-c", "import tui.cli, tui.app"],
@@ -259,7 +267,10 @@ def import_start(code: Path = REPO) -> float:
             cwd=home,
             env=environment(Path(home), code),
         )
-        return time.perf_counter() - started
+        took = time.perf_counter() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+        return ImportStart(took, cpu)
 
 
 def compare(before: Path, runs: int) -> int:
@@ -269,7 +280,7 @@ def compare(before: Path, runs: int) -> int:
     codes = {"before": before.resolve(), "now": REPO}
     terminals: dict[str, list[TerminalStart]] = {name: [] for name in codes}
     samples: dict[str, list[BrowserStart]] = {name: [] for name in codes}
-    imports: dict[str, list[float]] = {name: [] for name in codes}
+    imports: dict[str, list[ImportStart]] = {name: [] for name in codes}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
         try:
@@ -294,7 +305,8 @@ def compare(before: Path, runs: int) -> int:
             "browser: porch web to page loaded": ms([s.loaded for s in browser_runs]),
             "browser: porch web to socket opened": ms([s.opened for s in browser_runs]),
             "browser: porch web to start screen drawn": ms([s.drawn for s in browser_runs]),
-            "porch new's imports (fresh interpreter)": ms(imports[name]),
+            "porch new's imports (fresh interpreter)": ms([i.took for i in imports[name]]),
+            "CPU: porch new's imports": ms([i.cpu for i in imports[name]]),
             "CPU: porch new to setup screen": ms([t.cpu for t in terminal]),
             "CPU: porch web and its app": ms([s.porch_cpu for s in browser_runs]),
             "CPU: Chromium": ms([s.browser_cpu for s in browser_runs]),
