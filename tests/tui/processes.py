@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -166,14 +167,21 @@ def start(
     return porch
 
 
-def plain_room(porches: list[Porch], tmp_path: Path, nicks: tuple[str, ...]) -> list[Porch]:
-    """ana opens a room in plain mode and lets in each of ``nicks``, also in plain mode."""
-    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana")
+def plain_room(
+    porches: list[Porch],
+    tmp_path: Path,
+    nicks: tuple[str, ...],
+    prefix: Callable[[str], list[str]] = lambda _nick: [],
+) -> list[Porch]:
+    """ana opens a room in plain mode and lets in each of ``nicks``, also in plain mode;
+    ``prefix`` gives the command each person's Porch runs under (strace, say)."""
+    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana", prefix("ana"))
     invite = ana.expect(r"^invite: ").removeprefix("invite: ")
     ana.expect(r"^You are in the room")
     people = [ana]
     for nick in nicks:
-        guest = start(porches, ["join", "--plain", "--name", nick, invite], tmp_path / nick)
+        args = ["join", "--plain", "--name", nick, invite]
+        guest = start(porches, args, tmp_path / nick, prefix(nick))
         guest.expect(r"^Type /agree")
         guest.send("/agree")
         ana.expect(rf"^{nick} is knocking")

@@ -11,25 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.tui.processes import Porch, start
-
-
-def room_of(porches: list[Porch], tmp_path: Path, *nicks: str) -> list[Porch]:
-    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana")
-    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
-    ana.expect(r"^You are in the room")
-    people = [ana]
-    for nick in nicks:
-        guest = start(porches, ["join", "--plain", "--name", nick, invite], tmp_path / nick)
-        guest.expect(r"^Type /agree")
-        guest.send("/agree")
-        ana.expect(rf"^{nick} is knocking")
-        ana.send(f"/admit {nick}")
-        guest.expect(r"^You are in the room")
-        for person in people:
-            person.expect(rf"^ana admitted {nick}\.$")
-        people.append(guest)
-    return people
+from tests.tui.processes import Porch, plain_room, start
 
 
 def everyone(people: list[Porch], pattern: str) -> None:
@@ -64,7 +46,7 @@ def seconded_and_answered(people: list[Porch]) -> None:
 def test_a_seconded_motion_with_a_majority_removes_the_person_and_tells_them_why(
     porches: list[Porch], tmp_path: Path
 ) -> None:
-    ana, bo, cy, di = people = room_of(porches, tmp_path, "bo", "cy", "di")
+    ana, bo, cy, di = people = plain_room(porches, tmp_path, ("bo", "cy", "di"))
     seconded_and_answered(people)
     ana.send("/vote yes")
     ana.expect(r"^1 of 3 have voted on removing cy\. Your vote is in\.$")
@@ -88,7 +70,7 @@ def test_a_seconded_motion_with_a_majority_removes_the_person_and_tells_them_why
 def test_a_motion_short_of_a_majority_removes_no_one_nor_can_its_mover_raise_it_again(
     porches: list[Porch], tmp_path: Path
 ) -> None:
-    ana, bo, cy, di = people = room_of(porches, tmp_path, "bo", "cy", "di")
+    ana, bo, cy, di = people = plain_room(porches, tmp_path, ("bo", "cy", "di"))
     seconded_and_answered(people)
     for voter, choice in ((ana, "no"), (bo, "yes"), (di, "no")):
         voter.send(f"/vote {choice}")
@@ -105,7 +87,7 @@ def test_a_motion_short_of_a_majority_removes_no_one_nor_can_its_mover_raise_it_
 def test_a_motion_nobody_seconds_opens_no_vote_and_two_others_cannot_remove_anyone(
     porches: list[Porch], tmp_path: Path
 ) -> None:
-    ana, bo, cy = people = room_of(porches, tmp_path, "bo", "cy")
+    ana, bo, cy = people = plain_room(porches, tmp_path, ("bo", "cy"))
     bo.send("/motion remove cy talks too much")
     bo.expect(
         r"^A motion needs at least three others present besides the person named; there are 2\."
@@ -134,7 +116,7 @@ def ana_invite(ana: Porch) -> str:
 def test_an_ouch_opens_a_repair_round_that_closes_when_both_go_on_and_stepping_out_comes_back(
     porches: list[Porch], tmp_path: Path
 ) -> None:
-    ana, bo, cy = people = room_of(porches, tmp_path, "bo", "cy")
+    ana, bo, cy = people = plain_room(porches, tmp_path, ("bo", "cy"))
     bo.send("that idea is silly")
     cy.expect(r"^bo: that idea is silly$")
     cy.send("/ouch that stung")

@@ -9,25 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.tui.processes import Porch, start
-
-
-def room_of_three(porches: list[Porch], tmp_path: Path) -> list[Porch]:
-    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana")
-    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
-    ana.expect(r"^You are in the room")
-    people = [ana]
-    for nick in ("bo", "cy"):
-        guest = start(porches, ["join", "--plain", "--name", nick, invite], tmp_path / nick)
-        guest.expect(r"^Type /agree")
-        guest.send("/agree")
-        ana.expect(rf"^{nick} is knocking")
-        ana.send(f"/admit {nick}")
-        guest.expect(r"^You are in the room")
-        for person in people:
-            person.expect(rf"^ana admitted {nick}\.$")
-        people.append(guest)
-    return people
+from tests.tui.processes import Porch, plain_room
 
 
 def same_floor(people: list[Porch], pattern: str) -> str:
@@ -49,7 +31,7 @@ def everyone(people: list[Porch], pattern: str) -> None:
 def test_a_go_round_a_stack_and_a_pause_read_the_same_on_every_screen(
     porches: list[Porch], tmp_path: Path
 ) -> None:
-    ana, bo, cy = people = room_of_three(porches, tmp_path)
+    ana, bo, cy = people = plain_room(porches, tmp_path, ("bo", "cy"))
 
     bo.send("/round")
     everyone(people, r"^bo's go-round starts: the talking piece passes seat by seat\.$")

@@ -14,7 +14,7 @@ import os
 import shutil
 from pathlib import Path
 
-from tests.tui.processes import Porch, file_writes, files_in, start
+from tests.tui.processes import Porch, file_writes, files_in, plain_room
 
 STRACE = shutil.which("strace")
 
@@ -27,22 +27,7 @@ def room(
             return []
         return [STRACE, "-f", "-qq", "-e", "trace=%file", "-o", str(tmp_path / f"{who}.trace")]
 
-    ana = start(porches, ["new", "--plain", "--name", "ana"], tmp_path / "ana", prefix("ana"))
-    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
-    ana.expect(r"^You are in the room")
-    people = [ana]
-    for nick in nicks:
-        args = ["join", "--plain", "--name", nick, invite]
-        guest = start(porches, args, tmp_path / nick, prefix(nick))
-        guest.expect(r"^Type /agree")
-        guest.send("/agree")
-        ana.expect(rf"^{nick} is knocking")
-        ana.send(f"/admit {nick}")
-        guest.expect(r"^You are in the room")
-        for person in people:
-            person.expect(rf"^ana admitted {nick}\.$")
-        people.append(guest)
-    return people
+    return plain_room(porches, tmp_path, nicks, prefix)
 
 
 def test_a_file_offer_reaches_those_who_accept_intact_and_is_written_only_where_chosen(
