@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 
@@ -96,8 +97,8 @@ def header() -> str:
 
 def median(rows: list[Row], scenario: str, relay: str, attr: str) -> float:
     """The median of one column over a scenario's repeated runs of one relay; NaN if none."""
-    values = sorted(getattr(r, attr) for r in rows if (r.scenario, r.relay) == (scenario, relay))
-    return values[len(values) // 2] if values else float("nan")
+    values = [getattr(r, attr) for r in rows if (r.scenario, r.relay) == (scenario, relay)]
+    return statistics.median(values) if values else float("nan")
 
 
 BEFORE_AFTER = (
