@@ -144,3 +144,31 @@ def test_no_app_outlives_porch_web_even_killed_outright(start_web, context) -> N
     finally:
         if not ended():
             os.kill(spare, signal.SIGKILL)
+
+
+@needs_chromium
+def test_two_porch_webs_in_one_browser_each_keep_their_own_session(
+    start_web, context, tmp_path: Path
+) -> None:
+    # A browser sends one host's cookies to all its ports, so a second `porch web`
+    # must not take the first one's place in the browser.
+    one, two = start_web(tmp_path / "one"), start_web(tmp_path / "two")
+    first, second = context.new_page(), context.new_page()
+    first_tab, second_tab = Tab(first), Tab(second)
+    first.goto(one.link)
+    first_tab.wait_for(r"Open a new room")
+    second.goto(two.link)
+    second_tab.wait_for(r"Open a new room")
+    assert sorted(cookie["name"] for cookie in context.cookies()) == sorted(
+        f"porch_session_{web.port}" for web in (one, two)
+    )
+
+    # The first tab, reloaded after the second opened, is still let in by its own server.
+    first.on("dialog", lambda dialog: dialog.accept())
+    first.reload()
+    first.wait_for_selector("#restart", timeout=30_000)
+    first_tab.screen.reset()
+    first.click("#restart")
+    first_tab.wait_for(r"Open a new room")
+    assert len(first_tab.sockets) == 2
+    assert len(second_tab.sockets) == 1 and "Open a new room" in second_tab.text()

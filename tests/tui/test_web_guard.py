@@ -6,7 +6,7 @@ import pytest
 from textual.binding import Binding
 
 from tui.web.files import CONTENT_SECURITY_POLICY, STATIC_FILES, WEBGL_RENDERER, terminal_script
-from tui.web.guard import COOKIE, Exchange, Gate, Knock, Pass, Refusal, Refuse
+from tui.web.guard import Exchange, Gate, Knock, Pass, Refusal, Refuse, served_hosts
 from tui.web.launch import check_address
 from tui.web.pages import CONFLICT, REFUSALS, Page
 from tui.web.process import tab_environment
@@ -143,7 +143,14 @@ def test_the_link_names_a_served_host_and_the_token() -> None:
     gate = fresh()
     assert gate.link("127.0.0.1:8123") == f"http://127.0.0.1:8123/?token={gate.token}"
     assert gate.token not in repr(gate) and gate.session not in repr(gate)
-    assert COOKIE == "porch_session"
+
+
+def test_the_session_cookie_is_named_after_the_port() -> None:
+    """A browser sends a host's cookies to every port of it: two servers on one machine
+    must not overwrite each other's session."""
+    assert fresh().cookie == "porch_session_8123"
+    assert Gate.serving(served_hosts("::1", 8000)).cookie == "porch_session_8000"
+    assert Gate.serving(served_hosts("192.0.2.7", 80)).cookie == "porch_session_80"
 
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])

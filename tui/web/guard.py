@@ -15,7 +15,9 @@ directly or after rebinding its own name to 127.0.0.1. So, in this order:
    token is refused (unless the request already holds the cookie, which the same
    browser following the link twice does).
 4. Everything else needs the session cookie (HttpOnly, SameSite=Strict), compared
-   in constant time.
+   in constant time. Browsers keep one set of cookies per host for every port, so
+   the cookie is named after the port (``porch_session_8000``): two `porch web`s on
+   one machine, open in one browser, each keep their own.
 
 The gate is pure: it reads a ``Knock`` (what a request says about itself) and
 returns a verdict; the server acts on it. Only ``check`` writes its state (the
@@ -104,6 +106,13 @@ class Gate:
     @property
     def origins(self) -> frozenset[str]:
         return frozenset(f"http://{host}" for host in self.hosts)
+
+    @property
+    def cookie(self) -> str:
+        """The session cookie's name: this server's port, since every port of a host
+        shares the browser's cookies for it."""
+        port = min(self.hosts).rsplit(":", 1)[1]
+        return f"{COOKIE}_{port}"
 
     def link(self, host: str | None = None) -> str:
         """The one URL to print: it works once (at the first served address, unless told)."""

@@ -45,7 +45,6 @@ from tui.web.files import (
     terminal_script,
 )
 from tui.web.guard import (
-    COOKIE,
     Exchange,
     Gate,
     Knock,
@@ -176,7 +175,7 @@ class PorchWeb:
                 host=request.headers.get(hdrs.HOST),
                 origin=request.headers.get(hdrs.ORIGIN),
                 token=request.query.get("token"),
-                cookie=request.cookies.get(COOKIE),
+                cookie=request.cookies.get(self.gate.cookie),
                 upgrade=request.path == "/ws",
             )
         )
@@ -185,7 +184,9 @@ class PorchWeb:
                 response: web.StreamResponse = self._refused(reason)
             case Exchange(cookie=cookie):
                 response = web.Response(status=303, headers={hdrs.LOCATION: "/"})
-                response.set_cookie(COOKIE, cookie, path="/", httponly=True, samesite="Strict")
+                response.set_cookie(
+                    self.gate.cookie, cookie, path="/", httponly=True, samesite="Strict"
+                )
             case Pass():
                 try:
                     response = await handler(request)
