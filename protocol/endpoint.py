@@ -151,6 +151,7 @@ from protocol.membership.chain import (
     RemovalRefused,
     TakeoverRefused,
     Transition,
+    Unreadable,
 )
 from protocol.membership.door import (
     ComingBack,
@@ -1085,6 +1086,10 @@ class Endpoint:
                 self._alarm(ev.Alarm.REMOVAL_WITHOUT_VOTES, (signer, gone))
             case AmendmentRefused(signer):
                 self._alarm(ev.Alarm.AMENDMENT_WITHOUT_CONSENT, (signer,))
+            case Unreadable(signer):
+                # As when a Commit is withheld: someone it removed may still read our chain.
+                self.sender.hold_back()
+                self._note(ev.Note.CHANGE_UNREADABLE, signer)
             case DropRefused(signer, gone):
                 self._alarm(ev.Alarm.DROP_WHILE_HERE, (signer, gone))
             case TakeoverRefused(successor, sequencer, sequencer_is_me):
@@ -1239,6 +1244,8 @@ class Endpoint:
                 self.acks.heard()  # tell the room, and the sender, in the next ack
             case Behind(member):
                 self._alarm(ev.Alarm.SPEAKS_IN_OLD_EPOCH, (self._label(member),))
+            case Ahead() if self.chain.unreadable is not None:
+                self.sender.hold_back()  # we know why, and told: nothing was withheld
             case Ahead(member) if self._took_over_without_us(member):
                 self._alarm(ev.Alarm.AHEAD_BY_TAKEOVER, (self._label(member),))
             case Ahead(member):
@@ -2576,7 +2583,10 @@ class Endpoint:
             self._note(ev.Note.NOT_IN_ROOM)
             return
         if self.sender.held_back and not isinstance(content, Bye):
-            self._note(ev.Note.HELD_BACK)
+            if self.chain.unreadable is not None:
+                self._note(ev.Note.NOT_SENT_UNREADABLE, self.chain.unreadable)
+            else:
+                self._note(ev.Note.HELD_BACK)
             return
         voice = Voice(self.me.room, slot, self.me.identity, self.me.join_key)
         for d in self.sender.seal(content, voice, roster, self.pairs, self.now):

@@ -533,6 +533,9 @@ class Note(Enum):
     CANNOT_ADMIT_KEYS = auto()  # (who): their knock names keys already in the room
     COMING_BACK = auto()  # (who): lost the connection and is coming back
     LEFT_BEHIND = auto()  # (who, the sequencer): the room went on without us
+    # (who): signed the next Commit in a form we cannot read, most likely another version
+    CHANGE_UNREADABLE = auto()
+    NOT_SENT_UNREADABLE = auto()  # (who): as above, so what we typed was not sent
     EVICTED = auto()  # the relay told the room we had dropped, while we were connected
     # the relay lost the room
     REOPENED = auto()

@@ -549,6 +549,19 @@ def note_sentence(note: Note, who: str) -> str:
                 f"{who} holds this room at a later point than you: it was opened again, or "
                 "Commits never reached you. Joining again to come back in."
             )
+        case Note.CHANGE_UNREADABLE:
+            return (
+                f"{who}'s Porch changed who is in the room in a form this Porch cannot read: "
+                "one of you most likely has an older or newer version. From here you can no "
+                "longer follow the room or be heard in it. Leave, and come back once you all "
+                "use the same version of Porch."
+            )
+        case Note.NOT_SENT_UNREADABLE:
+            return (
+                f"Not sent: {who}'s Porch changed who is in the room in a form this Porch "
+                "cannot read, so you can no longer be heard here. Leave, and come back once "
+                "you all use the same version of Porch."
+            )
         case Note.EVICTED:
             return (
                 "The relay told the room your connection had dropped while you were still "

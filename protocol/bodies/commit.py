@@ -83,6 +83,17 @@ class CommitBody:
         )
 
     @staticmethod
+    def claimed_epoch(data: bytes) -> int | None:
+        """The epoch a Commit body says it makes, read without the rest of its rules: a
+        Commit that breaks them may come from a client of another version."""
+        try:
+            obj = unpack(data)
+        except BodyError:
+            return None
+        epoch = obj.get("epoch") if type(obj) is dict else None
+        return epoch if type(epoch) is int else None
+
+    @staticmethod
     def decode(data: bytes) -> CommitBody:
         obj = fields(
             unpack(data),

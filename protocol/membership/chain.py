@@ -114,6 +114,14 @@ class AmendmentRefused:
     signer: str
 
 
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """``signer``, who may make Commits, signed one this version cannot read: most likely
+    a Porch older or newer than ours. The room goes on without us."""
+
+    signer: str
+
+
 @dataclass(slots=True)
 class Chain:
     host_key: bytes  # the invite's key: the first sequencer
@@ -129,6 +137,8 @@ class Chain:
     # Our sequencer greeted from a later epoch than ours: the room went on
     # without us (it was opened again after the relay lost it), so we come back.
     left_behind: bool = False
+    # Who signed the next epoch's Commit in a form we cannot read (``Unreadable``), if anyone.
+    unreadable: str | None = None
     # Before we are in: the room as followed from the lobby we believed.
     watching: Roster | None = None
     early: deque[tuple[int, int, RoomFrame]] = field(
@@ -206,8 +216,17 @@ class Chain:
 
     def take(
         self, seq: int, ts: int, frame: RoomFrame, ctx: CommitContext
-    ) -> Transition | TakeoverRefused | DropRefused | RemovalRefused | AmendmentRefused | None:
-        """A Commit frame at ``seq``: applied, refused with evidence, or dropped (None)."""
+    ) -> (
+        Transition
+        | TakeoverRefused
+        | DropRefused
+        | RemovalRefused
+        | AmendmentRefused
+        | Unreadable
+        | None
+    ):
+        """A Commit frame at ``seq``: applied, refused with evidence, unreadable, or dropped
+        (None)."""
         base = self.roster or self.watching
         if base is None:
             if self.roster is None and not self.removed:
@@ -222,7 +241,12 @@ class Chain:
         try:
             body = CommitBody.decode(body_bytes)
         except BodyError:
-            return None
+            if CommitBody.claimed_epoch(body_bytes) != base.epoch + 1:
+                return None
+            # The next epoch, signed by who may make it and sealed for this room: not the
+            # relay's doing, but a client that writes what ours cannot read.
+            self.unreadable = signer.nick
+            return Unreadable(signer.nick)
         try:
             exchanges = ctx.exchanges if self.roster is not None else None
             former = ctx.former if self.roster is not None else None
