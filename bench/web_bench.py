@@ -5,7 +5,7 @@
 
 Both are real processes started from nothing, and both are read the same way:
 the bytes the app draws are fed to a terminal emulator (pyte) until its first
-screen shows.
+screen shows. Porch loads compiled, as installed (bench/bytecode.py).
 
 - terminal: `porch new` in a pseudo-terminal (120 x 40), from the spawn until the
   setup screen is drawn;
@@ -50,6 +50,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pyte
+
+from bench.bytecode import compiled
 
 REPO = Path(__file__).resolve().parents[1]
 COLUMNS, ROWS = 120, 40
@@ -133,7 +135,7 @@ def environment(home: Path, code: Path = REPO) -> dict[str, str]:
         if not k.startswith("TEXTUAL") and k not in ("COLUMNS", "LINES")
     }
     env.update(HOME=str(home), TMPDIR=str(home), PYTHONPATH=str(code), TERM="xterm-256color")
-    return env
+    return compiled(env)
 
 
 def shows(screen: pyte.Screen, text: str) -> bool:
