@@ -288,6 +288,9 @@ class Endpoint:
     rivals: Rivals = field(default_factory=Rivals)
     state: RoomState = field(default_factory=RoomState)
     verified: set[bytes] = field(default_factory=set)
+    # Who last sat in a seat now empty: what was theirs (talk time, an offer) keeps
+    # their name after they go, not "seat 3".
+    left_seats: dict[int, str] = field(default_factory=dict)
     closed_by_us: bool = False
     now: int = 0  # the time of the latest input
     # The floor, on our side: when our last floor act went out (until it comes
@@ -1186,6 +1189,7 @@ class Endpoint:
                 self.events.append(ev.Admitted(label, name, returning=by == slot))
         elif what in DEPARTURES and before is not None:
             self.door.seat_gone(before.identity, before.nick)
+            self.left_seats[slot] = self._label(before, old)
             may_return = what is ChangeKind.DISCONNECTED
             for ended in self.offers.seat_gone(slot, may_return=may_return):
                 self._offer_event(ev.OfferStage.CANCELLED, ended, by=self._label(before, old))
@@ -1884,7 +1888,12 @@ class Endpoint:
         self, stage: ev.OfferStage, offer: of.Outgoing | of.Incoming, **more: Any
     ) -> None:
         mine = isinstance(offer, of.Outgoing)
-        sender = self.me.nick if isinstance(offer, of.Outgoing) else self._seat_label(offer.sender)
+        if isinstance(offer, of.Outgoing):
+            sender = self.me.nick
+        elif offer.sender == of.NOBODY:  # their seat went: the name they offered under
+            sender = self.door.former.get(offer.sender_identity) or offer.sender_nick
+        else:
+            sender = self._label_of(offer.sender_identity, offer.sender)
         kind, note, size, mime = str(offer.kind), offer.note, offer.size, offer.mime
         self.events.append(
             ev.OfferEvent(stage, offer.number, kind, sender, note, size, mine, mime, **more)
@@ -2313,7 +2322,11 @@ class Endpoint:
     def _seat_label(self, slot: int | None) -> str:
         roster = self.chain.roster
         seated = roster.seat(slot) if roster is not None and slot is not None else None
-        return self._label(seated) if seated is not None else f"seat {(slot or 0) + 1}"
+        if seated is not None:
+            return self._label(seated)
+        if slot is not None and slot in self.left_seats:
+            return self.left_seats[slot]
+        return f"seat {(slot or 0) + 1}"
 
     def _compare(self, member: Member, ack: Ack) -> None:
         roster = self.chain.roster

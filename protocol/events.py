@@ -102,6 +102,9 @@ class Ending(Enum):
     REFUSED = auto()  # the relay refused us for good (``detail``: the wire code)
     NOT_A_RELAY = auto()  # the address answers, but not as a Porch relay (``detail``: address)
     UNREACHABLE = auto()  # the relay cannot be reached (``detail``: address)
+    # We were in the room; its relay stopped answering, and trying again gave up
+    # (``detail``: address; ``waited_s``: how long it tried; ``unsent``: what waited).
+    LOST = auto()
     ENDED = auto()  # the connection ended and will not be tried again
     FAILED = auto()  # the client failed (``detail``: what failed)
     CANNOT_OPEN = auto()  # the door could not be opened (``detail``: the sentence why)
@@ -119,6 +122,7 @@ class Closed:
     ending: Ending
     detail: str = ""
     waited_s: int = 0
+    unsent: int = 0  # things typed while coming back, never sent
 
 
 # --- entering ---------------------------------------------------------------------

@@ -165,7 +165,7 @@ class RoomClient:
 
     async def run(self) -> None:
         """Hold the room until we leave, are refused, or the relay stays unreachable."""
-        failures = 0
+        failures, lost_at = 0, 0.0
         while not self._leaving:
             url = self.endpoint.room_url
             try:
@@ -185,8 +185,15 @@ class RoomClient:
                 return
             except (OSError, InvalidHandshake, InvalidURI, TimeoutError):
                 failures += 1
-                if self.connections == 0 or failures > len(RETRY_DELAYS):
+                if failures == 1:
+                    lost_at = time.monotonic()
+                if self.connections == 0:
                     self._emit(Closed(Ending.UNREACHABLE, self.endpoint.relay_url))
+                    return
+                if failures > len(RETRY_DELAYS):
+                    tried = round(time.monotonic() - lost_at)
+                    unsent = len(self._waiting)
+                    self._emit(Closed(Ending.LOST, self.endpoint.relay_url, tried, unsent))
                     return
                 delay = RETRY_DELAYS[failures - 1]
                 delay *= random.uniform(1 - RETRY_SPREAD, 1 + RETRY_SPREAD)

@@ -127,8 +127,8 @@ def sentence(event: ev.Event) -> str | None:
             return REJOINING
         case ev.BackInRoom(sent=sent):
             return back_sentence(sent)
-        case ev.Closed(ending=ending, detail=detail, waited_s=waited):
-            return ending_sentence(ending, detail, waited)
+        case ev.Closed(ending=ending, detail=detail, waited_s=waited, unsent=unsent):
+            return ending_sentence(ending, detail, waited, unsent)
         case ev.AgreementsOffered(host_nick=host):
             return f"{name(host)}'s room asks you to accept its agreements before you knock."
         case ev.Waiting():
@@ -218,7 +218,7 @@ def two_rooms_sentence(event: ev.TwoRooms) -> str:
     )
 
 
-def ending_sentence(ending: Ending, detail: str, waited_s: int = 0) -> str:
+def ending_sentence(ending: Ending, detail: str, waited_s: int = 0, unsent: int = 0) -> str:
     match ending:
         case Ending.LEFT:
             return "You left the room. Nothing from it was kept."
@@ -250,6 +250,12 @@ def ending_sentence(ending: Ending, detail: str, waited_s: int = 0) -> str:
             return (
                 f"Cannot reach the relay at {shown(detail)}. Check the address or try again later."
             )
+        case Ending.LOST:
+            return (
+                f"The relay at {shown(detail)} stopped answering, and Porch could not get back "
+                f"into the room in {duration(waited_s)} of trying.{_unsent(unsent)} Nothing "
+                "from the room was kept. Once the relay is back, join again with the invite."
+            )
         case Ending.ENDED:
             return "The connection to the room ended."
         case Ending.FAILED:
@@ -266,6 +272,14 @@ def ending_sentence(ending: Ending, detail: str, waited_s: int = 0) -> str:
                 "computer, so it closed with them. Nothing from the room was kept. To meet "
                 "again, someone opens a new room (porch new) and shares its invite."
             )
+
+
+def _unsent(count: int) -> str:
+    if count == 0:
+        return ""
+    if count == 1:
+        return " What you typed meanwhile was not sent."
+    return f" The {count} things you typed meanwhile were not sent."
 
 
 def duration(seconds: int) -> str:
