@@ -291,6 +291,8 @@ class Endpoint:
     # Who last sat in a seat now empty: what was theirs (talk time, an offer) keeps
     # their name after they go, not "seat 3".
     left_seats: dict[int, str] = field(default_factory=dict)
+    # The epoch of an unreadable Commit (``Chain.unreadable``) the room was seen to follow.
+    unreadable_followed: int | None = None
     closed_by_us: bool = False
     now: int = 0  # the time of the latest input
     # The floor, on our side: when our last floor act went out (until it comes
@@ -1089,10 +1091,8 @@ class Endpoint:
                 self._alarm(ev.Alarm.REMOVAL_WITHOUT_VOTES, (signer, gone))
             case AmendmentRefused(signer):
                 self._alarm(ev.Alarm.AMENDMENT_WITHOUT_CONSENT, (signer,))
-            case Unreadable(signer):
-                # As when a Commit is withheld: someone it removed may still read our chain.
-                self.sender.hold_back()
-                self._note(ev.Note.CHANGE_UNREADABLE, signer)
+            case Unreadable():
+                pass  # said once members speak in its epoch (``_evidence``): it may be a lone one
             case DropRefused(signer, gone):
                 self._alarm(ev.Alarm.DROP_WHILE_HERE, (signer, gone))
             case TakeoverRefused(successor, sequencer, sequencer_is_me):
@@ -1248,13 +1248,27 @@ class Endpoint:
                 self.acks.heard()  # tell the room, and the sender, in the next ack
             case Behind(member):
                 self._alarm(ev.Alarm.SPEAKS_IN_OLD_EPOCH, (self._label(member),))
-            case Ahead() if self.chain.unreadable is not None:
-                self.sender.hold_back()  # we know why, and told: nothing was withheld
+            case Ahead(_, epoch) if self._unreadable_at(epoch):
+                # The room is in the epoch of the sequencer's Commit we could not read. As
+                # when one is withheld, someone it removed may still read our chain.
+                self.sender.hold_back()
             case Ahead(member) if self._took_over_without_us(member):
                 self._alarm(ev.Alarm.AHEAD_BY_TAKEOVER, (self._label(member),))
             case Ahead(member):
                 self.sender.hold_back()
                 self._alarm(ev.Alarm.COMMIT_WITHHELD, (self._label(member),))
+
+    def _unreadable_at(self, epoch: int) -> bool:
+        """Whether a member in ``epoch`` is explained by the sequencer's Commit we could not
+        read: the room is seen in its epoch (said once), or, having followed it, beyond it,
+        where without it we cannot follow anyway."""
+        unreadable = self.chain.unreadable
+        if unreadable is None:
+            return False
+        if epoch == unreadable.epoch and self.unreadable_followed != epoch:
+            self.unreadable_followed = epoch
+            self._note(ev.Note.CHANGE_UNREADABLE, unreadable.signer)
+        return self.unreadable_followed == unreadable.epoch and epoch >= unreadable.epoch
 
     def _took_over_without_us(self, member: Member) -> bool:
         """Whether ``member`` is ahead by a takeover we refused, not by a Commit we missed.
@@ -2596,8 +2610,9 @@ class Endpoint:
             self._note(ev.Note.NOT_IN_ROOM)
             return
         if self.sender.held_back and not isinstance(content, Bye):
-            if self.chain.unreadable is not None:
-                self._note(ev.Note.NOT_SENT_UNREADABLE, self.chain.unreadable)
+            unreadable = self.chain.unreadable
+            if unreadable is not None and self.unreadable_followed == unreadable.epoch:
+                self._note(ev.Note.NOT_SENT_UNREADABLE, unreadable.signer)
             else:
                 self._note(ev.Note.HELD_BACK)
             return

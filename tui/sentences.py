@@ -565,10 +565,11 @@ def note_sentence(note: Note, who: str) -> str:
             )
         case Note.CHANGE_UNREADABLE:
             return (
-                f"{who}'s Porch changed who is in the room in a form this Porch cannot read: "
-                "one of you most likely has an older or newer version. From here you can no "
-                "longer follow the room or be heard in it. Leave, and come back once you all "
-                "use the same version of Porch."
+                f"{who}'s Porch changed who is in the room in a form this Porch cannot read, "
+                "and the room went on: one of you most likely has an older or newer version "
+                "(if you all have the same one, someone is tampering with the room). From "
+                "here you can no longer follow the room or be heard in it. Leave, and come "
+                "back once you all use the same version of Porch."
             )
         case Note.NOT_SENT_UNREADABLE:
             return (

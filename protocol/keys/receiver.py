@@ -69,9 +69,10 @@ class Rekeyed:
 
 @dataclass(frozen=True, slots=True)
 class Ahead:
-    """A frame signed by ``member`` for an epoch after ours: a Commit was withheld from us."""
+    """A frame signed by ``member`` for ``epoch``, after ours: a Commit was withheld from us."""
 
     member: Member
+    epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,7 +248,7 @@ class Receiver:
             return None
         if not verify(member.identity, signed, sig):
             return None
-        return Ahead(member) if ahead else Behind(member)
+        return Ahead(member, epoch) if ahead else Behind(member)
 
     # --- messages -----------------------------------------------------------------
 

@@ -116,10 +116,12 @@ class AmendmentRefused:
 
 @dataclass(frozen=True, slots=True)
 class Unreadable:
-    """``signer``, who may make Commits, signed one this version cannot read: most likely
-    a Porch older or newer than ours. The room goes on without us."""
+    """The sequencer signed the Commit for ``epoch``, the next, in a form this version
+    cannot read: most likely a Porch older or newer than ours. It counts once members
+    are seen speaking in that epoch (``Ahead``): a Commit nobody follows changes nothing."""
 
     signer: str
+    epoch: int
 
 
 @dataclass(slots=True)
@@ -137,8 +139,8 @@ class Chain:
     # Our sequencer greeted from a later epoch than ours: the room went on
     # without us (it was opened again after the relay lost it), so we come back.
     left_behind: bool = False
-    # Who signed the next epoch's Commit in a form we cannot read (``Unreadable``), if anyone.
-    unreadable: str | None = None
+    # The next epoch's Commit, signed in a form we cannot read, until one we read moves us on.
+    unreadable: Unreadable | None = None
     # Before we are in: the room as followed from the lobby we believed.
     watching: Roster | None = None
     early: deque[tuple[int, int, RoomFrame]] = field(
@@ -241,12 +243,14 @@ class Chain:
         try:
             body = CommitBody.decode(body_bytes)
         except BodyError:
-            if CommitBody.claimed_epoch(body_bytes) != base.epoch + 1:
+            # Only the sequencer makes a Commit while it is here; what the successor signs
+            # counts only as a takeover, judged by rules that need the body. And one such
+            # Commit per epoch is enough: a replay is dropped.
+            epoch = CommitBody.claimed_epoch(body_bytes)
+            if signer is not base.sequencer or epoch != base.epoch + 1 or self.unreadable:
                 return None
-            # The next epoch, signed by who may make it and sealed for this room: not the
-            # relay's doing, but a client that writes what ours cannot read.
-            self.unreadable = signer.nick
-            return Unreadable(signer.nick)
+            self.unreadable = Unreadable(signer.nick, epoch)
+            return self.unreadable
         try:
             exchanges = ctx.exchanges if self.roster is not None else None
             former = ctx.former if self.roster is not None else None
@@ -336,6 +340,7 @@ class Chain:
             raise CommitRefused("other agreements than the ones we accepted")
 
     def apply(self, seq: int, ts: int, body: CommitBody, chash: bytes, me: bytes) -> Transition:
+        self.unreadable = None  # a Commit we read moves us on
         old = self.roster
         new = Roster(body, chash)
         mine = new.by_identity(me)

@@ -20,7 +20,16 @@ from protocol.events import Alarm, Note
 from protocol.frames import Kind, RoomFrame, parse
 from protocol.membership.roomwide import open_roomwide
 from tests.protocol.harness import HostileRelay, Seat, restamp
-from tests.protocol.rooms import alarms, knocking, notes, open_room, raised, roomwide, said
+from tests.protocol.rooms import (
+    alarms,
+    knocking,
+    notes,
+    open_room,
+    publish_as,
+    raised,
+    roomwide,
+    said,
+)
 
 
 def as_an_older_porch_seats(relay: HostileRelay, host: Seat, reader: Seat, rename: Any) -> None:
@@ -99,3 +108,114 @@ def test_a_stale_commit_this_version_cannot_read_says_nothing() -> None:
     bo.say("still here")
     relay.pump()
     assert ("bo", "still here") in said(cy)
+
+
+# --- from the attacker's side: an unreadable Commit is no way to hush the room -------
+
+
+def junk_commit(signer: Seat, epoch: int) -> bytes:
+    """What a modified client can sign: a body no version reads, claiming ``epoch``."""
+    ep = signer.endpoint
+    return roomwide(ep, Kind.COMMIT, msgpack.packb({"epoch": epoch}), ep.me.identity)
+
+
+def withhold_next_commit_from(relay: HostileRelay, seat: Seat, instead: bytes | None) -> None:
+    """The relay keeps the next Commit from ``seat`` alone, handing it ``instead``, if any."""
+    done: list[int] = []
+    room = seat.endpoint.room
+
+    def tamper(peer: int, msg: wire.Msg) -> list[bytes]:
+        frame = parse(msg.d, room)
+        is_commit = isinstance(frame, RoomFrame) and frame.kind is Kind.COMMIT
+        if peer != seat.peer or not is_commit or done:
+            return [wire.encode(msg)]
+        done.append(1)
+        return [] if instead is None else [restamp(msg, msg.seq, d=instead)]
+
+    relay.tamper = tamper
+
+
+def test_the_successors_unreadable_commit_is_dropped_and_hushes_nobody() -> None:
+    """Only the sequencer makes a Commit while it is here: the successor's counts as a
+    takeover or not at all, and a body nobody can read is not one."""
+    relay, (ana, bo, cy) = open_room(3)
+    publish_as(relay, bo, junk_commit(bo, ana.endpoint.epoch + 1))
+    ana.say("ana speaks")
+    cy.say("cy speaks")
+    relay.pump()
+    relay.tick(15_000)
+    assert ("ana", "ana speaks") in said(cy) and ("cy", "cy speaks") in said(ana)
+    for seat in (ana, cy):
+        assert not [n for n in notes(seat) if n[0] is Note.CHANGE_UNREADABLE], notes(seat)
+        assert not seat.endpoint.sender.held_back
+
+
+def test_the_sequencers_unreadable_commit_that_nobody_follows_changes_nothing() -> None:
+    relay, (ana, bo, cy) = open_room(3)
+    publish_as(relay, ana, junk_commit(ana, ana.endpoint.epoch + 1))
+    bo.say("bo speaks")
+    cy.say("cy speaks")
+    relay.pump()
+    relay.tick(60_000)
+    assert ("bo", "bo speaks") in said(cy) and ("cy", "cy speaks") in said(bo)
+    assert not notes(bo) and not notes(cy) and not alarms(bo) and not alarms(cy)
+
+
+def test_replays_of_an_unreadable_commit_say_it_once() -> None:
+    relay, (ana, _bo, cy) = open_room(3)
+    as_an_older_porch_seats(relay, ana, cy, lambda n: "jo (she/her)" if n == "jo" else n)
+    jo = knocking(relay, ana, "jo")
+    ana.send(cmd.Admit(jo.peer))
+    relay.pump()
+    commit = [m for m in relay.log if isinstance(f := parse(m.d, cy.endpoint.room), RoomFrame)
+              and f.kind is Kind.COMMIT][-1]  # fmt: skip
+    for _ in range(20):
+        relay.seq += 1
+        relay.deliver(cy, restamp(commit, relay.seq))
+    ana.say("welcome, jo")
+    relay.pump()
+    assert notes(cy).count((Note.CHANGE_UNREADABLE, "ana")) == 1, notes(cy)
+
+
+def test_once_a_readable_commit_moves_the_room_on_a_withheld_one_is_alarmed_again() -> None:
+    relay, (ana, _bo, cy) = open_room(3)
+    publish_as(relay, ana, junk_commit(ana, cy.endpoint.epoch + 1))  # nobody follows it
+    assert cy.endpoint.chain.unreadable is not None
+    jo = knocking(relay, ana, "jo")
+    ana.send(cmd.Admit(jo.peer))  # the Commit the room follows, readable
+    relay.pump()
+    assert cy.endpoint.epoch == ana.endpoint.epoch and cy.endpoint.chain.unreadable is None
+    cy.say("heard again")
+    relay.pump()
+    assert ("cy", "heard again") in said(ana)
+
+    withhold_next_commit_from(relay, cy, None)  # later, the relay alone withholds one
+    di = knocking(relay, ana, "di")
+    ana.send(cmd.Admit(di.peer))
+    relay.pump()
+    ana.say("hello, di")
+    relay.pump()
+    assert raised(cy, Alarm.COMMIT_WITHHELD, "ana"), alarms(cy)
+    cy.say("anyone?")
+    relay.pump()
+    assert (Note.HELD_BACK, "") in notes(cy)
+
+
+def test_a_room_gone_on_past_a_commit_this_version_cannot_read_raises_no_alarm() -> None:
+    """Once a member cannot follow, every later epoch is out of its reach too: the note
+    said why, and no alarm blames the relay or a takeover for the rest."""
+    relay, (ana, bo, cy) = open_room(3)
+    as_an_older_porch_seats(relay, ana, cy, lambda n: "jo (she/her)" if n == "jo" else n)
+    jo = knocking(relay, ana, "jo")
+    ana.send(cmd.Admit(jo.peer))
+    relay.pump()
+    ana.say("welcome, jo")
+    relay.pump()
+    jo.send(cmd.Leave())
+    relay.pump()
+    bo.say("bye, jo")
+    relay.pump()
+    relay.tick(15_000)
+    assert bo.endpoint.epoch == cy.endpoint.epoch + 2
+    assert not alarms(cy), alarms(cy)
+    assert notes(cy).count((Note.CHANGE_UNREADABLE, "ana")) == 1, notes(cy)
