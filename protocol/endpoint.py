@@ -1092,7 +1092,9 @@ class Endpoint:
             case AmendmentRefused(signer):
                 self._alarm(ev.Alarm.AMENDMENT_WITHOUT_CONSENT, (signer,))
             case Unreadable():
-                pass  # said once members speak in its epoch (``_evidence``): it may be a lone one
+                # As when a Commit is withheld: someone it removed may still read our chain.
+                # Why is said once another member speaks in its epoch (``_evidence``).
+                self.sender.hold_back()
             case DropRefused(signer, gone):
                 self._alarm(ev.Alarm.DROP_WHILE_HERE, (signer, gone))
             case TakeoverRefused(successor, sequencer, sequencer_is_me):
@@ -1248,27 +1250,30 @@ class Endpoint:
                 self.acks.heard()  # tell the room, and the sender, in the next ack
             case Behind(member):
                 self._alarm(ev.Alarm.SPEAKS_IN_OLD_EPOCH, (self._label(member),))
-            case Ahead(_, epoch) if self._unreadable_at(epoch):
-                # The room is in the epoch of the sequencer's Commit we could not read. As
-                # when one is withheld, someone it removed may still read our chain.
-                self.sender.hold_back()
+            case Ahead(member, epoch) if self._unreadable_at(member, epoch):
+                self.sender.hold_back()  # since the Commit came; the note says why
             case Ahead(member) if self._took_over_without_us(member):
                 self._alarm(ev.Alarm.AHEAD_BY_TAKEOVER, (self._label(member),))
             case Ahead(member):
                 self.sender.hold_back()
                 self._alarm(ev.Alarm.COMMIT_WITHHELD, (self._label(member),))
 
-    def _unreadable_at(self, epoch: int) -> bool:
-        """Whether a member in ``epoch`` is explained by the sequencer's Commit we could not
-        read: the room is seen in its epoch (said once), or, having followed it, beyond it,
-        where without it we cannot follow anyway."""
+    def _unreadable_at(self, member: Member, epoch: int) -> bool:
+        """Whether ``member`` in ``epoch`` is explained by the sequencer's Commit we could not
+        read: its signer in its epoch (nobody else seen there yet: we wait, held back);
+        another member there (the room followed it: said once); or, once followed, anyone
+        beyond it, where without it we cannot follow anyway."""
         unreadable = self.chain.unreadable
-        if unreadable is None:
+        if unreadable is None or epoch < unreadable.epoch:
             return False
-        if epoch == unreadable.epoch and self.unreadable_followed != epoch:
+        followed = self.unreadable_followed == unreadable.epoch
+        if epoch == unreadable.epoch and not followed:
+            if member.identity == unreadable.identity:
+                return True
             self.unreadable_followed = epoch
             self._note(ev.Note.CHANGE_UNREADABLE, unreadable.signer)
-        return self.unreadable_followed == unreadable.epoch and epoch >= unreadable.epoch
+            return True
+        return followed
 
     def _took_over_without_us(self, member: Member) -> bool:
         """Whether ``member`` is ahead by a takeover we refused, not by a Commit we missed.
@@ -2448,6 +2453,8 @@ class Endpoint:
         roster, slot = self.chain.roster, self.chain.my_slot
         if roster is None or slot is None or self.chain.removed:
             return
+        if self.sender.held_back:
+            return  # the room is ahead of us: a Commit, or a lobby, of ours would split it
         self._greet()  # a lobby held back by the ration goes out when due
         if self.sequencer.awaits(roster.epoch + 1):
             frame = self.sequencer.resend(self.now)

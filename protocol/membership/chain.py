@@ -117,11 +117,13 @@ class AmendmentRefused:
 @dataclass(frozen=True, slots=True)
 class Unreadable:
     """The sequencer signed the Commit for ``epoch``, the next, in a form this version
-    cannot read: most likely a Porch older or newer than ours. It counts once members
-    are seen speaking in that epoch (``Ahead``): a Commit nobody follows changes nothing."""
+    cannot read: most likely a Porch older or newer than ours. We hold back at once (it
+    may remove someone) and say why once another member is seen speaking in that epoch
+    (``Ahead``); until then it may be a lone one, and we only wait."""
 
     signer: str
     epoch: int
+    identity: bytes  # the signer's: its own frames in that epoch show nobody followed it
 
 
 @dataclass(slots=True)
@@ -247,9 +249,11 @@ class Chain:
             # counts only as a takeover, judged by rules that need the body. And one such
             # Commit per epoch is enough: a replay is dropped.
             epoch = CommitBody.claimed_epoch(body_bytes)
-            if signer is not base.sequencer or epoch != base.epoch + 1 or self.unreadable:
+            if signer is not base.sequencer or signer.identity == ctx.me:
+                return None  # and our own would be a Commit we never signed
+            if epoch != base.epoch + 1 or self.unreadable:
                 return None
-            self.unreadable = Unreadable(signer.nick, epoch)
+            self.unreadable = Unreadable(signer.nick, epoch, signer.identity)
             return self.unreadable
         try:
             exchanges = ctx.exchanges if self.roster is not None else None

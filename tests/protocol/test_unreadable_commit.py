@@ -18,10 +18,12 @@ from protocol import commands as cmd
 from protocol import wire
 from protocol.events import Alarm, Note
 from protocol.frames import Kind, RoomFrame, parse
+from protocol.keys.chains import SendingChain
 from protocol.membership.roomwide import open_roomwide
 from tests.protocol.harness import HostileRelay, Seat, restamp
 from tests.protocol.rooms import (
     alarms,
+    group_frame,
     knocking,
     notes,
     open_room,
@@ -150,15 +152,46 @@ def test_the_successors_unreadable_commit_is_dropped_and_hushes_nobody() -> None
         assert not seat.endpoint.sender.held_back
 
 
-def test_the_sequencers_unreadable_commit_that_nobody_follows_changes_nothing() -> None:
+def test_the_sequencers_unreadable_commit_that_nobody_follows_only_holds_back_until_the_next() -> (
+    None
+):
+    """It may remove someone, so nothing is sent meanwhile; but it is no version story
+    until another member is seen in its epoch, and the next Commit read ends it."""
     relay, (ana, bo, cy) = open_room(3)
     publish_as(relay, ana, junk_commit(ana, ana.endpoint.epoch + 1))
-    bo.say("bo speaks")
-    cy.say("cy speaks")
-    relay.pump()
+    publish_as(relay, ana, junk_commit(ana, ana.endpoint.epoch + 1))  # its own "keys" for it
     relay.tick(60_000)
-    assert ("bo", "bo speaks") in said(cy) and ("cy", "cy speaks") in said(bo)
-    assert not notes(bo) and not notes(cy) and not alarms(bo) and not alarms(cy)
+    for seat in (bo, cy):
+        assert seat.endpoint.sender.held_back and not alarms(seat)
+        assert not [n for n in notes(seat) if n[0] is Note.CHANGE_UNREADABLE], notes(seat)
+    bo.say("bo speaks")
+    relay.pump()
+    assert (Note.HELD_BACK, "") in notes(bo) and ("bo", "bo speaks") not in said(cy)
+    assert not ana.endpoint.sender.held_back  # its own junk is not a Commit it signed
+
+    jo = knocking(relay, ana, "jo")
+    ana.send(cmd.Admit(jo.peer))
+    relay.pump()
+    bo.say("bo again")
+    cy.say("cy again")
+    relay.pump()
+    assert ("bo", "bo again") in said(cy) and ("cy", "cy again") in said(bo)
+
+
+def test_its_signer_alone_speaking_in_its_epoch_is_not_the_room_following_it() -> None:
+    """A modified sequencer's junk Commit and a frame of its own in that epoch: nobody
+    else is there, so nobody is told a version story; they wait, held back."""
+    relay, (ana, bo, cy) = open_room(3)
+    epoch = ana.endpoint.epoch + 1
+    publish_as(relay, ana, junk_commit(ana, epoch))
+    ep = ana.endpoint
+    slot = ep.my_slot or 0
+    publish_as(relay, ana, group_frame(ep, SendingChain(epoch, 0, bytes(32)), slot, "x",
+                                       ep.me.identity))  # fmt: skip
+    relay.tick(15_000)
+    for seat in (bo, cy):
+        assert not [n for n in notes(seat) if n[0] is Note.CHANGE_UNREADABLE], notes(seat)
+        assert seat.endpoint.sender.held_back
 
 
 def test_replays_of_an_unreadable_commit_say_it_once() -> None:
