@@ -34,9 +34,19 @@ from protocol.room.floor import Talk
 from tui import who
 from tui.accountability import MotionView, RepairView
 from tui.floor_sentences import balance_words, floor_line
-from tui.messages import Ask, ComeBack, FloorAsked, MotionAsked, OfferChosen, Propose, RoomEvent
+from tui.messages import (
+    Ask,
+    ComeBack,
+    FloorAsked,
+    MotionAsked,
+    OfferChosen,
+    PeopleAsked,
+    Propose,
+    RoomEvent,
+)
 from tui.offer_views import OfferView
 from tui.peer_text import name, shown
+from tui.people_commands import knock_answer, verify_command, who_lines
 from tui.room_source import RoomSource
 from tui.screens.room_accountability import Accountability
 from tui.screens.room_offers import OfferDesk
@@ -158,7 +168,10 @@ class RoomScreen(Screen[None]):
         event = message.event
         if isinstance(event, ev.Said):
             self.talk.add_said(event)  # the busiest path: nothing else to do
+            if event.mine:
+                self.query_one(Composer).delivered(event.text)
             return
+        given_back = False
         if isinstance(event, DOOR_MOVES):
             self.knocks = self.room.knocking
         match event:
@@ -209,10 +222,14 @@ class RoomScreen(Screen[None]):
             case ev.Closed(ending=ev.Ending.STEPPED_OUT):
                 self.stepped_out = True
                 self.motions, self.repair = (), None  # the room goes on without us for now
+            case ev.Notice(note=ev.Note.NOT_YOUR_TURN):
+                given_back = self.query_one(Composer).give_back()
         if isinstance(event, FLOOR_MOVES):
             ended = event.change if isinstance(event, ev.FloorChanged) else None
             self.show_floor(ended.balance if isinstance(ended, fl.Ended) else None)
         line = sentence(event)
+        if line and given_back:
+            line += " What you wrote is back in the composer."
         if line:
             self.talk.add_note(line, warning=isinstance(event, WARNINGS))
 
@@ -280,6 +297,26 @@ class RoomScreen(Screen[None]):
                 self.knocks = tuple(k for k in self.knocks if k.knock != knock)
             case cmd.Accept(number) | cmd.Decline(number):
                 self.offer_desk.answered(number, accept=isinstance(command, cmd.Accept))
+
+    @on(PeopleAsked)
+    def people_asked(self, asked: PeopleAsked) -> None:
+        """/admit NAME, /notnow NAME, /verify NAME and /who, as the plain mode reads them."""
+        asked.stop()
+        if asked.word == "who":
+            for line in who_lines(self.seats, self.room.knocking):
+                self.talk.add_note(line)
+            return
+        if asked.word == "verify":
+            verify = verify_command(asked.rest, self.seats)
+            if not isinstance(verify, str):
+                self.post_message(Ask(verify[0]))
+            self.notify(verify if isinstance(verify, str) else verify[1], markup=False)
+            return
+        answer = knock_answer(asked.rest, self.room.knocking, admit=asked.word == "admit")
+        if isinstance(answer, str):
+            self.notify(answer, markup=False)
+        else:
+            self.post_message(Ask(answer))
 
     @on(ComeBack)
     def coming_back(self, back: ComeBack) -> None:
