@@ -80,9 +80,27 @@ async def test_a_message_refused_for_someone_elses_turn_comes_back_into_the_comp
             lambda: ana.session is not None and ana.session.floor.speaker == bo.endpoint.my_slot,
             "bo's turn in the stack",
         )
-        await type_line(ap, "one more thing")
-        await until(lambda: composer(ana).value == "one more thing", "the words back")
+        await type_line(ap, "//shrug")  # given back as typed: Enter again means the same
+        await until(lambda: composer(ana).value == "//shrug", "the words back, as typed")
         assert log_of(ana).count("What you wrote is back in the composer.") == 2
+        bo.send(cmd.Floor(fl.FloorAct(fl.Act.DONE)))
+        await bo.expect(
+            ev.FloorChanged, lambda f: f.change == fl.Turn(speaker=None, by=bo.endpoint.my_slot)
+        )
+        bo.send(cmd.Floor(fl.FloorAct(fl.Act.OPEN)))
+        await until(
+            lambda: ana.session is not None and ana.session.floor.mode is fl.Mode.OPEN,
+            "an open floor",
+        )
+        await ap.press("enter")
+        said = await bo.expect(ev.Said, lambda s: s.nick == "ana" and not s.aside)
+        assert said.text == "/shrug"
+        # Too long for a message even with // in front: not lost either.
+        long = "//" + "word " * 900
+        composer(ana).value = long
+        await ap.press("enter")
+        await until(lambda: "That message is longer than 4000" in log_of(ana), "too long")
+        await until(lambda: composer(ana).value == long.strip(), "the long line back")
 
 
 async def test_the_peoples_words_work_in_the_composer(relay_url: str, members: Members) -> None:
@@ -121,6 +139,11 @@ async def test_the_peoples_words_work_in_the_composer(relay_url: str, members: M
         )
         assert "Knocking: di (asked to wait)." in log_of(ana)
         assert not [m for _t, m in toasts(ana) if "There is no command" in m]
+        await type_line(ap, "/frobnicate")
+        await until(
+            lambda: told(ana, "There is no command /frobnicate. /help (or F1) lists them; to send"),
+            "where the commands are",
+        )
         assert di.endpoint.my_slot is None
 
         await type_line(ap, "/help")

@@ -8,7 +8,9 @@ to: ``seats``, ``speaker``, ``room_code``, ``knocks``, ``motions``, ``repair``,
 ``stepped_out`` and ``offers``. Each is folded from the events by a pure
 function (``knock_views``, ``accountability``, ``offer_views``). Two composed
 parts turn the person's choices into commands: ``Accountability`` (motions,
-the vote, the repair round) and ``OfferDesk`` (offering, answering, saving).
+the vote, the repair round) and ``OfferDesk`` (offering, answering, saving);
+the people's typed words go through ``room_people``. A message the room did not
+take (``MESSAGE_REFUSED``) goes back into the composer.
 The palette's entries come from this screen's own providers (``room_palette``).
 """
 
@@ -46,11 +48,11 @@ from tui.messages import (
 )
 from tui.offer_views import OfferView
 from tui.peer_text import name, shown
-from tui.people_commands import knock_answer, verify_command, who_lines
 from tui.room_source import RoomSource
 from tui.screens.room_accountability import Accountability
 from tui.screens.room_offers import OfferDesk
 from tui.screens.room_palette import PROVIDERS
+from tui.screens.room_people import answer_people
 from tui.sentences import sentence
 from tui.who import Several
 from tui.widgets.composer import Composer
@@ -77,6 +79,16 @@ DOOR_MOVES = (
     | ev.RosterChanged
     | ev.Entered
     | ev.Closed
+)
+# The notes that say a message was not sent: what was written goes back into the composer.
+MESSAGE_REFUSED = frozenset(
+    (
+        ev.Note.NOT_YOUR_TURN,
+        ev.Note.TOO_LONG,
+        ev.Note.NOT_IN_ROOM,
+        ev.Note.HELD_BACK,
+        ev.Note.NOT_SENT_UNREADABLE,
+    )
 )
 
 
@@ -222,7 +234,7 @@ class RoomScreen(Screen[None]):
             case ev.Closed(ending=ev.Ending.STEPPED_OUT):
                 self.stepped_out = True
                 self.motions, self.repair = (), None  # the room goes on without us for now
-            case ev.Notice(note=ev.Note.NOT_YOUR_TURN):
+            case ev.Notice(note=note) if note in MESSAGE_REFUSED:
                 given_back = self.query_one(Composer).give_back()
         if isinstance(event, FLOOR_MOVES):
             ended = event.change if isinstance(event, ev.FloorChanged) else None
@@ -284,9 +296,10 @@ class RoomScreen(Screen[None]):
         command = asked.command
         if self.stepped_out and not isinstance(command, cmd.Leave):
             asked.stop()
+            kept = isinstance(command, cmd.Say) and self.query_one(Composer).give_back()
             self.notify(
                 "You stepped out, so nothing was sent. Come back first: the Come back button, "
-                "or /back.",
+                "or /back." + (" What you wrote is back in the composer." if kept else ""),
                 markup=False,
             )
             return
@@ -300,23 +313,8 @@ class RoomScreen(Screen[None]):
 
     @on(PeopleAsked)
     def people_asked(self, asked: PeopleAsked) -> None:
-        """/admit NAME, /notnow NAME, /verify NAME and /who, as the plain mode reads them."""
         asked.stop()
-        if asked.word == "who":
-            for line in who_lines(self.seats, self.room.knocking):
-                self.talk.add_note(line)
-            return
-        if asked.word == "verify":
-            verify = verify_command(asked.rest, self.seats)
-            if not isinstance(verify, str):
-                self.post_message(Ask(verify[0]))
-            self.notify(verify if isinstance(verify, str) else verify[1], markup=False)
-            return
-        answer = knock_answer(asked.rest, self.room.knocking, admit=asked.word == "admit")
-        if isinstance(answer, str):
-            self.notify(answer, markup=False)
-        else:
-            self.post_message(Ask(answer))
+        answer_people(self, asked)
 
     @on(ComeBack)
     def coming_back(self, back: ComeBack) -> None:

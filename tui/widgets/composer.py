@@ -70,7 +70,7 @@ class Composer(Input):
         )
         self.find = find  # a name, as the screen shows it, to the seat of who has it
         self.limit = limit  # the largest file this person may offer
-        self.unsent = ""  # the last message sent, until the room has it or refuses it
+        self.unsent = ""  # the last message sent, as typed, until the room has it or refuses it
 
     # -- what is shown --------------------------------------------------------------
 
@@ -116,7 +116,7 @@ class Composer(Input):
             return
         message = message_in(text)
         if message is not None:
-            self.unsent = message
+            self.unsent = text
             self.post_message(Ask(cmd.Say(message)))
             return
         word, _, rest = text[1:].partition(" ")
@@ -153,8 +153,8 @@ class Composer(Input):
             self._ask_or_say(asked)
         else:
             self.notify(
-                f"There is no command /{shown(word, limit=20)}. To send a line that starts "
-                "with /, begin it with //.",
+                f"There is no command /{shown(word, limit=20)}. /help (or F1) lists them; to "
+                "send a line that starts with /, begin it with //.",
                 markup=False,
             )
 
@@ -162,7 +162,7 @@ class Composer(Input):
 
     def delivered(self, text: str) -> None:
         """Our message ``text`` is in the room: there is nothing to give back."""
-        if text == self.unsent:
+        if self.unsent and message_in(self.unsent) == text:
             self.unsent = ""
 
     def give_back(self) -> bool:
