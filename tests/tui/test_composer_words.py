@@ -9,6 +9,7 @@ help and ``/quit`` asks first, as Ctrl+Q does.
 
 from __future__ import annotations
 
+from textual.app import App, ComposeResult
 from textual.widgets import Input
 
 from protocol import commands as cmd
@@ -21,6 +22,7 @@ from tui.app import Plan, PorchApp
 from tui.screens.help import HelpScreen
 from tui.screens.leave import LeaveScreen
 from tui.screens.room import RoomScreen
+from tui.widgets.composer import Composer
 
 SIZE = (120, 40)
 PARAGRAPH = "I think we should start with the budget, then the rota, and then the garden."
@@ -156,3 +158,27 @@ async def test_the_peoples_words_work_in_the_composer(relay_url: str, members: M
         await ap.press("escape")  # Stay
         await until(lambda: showing(ana, RoomScreen), "stayed")
         assert ana.is_running and bo.endpoint.my_slot is not None
+
+
+class ComposerAlone(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Composer(lambda _typed: None, id="composer")
+
+
+async def test_a_message_the_room_took_is_not_given_back_by_a_later_refusal() -> None:
+    """A refusal of something else (a repair turn that is not yours) must not bring back a
+    message that went out: the room's own copy of it arrived first."""
+    app = ComposerAlone()
+    async with app.run_test() as pilot:
+        box = app.query_one(Composer)
+        box.focus()
+        await pilot.press(*"//hello", "enter")
+        assert box.value == ""
+        box.delivered("/hello")  # the room has it
+        assert not box.give_back()
+        assert box.value == ""
+        await pilot.press(*"again", "enter")
+        box.delivered("something else")  # another of ours: this one is still on its way
+        await pilot.press(*"and", "space")
+        assert box.give_back()
+        assert box.value == "again and "

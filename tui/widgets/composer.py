@@ -1,4 +1,4 @@
-"""Where a person writes to the room. Enter sends; nothing typed is kept afterwards.
+"""Where a person writes to the room. Enter sends; nothing is kept once the room has it.
 
 A line starting with ``/`` is one of the floor's commands, accountability's,
 offers', the agreements' (``/amend``, ``/consent``, ``/object``) or talk's
@@ -12,9 +12,9 @@ Nothing written is lost: text with several lines, or longer than a message can
 be, is not cut to its first line or refused. It stays in the composer, which
 says it goes as an offer, and the confirm dialog opens (on a paste at once, on
 Enter otherwise); Cancel leaves it here. A newline shows as ⏎ on the one line.
-A message is kept (``unsent``) until the room has it: refused because someone
-else holds the floor, it comes back into the composer (``give_back``), to wait
-or to go as an ``/aside``.
+A message is kept (``unsent``, as typed) until the room's copy of it arrives:
+refused (someone else holds the floor, or the room cannot take it now), it comes
+back into the composer (``give_back``), to wait or to go as an ``/aside``.
 
 ``/admit NAME``, ``/notnow NAME``, ``/verify NAME`` and ``/who`` are the plain
 mode's (``tui.people_commands``); ``/help`` opens the help (F1) and ``/quit``
