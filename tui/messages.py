@@ -76,3 +76,12 @@ class OfferChosen(Message):
     number: int
     what: Literal["accept", "decline", "cancel", "save", "dismiss", "list"]
     path: str = ""
+
+
+@dataclass
+class PeopleAsked(Message):
+    """A typed word about the people: ``/admit`` or ``/notnow`` a knock, ``/verify``
+    a member, or ``/who`` is here (``rest``: the NAME, as typed)."""
+
+    word: str
+    rest: str = ""

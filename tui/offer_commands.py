@@ -14,6 +14,7 @@ unless the person, asked, chose to replace it.
 from __future__ import annotations
 
 import mimetypes
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -87,17 +88,32 @@ def text_offer(text: str) -> cmd.Offer:
     return cmd.Offer(OfferKind.TEXT, of.preview(text), text.encode())
 
 
-def save(content: bytes, path_text: str, *, overwrite: bool = False) -> str:
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What a save said, and where the file went (None when nothing was written)."""
+
+    said: str
+    path: Path | None = None
+
+
+def save(content: bytes, path_text: str, *, file_name: str, overwrite: bool = False) -> Saved:
     """Write ``content`` to the path the person chose, never over an existing file
-    unless the person said to replace it (``overwrite``, after the save dialog asked)."""
-    path = Path(path_text).expanduser()
+    unless the person said to replace it (``overwrite``, after the save dialog asked).
+    A folder (or a path ending in a separator) means the offer's own ``file_name`` in it,
+    as the save dialog reads it."""
     if not path_text.strip():
-        return "Say where: /save N PATH."
+        return Saved("Say where: /save N PATH.")
+    path, told = Path(path_text).expanduser(), path_text
+    if path.is_dir():
+        path = path / of.safe_name(file_name)
+        told = str(path)
+    elif path_text.endswith(("/", os.sep)):
+        return Saved(f"There is no folder at {shown(path_text)}; choose another path.")
     try:
         with path.open("wb" if overwrite else "xb") as out:
             out.write(content)
     except FileExistsError:
-        return f"There is a file at {shown(path_text)} already; choose another path."
+        return Saved(f"There is a file at {shown(told)} already; choose another path.")
     except OSError as exc:
-        return f"Porch could not write {shown(path_text)} ({shown(exc.strerror or str(exc))})."
-    return f"Saved {size_words(len(content))} to {shown(str(path))}."
+        return Saved(f"Porch could not write {shown(told)} ({shown(exc.strerror or str(exc))}).")
+    return Saved(f"Saved {size_words(len(content))} to {shown(str(path))}.", path)

@@ -35,6 +35,11 @@ def what(event: ev.OfferEvent) -> str:
     return f"a text of {event.size} characters, starting “{note}”"
 
 
+def saved_sentence(event: ev.OfferEvent, where: str) -> str:
+    """What ``/offers`` says of a file that arrived once it was saved, and where."""
+    return f"{what(event)} from {name(event.sender)} is here, checked, and saved to {shown(where)}."
+
+
 def _and(names: tuple[str, ...]) -> str:
     if len(names) <= 1:
         return names[0] if names else "nobody"

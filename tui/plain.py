@@ -90,6 +90,28 @@ Agreements: /amend TEXT proposes adding TEXT; it needs everyone's /consent (sile
 not consent), and one /object REASON blocks it. /agreements shows them."""
 
 
+def terminal_line_limit(stream: TextIO) -> int | None:
+    """The most bytes a terminal takes in one typed line, or None when ``stream`` is no
+    terminal: a pipe passes a line whole. In its line mode, a terminal keeps what fits and
+    silently drops the rest of a longer line (Linux: 4095 bytes; elsewhere MAX_CANON)."""
+    try:
+        if not stream.isatty():
+            return None
+        if sys.platform.startswith("linux"):
+            return 4095
+        return os.fpathconf(stream.fileno(), "PC_MAX_CANON")
+    except (OSError, ValueError):
+        return None
+
+
+def cut_by_the_terminal(limit: int) -> str:
+    return (
+        f"That line reached {limit} bytes, the most your terminal takes in one line, so "
+        "its end may have been cut off. To send a long text whole, put it in a file and "
+        "/offer FILE, or pipe it into porch --plain."
+    )
+
+
 class StdinLines:
     """Lines from stdin, read on a daemon thread so a blocked read never holds the exit."""
 
@@ -360,7 +382,10 @@ class PlainRoom:
         if kept is None:
             self.say(f"Offer {number} has not arrived, or did not check out; nothing to save.")
             return
-        self.say(offering.save(kept[1], path))
+        saved = offering.save(kept[1], path, file_name=kept[0])
+        if saved.path is not None:
+            self.offers.saved(number, str(saved.path))
+        self.say(saved.said)
 
     def _list_offers(self) -> None:
         listed = self.offers.listed()
@@ -418,6 +443,7 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
     if not door.opening:
         say(f"Connecting to the relay at {shown(session.relay_url)}.")
     lines = StdinLines(stdin)
+    limit = terminal_line_limit(stdin)
     # SIGTERM reads as "I am leaving": the room hears a goodbye instead of a dropped line.
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError, RuntimeError):
@@ -440,6 +466,9 @@ async def run_plain(door: Door, stdin: TextIO, out: TextIO) -> int:
                     if room.left_behind():
                         say(INPUT_ENDED_THE_ROOM)
                 else:
+                    # A character of up to 4 bytes that no longer fitted leaves the line short.
+                    if limit is not None and len(line.encode(errors="replace")) > limit - 4:
+                        say(cut_by_the_terminal(limit))
                     room.on_line(line)
                     next_line = asyncio.ensure_future(lines.next())
     finally:

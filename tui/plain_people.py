@@ -3,7 +3,8 @@
 ``/who``, ``/admit NAME``, ``/notnow NAME``, ``/verify NAME``, ``/reveal NAME
 CONTACT``, and the NAME in ``/motion remove``, ``/second`` and ``/vote``. A name
 that fits several people is answered with the question which one, its choices
-typed back as they are offered (``tui.who``). What is seated and what knocks is
+typed back as they are offered (``tui.who``). The first four are read as the
+composer reads them (``tui.people_commands``). What is seated and what knocks is
 read from the endpoint every time: it keeps the one copy.
 """
 
@@ -13,9 +14,9 @@ from collections.abc import Callable
 
 from protocol import commands as cmd
 from protocol import events as ev
-from protocol.limits import SEATS
+from tui import people_commands as people
 from tui import who
-from tui.peer_text import name, shown
+from tui.peer_text import name
 from tui.sentences import sentence, which_one
 from tui.session import Session
 
@@ -59,34 +60,18 @@ class PlainPeople:
         return found.key if isinstance(found, who.Person) else found
 
     def answer_knock(self, admit: bool, said: str) -> None:
-        found = who.find(said, self._knocking())
-        if isinstance(found, who.Several):
-            word = "/admit" if admit else "/notnow"
-            self.say(which_one(found, lambda typed: f"{word} {typed}"))
-        elif found is None:
-            waiting = self._knocking_now()
-            self.say(
-                f"Nobody called {shown(said)} is knocking. Knocking now: {waiting}."
-                if waiting
-                else "Nobody is knocking right now."
-            )
-        elif admit:
-            self.session.send(cmd.Admit(found.key))
-        else:
-            # The room, us included, hears it when the relay brings it back: one line, then.
-            self.session.send(cmd.NotNow(found.key))
+        # The room, us included, hears an answer when the relay brings it back: one line, then.
+        answer = people.knock_answer(said, self.session.knocking, admit=admit)
+        self.say(answer) if isinstance(answer, str) else self.session.send(answer)
 
     def verify(self, said: str) -> None:
-        found = who.find(said, self._seated())
-        if isinstance(found, who.Several):
-            self.say(which_one(found, lambda typed: f"/verify {typed}"))
-        elif found is None:
-            self.say(
-                f"Nobody called {shown(said)} is in the room." if said else "Say who: /verify NAME."
-            )
-        else:
-            self.session.send(cmd.Verify(found.key))
-            self.say(f"You marked {name(found.label)} as verified.")
+        asked = people.verify_command(said, self.session.seats)
+        if isinstance(asked, str):
+            self.say(asked)
+            return
+        verify, told = asked
+        self.session.send(verify)
+        self.say(told)
 
     def reveal(self, rest: str) -> None:
         words, others = rest.split(), self._seated()
@@ -106,33 +91,5 @@ class PlainPeople:
     # -- /who ----------------------------------------------------------------------
 
     def who(self) -> None:
-        seats = self.session.seats
-        if not seats:
-            self.say("Nobody is seated yet.")
-            return
-        parts = []
-        for seat in sorted(seats, key=lambda seat: seat.slot):
-            notes = [
-                note
-                for note, on in (
-                    ("you", seat.is_me),
-                    ("host", seat.is_host),
-                    ("verified", seat.verified),
-                    ("not connected", not seat.connected),
-                )
-                if on
-            ]
-            parts.append(name(seat.nick) + (f" ({', '.join(notes)})" if notes else ""))
-        self.say(f"{len(seats)} of {SEATS} seats: " + "; ".join(parts) + ".")
-        knocking = self._knocking_now()
-        if knocking:
-            self.say(f"Knocking: {knocking}.")
-
-    def _knocking_now(self) -> str:
-        """Who is knocking, those asked to wait marked so: "bo, cy (asked to wait)"."""
-        endpoint = self.session.endpoint
-        knocks = endpoint.knocking if endpoint is not None else ()
-        return ", ".join(
-            name(knock.nick) + (" (asked to wait)" if knock.asked_to_wait else "")
-            for knock in knocks
-        )
+        for line in people.who_lines(self.session.seats, self.session.knocking):
+            self.say(line)

@@ -81,6 +81,8 @@ def test_two_people_meet_in_real_terminals(terminal: Terminal, tmp_path: Path) -
     terminal.type(host, "may I?")
     terminal.keys(host, "Enter")
     terminal.wait_for(host, "It is bo's turn, so that was not sent.")
+    terminal.wait_for(host, "What you wrote is back in the composer.")
+    terminal.keys(host, "C-u")  # ana lets it go: the composer is empty again
     terminal.keys(guest, "F7")  # done
     terminal.wait_for(host, "It is your turn")
     terminal.wait_for(guest, "▶ ana")

@@ -40,6 +40,11 @@ The floor, typed in the composer (the same words as the plain mode):
 //TEXT                  send a message that starts with /
 /react R                a reaction: 👍 ❤️ 👏 🙏 😂 😮 (or +1 heart clap thanks laugh wow)
 /leave                  leave the room and stay in Porch (it asks first)
+/quit /help             quit Porch (it asks first, as Ctrl+Q); this help (F1)
+/admit /notnow NAME     let someone knocking in; ask them to wait
+/verify NAME /who       mark someone verified (F4); who is here and knocking
+A message sent while someone else holds the floor is not sent: it comes back
+into the composer, to wait for your turn or to go as /aside.
 A NAME two people share is answered with which one: type it back as cy#2.
 
 Shared accountability (the same words as the plain mode; also Ctrl+P):
@@ -57,7 +62,8 @@ Offers (the same words as the plain mode; also Ctrl+P and the offer panel):
                              becomes a text offer the same way: nothing is lost)
 /offers                      the open offers, numbered
 /accept N   /decline N       a decline sends nothing: it looks like no answer
-/save N [PATH]               keep a file that arrived (the dialog asks where)
+/save N [PATH]               keep a file that arrived (the dialog asks where;
+                             a folder keeps the offer's own name in it)
 /cancel N                    withdraw your offer, or stop one coming in
 /reveal NAME CONTACT         contact details, shown only once both of you chose"""
 

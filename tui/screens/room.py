@@ -8,7 +8,9 @@ to: ``seats``, ``speaker``, ``room_code``, ``knocks``, ``motions``, ``repair``,
 ``stepped_out`` and ``offers``. Each is folded from the events by a pure
 function (``knock_views``, ``accountability``, ``offer_views``). Two composed
 parts turn the person's choices into commands: ``Accountability`` (motions,
-the vote, the repair round) and ``OfferDesk`` (offering, answering, saving).
+the vote, the repair round) and ``OfferDesk`` (offering, answering, saving);
+the people's typed words go through ``room_people``. A message the room did not
+take (``MESSAGE_REFUSED``) goes back into the composer.
 The palette's entries come from this screen's own providers (``room_palette``).
 """
 
@@ -34,13 +36,23 @@ from protocol.room.floor import Talk
 from tui import who
 from tui.accountability import MotionView, RepairView
 from tui.floor_sentences import balance_words, floor_line
-from tui.messages import Ask, ComeBack, FloorAsked, MotionAsked, OfferChosen, Propose, RoomEvent
+from tui.messages import (
+    Ask,
+    ComeBack,
+    FloorAsked,
+    MotionAsked,
+    OfferChosen,
+    PeopleAsked,
+    Propose,
+    RoomEvent,
+)
 from tui.offer_views import OfferView
 from tui.peer_text import name, shown
 from tui.room_source import RoomSource
 from tui.screens.room_accountability import Accountability
 from tui.screens.room_offers import OfferDesk
 from tui.screens.room_palette import PROVIDERS
+from tui.screens.room_people import answer_people
 from tui.sentences import sentence
 from tui.who import Several
 from tui.widgets.composer import Composer
@@ -67,6 +79,16 @@ DOOR_MOVES = (
     | ev.RosterChanged
     | ev.Entered
     | ev.Closed
+)
+# The notes that say a message was not sent: what was written goes back into the composer.
+MESSAGE_REFUSED = frozenset(
+    (
+        ev.Note.NOT_YOUR_TURN,
+        ev.Note.TOO_LONG,
+        ev.Note.NOT_IN_ROOM,
+        ev.Note.HELD_BACK,
+        ev.Note.NOT_SENT_UNREADABLE,
+    )
 )
 
 
@@ -158,7 +180,10 @@ class RoomScreen(Screen[None]):
         event = message.event
         if isinstance(event, ev.Said):
             self.talk.add_said(event)  # the busiest path: nothing else to do
+            if event.mine:
+                self.query_one(Composer).delivered(event.text)
             return
+        given_back = False
         if isinstance(event, DOOR_MOVES):
             self.knocks = self.room.knocking
         match event:
@@ -209,10 +234,14 @@ class RoomScreen(Screen[None]):
             case ev.Closed(ending=ev.Ending.STEPPED_OUT):
                 self.stepped_out = True
                 self.motions, self.repair = (), None  # the room goes on without us for now
+            case ev.Notice(note=note) if note in MESSAGE_REFUSED:
+                given_back = self.query_one(Composer).give_back()
         if isinstance(event, FLOOR_MOVES):
             ended = event.change if isinstance(event, ev.FloorChanged) else None
             self.show_floor(ended.balance if isinstance(ended, fl.Ended) else None)
         line = sentence(event)
+        if line and given_back:
+            line += " What you wrote is back in the composer."
         if line:
             self.talk.add_note(line, warning=isinstance(event, WARNINGS))
 
@@ -267,9 +296,10 @@ class RoomScreen(Screen[None]):
         command = asked.command
         if self.stepped_out and not isinstance(command, cmd.Leave):
             asked.stop()
+            kept = isinstance(command, cmd.Say) and self.query_one(Composer).give_back()
             self.notify(
                 "You stepped out, so nothing was sent. Come back first: the Come back button, "
-                "or /back.",
+                "or /back." + (" What you wrote is back in the composer." if kept else ""),
                 markup=False,
             )
             return
@@ -280,6 +310,11 @@ class RoomScreen(Screen[None]):
                 self.knocks = tuple(k for k in self.knocks if k.knock != knock)
             case cmd.Accept(number) | cmd.Decline(number):
                 self.offer_desk.answered(number, accept=isinstance(command, cmd.Accept))
+
+    @on(PeopleAsked)
+    def people_asked(self, asked: PeopleAsked) -> None:
+        asked.stop()
+        answer_people(self, asked)
 
     @on(ComeBack)
     def coming_back(self, back: ComeBack) -> None:

@@ -158,13 +158,16 @@ class OfferDesk:
             return
         file_name, content = kept
         if path:  # typed, as in the plain mode: never over a file already there
-            self._saved(offering.save(content, path))
+            self._saved(offering.save(content, path, file_name=file_name).said)
             return
-        screen.app.push_screen(SaveDialog(file_name, len(content)), partial(self._save, content))
+        dialog = SaveDialog(file_name, len(content))
+        screen.app.push_screen(dialog, partial(self._save, content, file_name))
 
-    def _save(self, content: bytes, choice: SaveChoice | None) -> None:
+    def _save(self, content: bytes, file_name: str, choice: SaveChoice | None) -> None:
         if choice is not None:
-            self._saved(offering.save(content, str(choice.path), overwrite=choice.replace))
+            path = str(choice.path)
+            saved = offering.save(content, path, file_name=file_name, overwrite=choice.replace)
+            self._saved(saved.said)
 
     def _saved(self, said: str) -> None:
         self.screen.talk.add_note(said)

@@ -1,4 +1,4 @@
-"""Where a person writes to the room. Enter sends; nothing typed is kept afterwards.
+"""Where a person writes to the room. Enter sends; nothing is kept once the room has it.
 
 A line starting with ``/`` is one of the floor's commands, accountability's,
 offers', the agreements' (``/amend``, ``/consent``, ``/object``) or talk's
@@ -12,6 +12,13 @@ Nothing written is lost: text with several lines, or longer than a message can
 be, is not cut to its first line or refused. It stays in the composer, which
 says it goes as an offer, and the confirm dialog opens (on a paste at once, on
 Enter otherwise); Cancel leaves it here. A newline shows as ⏎ on the one line.
+A message is kept (``unsent``, as typed) until the room's copy of it arrives:
+refused (someone else holds the floor, or the room cannot take it now), it comes
+back into the composer (``give_back``), to wait or to go as an ``/aside``.
+
+``/admit NAME``, ``/notnow NAME``, ``/verify NAME`` and ``/who`` are the plain
+mode's (``tui.people_commands``); ``/help`` opens the help (F1) and ``/quit``
+asks before quitting, as Ctrl+Q does.
 """
 
 from __future__ import annotations
@@ -27,8 +34,9 @@ from protocol import commands as cmd
 from protocol.limits import TEXT_CHARS
 from tui import offer_commands as offering
 from tui.floor_commands import WORDS, floor_command
-from tui.messages import Ask, ComeBack, FloorAsked, OfferChosen, Propose
+from tui.messages import Ask, ComeBack, FloorAsked, OfferChosen, PeopleAsked, Propose
 from tui.peer_text import shown
+from tui.people_commands import WORDS as PEOPLE_WORDS
 from tui.sentences import which_one
 from tui.talk_commands import message_in, react_command
 from tui.vote_commands import WORDS as VOTE_WORDS
@@ -62,6 +70,7 @@ class Composer(Input):
         )
         self.find = find  # a name, as the screen shows it, to the seat of who has it
         self.limit = limit  # the largest file this person may offer
+        self.unsent = ""  # the last message sent, as typed, until the room has it or refuses it
 
     # -- what is shown --------------------------------------------------------------
 
@@ -107,12 +116,19 @@ class Composer(Input):
             return
         message = message_in(text)
         if message is not None:
+            self.unsent = text
             self.post_message(Ask(cmd.Say(message)))
             return
         word, _, rest = text[1:].partition(" ")
         word, rest = word.lower(), rest.strip()
         if word == "leave":
             self.call_next(self.run_action, "app.leave_room")  # it asks first
+        elif word in ("quit", "exit"):
+            self.call_next(self.run_action, "app.quit")  # it asks first, as Ctrl+Q does
+        elif word in ("help", "?"):
+            self.call_next(self.run_action, "app.help")
+        elif word in PEOPLE_WORDS:
+            self.post_message(PeopleAsked(word, rest))
         elif word == "react":
             self._ask_or_say(react_command(rest))
         elif word in ("floor", "balance"):
@@ -137,10 +153,28 @@ class Composer(Input):
             self._ask_or_say(asked)
         else:
             self.notify(
-                f"There is no command /{shown(word, limit=20)}. To send a line that starts "
-                "with /, begin it with //.",
+                f"There is no command /{shown(word, limit=20)}. /help (or F1) lists them; to "
+                "send a line that starts with /, begin it with //.",
                 markup=False,
             )
+
+    # -- a message the room did not take --------------------------------------------
+
+    def delivered(self, text: str) -> None:
+        """Our message ``text`` is in the room: there is nothing to give back."""
+        if self.unsent and message_in(self.unsent) == text:
+            self.unsent = ""
+
+    def give_back(self) -> bool:
+        """The last message was not sent: it comes back, before anything typed since.
+        True when there was one to give back."""
+        back, self.unsent = self.unsent, ""
+        if not back:
+            return False
+        typed = self.value
+        self.value = f"{back} {typed}" if typed.strip() else back
+        self.cursor_position = len(back)
+        return True
 
     def _ask_or_say(self, asked: cmd.Command | str) -> None:
         """Send the command, or show the sentence saying why there is none."""
