@@ -57,6 +57,18 @@ def log_of(app: PorchApp) -> str:
     return "\n".join(strip.text for strip in room.query_one(RoomLog).lines) if room else ""
 
 
+def drawn_rows(app: App[object], widget: Widget) -> list[str]:
+    """The rows of ``widget``'s content as they are drawn on the screen now (what the
+    compositor put there, not what the widget holds): empty while it is not shown."""
+    region = widget.content_region.intersection(app.screen.region)
+    if not widget.display or not region:
+        return []
+    strips = app.screen._compositor.render_strips()
+    return [
+        strips[y].crop(region.x, region.right).text.rstrip() for y in range(region.y, region.bottom)
+    ]
+
+
 def toasts(app: PorchApp) -> list[tuple[str, str]]:
     return [(n.title, str(n.message)) for n in app._notifications]
 

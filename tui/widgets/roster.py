@@ -30,7 +30,10 @@ class Roster(Static):
     """Seats in slot order. ● connected, ○ not connected, ▶ holds the floor, ✓ verified by
     reading the code. Draws the room screen's ``seats`` and ``speaker`` (``data_bind``)."""
 
-    seats: reactive[tuple[Seat, ...]] = reactive(())
+    # A seat more or fewer is a row more or fewer: the list is laid out again, not only
+    # repainted, or its height stays what it was when first drawn and new names fall
+    # below its border, unseen.
+    seats: reactive[tuple[Seat, ...]] = reactive((), layout=True)
     speaker: reactive[int | None] = reactive(None)
 
     def __init__(self, *, id: str | None = None) -> None:
