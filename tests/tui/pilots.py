@@ -60,8 +60,11 @@ def log_of(app: PorchApp) -> str:
 def drawn_rows(app: App[object], widget: Widget) -> list[str]:
     """The rows of ``widget``'s content as they are drawn on the screen now (what the
     compositor put there, not what the widget holds): empty while it is not shown."""
-    region = widget.content_region.intersection(app.screen.region)
-    if not widget.display or not region:
+    if not widget.display or not widget.is_mounted:
+        return []
+    # Only the part not clipped away by the containers around it (a dialog, a scroll).
+    region = widget.content_region.intersection(app.screen.find_widget(widget).clip)
+    if not region:
         return []
     strips = app.screen._compositor.render_strips()
     return [
