@@ -23,7 +23,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -143,13 +143,16 @@ class RoomScreen(Screen[None]):
                 yield FloorPanel(id="floor").data_bind(RoomScreen.repair, RoomScreen.motions)
                 yield KnockBar(id="knocks").data_bind(RoomScreen.knocks)
             with Vertical(id="main"):
-                yield MotionBar(self.clock, id="motions").data_bind(RoomScreen.motions)
-                yield SteppedOut(id="stepped-out")
-                yield OfferPanel(id="offers").data_bind(RoomScreen.offers)
-                if self.room.invite:
-                    card = InviteCard(self.room.invite, self.relay_notice, id="invite")
-                    card.display = self.relay_notice is not None  # the opener sees it first
-                    yield card
+                # What sits above the talk scrolls in a space of its own, so the talk keeps
+                # its rows however much of it there is.
+                with VerticalScroll(id="above-talk"):
+                    yield MotionBar(self.clock, id="motions").data_bind(RoomScreen.motions)
+                    yield SteppedOut(id="stepped-out")
+                    yield OfferPanel(id="offers").data_bind(RoomScreen.offers)
+                    if self.room.invite:
+                        card = InviteCard(self.room.invite, self.relay_notice, id="invite")
+                        card.display = self.relay_notice is not None  # the opener sees it first
+                        yield card.data_bind(RoomScreen.seats)
                 yield RoomLog(id="log")
                 yield Composer(self.seat_named, limit=lambda: self.room.offer_limit, id="composer")
         yield Footer()

@@ -4,6 +4,8 @@ A wrapped invite cannot be selected with the mouse without picking up borders,
 so it is drawn on one line (cut with … where the window is narrow) and the
 Copy button puts all of it on the clipboard. Every member holds the invite and
 can show it (F5); it opens by itself only for the person who opened the room.
+Once someone else is in, the line on sharing safely has been read, and the card
+drops it to leave the talk its room.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from textual import on
 from textual.app import App, ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.reactive import reactive
 from textual.widgets import Button, Static
 
+from protocol.events import Seat
 from tui.peer_text import shown
 from tui.sentences import COPIED, COPIED_IN_BROWSER, SHARING
 
@@ -25,6 +29,10 @@ def copy_invite(app: App[object], invite: str) -> None:
 
 
 class InviteCard(Vertical):
+    """Bound to the room screen's ``seats``: with others seated, it is drawn shorter."""
+
+    seats: reactive[tuple[Seat, ...]] = reactive(())
+
     def __init__(self, invite: str, relay_notice: str | None = None, *, id: str | None = None):
         super().__init__(id=id)
         self.invite = invite
@@ -39,6 +47,9 @@ class InviteCard(Vertical):
         with Horizontal(classes="buttons"):
             yield Button("Copy invite", id="copy-invite", compact=True)
             yield Button("Hide (F5)", id="hide-invite", compact=True)
+
+    def watch_seats(self, seats: tuple[Seat, ...]) -> None:
+        self.set_class(len(seats) > 1, "-others-in")
 
     @on(Button.Pressed, "#copy-invite")
     def copy(self, pressed: Button.Pressed) -> None:

@@ -4,7 +4,8 @@ An offer made to us shows its note only (a file's sanitised name, size and type;
 link's domain; a text's length and first words) with Accept and Decline; nothing
 is fetched before Accept. Then a progress bar and Cancel; once it arrived, a file
 has Save… and a link or a text is shown as literal text, never opened. Our own
-offers show who accepted, who has it all, the pieces sent, and Withdraw.
+offers show who accepted, who has it all, the pieces sent, and Withdraw; once
+everyone asked has it all, Set aside instead. A finished offer drops its bar.
 
 Names, notes and texts came from a peer: they go through ``peer_text`` into
 ``Content``, never markup.
@@ -65,10 +66,18 @@ def offer_step(view: OfferView) -> str:
     return "The text, as sent:"
 
 
+def finished(view: OfferView) -> bool:
+    """Nothing more can happen to the offer: everyone ours asked has it all, or theirs
+    arrived. It keeps a row (a file is still to be saved), without a bar or a Withdraw."""
+    if view.mine:
+        return bool(view.offer.to) and set(view.offer.to) <= set(view.delivered)
+    return view.stage is OfferStage.ARRIVED
+
+
 def choices(view: OfferView) -> frozenset[str]:
     """The buttons this offer shows now."""
     if view.mine:
-        return frozenset({"cancel"})
+        return frozenset({"dismiss"} if finished(view) else {"cancel"})
     match view.stage:
         case OfferStage.OFFERED:
             return frozenset({"accept", "decline"})
@@ -78,6 +87,8 @@ def choices(view: OfferView) -> frozenset[str]:
 
 
 def showing_bar(view: OfferView) -> bool:
+    if finished(view):
+        return False
     if view.mine:
         return bool(view.accepted)
     return view.stage is not OfferStage.OFFERED
