@@ -5,7 +5,7 @@ link's domain; a text's length and first words) with Accept and Decline; nothing
 is fetched before Accept. Then a progress bar and Cancel; once it arrived, a file
 has Save… and a link or a text is shown as literal text, never opened. Our own
 offers show who accepted, who has it all, the pieces sent, and Withdraw; once
-everyone asked has it all, Set aside instead. A finished offer drops its bar.
+everyone asked has it all, Set aside instead, and no bar.
 
 Names, notes and texts came from a peer: they go through ``peer_text`` into
 ``Content``, never markup.
@@ -67,11 +67,9 @@ def offer_step(view: OfferView) -> str:
 
 
 def finished(view: OfferView) -> bool:
-    """Nothing more can happen to the offer: everyone ours asked has it all, or theirs
-    arrived. It keeps a row (a file is still to be saved), without a bar or a Withdraw."""
-    if view.mine:
-        return bool(view.offer.to) and set(view.offer.to) <= set(view.delivered)
-    return view.stage is OfferStage.ARRIVED
+    """Our offer, and everyone it asked has it all: nothing is left to withdraw or to
+    show progress on, so its row is shorter and can be set aside."""
+    return view.mine and bool(view.offer.to) and set(view.offer.to) <= set(view.delivered)
 
 
 def choices(view: OfferView) -> frozenset[str]:
@@ -87,10 +85,8 @@ def choices(view: OfferView) -> frozenset[str]:
 
 
 def showing_bar(view: OfferView) -> bool:
-    if finished(view):
-        return False
     if view.mine:
-        return bool(view.accepted)
+        return bool(view.accepted) and not finished(view)
     return view.stage is not OfferStage.OFFERED
 
 
