@@ -26,6 +26,8 @@ from typing import Final, Self
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions
 from rich.measure import Measurement
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual.events import Resize
 from textual.timer import Timer
@@ -40,6 +42,8 @@ from tui.talk_layout import hanging, message_lines, wrapped
 MAX_MESSAGES = 5000
 GUTTER = "      ┃ "  # under the clock: where a message's own further rows hang
 SETTLE_S: Final = 0.2  # a width held this long is the one the talk is laid out at again
+DIM, PLAIN, MORE = Style(dim=True), Style(), Style(italic=True, dim=True)
+NAME, NAME_MINE = Style(bold=True), Style(bold=True, color="cyan")
 
 
 def clock(ts_ms: int) -> str:
@@ -50,19 +54,27 @@ class Message:
     """One message, drawn at whatever width the log has (a Rich renderable)."""
 
     def __init__(self, said: Said) -> None:
+        when, who = clock(said.ts) + " ", name(said.nick)
+        who_style = NAME_MINE if said.mine else NAME
         self.head = Text()
-        self.head.append(clock(said.ts) + " ", style="dim")
-        self.head.append(name(said.nick), style="bold cyan" if said.mine else "bold")
+        self.head.append(when, style=DIM)
+        self.head.append(who, style=who_style)
         self.head.append("  ")
+        self.lead = (Segment(when, DIM), Segment(who, who_style))
         self.said = message_lines(said.text)
+        self.measured: Measurement | None = None
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        widest = max((cell_len(line) for line in self.said.lines), default=0)
-        if self.said.hidden:
-            widest = max(widest, cell_len(self.said.more) + len(GUTTER) - self.head.cell_len)
-        return Measurement(len(GUTTER) + 1, self.head.cell_len + widest)
+        if self.measured is None:  # the same at any width: measured once, not at each layout
+            widest = max((cell_len(line) for line in self.said.lines), default=0)
+            if self.said.hidden:
+                widest = max(widest, cell_len(self.said.more) + len(GUTTER) - self.head.cell_len)
+            self.measured = Measurement(len(GUTTER) + 1, self.head.cell_len + widest)
+        return self.measured
 
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[Text | Segment]:
         width = options.max_width
         first = width - self.head.cell_len
         rest = max(1, width - len(GUTTER))
@@ -73,13 +85,30 @@ class Message:
         told = len(rows)
         if self.said.hidden:
             rows.extend(wrapped(self.said.more, rest, rest))
+        if min(first if inline else rest, rest) < 2:  # a wide character may not fit: crop
+            yield from self._cropped(rows, told, inline=inline)
+            return
+        # Every row fits the width (``hanging`` saw to that), so its segments go out as
+        # they are: drawing them through ``Text`` took most of the time a long talk takes
+        # to be laid out again. (The segments are the ones ``Text`` would draw.)
+        for index, row in enumerate(rows):
+            if index == 0 and inline:
+                yield from self.lead
+                yield Segment("  " + row, PLAIN)
+            else:
+                yield Segment(GUTTER, DIM)
+                if row:
+                    yield Segment(row, MORE if index >= told else PLAIN)
+            yield Segment.line()
+
+    def _cropped(self, rows: list[str], told: int, *, inline: bool) -> Iterator[Text]:
         for index, row in enumerate(rows):
             line = Text(no_wrap=True, overflow="crop", end="\n")
             if index == 0 and inline:
                 line.append_text(self.head)
             else:
-                line.append(GUTTER, style="dim")
-            line.append(row, style="italic dim" if index >= told else "")
+                line.append(GUTTER, style=DIM)
+            line.append(row, style=MORE if index >= told else PLAIN)
             yield line
 
 
