@@ -4,8 +4,9 @@ A message is laid out at the width it is drawn (``talk_layout``): the time and t
 name start its first row; every further row, broken by the sender or by the
 terminal, hangs under a gutter mark.
 
-The log keeps what it shows (each message and note, as drawn to its rows), so that
-when its width changes, the talk is laid out again at the new width:
+The log keeps what it shows (each message and note itself, not only the rows it was
+drawn to, and in memory only), so that when its width changes, the talk is laid out
+again at the new width:
 
 1. Only a change of width does it; a bar or a toast appearing changes the height.
 2. A window being dragged sends many sizes: the talk is laid out once the width has
