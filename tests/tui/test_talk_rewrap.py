@@ -45,7 +45,7 @@ def words_of(message: list[str]) -> list[str]:
     return " ".join(text).split()
 
 
-def laid_out_at(log: RoomLog) -> bool:
+def fits(log: RoomLog) -> bool:
     """Whether every row of the log fits the width it has now."""
     width = log.scrollable_content_region.width
     return bool(log.lines) and all(strip.cell_length <= width for strip in log.lines)
@@ -68,25 +68,29 @@ async def test_a_narrower_window_rewraps_the_talk_and_a_wider_one_joins_it(
     app = PorchApp(Plan(relay_url=relay_url))
     async with app.run_test(size=WIDE) as pilot:
         bo = await room_with_bo(pilot, members)
+        for n in range(20):  # more talk than the log has rows: its end is somewhere to be
+            bo.send(cmd.Say(f"m{n:02d} " + WORDS[: 100 + 10 * n]))
         bo.send(cmd.Say(WORDS))
         log = host_log(app)
         await until(lambda: "w69" in "\n".join(rows(log)), "bo's long message")
+        assert log.max_scroll_y > 0
         wide = message_rows(log, "w00")
         assert len(wide) > 1 and words_of(wide) == WORDS.split()
 
         await pilot.resize_terminal(*NARROW)
-        await until(lambda: laid_out_at(log) and len(message_rows(log, "w00")) > len(wide), "rows")
+        await until(lambda: fits(log) and len(message_rows(log, "w00")) > len(wide), "new rows")
         narrow = message_rows(log, "w00")
         width = log.scrollable_content_region.width
         assert all(len(row) <= width for row in narrow), narrow
-        assert HEAD.match(narrow[0]) and HEAD.match(narrow[0]).group(1) == "bo"  # type: ignore[union-attr]
+        head = HEAD.match(narrow[0])
+        assert head is not None and head.group(1) == "bo"
         assert all(row.startswith(GUTTER) for row in narrow[1:]), narrow
         assert words_of(narrow) == WORDS.split()  # every word, in order, none cut off
         assert log.scroll_y == log.max_scroll_y  # ana was at the end, and still is
 
         await pilot.resize_terminal(*WIDE)
         await until(lambda: message_rows(log, "w00") == wide, "the rows joined again")
-        assert log.scroll_x == 0 and log.scroll_y == log.max_scroll_y
+        assert log.laid_out and log.scroll_x == 0 and log.scroll_y == log.max_scroll_y > 0
 
 
 async def test_a_person_who_scrolled_up_keeps_the_message_they_were_reading(
@@ -110,18 +114,19 @@ async def test_a_person_who_scrolled_up_keeps_the_message_they_were_reading(
             return HEAD.sub("", shown[y]).split()[0]
 
         reading = next(i for i, row in enumerate(rows(log)) if "m12 " in row)
+        wide = message_rows(log, "m12")
         log.scroll_to(y=reading, animate=False, immediate=True)  # ana scrolls up to read m12
         await pilot.pause()
         assert top() == "m12" and log.scroll_y < log.max_scroll_y
 
         await pilot.resize_terminal(*NARROW)
-        await until(lambda: laid_out_at(log), "the talk laid out at the narrower width")
-        assert top() == "m12"
+        await until(lambda: fits(log), "the talk laid out at the narrower width")
+        assert top() == "m12" and len(message_rows(log, "m12")) > len(wide)
         assert HEAD.sub("", rows(log)[round(log.scroll_y)]).startswith("m12 ")
         assert 0 < log.scroll_y < log.max_scroll_y  # neither thrown to the top nor the end
 
         await pilot.resize_terminal(*WIDE)
-        await until(lambda: message_rows(log, "m12")[0] == rows(log)[round(log.scroll_y)], "m12")
+        await until(lambda: log.laid_out and message_rows(log, "m12") == wide, "m12 joined again")
         assert top() == "m12"
 
 
