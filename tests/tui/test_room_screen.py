@@ -121,10 +121,14 @@ async def test_a_room_that_ends_as_its_screen_opens_ends_on_a_sentence() -> None
 
 
 async def test_quitting_as_the_room_screen_opens_closes_without_an_error() -> None:
+    """The screen opens with its first event for it, as the app opens it when a person is
+    let in, and the app closes in the same turn: the screen never gets its widgets."""
     app = ScriptedPorch(script=())
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause()
-        app.switch_screen(RoomScreen(app.room, seats=SEATS))
+        room = RoomScreen(app.room, seats=SEATS)
+        app.switch_screen(room)
+        room.post_message(RoomEvent(ev.Entered(slot=1, epoch=1, room_code="1234")))
         app.exit()
     assert app.return_code == 0
 
