@@ -112,7 +112,7 @@ async def test_a_room_that_ends_as_its_screen_opens_ends_on_a_sentence() -> None
     app = ScriptedPorch(script=())
     async with app.run_test(size=(110, 32)) as pilot:
         await pilot.pause()
-        app.switch_screen(RoomScreen(app.room, seats=SEATS))
+        app.switch_screen(RoomScreen(app.room, seats=SEATS, room_code="3648 1369"))
         # The app's own handler, in the same turn: the screen has had no chance to be drawn.
         PorchApp.on_room_event(app, RoomEvent(ended))
         await until(lambda: ended_sentence(app), "the ended screen")
