@@ -76,41 +76,59 @@ class Message:
     def __rich_console__(
         self, console: Console, options: ConsoleOptions
     ) -> Iterator[Text | Segment]:
-        width = options.max_width
+        laid = self.laid_out(options.max_width)
+        yield from self._segments(laid) if laid.narrowest >= 2 else self.texts(laid)
+
+    def laid_out(self, width: int) -> MessageRows:
         first = width - self.head.cell_len
         rest = max(1, width - len(GUTTER))
         inline = first >= 1
-        if not inline:  # a long name in a narrow log: the name has a row of its own
-            yield self.head
         rows = hanging(self.said.lines, first if inline else rest, rest)
         told = len(rows)
         if self.said.hidden:
             rows.extend(wrapped(self.said.more, rest, rest))
-        if min(first if inline else rest, rest) < 2:  # a wide character may not fit: crop
-            yield from self._cropped(rows, told, inline=inline)
-            return
-        # Every row fits the width (``hanging`` saw to that), so its segments go out as
-        # they are: drawing them through ``Text`` took most of the time a long talk takes
-        # to be laid out again. (The segments are the ones ``Text`` would draw.)
-        for index, row in enumerate(rows):
-            if index == 0 and inline:
+        return MessageRows(
+            rows, told, inline=inline, narrowest=min(first if inline else rest, rest)
+        )
+
+    def texts(self, laid: MessageRows) -> Iterator[Text]:
+        """The rows as ``Text``, cropped to the width they are drawn at: any width will do."""
+        if not laid.inline:  # a long name in a narrow log: the name has a row of its own
+            yield self.head
+        for index, row in enumerate(laid.rows):
+            line = Text(no_wrap=True, overflow="crop", end="\n")
+            if index == 0 and laid.inline:
+                line.append_text(self.head)
+            else:
+                line.append(GUTTER, style=DIM)
+            line.append(row, style=MORE if index >= laid.told else PLAIN)
+            yield line
+
+    def _segments(self, laid: MessageRows) -> Iterator[Text | Segment]:
+        """The segments ``texts`` draws to, when every row fits (``hanging`` sees to that
+        where a row has two cells or more): drawing them through ``Text`` took most of the
+        time a long talk takes to be laid out again."""
+        if not laid.inline:
+            yield self.head
+        for index, row in enumerate(laid.rows):
+            if index == 0 and laid.inline:
                 yield from self.lead
                 yield Segment("  " + row, PLAIN)
             else:
                 yield Segment(GUTTER, DIM)
                 if row:
-                    yield Segment(row, MORE if index >= told else PLAIN)
+                    yield Segment(row, MORE if index >= laid.told else PLAIN)
             yield Segment.line()
 
-    def _cropped(self, rows: list[str], told: int, *, inline: bool) -> Iterator[Text]:
-        for index, row in enumerate(rows):
-            line = Text(no_wrap=True, overflow="crop", end="\n")
-            if index == 0 and inline:
-                line.append_text(self.head)
-            else:
-                line.append(GUTTER, style=DIM)
-            line.append(row, style=MORE if index >= told else PLAIN)
-            yield line
+
+@dataclass(frozen=True, slots=True)
+class MessageRows:
+    """A message laid out at one width."""
+
+    rows: list[str]
+    told: int  # rows of the message's own; any after them say how much more it had
+    inline: bool  # the first row starts after the time and the name, on their row
+    narrowest: int  # the fewest cells any row had room for
 
 
 @dataclass(slots=True)
