@@ -1,6 +1,6 @@
 """How fast the terminal client starts and draws a long conversation.
 
-    python -m bench.tui_bench [--runs 7] [--messages 2000]
+    python -m bench.tui_bench [--runs 7] [--messages 2000] [--kept 5000]
 
 Each figure is measured in this run, next to a baseline measured the same way:
 
@@ -10,7 +10,9 @@ Each figure is measured in this run, next to a baseline measured the same way:
 - importing the client (a fresh interpreter), against importing Textual alone;
 - drawing a 2,000-message log: the room's own log fed room events through the
   app's message handlers, the same log widget fed directly, and a bare
-  ``RichLog`` and ``Log`` holding the same 2,000 lines.
+  ``RichLog`` and ``Log`` holding the same 2,000 lines;
+- laying a full log (5,000 messages, all it keeps) out again at a new width,
+  against drawing the same messages into it the first time.
 
 Medians of several runs; the table says how many times the baseline each costs.
 """
@@ -39,7 +41,7 @@ from tui.app import Plan, PorchApp
 from tui.messages import RoomEvent
 from tui.screens.room import RoomScreen
 from tui.screens.setup import SetupScreen
-from tui.widgets.room_log import RoomLog
+from tui.widgets.room_log import MAX_MESSAGES, RoomLog
 
 SIZE = (120, 40)
 SEATS = (ev.Seat(0, "ana", True, False, True, True), ev.Seat(1, "bo", True, False, False, False))
@@ -169,6 +171,44 @@ async def draw_room_log(n: int) -> float:
     return await draw_widget(app, lambda i: app.query_one(RoomLog).add_said(said(i)), n)
 
 
+class TimedLog(RoomLog):
+    """The room's log, timing each layout that draws the talk again at a new width."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.layouts: list[float] = []
+
+    def lay_out(self) -> None:
+        width, started = self.laid_out_at, time.perf_counter()
+        super().lay_out()
+        if self.laid_out_at != width:
+            self.layouts.append(time.perf_counter() - started)
+
+
+class TimedLogOnly(App[None]):
+    def compose(self) -> ComposeResult:
+        yield TimedLog()
+
+
+async def lay_out_again(n: int) -> float:
+    """The log holds ``n`` messages and the window gets narrower: one layout at the new width."""
+    app = TimedLogOnly()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        log = app.query_one(TimedLog)
+        for i in range(n):
+            log.add_said(said(i))
+        await pilot.pause()
+        first = len(log.layouts)
+        await pilot.resize_terminal(SIZE[0] - 40, SIZE[1])
+        for _ in range(10_000):
+            if len(log.layouts) > first and log.laid_out:
+                break
+            await asyncio.sleep(0.01)
+        assert len(log.layouts) == first + 1 and len(log.shown) == n
+        return log.layouts[-1]
+
+
 def line(i: int) -> str:
     return f"00:00 bo  message {i}: a sentence of ordinary length, as people write in a room."
 
@@ -205,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--kept", type=int, default=MAX_MESSAGES, help="messages laid out again")
     args = parser.parse_args(argv)
-    n, runs = args.messages, args.runs
+    n, runs, kept = args.messages, args.runs, args.kept
 
     rows: list[tuple[str, float, str, float]] = [
         ("start to interactive (porch new)", median(runs, start_porch),
@@ -225,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
          f"bare RichLog, {n} lines", bare_rich),
         (f"{n} messages into RoomLog directly", median(runs, lambda: draw_room_log(n)),
          f"bare Log, {n} lines", median(runs, lambda: draw_log(n))),
+        (f"{kept} messages laid out again", median(runs, lambda: lay_out_again(kept)),
+         f"{kept} drawn the first time", median(runs, lambda: draw_room_log(kept))),
     ]  # fmt: skip
 
     print(f"Porch terminal client, median of {runs} runs, Python {sys.version.split()[0]}")

@@ -66,6 +66,8 @@ def message_lines(text: str) -> MessageLines:
 def cells(text: str) -> int:
     """Columns ``text`` takes in a terminal (wide East Asian characters take two,
     combining marks none). Plain mode loads no Rich, so this is its own."""
+    if text.isascii():
+        return len(text)  # what _cell says of every ASCII character, without asking it
     return sum(_cell(ch) for ch in text)
 
 
@@ -89,20 +91,21 @@ def wrapped(line: str, first: int, rest: int) -> Iterator[str]:
     """``line`` in rows of at most ``first`` cells, then ``rest`` cells, broken at
     spaces where it can be, within a word where it must."""
     width = max(1, first)
-    row = ""
+    row, used = "", 0  # used: the row's cells, counted word by word (a row is laid out once)
     for word in line.split(" "):
-        candidate = f"{row} {word}" if row else word
-        if cells(candidate) <= width:
-            row = candidate
+        size = cells(word)
+        if (used + 1 + size if row else size) <= width:
+            row, used = (f"{row} {word}", used + 1 + size) if row else (word, size)
             continue
         if row:
             yield row
             width = max(1, rest)
-        while cells(word) > width:  # a word wider than the row: cut, row by row
+        while size > width:  # a word wider than the row: cut, row by row
             piece = _cut(word, width)
             yield piece
             word, width = word[len(piece) :], max(1, rest)
-        row = word
+            size = cells(word)
+        row, used = word, size
     yield row
 
 

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -108,6 +109,15 @@ class Tab(Screen):
             # Playwright delivers the socket's frames only while it is called: wait in it.
             self.page.wait_for_timeout(100)  # type: ignore[attr-defined]
         raise self._failed(pattern)
+
+    def wait_until(self, condition: Callable[[str], bool], what: str, seconds: float = 45.0) -> str:
+        """The screen once ``condition`` holds of its text; fails after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if condition(self.text()):
+                return self.text()
+            self.page.wait_for_timeout(100)  # type: ignore[attr-defined]
+        raise AssertionError(f"The tab never showed {what}. It shows:\n{self.text()}")
 
     def focus(self) -> None:
         self.page.focus(".xterm-helper-textarea")  # type: ignore[attr-defined]

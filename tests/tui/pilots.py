@@ -15,6 +15,7 @@ from protocol import events as ev
 from tests.tui.conftest import until
 from tests.tui.headless import Member, Members
 from tui.app import PorchApp
+from tui.messages import LeaveRoom, RoomEvent
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
 from tui.screens.room import RoomScreen
@@ -30,6 +31,18 @@ async def palette_titles(app: PorchApp) -> list[str]:
         async for hit in provider.discover():
             titles.append(str(hit.text))
     return titles
+
+
+class LeavesAsTheRoomOpens(PorchApp):
+    """A person who leaves in the very moment the room lets them in (giving up at the door
+    just as someone admits them): the leave comes in the same burst as the room's screen
+    opening, before that screen is drawn."""
+
+    def on_room_event(self, message: RoomEvent) -> None:
+        # Textual calls PorchApp's handler, which opens the room's screen, after this one;
+        # the leave is handled right after both, as a Leave button's is.
+        if isinstance(message.event, ev.Entered):
+            self.on_leave_room(LeaveRoom())
 
 
 def showing(app: App[object], kind: type[Screen[object]]) -> bool:

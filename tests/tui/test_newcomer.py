@@ -13,6 +13,7 @@ from protocol import events as ev
 from tests.tui.conftest import until
 from tests.tui.headless import Members
 from tests.tui.pilots import (
+    LeavesAsTheRoomOpens,
     admit_first,
     app_joins,
     click,
@@ -163,6 +164,26 @@ async def test_leaving_asks_then_stays_in_porch_to_join_another_room(
         await click(pilot, "#go")
         await until(lambda: showing(app, StartScreen), "the first screen, in Porch still")
         assert app.is_running and app.session is None
+        left = await ana.expect(ev.Departed)
+        assert left.nick == "bo"
+
+
+async def test_leaving_in_the_moment_the_room_lets_one_in_stays_in_porch(
+    relay_url: str, members: Members
+) -> None:
+    """The room's screen is taken down while it is still being built: the first screen
+    again, and no error (``run_test`` raises any the app met)."""
+    ana = await members.host(relay_url, "ana", "1. Be kind.")
+    app = LeavesAsTheRoomOpens(Plan(invite=ana.endpoint.invite))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"bo")
+        await pilot.press("enter")
+        await until(lambda: "agreements" in screen_text(app), "the agreements")
+        await pilot.press("a")
+        knock = await ana.expect(ev.Knocked)
+        ana.send(cmd.Admit(knock.knock))
+        await until(lambda: showing(app, StartScreen), "the first screen, in Porch still")
+        assert app.is_running and app.session is None and app.room_screen() is None
         left = await ana.expect(ev.Departed)
         assert left.nick == "bo"
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from protocol import events as ev
 from tests.tui.conftest import until
-from tests.tui.pilots import palette_titles
-from tests.tui.scripted import HOSTILE, ScriptedPorch
+from tests.tui.pilots import ended_sentence, palette_titles
+from tests.tui.scripted import HOSTILE, SEATS, ScriptedPorch
+from tui.app import PorchApp
 from tui.messages import RoomEvent
 from tui.screens.consent import AgreementsConsent
 from tui.screens.ended import EndedScreen
@@ -102,6 +103,34 @@ async def test_a_knock_nobody_answered_ends_on_a_sentence() -> None:
         assert str(app.screen.query_one("#ended-sentence").render()) == (
             "Nobody answered your knock in 10 minutes. You can knock again later."
         )
+
+
+async def test_a_room_that_ends_as_its_screen_opens_ends_on_a_sentence() -> None:
+    """The room ends in the same burst as its screen opening: the screen is taken down while
+    it is still being built, and the person reads why the room ended."""
+    ended = ev.Closed(ev.Ending.UNANSWERED, waited_s=600)
+    app = ScriptedPorch(script=())
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        app.switch_screen(RoomScreen(app.room, seats=SEATS, room_code="3648 1369"))
+        # The app's own handler, in the same turn: the screen has had no chance to be drawn.
+        PorchApp.on_room_event(app, RoomEvent(ended))
+        await until(lambda: ended_sentence(app), "the ended screen")
+        assert ended_sentence(app) == sentence(ended)
+        assert app.room_screen() is None
+
+
+async def test_quitting_as_the_room_screen_opens_closes_without_an_error() -> None:
+    """The screen opens with its first event for it, as the app opens it when a person is
+    let in, and the app closes in the same turn: the screen never gets its widgets."""
+    app = ScriptedPorch(script=())
+    async with app.run_test(size=(110, 32)) as pilot:
+        await pilot.pause()
+        room = RoomScreen(app.room, seats=SEATS)
+        app.switch_screen(room)
+        room.post_message(RoomEvent(ev.Entered(slot=1, epoch=1, room_code="1234")))
+        app.exit()
+    assert app.return_code == 0
 
 
 async def test_help_verify_and_invite_keys() -> None:

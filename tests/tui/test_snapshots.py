@@ -58,14 +58,19 @@ async def settled(pilot) -> None:
         room = app.room_screen()
         if room is None:
             return False
+        log = room.query_one(RoomLog)
         return (
-            len(room.query_one(RoomLog).lines) >= lines
+            len(log.lines) >= lines
+            and log.laid_out  # at the width the window gave it, not one from before
             and len(room.knocks) == knocks
             and len(app._notifications) >= knocks
         )
 
     await until(done, "the scripted room")
     await steady(pilot)
+    # The first layouts can give the log a width it keeps only a moment; the talk is drawn
+    # again at the next one once that settles.
+    await until(done, "the talk drawn at the log's width")
 
 
 async def steady(pilot) -> None:

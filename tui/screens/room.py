@@ -24,7 +24,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -47,7 +46,7 @@ from tui.messages import (
     RoomEvent,
 )
 from tui.offer_views import OfferView
-from tui.peer_text import name, shown
+from tui.peer_text import name
 from tui.room_source import RoomSource
 from tui.screens.room_accountability import Accountability
 from tui.screens.room_offers import OfferDesk
@@ -61,6 +60,7 @@ from tui.widgets.invite_card import InviteCard, copy_invite
 from tui.widgets.knock_bar import KnockBar
 from tui.widgets.motion_bar import MotionBar
 from tui.widgets.offer_panel import OfferPanel
+from tui.widgets.room_code import RoomCode
 from tui.widgets.room_log import RoomLog
 from tui.widgets.roster import Roster
 from tui.widgets.status import ConnectionStatus
@@ -131,11 +131,14 @@ class RoomScreen(Screen[None]):
         self.set_reactive(RoomScreen.room_code, room_code)
         self.accountability = Accountability(self)
         self.offer_desk = OfferDesk(self)
+        # Made here, not looked up: a busy room posts an event per message, and the room can
+        # end (``clear``) before the screen is drawn.
+        self.talk = RoomLog(id="log")
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="top"):
             yield Static("Porch", id="brand")
-            yield Static(id="room-code")
+            yield RoomCode(id="room-code").data_bind(RoomScreen.room_code)
             yield ConnectionStatus(id="status")
         with Horizontal(id="body"):
             with Vertical(id="side"):
@@ -147,39 +150,42 @@ class RoomScreen(Screen[None]):
                 # its rows however much of it there is.
                 with VerticalScroll(id="above-talk"):
                     yield MotionBar(self.clock, id="motions").data_bind(RoomScreen.motions)
-                    yield SteppedOut(id="stepped-out")
+                    yield SteppedOut(id="stepped-out").data_bind(RoomScreen.stepped_out)
                     yield OfferPanel(id="offers").data_bind(RoomScreen.offers)
                     if self.room.invite:
                         card = InviteCard(self.room.invite, self.relay_notice, id="invite")
                         card.display = self.relay_notice is not None  # the opener sees it first
                         yield card.data_bind(RoomScreen.seats)
-                yield RoomLog(id="log")
+                yield self.talk
                 yield Composer(self.seat_named, limit=lambda: self.room.offer_limit, id="composer")
         yield Footer()
 
+    @property
+    def standing(self) -> bool:
+        """Whether the app still holds this screen. The room can end, the person leave or the
+        app close in the same moment the screen opens: it is then taken down while it is
+        being built, its widgets gone or never there, and has nothing left to draw on."""
+        return self.is_attached and self in self.app.screen_stack
+
     def on_mount(self) -> None:
-        # Looked up once: a busy room posts an event per message.
-        self.talk = self.query_one(RoomLog)
+        if not self.standing:
+            return
         self.query_one(Composer).focus()
-        self.watch_room_code(self.room_code)
         self.show_floor()
         self.set_interval(1.0, self._clock)  # the speaker's time and the motions' time left
 
     def _clock(self) -> None:
+        if not self.standing:
+            return  # the last tick, as the screen is taken down
         self.accountability.tick()
         if self.room.floor.speaker is not None:
             self.show_floor()
 
-    def watch_room_code(self, code: str) -> None:
-        text = f"Room code: {shown(code)}" if code else "Room code: (not yet)"
-        self.query_one("#room-code", Static).update(Content(text))
-
-    def watch_stepped_out(self, out: bool) -> None:
-        self.query_one(SteppedOut).display = out
-
     # -- the room's events ------------------------------------------------------------
 
     def on_room_event(self, message: RoomEvent) -> None:
+        if not self.standing:
+            return  # posted before the room ended or the person left: not to ring or show now
         event = message.event
         if isinstance(event, ev.Said):
             self.talk.add_said(event)  # the busiest path: nothing else to do
