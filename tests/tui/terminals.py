@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from tests.tui.processes import sandbox_env
+from tests.tui.processes import Porch, sandbox_env
 
 TMUX = shutil.which("tmux")
 STRACE = shutil.which("strace")
@@ -111,6 +111,25 @@ _PASSED = {
     "PYTHONDONTWRITEBYTECODE", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME",
     "XDG_STATE_HOME", "TEXTUAL", "TEXTUAL_LOG",
 }  # fmt: skip
+
+
+def joins_in_a_terminal(terminal: Terminal, host: Porch, home: Path, columns: int) -> str:
+    """cy joins ``host``'s plain-mode room with ``porch join --plain`` in a real tmux pane
+    ``columns`` wide, and ``host`` admits them; the pane, once cy is in the room."""
+    host.send("/invite")
+    invite = host.expect(r"^invite: ").removeprefix("invite: ")
+    (home / "work").mkdir(parents=True)
+    command = porch_command(["join", "--plain", "--name", "cy", invite], home, None)
+    terminal.tmux("new-session", "-d", "-s", "porch", "-x", str(columns), "-y", "30", command)
+    terminal.tmux("set-option", "-t", "porch", "remain-on-exit", "on")
+    pane = "porch:0.0"
+    terminal.wait_for(pane, "Type /agree")
+    terminal.type(pane, "/agree")
+    terminal.keys(pane, "Enter")
+    host.expect(r"^cy is knocking")
+    host.send("/admit cy")
+    terminal.wait_for(pane, "You are in the room")
+    return pane
 
 
 def eventually(condition: Callable[[], object], seconds: float = 30.0) -> bool:

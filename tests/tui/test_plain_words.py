@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.processes import Porch, files_in, plain_room
-from tests.tui.terminals import TMUX, Terminal, porch_command
+from tests.tui.terminals import TMUX, Terminal, joins_in_a_terminal
 
 CUT = "the most your terminal takes in one line"
 
@@ -61,20 +61,7 @@ def test_a_line_the_terminal_cut_is_said_and_a_piped_line_goes_whole(
     porches: list[Porch], terminal: Terminal, tmp_path: Path
 ) -> None:
     ana, bo = plain_room(porches, tmp_path, ("bo",))
-    ana.send("/invite")
-    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
-    cy_home = tmp_path / "cy"
-    (cy_home / "work").mkdir(parents=True)
-    command = porch_command(["join", "--plain", "--name", "cy", invite], cy_home, None)
-    terminal.tmux("new-session", "-d", "-s", "porch", "-x", "100", "-y", "30", command)
-    terminal.tmux("set-option", "-t", "porch", "remain-on-exit", "on")
-    cy = "porch:0.0"
-    terminal.wait_for(cy, "Type /agree")
-    terminal.type(cy, "/agree")
-    terminal.keys(cy, "Enter")
-    ana.expect(r"^cy is knocking")
-    ana.send("/admit cy")
-    terminal.wait_for(cy, "You are in the room")
+    cy = joins_in_a_terminal(terminal, ana, tmp_path / "cy", 100)
     terminal.tmux("send-keys", "-t", cy, "C-l")  # the rows below are the paste's
 
     pasted = "".join(f"{n:05d} " for n in range(1000)) + "END"  # 6003 characters

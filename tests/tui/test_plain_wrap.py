@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.tui.processes import Porch, plain_room
-from tests.tui.terminals import TMUX, Terminal, porch_command
+from tests.tui.terminals import TMUX, Terminal, joins_in_a_terminal
 
 pytestmark = pytest.mark.skipif(
     TMUX is None, reason="tmux is not installed, so the real-terminal test cannot run"
@@ -23,20 +23,7 @@ def test_a_padded_message_wraps_under_a_gutter_in_a_terminal_and_stays_whole_in_
     porches: list[Porch], terminal: Terminal, tmp_path: Path
 ) -> None:
     ana, bo = plain_room(porches, tmp_path, ("bo",))
-    ana.send("/invite")
-    invite = ana.expect(r"^invite: ").removeprefix("invite: ")
-    cy_home = tmp_path / "cy"
-    (cy_home / "work").mkdir(parents=True)
-    command = porch_command(["join", "--plain", "--name", "cy", invite], cy_home, None)
-    terminal.tmux("new-session", "-d", "-s", "porch", "-x", "80", "-y", "30", command)
-    terminal.tmux("set-option", "-t", "porch", "remain-on-exit", "on")
-    cy = "porch:0.0"
-    terminal.wait_for(cy, "Type /agree")
-    terminal.type(cy, "/agree")
-    terminal.keys(cy, "Enter")
-    ana.expect(r"^cy is knocking")
-    ana.send("/admit cy")
-    terminal.wait_for(cy, "You are in the room")
+    cy = joins_in_a_terminal(terminal, ana, tmp_path / "cy", 80)
 
     padded = "sure" + " " * (80 - len("bo: sure")) + FORGED
     bo.send(padded)
