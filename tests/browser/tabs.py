@@ -23,6 +23,8 @@ from urllib.parse import parse_qs, urlsplit
 import pyte
 import pytest
 
+from tests.tui.processes import Porch
+
 CHROMIUM = next(
     (
         path
@@ -129,6 +131,20 @@ class Tab(Screen):
     def press(self, key: str) -> None:
         self.focus()
         self.page.keyboard.press(key)  # type: ignore[attr-defined]
+
+    def joins(self, host: Porch, invite: str) -> None:
+        """From the start screen, bo joins with ``invite``, agrees and knocks; ``host``, in
+        plain mode, admits them; returns once the tab shows the room."""
+        self.type(invite)
+        self.press("Enter")
+        self.wait_for(r"Join a room")
+        self.type("bo")
+        self.press("Enter")
+        self.wait_for(r"Agree and knock")
+        self.press("a")
+        host.expect(r"^bo is knocking\. Type /admit bo")
+        host.send("/admit bo")
+        self.wait_for(r"Room code: \d{4}")
 
     def click(self, text: str) -> None:
         """Click the middle of the first character of ``text``, as a person would."""

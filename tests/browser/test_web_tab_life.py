@@ -32,16 +32,7 @@ def test_reloading_the_tab_asks_first_then_leaves_the_room_and_offers_porch_agai
     tab = Tab(page)
     page.goto(web.link)
     tab.wait_for(r"Open a new room")
-    tab.type(invite)
-    tab.press("Enter")
-    tab.wait_for(r"Join a room")
-    tab.type("bo")
-    tab.press("Enter")
-    tab.wait_for(r"Agree and knock")
-    tab.press("a")
-    host.expect(r"^bo is knocking\. Type /admit bo")
-    host.send("/admit bo")
-    tab.wait_for(r"Room code: \d{4}")
+    tab.joins(host, invite)
 
     # A reload asks first, as closing does: going on leaves the room.
     asked: list[str] = []
