@@ -3,7 +3,8 @@
 Each message is laid out again at the log's new width once the width settles: its
 rows fit, still hang under the gutter and hold every word in order; a person at the
 end stays at the end, one who scrolled up keeps the message they were reading; a
-change of height alone lays nothing out again.
+change of height alone lays nothing out again. Someone scrolled up to read is not
+pulled to the end by what others write, only by what they send themselves.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from textual.pilot import Pilot
 from protocol import commands as cmd
 from tests.tui.conftest import until
 from tests.tui.headless import Member, Members
-from tests.tui.pilots import let_in, open_room
+from tests.tui.pilots import let_in, open_room, type_line
 from tui.app import Plan, PorchApp
 from tui.widgets.room_log import GUTTER, RoomLog
 
@@ -72,7 +73,10 @@ async def test_a_narrower_window_rewraps_the_talk_and_a_wider_one_joins_it(
             bo.send(cmd.Say(f"m{n:02d} " + WORDS[: 100 + 10 * n]))
         bo.send(cmd.Say(WORDS))
         log = host_log(app)
-        await until(lambda: "w69" in "\n".join(rows(log)), "bo's long message")
+        # The last of bo's messages, the only one that starts with "w00": the others start
+        # "m00 w00 …", and the longest of them reach w69 too.
+        await until(lambda: any(HEAD.sub("", row).startswith("w00") for row in rows(log)), "")
+        await until(lambda: words_of(message_rows(log, "w00")) == WORDS.split(), "all of it")
         assert log.max_scroll_y > 0
         wide = message_rows(log, "w00")
         assert len(wide) > 1 and words_of(wide) == WORDS.split()
@@ -148,3 +152,32 @@ async def test_a_change_of_height_alone_lays_nothing_out_again(
         await pilot.pause(0.5)  # longer than a width takes to settle
         assert all(now is then for now, then in zip(log.lines, before, strict=False))
         assert log.scroll_y == log.max_scroll_y
+
+
+async def test_someone_reading_further_up_is_not_pulled_to_the_end_by_new_messages(
+    relay_url: str, members: Members
+) -> None:
+    app = PorchApp(Plan(relay_url=relay_url))
+    async with app.run_test(size=WIDE) as pilot:
+        bo = await room_with_bo(pilot, members)
+        for n in range(30):
+            bo.send(cmd.Say(f"m{n:02d} " + WORDS[:200]))
+        log = host_log(app)
+        await until(lambda: "m29" in "\n".join(rows(log)), "bo's thirty messages")
+        await pilot.pause()
+        assert log.scroll_y == log.max_scroll_y > 0  # at the end while nobody scrolled
+
+        reading = next(i for i, row in enumerate(rows(log)) if "m05 " in row)
+        log.scroll_to(y=reading, animate=False, immediate=True)  # ana scrolls up to read m05
+        await pilot.pause()
+        bo.send(cmd.Say("m30 while ana reads"))
+        await until(lambda: "m30 while ana reads" in "\n".join(rows(log)), "bo's next message")
+        await pilot.pause()
+        assert log.scroll_y == reading < log.max_scroll_y  # still reading m05
+
+        await type_line(pilot, "my own line")  # what ana sends takes her to the end
+        await until(lambda: "my own line" in "\n".join(rows(log)), "ana's line")
+        await until(lambda: log.scroll_y == log.max_scroll_y, "ana at the end")
+        bo.send(cmd.Say("m31 while ana is at the end"))
+        await until(lambda: "m31 while" in "\n".join(rows(log)), "bo's message after")
+        await until(lambda: log.scroll_y == log.max_scroll_y, "ana kept at the end")

@@ -160,7 +160,7 @@ class RoomLog(RichLog):
     def add_said(self, said: Said) -> None:
         """One message; every row after its first hangs under a gutter mark, so a line a
         peer typed, or padded out to wrap, can never read as another person's message."""
-        self._show(Message(said))
+        self._show(Message(said), mine=said.mine)
 
     def add_note(self, sentence: str, *, warning: bool = False) -> None:
         """A room note (someone knocked, left, was admitted): a sentence, set apart."""
@@ -172,11 +172,13 @@ class RoomLog(RichLog):
         super().clear()
         return self
 
-    def _show(self, drawn: Message | Text) -> None:
+    def _show(self, drawn: Message | Text, *, mine: bool = False) -> None:
         shown = Shown(drawn)
         self.shown.append(shown)
         if self.laid_out_at is not None:  # until the log has a width, it is only kept
-            shown.rows = self._write(drawn, scroll_end=None)
+            # Someone who scrolled up to read stays where they are as others write;
+            # what they send themselves takes them to the end, as it does in any talk.
+            shown.rows = self._write(drawn, scroll_end=self.at_end or mine)
 
     def _write(self, drawn: Message | Text, *, scroll_end: bool | None) -> int:
         """Draw ``drawn`` below the rest and say how many rows it took. (Past
