@@ -21,11 +21,12 @@ SIZE = (120, 36)
 
 
 def knock_rows(app: PorchApp) -> list[str]:
-    """What the knock bar shows, row by row ([] while it is hidden)."""
+    """What the knock bar shows, row by row ([] while it is hidden; a row still being
+    built shows nothing yet)."""
     room = app.room_screen()
     if room is None or not room.query_one(KnockBar).display:
         return []
-    return [str(row.query_one(".knock-who").render()) for row in room.query(KnockRow)]
+    return [str(who.render()) for row in room.query(KnockRow) for who in row.query(".knock-who")]
 
 
 async def test_a_knock_from_before_you_came_in_is_in_your_knock_bar_and_you_can_admit_it(
