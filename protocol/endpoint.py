@@ -291,8 +291,6 @@ class Endpoint:
     # Who last sat in a seat now empty: what was theirs (talk time, an offer) keeps
     # their name after they go, not "seat 3".
     left_seats: dict[int, str] = field(default_factory=dict)
-    # The epoch of an unreadable Commit (``Chain.unreadable``) the room was seen to follow.
-    unreadable_followed: int | None = None
     closed_by_us: bool = False
     now: int = 0  # the time of the latest input
     # The floor, on our side: when our last floor act went out (until it comes
@@ -1263,17 +1261,17 @@ class Endpoint:
         read: its signer in its epoch (nobody else seen there yet: we wait, held back);
         another member there (the room followed it: said once); or, once followed, anyone
         beyond it, where without it we cannot follow anyway."""
-        unreadable = self.chain.unreadable
+        chain = self.chain
+        unreadable = chain.unreadable
         if unreadable is None or epoch < unreadable.epoch:
             return False
-        followed = self.unreadable_followed == unreadable.epoch
-        if epoch == unreadable.epoch and not followed:
+        if epoch == unreadable.epoch and not chain.unreadable_followed:
             if member.identity == unreadable.identity:
                 return True
-            self.unreadable_followed = epoch
+            chain.unreadable_followed = True
             self._note(ev.Note.CHANGE_UNREADABLE, unreadable.signer)
             return True
-        return followed
+        return chain.unreadable_followed
 
     def _took_over_without_us(self, member: Member) -> bool:
         """Whether ``member`` is ahead by a takeover we refused, not by a Commit we missed.
@@ -2618,7 +2616,7 @@ class Endpoint:
             return
         if self.sender.held_back and not isinstance(content, Bye):
             unreadable = self.chain.unreadable
-            if unreadable is not None and self.unreadable_followed == unreadable.epoch:
+            if unreadable is not None and self.chain.unreadable_followed:
                 self._note(ev.Note.NOT_SENT_UNREADABLE, unreadable.signer)
             else:
                 self._note(ev.Note.HELD_BACK)

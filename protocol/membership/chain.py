@@ -141,8 +141,10 @@ class Chain:
     # Our sequencer greeted from a later epoch than ours: the room went on
     # without us (it was opened again after the relay lost it), so we come back.
     left_behind: bool = False
-    # The next epoch's Commit, signed in a form we cannot read, until one we read moves us on.
+    # The next epoch's Commit, signed in a form we cannot read, until one we read moves us
+    # on; and whether another member was seen in its epoch, so the room followed it.
     unreadable: Unreadable | None = None
+    unreadable_followed: bool = False
     # Before we are in: the room as followed from the lobby we believed.
     watching: Roster | None = None
     early: deque[tuple[int, int, RoomFrame]] = field(
@@ -344,7 +346,7 @@ class Chain:
             raise CommitRefused("other agreements than the ones we accepted")
 
     def apply(self, seq: int, ts: int, body: CommitBody, chash: bytes, me: bytes) -> Transition:
-        self.unreadable = None  # a Commit we read moves us on
+        self.unreadable, self.unreadable_followed = None, False  # a Commit we read moves us on
         old = self.roster
         new = Roster(body, chash)
         mine = new.by_identity(me)

@@ -38,6 +38,15 @@ def start_porch(porches: list[Porch]) -> Callable[..., Porch]:
 
 
 @pytest.fixture
+def plain_host(start_porch: Callable[..., Porch], tmp_path: Path) -> tuple[Porch, str]:
+    """ana, in a room of her own in plain mode (its relay inside her Porch), and its invite."""
+    host = start_porch(["new", "--plain", "--name", "ana"], tmp_path / "ana")
+    invite = host.expect(r"^invite: ").removeprefix("invite: ")
+    host.expect(r"^You are in the room")
+    return host, invite
+
+
+@pytest.fixture
 def start_web(start_porch: Callable[..., Porch], tmp_path: Path) -> Callable[..., Web]:
     def start(sandbox: Path | None = None, **kw: object) -> Web:
         porch = start_porch(["web", "--no-browser"], sandbox or tmp_path / "web", **kw)

@@ -8,7 +8,6 @@ terminal emulator, as in the other browser tests.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -29,11 +28,9 @@ def every_word_in_order(screen: str) -> bool:
 
 
 def test_a_narrower_tab_rewraps_the_talk_so_every_word_shows(
-    start_web, start_porch, context, tmp_path: Path
+    plain_host, start_web, context
 ) -> None:
-    host = start_porch(["new", "--plain", "--name", "ana"], tmp_path / "ana")
-    invite = host.expect(r"^invite: ").removeprefix("invite: ")
-    host.expect(r"^You are in the room")
+    host, invite = plain_host
     web = start_web()
     page = context.new_page()
     tab = Tab(page)

@@ -8,7 +8,6 @@ read from the page's own WebSocket frames through a terminal emulator.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,11 +18,9 @@ pytestmark = [needs_chromium, pytest.mark.timeout(240)]
 
 
 def test_a_browser_tab_joins_a_plain_room_is_admitted_and_talks(
-    start_web, start_porch, context, tmp_path: Path
+    plain_host, start_web, context
 ) -> None:
-    host = start_porch(["new", "--plain", "--name", "ana"], tmp_path / "ana")
-    invite = host.expect(r"^invite: ").removeprefix("invite: ")
-    host.expect(r"^You are in the room")
+    host, invite = plain_host
     web = start_web()
     spare = the_spare(web.pid)
 

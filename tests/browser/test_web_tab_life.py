@@ -20,11 +20,9 @@ pytestmark = pytest.mark.timeout(240)
 
 @needs_chromium
 def test_reloading_the_tab_asks_first_then_leaves_the_room_and_offers_porch_again(
-    start_web, start_porch, context, tmp_path: Path
+    plain_host, start_web, context
 ) -> None:
-    host = start_porch(["new", "--plain", "--name", "ana"], tmp_path / "ana")
-    invite = host.expect(r"^invite: ").removeprefix("invite: ")
-    host.expect(r"^You are in the room")
+    host, invite = plain_host
     web = start_web()
     spare = the_spare(web.pid)
 

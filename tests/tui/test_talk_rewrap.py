@@ -10,6 +10,7 @@ pulled to the end by what others write, only by what they send themselves.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from textual.pilot import Pilot
 
@@ -63,6 +64,17 @@ def host_log(app: PorchApp) -> RoomLog:
     return room.query_one(RoomLog)
 
 
+async def thirty_from_bo(pilot: Pilot[None], bo: Member, words: Callable[[int], int]) -> RoomLog:
+    """bo says m00 to m29, message ``n`` with ``words(n)`` characters of WORDS after its
+    name; the host's log once all thirty are in it."""
+    for n in range(30):
+        bo.send(cmd.Say(f"m{n:02d} " + WORDS[: words(n)]))
+    log = host_log(pilot.app)  # type: ignore[arg-type]
+    await until(lambda: "m29" in "\n".join(rows(log)), "bo's thirty messages")
+    await pilot.pause()
+    return log
+
+
 async def test_a_narrower_window_rewraps_the_talk_and_a_wider_one_joins_it(
     relay_url: str, members: Members
 ) -> None:
@@ -103,11 +115,7 @@ async def test_a_person_who_scrolled_up_keeps_the_message_they_were_reading(
     app = PorchApp(Plan(relay_url=relay_url))
     async with app.run_test(size=WIDE) as pilot:
         bo = await room_with_bo(pilot, members)
-        for n in range(30):
-            bo.send(cmd.Say(f"m{n:02d} " + WORDS[: 120 + 40 * (n % 5)]))
-        log = host_log(app)
-        await until(lambda: "m29" in "\n".join(rows(log)), "bo's thirty messages")
-        await pilot.pause()
+        log = await thirty_from_bo(pilot, bo, lambda n: 120 + 40 * (n % 5))
 
         def top() -> str:
             """The message whose row is at the top of the log now."""
@@ -160,11 +168,7 @@ async def test_someone_reading_further_up_is_not_pulled_to_the_end_by_new_messag
     app = PorchApp(Plan(relay_url=relay_url))
     async with app.run_test(size=WIDE) as pilot:
         bo = await room_with_bo(pilot, members)
-        for n in range(30):
-            bo.send(cmd.Say(f"m{n:02d} " + WORDS[:200]))
-        log = host_log(app)
-        await until(lambda: "m29" in "\n".join(rows(log)), "bo's thirty messages")
-        await pilot.pause()
+        log = await thirty_from_bo(pilot, bo, lambda n: 200)
         assert log.scroll_y == log.max_scroll_y > 0  # at the end while nobody scrolled
 
         reading = next(i for i, row in enumerate(rows(log)) if "m05 " in row)
